@@ -1,0 +1,216 @@
+"""The `parindex` command line.
+
+parindex compute --methodology FILE --scores FILE [--units FILE] [--out FILE]
+parindex methodology list|validate|show|export|import ...
+parindex demo            set up the demo database and serve it on http://127.0.0.1:8000
+parindex manage ARGS...  Django management commands (migrate, createsuperuser, ...)
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from parindex.core import Methodology, Node, ValidationFailed, compute_all, fmt_vn
+
+
+def _fail(exc: ValidationFailed) -> int:
+    print(f"Lỗi ({len(exc.issues)}):", file=sys.stderr)
+    for issue in exc.issues:
+        print(f"  - {issue}", file=sys.stderr)
+    return 1
+
+
+def cmd_compute(args: argparse.Namespace) -> int:
+    from parindex.files.methodology import resolve_methodology
+    from parindex.files.results import format_table, rank_results, write_results
+    from parindex.files.scores import read_scores, read_units
+
+    try:
+        m = resolve_methodology(args.methodology)
+        units = read_units(args.units) if args.units else None
+        scores = read_scores(args.scores, m, units)
+        results = compute_all(m, scores.units, scores.inputs)
+    except ValidationFailed as exc:
+        return _fail(exc)
+    ranked = rank_results(results)
+    print(f"{m.name} — phiên bản {m.version}: {len(ranked)} đơn vị")
+    print(format_table(m, ranked))
+    missing = sum(len(r.result.missing) for r in ranked)
+    if missing:
+        print(
+            f"\nCảnh báo: {missing} tiêu chí thành phần thiếu số liệu, tính 0 điểm "
+            "(xem cột 'missing' trong tệp JSON hoặc trang 'Chi tiết' của tệp Excel).",
+            file=sys.stderr,
+        )
+        for rr in ranked:
+            if rr.result.missing:
+                codes = ", ".join(rr.result.missing[:10])
+                more = "…" if len(rr.result.missing) > 10 else ""
+                print(f"  - {rr.result.unit.code}: {codes}{more}", file=sys.stderr)
+    if args.out:
+        try:
+            write_results(m, ranked, args.out)
+        except ValueError as exc:
+            print(f"Lỗi: {exc}", file=sys.stderr)
+            return 2
+        print(f"\nĐã ghi: {args.out}")
+    return 0
+
+
+def _print_node(node: Node, m: Methodology, indent: int = 0) -> None:
+    pad = "  " * indent
+    flags = []
+    if node.is_leaf:
+        flags.append(node.method)
+        if node.applies_to:
+            flags.append("chỉ " + ",".join(sorted(node.applies_to)))
+        flags.append("KPS: " + m.policy(node))
+    if node.unknown:
+        flags.append("CHƯA CÔNG BỐ")
+    extra = f"  [{'; '.join(flags)}]" if flags else ""
+    print(f"{pad}{node.code:<8} {fmt_vn(node.max_points):>6}  {node.name}{extra}")
+    if node.rule is not None:
+        print(f"{pad}{'':8} {'':6}  → {node.rule.describe(node.max_points)}")
+    for child in node.children:
+        _print_node(child, m, indent + 1)
+
+
+def cmd_methodology(args: argparse.Namespace) -> int:
+    from parindex.files.methodology import (
+        read_methodology,
+        resolve_methodology,
+        shipped_methodology_names,
+        write_methodology,
+    )
+
+    if args.action == "list":
+        for name in shipped_methodology_names():
+            m = resolve_methodology(name)
+            print(f"{name:<32} {m.version:<8} {fmt_vn(m.max_points):>7}  {m.name}")
+        return 0
+    try:
+        m = (
+            resolve_methodology(args.file)
+            if args.action != "import"
+            else read_methodology(args.file)
+        )
+    except ValidationFailed as exc:
+        return _fail(exc)
+    leaves = m.leaves
+    criteria = sum(len(f.children) for f in m.fields)
+    summary = (
+        f"{m.name} (mã {m.code}, phiên bản {m.version}): {len(m.fields)} lĩnh vực, "
+        f"{criteria} tiêu chí, {len(leaves)} tiêu chí thành phần, "
+        f"tổng {fmt_vn(m.max_points)} điểm"
+    )
+    if args.action == "validate":
+        print(f"Hợp lệ. {summary}")
+        for t in m.unit_types:
+            mx = sum((n.max_points for n in leaves if n.applies(t)), start=m.max_points * 0)
+            print(f"  Điểm tối đa cho loại đơn vị '{t}': {fmt_vn(mx)}")
+        return 0
+    if args.action == "show":
+        print(summary)
+        if m.description:
+            print(m.description.strip())
+        print()
+        for f in m.fields:
+            _print_node(f, m)
+        if m.adjustments:
+            print("\nĐiểm thưởng / điểm trừ:")
+            for a in m.adjustments:
+                _print_node(a, m, 1)
+        return 0
+    out = args.out
+    if out is None:
+        print("Thiếu --out", file=sys.stderr)
+        return 2
+    write_methodology(m, out)
+    print(f"Đã ghi {out}. {summary}")
+    return 0
+
+
+def _django_setup() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "parindex.settings")
+    import django
+
+    django.setup()
+
+
+def cmd_manage(args: argparse.Namespace) -> int:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "parindex.settings")
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["parindex manage", *args.rest])
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "parindex.settings")
+    from django.core.management import call_command
+
+    _django_setup()
+    from django.conf import settings
+
+    Path(settings.DATA_DIR).mkdir(parents=True, exist_ok=True)
+    call_command("demo_setup", reset=args.reset)
+    if args.no_serve:
+        return 0
+    addr = f"{args.host}:{args.port}"
+    print(f"\nparindex đang chạy tại http://{addr}/  (Ctrl+C để dừng)\n", flush=True)
+    call_command("runserver", addr, use_reloader=False, insecure_serving=True)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="parindex",
+        description="parindex — Chỉ số cải cách hành chính (PAR INDEX)",
+    )
+    sub = p.add_subparsers(dest="command", required=True)
+
+    c = sub.add_parser("compute", help="tính chỉ số từ tệp điểm (CSV/XLSX)")
+    c.add_argument(
+        "--methodology",
+        "-m",
+        required=True,
+        help="tệp bộ tiêu chí (.yaml/.xlsx) hoặc tên bộ tiêu chí có sẵn",
+    )
+    c.add_argument("--scores", "-s", required=True, help="tệp điểm: cột unit,code,value")
+    c.add_argument("--units", help="danh sách đơn vị (code,name,type), tùy chọn")
+    c.add_argument("--out", "-o", help="tệp kết quả .xlsx, .csv hoặc .json")
+    c.set_defaults(func=cmd_compute)
+
+    m = sub.add_parser("methodology", help="kiểm tra, xem, xuất/nhập bộ tiêu chí")
+    m.add_argument("action", choices=["list", "validate", "show", "export", "import"])
+    m.add_argument("file", nargs="?", default="", help="tệp .yaml/.xlsx hoặc tên có sẵn")
+    m.add_argument("--out", "-o", help="tệp đích (.xlsx khi export, .yaml khi import)")
+    m.set_defaults(func=cmd_methodology)
+
+    d = sub.add_parser("demo", help="tạo dữ liệu mẫu và chạy ứng dụng web")
+    d.add_argument("--host", default="127.0.0.1")
+    d.add_argument("--port", default="8000")
+    d.add_argument("--reset", action="store_true", help="xóa và tạo lại dữ liệu mẫu")
+    d.add_argument("--no-serve", action="store_true", help="chỉ tạo dữ liệu, không chạy web")
+    d.set_defaults(func=cmd_demo)
+
+    g = sub.add_parser("manage", help="lệnh quản trị Django", add_help=False)
+    g.add_argument("rest", nargs=argparse.REMAINDER)
+    g.set_defaults(func=cmd_manage)
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if args.command == "methodology" and args.action != "list" and not args.file:
+        print("Thiếu tên tệp bộ tiêu chí", file=sys.stderr)
+        return 2
+    return int(args.func(args))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

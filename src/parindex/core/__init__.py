@@ -1,0 +1,44 @@
+"""parindex.core: the pure-Python scoring engine. It never imports Django.
+
+Methodology (fields -> criteria -> sub-criteria with rules) + inputs per unit -> points per
+node, component indices, total, index, grade and rank, each leaf explaining itself.
+"""
+
+from .aggregate import NodeResult, UnitResult, compute_all, compute_unit, score_leaf
+from .errors import InvalidValue, Issue, ParIndexError, ValidationFailed
+from .loader import methodology_from_dict, methodology_to_dict
+from .model import Grade, Methodology, Node, Unit
+from .numbers import fmt_vn, q2, q4, to_decimal
+from .ranking import competition_ranks, ranked
+from .values import Flag, NotArising, Number, Status, Timeliness, Value, parse_value
+
+__all__ = [
+    "Flag",
+    "Grade",
+    "InvalidValue",
+    "Issue",
+    "Methodology",
+    "Node",
+    "NodeResult",
+    "NotArising",
+    "Number",
+    "ParIndexError",
+    "Status",
+    "Timeliness",
+    "Unit",
+    "UnitResult",
+    "ValidationFailed",
+    "Value",
+    "competition_ranks",
+    "compute_all",
+    "compute_unit",
+    "fmt_vn",
+    "methodology_from_dict",
+    "methodology_to_dict",
+    "parse_value",
+    "q2",
+    "q4",
+    "ranked",
+    "score_leaf",
+    "to_decimal",
+]

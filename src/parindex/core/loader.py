@@ -1,0 +1,280 @@
+"""Methodology <-> plain data (the dicts of the YAML file and Excel rows).
+
+`methodology_from_dict` validates while it builds and raises ValidationFailed with every
+problem found, each naming the file, the line (when the reader recorded one under the key
+`__line__`) and the code.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import Any
+
+from .errors import Issue, ValidationFailed
+from .model import (
+    DEFAULT_GRADES,
+    METHODS,
+    NOT_ARISING_POLICIES,
+    Grade,
+    Methodology,
+    Node,
+)
+from .numbers import ZERO, fmt_vn, to_decimal
+from .rules import ADJUSTMENT_KINDS, rule_from_dict
+
+FORMAT = "parindex-methodology/1"
+LINE = "__line__"
+
+
+class _Builder:
+    def __init__(self, source: str) -> None:
+        self.source = source
+        self.issues: list[Issue] = []
+        self.seen: dict[str, int | None] = {}
+
+    def error(self, message: str, spec: Mapping[str, Any] | None = None, code: str = "") -> None:
+        line = spec.get(LINE) if isinstance(spec, Mapping) else None
+        self.issues.append(Issue(message, source=self.source, row=line, code=code))
+
+    def decimal(self, spec: Mapping[str, Any], key: str, code: str) -> Decimal | None:
+        if spec.get(key) is None:
+            return None
+        try:
+            return to_decimal(spec[key])
+        except ValueError:
+            self.error(f"'{key}' = '{spec[key]}' không phải là số", spec, code)
+            return None
+
+    def node(
+        self, spec: Any, parent: str | None, adjustment: bool, unit_types: tuple[str, ...]
+    ) -> Node | None:
+        if not isinstance(spec, Mapping):
+            self.error(f"mục phải là một bảng khóa/giá trị, không phải '{spec}'")
+            return None
+        code = str(spec.get("code") or "").strip()
+        if not code:
+            self.error("thiếu mã (code)", spec)
+            return None
+        if code in self.seen:
+            where = f" (đã có ở dòng {self.seen[code]})" if self.seen[code] else ""
+            self.error(f"mã trùng lặp{where}", spec, code)
+        self.seen[code] = spec.get(LINE)
+        if parent is not None and not code.startswith(parent + "."):
+            self.error(f"mã phải bắt đầu bằng mã của mục cha '{parent}.'", spec, code)
+        if parent is None and not adjustment and "." in code:
+            self.error("mã của lĩnh vực không được chứa dấu chấm", spec, code)
+        name = str(spec.get("name") or "").strip()
+        if not name:
+            self.error("thiếu tên (name)", spec, code)
+        max_points = self.decimal(spec, "max", code)
+        if max_points is None:
+            if "max" not in spec:
+                self.error("thiếu điểm tối đa (max)", spec, code)
+            max_points = ZERO
+        elif max_points < 0:
+            self.error(f"điểm tối đa {max_points} âm", spec, code)
+        children_spec = spec.get("children") or []
+        if not isinstance(children_spec, list):
+            self.error("'children' phải là một danh sách", spec, code)
+            children_spec = []
+        children = tuple(
+            n
+            for n in (self.node(c, code, adjustment, unit_types) for c in children_spec)
+            if n is not None
+        )
+        applies = spec.get("applies_to")
+        applies_to = None
+        if applies is not None:
+            items = [applies] if isinstance(applies, str) else list(applies)
+            applies_to = frozenset(str(a).strip() for a in items)
+            unknown_types = sorted(applies_to - set(unit_types)) if unit_types else []
+            if unknown_types:
+                self.error(
+                    f"loại đơn vị không có trong unit_types: {', '.join(unknown_types)}",
+                    spec,
+                    code,
+                )
+        not_arising = spec.get("not_arising")
+        if not_arising is not None and not_arising not in NOT_ARISING_POLICIES:
+            self.error(
+                f"not_arising '{not_arising}' không hợp lệ "
+                f"(các giá trị: {', '.join(NOT_ARISING_POLICIES)})",
+                spec,
+                code,
+            )
+        base: dict[str, Any] = {
+            "code": code,
+            "name": name,
+            "max_points": max_points,
+            "name_en": str(spec.get("name_en") or ""),
+            "guidance": str(spec.get("guidance") or ""),
+            "evidence": str(spec.get("evidence") or ""),
+            "applies_to": applies_to,
+            "not_arising": not_arising,
+            "unknown": bool(spec.get("unknown", False)),
+        }
+        if children:
+            if spec.get("rule"):
+                self.error("mục có mục con không được có quy tắc chấm (rule)", spec, code)
+            total = sum((c.max_points for c in children), ZERO)
+            if total != max_points:
+                self.error(
+                    f"tổng điểm tối đa của các mục con ({fmt_vn(total, 4)}) khác điểm tối đa "
+                    f"của mục ({fmt_vn(max_points, 4)})",
+                    spec,
+                    code,
+                )
+            return Node(children=children, **base)
+        if parent is None and not adjustment:
+            self.error("lĩnh vực phải có ít nhất một tiêu chí (children)", spec, code)
+        return self.leaf(spec, base, adjustment)
+
+    def leaf(self, spec: Mapping[str, Any], base: dict[str, Any], adjustment: bool) -> Node:
+        code = base["code"]
+        method = str(spec.get("method") or "self")
+        if method not in METHODS:
+            self.error(
+                f"phương thức '{method}' không hợp lệ (các giá trị: {', '.join(METHODS)})",
+                spec,
+                code,
+            )
+        rule_spec = spec.get("rule")
+        if isinstance(rule_spec, str):
+            rule_spec = {"kind": rule_spec}
+        if not isinstance(rule_spec, Mapping):
+            self.error("tiêu chí thành phần thiếu quy tắc chấm (rule)", spec, code)
+            return Node(method=method, **base)
+        try:
+            rule = rule_from_dict(rule_spec)
+        except ValueError as exc:
+            self.error(str(exc), spec, code)
+            return Node(method=method, **base)
+        for problem in rule.check(base["max_points"]):
+            self.error(f"quy tắc: {problem}", spec, code)
+        if adjustment and rule.kind not in ADJUSTMENT_KINDS:
+            self.error(
+                "mục điểm thưởng/điểm trừ phải dùng quy tắc bonus hoặc deduction", spec, code
+            )
+        if not adjustment and rule.kind in ADJUSTMENT_KINDS:
+            self.error(
+                f"quy tắc '{rule.kind}' chỉ dùng trong mục điểm thưởng/điểm trừ (adjustments)",
+                spec,
+                code,
+            )
+        return Node(method=method, rule=rule, **base)
+
+    def grades(self, spec: Any) -> tuple[Grade, ...]:
+        if spec is None:
+            return DEFAULT_GRADES
+        grades = []
+        for g in spec if isinstance(spec, list) else []:
+            minimum = self.decimal(g, "min", str(g.get("code", "")))
+            if not g.get("code") or minimum is None:
+                self.error("mỗi mức xếp loại (bands) cần 'code' và 'min'", g)
+                continue
+            grades.append(Grade(str(g["code"]), minimum, str(g.get("label") or g["code"])))
+        if not grades:
+            self.error("'bands' phải là danh sách các mức xếp loại")
+            return DEFAULT_GRADES
+        if len({g.min_index for g in grades}) != len(grades):
+            self.error("các mức xếp loại có 'min' trùng nhau")
+        return tuple(sorted(grades, key=lambda g: g.min_index, reverse=True))
+
+
+def methodology_from_dict(data: Any, source: str = "") -> Methodology:
+    """Build and validate a methodology from its plain-data form (see docs)."""
+    b = _Builder(source)
+    if not isinstance(data, Mapping):
+        raise ValidationFailed(
+            [Issue("tệp không chứa một bộ tiêu chí (cần một bảng khóa/giá trị)", source)]
+        )
+    if data.get("format") != FORMAT:
+        b.error(f"thiếu hoặc sai 'format' (cần '{FORMAT}')", data)
+    for key in ("code", "name", "version"):
+        if not str(data.get(key) or "").strip():
+            b.error(f"thiếu '{key}'", data)
+    unit_types = tuple(str(t) for t in data.get("unit_types") or [])
+    default_policy = str(data.get("not_arising_default") or "exclude")
+    if default_policy not in NOT_ARISING_POLICIES:
+        b.error(f"not_arising_default '{default_policy}' không hợp lệ", data)
+    fields_spec = data.get("fields")
+    if not isinstance(fields_spec, list) or not fields_spec:
+        b.error("thiếu danh sách lĩnh vực (fields)", data)
+        fields_spec = []
+    fields = tuple(n for n in (b.node(f, None, False, unit_types) for f in fields_spec) if n)
+    adjustments = tuple(
+        n for n in (b.node(a, None, True, unit_types) for a in data.get("adjustments") or []) if n
+    )
+    for a in adjustments:
+        if a.children:
+            b.error("mục điểm thưởng/điểm trừ không có mục con", None, a.code)
+    grades = b.grades(data.get("bands"))
+    bonus_cap = b.decimal(data, "bonus_cap", "")
+    floor = b.decimal(data, "deduction_floor", "")
+    if floor is not None and floor > 0:
+        b.error("deduction_floor phải ≤ 0", data)
+    if fields and sum((f.max_points for f in fields), ZERO) <= 0:
+        b.error("tổng điểm tối đa phải lớn hơn 0", data)
+    if b.issues:
+        raise ValidationFailed(b.issues)
+    return Methodology(
+        code=str(data["code"]).strip(),
+        name=str(data["name"]).strip(),
+        version=str(data["version"]).strip(),
+        fields=fields,
+        adjustments=adjustments,
+        name_en=str(data.get("name_en") or ""),
+        level=str(data.get("level") or ""),
+        decision=str(data.get("decision") or ""),
+        status=str(data.get("status") or ""),
+        description=str(data.get("description") or ""),
+        unit_types=unit_types,
+        not_arising_default=default_policy,
+        grades=grades,
+        bonus_cap=bonus_cap,
+        deduction_floor=floor,
+    )
+
+
+def _node_to_dict(node: Node) -> dict[str, Any]:
+    d: dict[str, Any] = {"code": node.code, "name": node.name}
+    if node.name_en:
+        d["name_en"] = node.name_en
+    d["max"] = node.max_points
+    for key in ("guidance", "evidence"):
+        if getattr(node, key):
+            d[key] = getattr(node, key)
+    if node.unknown:
+        d["unknown"] = True
+    if node.children:
+        d["children"] = [_node_to_dict(c) for c in node.children]
+        return d
+    d["method"] = node.method
+    if node.rule is not None:
+        d["rule"] = node.rule.to_dict()
+    if node.not_arising:
+        d["not_arising"] = node.not_arising
+    if node.applies_to is not None:
+        d["applies_to"] = sorted(node.applies_to)
+    return d
+
+
+def methodology_to_dict(m: Methodology) -> dict[str, Any]:
+    """The plain-data form of a methodology; `methodology_from_dict` reads it back."""
+    d: dict[str, Any] = {"format": FORMAT, "code": m.code, "name": m.name}
+    for key in ("name_en", "version", "level", "decision", "status", "description"):
+        if getattr(m, key):
+            d[key] = getattr(m, key)
+    if m.unit_types:
+        d["unit_types"] = list(m.unit_types)
+    d["not_arising_default"] = m.not_arising_default
+    d["bands"] = [{"code": g.code, "label": g.label, "min": g.min_index} for g in m.grades]
+    if m.bonus_cap is not None:
+        d["bonus_cap"] = m.bonus_cap
+    if m.deduction_floor is not None:
+        d["deduction_floor"] = m.deduction_floor
+    d["fields"] = [_node_to_dict(f) for f in m.fields]
+    if m.adjustments:
+        d["adjustments"] = [_node_to_dict(a) for a in m.adjustments]
+    return d

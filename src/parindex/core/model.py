@@ -1,0 +1,134 @@
+"""The methodology as data: fields -> criteria -> sub-criteria, with rules on the leaves."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from decimal import Decimal
+from functools import cached_property
+
+from .numbers import ZERO
+from .rules import Rule
+
+# How a leaf gets its input.
+SELF, SURVEY, EXTERNAL = "self", "survey", "external"
+METHODS = (SELF, SURVEY, EXTERNAL)
+
+# Policies for items that do not arise in the year (không phát sinh).
+FULL_POINTS, EXCLUDE, NOT_ALLOWED = "full_points", "exclude", "not_allowed"
+NOT_ARISING_POLICIES = (FULL_POINTS, EXCLUDE, NOT_ALLOWED)
+
+
+@dataclass(frozen=True)
+class Node:
+    """A field, criterion or sub-criterion. A leaf has a rule and no children."""
+
+    code: str
+    name: str
+    max_points: Decimal
+    name_en: str = ""
+    guidance: str = ""
+    evidence: str = ""
+    children: tuple[Node, ...] = ()
+    method: str = SELF
+    rule: Rule | None = None
+    not_arising: str | None = None  # None: the methodology's default
+    applies_to: frozenset[str] | None = None  # None: every unit type
+    unknown: bool = False  # content not publicly known (official methodologies)
+
+    @property
+    def is_leaf(self) -> bool:
+        return not self.children
+
+    @property
+    def depth(self) -> int:
+        return self.code.count(".") + 1
+
+    def walk(self) -> Iterator[Node]:
+        yield self
+        for child in self.children:
+            yield from child.walk()
+
+    def applies(self, unit_type: str) -> bool:
+        return self.applies_to is None or unit_type in self.applies_to
+
+
+@dataclass(frozen=True)
+class Grade:
+    """A classification band (xếp loại): the first grade whose `min` <= index."""
+
+    code: str
+    min_index: Decimal
+    label: str = ""
+
+
+DEFAULT_GRADES = (
+    Grade("A", Decimal(90), "A"),
+    Grade("B", Decimal(80), "B"),
+    Grade("C", Decimal(70), "C"),
+    Grade("D", ZERO, "D"),
+)
+
+
+@dataclass(frozen=True)
+class Methodology:
+    code: str
+    name: str
+    version: str
+    fields: tuple[Node, ...]
+    adjustments: tuple[Node, ...] = ()
+    name_en: str = ""
+    level: str = ""
+    decision: str = ""
+    status: str = ""
+    description: str = ""
+    unit_types: tuple[str, ...] = ()
+    not_arising_default: str = EXCLUDE
+    grades: tuple[Grade, ...] = DEFAULT_GRADES
+    bonus_cap: Decimal | None = None
+    deduction_floor: Decimal | None = None
+    extra: dict[str, object] = field(default_factory=dict, compare=False, hash=False)
+
+    @property
+    def max_points(self) -> Decimal:
+        return sum((f.max_points for f in self.fields), ZERO)
+
+    def walk(self) -> Iterator[Node]:
+        for f in self.fields:
+            yield from f.walk()
+        yield from self.adjustments
+
+    @cached_property
+    def nodes(self) -> dict[str, Node]:
+        """Every node (adjustments included) by code."""
+        return {n.code: n for n in self.walk()}
+
+    @cached_property
+    def leaves(self) -> tuple[Node, ...]:
+        """Leaves of the field tree, in order (adjustments excluded)."""
+        return tuple(n for f in self.fields for n in f.walk() if n.is_leaf)
+
+    def policy(self, leaf: Node) -> str:
+        return leaf.not_arising or self.not_arising_default
+
+    def grade_for(self, index: Decimal) -> Grade | None:
+        for grade in sorted(self.grades, key=lambda g: g.min_index, reverse=True):
+            if index >= grade.min_index:
+                return grade
+        return None
+
+    def parent_code(self, code: str) -> str | None:
+        return code.rsplit(".", 1)[0] if "." in code else None
+
+
+@dataclass(frozen=True)
+class Unit:
+    """An assessed unit: a province, a department (sở) or a commune (xã/phường)."""
+
+    code: str
+    name: str = ""
+    type: str = ""
+
+    @property
+    def label(self) -> str:
+        return self.name or self.code

@@ -1,0 +1,64 @@
+"""Decimal helpers: 4 decimals internally with ROUND_HALF_UP, 2 shown."""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+Q4 = Decimal("0.0001")
+Q2 = Decimal("0.01")
+ZERO = Decimal("0")
+HUNDRED = Decimal("100")
+
+
+def q4(value: Decimal) -> Decimal:
+    """Round to 4 decimals, half up (the stored precision)."""
+    return value.quantize(Q4, rounding=ROUND_HALF_UP)
+
+
+def q2(value: Decimal) -> Decimal:
+    """Round to 2 decimals, half up (the displayed precision)."""
+    return value.quantize(Q2, rounding=ROUND_HALF_UP)
+
+
+def to_decimal(raw: object) -> Decimal:
+    """Convert a number or a string with a decimal point or comma to Decimal.
+
+    "61,4203" and "61.4203" both give Decimal("61.4203"). A string holding both separators is
+    read with the last one as the decimal mark ("1.234,5" -> 1234.5). Raises ValueError.
+    """
+    if isinstance(raw, bool):
+        raise ValueError("không phải số")
+    if isinstance(raw, Decimal):
+        result = raw
+    elif isinstance(raw, int):
+        result = Decimal(raw)
+    elif isinstance(raw, float):
+        result = Decimal(repr(raw))
+    elif isinstance(raw, str):
+        text = raw.strip().replace(" ", "").replace("\u00a0", "")
+        if text.endswith("%"):
+            text = text[:-1]
+        if "," in text and "." in text:
+            if text.rfind(",") > text.rfind("."):
+                text = text.replace(".", "").replace(",", ".")
+            else:
+                text = text.replace(",", "")
+        else:
+            text = text.replace(",", ".")
+        try:
+            result = Decimal(text)
+        except InvalidOperation:
+            raise ValueError(f"'{raw}' không phải là số") from None
+    else:
+        raise ValueError(f"'{raw}' không phải là số")
+    if not result.is_finite():
+        raise ValueError(f"'{raw}' không phải là số hữu hạn")
+    return result
+
+
+def fmt_vn(value: Decimal, places: int = 2) -> str:
+    """Format a Decimal the Vietnamese way: 61,42 (decimal comma, dot for thousands)."""
+    quantum = Decimal(1).scaleb(-places)
+    rounded = value.quantize(quantum, rounding=ROUND_HALF_UP)
+    text = f"{rounded:,.{places}f}"
+    return text.replace(",", "\u2009").replace(".", ",").replace("\u2009", ".")

@@ -1,0 +1,118 @@
+"""Input values a leaf can receive, and their parsing from what officials type."""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+from decimal import Decimal
+from enum import Enum
+
+from .errors import InvalidValue
+from .numbers import to_decimal
+
+
+class Timeliness(Enum):
+    ON_TIME = "on_time"
+    LATE = "late"
+    NOT_DONE = "not_done"
+
+
+@dataclass(frozen=True)
+class Number:
+    value: Decimal
+
+    def __str__(self) -> str:
+        return str(self.value)
+
+
+@dataclass(frozen=True)
+class Flag:
+    value: bool
+
+    def __str__(self) -> str:
+        return "có" if self.value else "không"
+
+
+@dataclass(frozen=True)
+class Status:
+    value: Timeliness
+
+    def __str__(self) -> str:
+        return _STATUS_LABEL[self.value]
+
+
+@dataclass(frozen=True)
+class NotArising:
+    def __str__(self) -> str:
+        return "không phát sinh"
+
+
+Value = Number | Flag | Status | NotArising
+
+_STATUS_LABEL = {
+    Timeliness.ON_TIME: "đúng hạn",
+    Timeliness.LATE: "chậm",
+    Timeliness.NOT_DONE: "không thực hiện",
+}
+
+
+def _norm(text: str) -> str:
+    folded = unicodedata.normalize("NFC", text).strip().lower()
+    return " ".join(folded.replace("_", " ").replace("-", " ").split())
+
+
+_YES = {"yes", "y", "true", "có", "co", "1", "đạt", "dat", "x"}
+_NO = {"no", "n", "false", "không", "khong", "0", "không đạt", "khong dat"}
+_NA = {"na", "n/a", "không phát sinh", "khong phat sinh", "kps", "not arising"}
+_STATUS = {
+    "on time": Timeliness.ON_TIME,
+    "đúng hạn": Timeliness.ON_TIME,
+    "dung han": Timeliness.ON_TIME,
+    "late": Timeliness.LATE,
+    "chậm": Timeliness.LATE,
+    "cham": Timeliness.LATE,
+    "trễ hạn": Timeliness.LATE,
+    "chậm hạn": Timeliness.LATE,
+    "not done": Timeliness.NOT_DONE,
+    "không thực hiện": Timeliness.NOT_DONE,
+    "khong thuc hien": Timeliness.NOT_DONE,
+    "chưa thực hiện": Timeliness.NOT_DONE,
+}
+
+# What kind of input each rule kind takes.
+NUMBER, FLAG, STATUS = "number", "flag", "status"
+
+
+def is_not_arising(raw: object) -> bool:
+    return isinstance(raw, str) and _norm(raw) in _NA
+
+
+def parse_value(raw: object, expects: str) -> Value:
+    """Parse one raw input (str, number or bool) for a rule that expects `expects`.
+
+    Raises InvalidValue with a Vietnamese message naming what was expected.
+    """
+    if isinstance(raw, NotArising | Number | Flag | Status):
+        return raw
+    if is_not_arising(raw):
+        return NotArising()
+    text = _norm(raw) if isinstance(raw, str) else None
+    if expects == FLAG:
+        if isinstance(raw, bool):
+            return Flag(raw)
+        if text in _YES or raw == 1:
+            return Flag(True)
+        if text in _NO or raw == 0:
+            return Flag(False)
+        raise InvalidValue(f"giá trị '{raw}' không hợp lệ: cần có/không (yes/no)")
+    if expects == STATUS:
+        if text in _STATUS:
+            return Status(_STATUS[text])
+        raise InvalidValue(
+            f"giá trị '{raw}' không hợp lệ: cần đúng hạn / chậm / không thực hiện "
+            "(on-time / late / not-done)"
+        )
+    try:
+        return Number(to_decimal(raw))
+    except ValueError:
+        raise InvalidValue(f"giá trị '{raw}' không hợp lệ: cần một số") from None

@@ -1,0 +1,118 @@
+"""Read and write methodology files (YAML; Excel through methodology_xlsx)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from parindex.core import Methodology, methodology_from_dict, methodology_to_dict
+from parindex.core.errors import Issue, ValidationFailed
+from parindex.core.loader import LINE
+
+SHIPPED_PACKAGE = "parindex.methodologies"
+
+
+class _LineLoader(yaml.SafeLoader):
+    """A safe loader that records each mapping's line under the key `__line__`."""
+
+
+def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> dict[str, Any]:
+    mapping = loader.construct_mapping(node, deep=True)
+    mapping[LINE] = node.start_mark.line + 1
+    return mapping
+
+
+_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+
+def load_yaml_text(text: str, source: str) -> Methodology:
+    try:
+        data = yaml.load(text, Loader=_LineLoader)  # noqa: S506 - a SafeLoader subclass
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else None
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise ValidationFailed([Issue(f"lỗi cú pháp YAML: {problem}", source, line)]) from None
+    return methodology_from_dict(data, source)
+
+
+def read_methodology(path: str | Path) -> Methodology:
+    """Read a methodology from .yaml/.yml or .xlsx. Raises ValidationFailed."""
+    p = Path(path)
+    if not p.exists():
+        raise ValidationFailed([Issue("không tìm thấy tệp", str(p))])
+    if p.suffix.lower() == ".xlsx":
+        from .methodology_xlsx import read_methodology_xlsx
+
+        return read_methodology_xlsx(p)
+    if p.suffix.lower() not in (".yaml", ".yml"):
+        raise ValidationFailed(
+            [Issue("định dạng không hỗ trợ (cần .yaml, .yml hoặc .xlsx)", p.name)]
+        )
+    return load_yaml_text(p.read_text(encoding="utf-8"), p.name)
+
+
+def _represent_decimal(dumper: yaml.SafeDumper, value: Decimal) -> yaml.Node:
+    if value == value.to_integral_value():
+        return dumper.represent_int(int(value))
+    return dumper.represent_scalar("tag:yaml.org,2002:float", format(value.normalize(), "f"))
+
+
+def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.Node:
+    style = "|" if "\n" in value else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+class _Dumper(yaml.SafeDumper):
+    pass
+
+
+_Dumper.add_representer(Decimal, _represent_decimal)
+_Dumper.add_representer(str, _represent_str)
+
+
+def dump_yaml(m: Methodology) -> str:
+    return yaml.dump(
+        methodology_to_dict(m), Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=100
+    )
+
+
+def write_methodology(m: Methodology, path: str | Path) -> None:
+    p = Path(path)
+    if p.suffix.lower() == ".xlsx":
+        from .methodology_xlsx import write_methodology_xlsx
+
+        write_methodology_xlsx(m, p)
+    else:
+        p.write_text(dump_yaml(m), encoding="utf-8")
+
+
+def shipped_methodology_names() -> list[str]:
+    """Names (without .yaml) of the methodologies shipped with parindex."""
+    folder = resources.files(SHIPPED_PACKAGE)
+    return sorted(f.name[:-5] for f in folder.iterdir() if f.name.endswith(".yaml"))
+
+
+def shipped_methodology(name: str) -> Methodology:
+    text = (resources.files(SHIPPED_PACKAGE) / f"{name}.yaml").read_text(encoding="utf-8")
+    return load_yaml_text(text, f"{name}.yaml")
+
+
+def resolve_methodology(spec: str) -> Methodology:
+    """A path, or the name of a shipped methodology (e.g. `example-province-internal`)."""
+    if Path(spec).exists() or spec.endswith((".yaml", ".yml", ".xlsx")):
+        return read_methodology(spec)
+    if spec in shipped_methodology_names():
+        return shipped_methodology(spec)
+    raise ValidationFailed(
+        [
+            Issue(
+                f"không tìm thấy tệp hoặc bộ tiêu chí có sẵn '{spec}' "
+                f"(có sẵn: {', '.join(shipped_methodology_names())})"
+            )
+        ]
+    )

@@ -1,0 +1,183 @@
+"""Read tidy score files: CSV or XLSX with columns unit, code, value.
+
+Optional columns: unit_name, unit_type (used for applicability). Values: numbers with a
+decimal point or comma, yes/no or có/không, on-time/late/not-done, NA or "không phát sinh".
+Every problem names the file, the row and the column; nothing is returned unless the whole
+file is valid.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from parindex.core import InvalidValue, Methodology, Unit, Value, parse_value
+from parindex.core.errors import Issue, ValidationFailed
+
+REQUIRED = ("unit", "code", "value")
+ALIASES = {
+    "đơn vị": "unit",
+    "don vi": "unit",
+    "mã đơn vị": "unit",
+    "mã": "code",
+    "mã tiêu chí": "code",
+    "giá trị": "value",
+    "tên đơn vị": "unit_name",
+    "loại đơn vị": "unit_type",
+}
+MAX_ISSUES = 200
+
+
+@dataclass
+class ScoreSet:
+    units: list[Unit]
+    inputs: dict[str, dict[str, Value]] = field(default_factory=dict)
+
+
+def _rows(path: Path) -> Iterator[tuple[int, list[str]]]:
+    if path.suffix.lower() == ".xlsx":
+        from openpyxl import load_workbook
+
+        wb = load_workbook(path, read_only=True, data_only=True)
+        try:
+            ws = wb.worksheets[0]
+            for i, row in enumerate(ws.iter_rows(values_only=True), start=1):
+                yield i, ["" if c is None else str(c) for c in row]
+        finally:
+            wb.close()
+        return
+    with path.open(encoding="utf-8-sig", newline="") as fh:
+        sample = fh.read(4096)
+        fh.seek(0)
+        delimiter = ";" if sample.count(";") > sample.count(",") else ","
+        for i, row in enumerate(csv.reader(fh, delimiter=delimiter), start=1):
+            yield i, row
+
+
+def read_scores(
+    path: str | Path, methodology: Methodology, known_units: Iterable[Unit] | None = None
+) -> ScoreSet:
+    """Read and validate a score file against a methodology. Raises ValidationFailed."""
+    p = Path(path)
+    src = p.name
+    if not p.exists():
+        raise ValidationFailed([Issue("không tìm thấy tệp", src)])
+    if p.suffix.lower() not in (".csv", ".xlsx"):
+        raise ValidationFailed([Issue("định dạng không hỗ trợ (cần .csv hoặc .xlsx)", src)])
+    known = {u.code: u for u in known_units} if known_units is not None else None
+    nodes = methodology.nodes
+    issues: list[Issue] = []
+    units: dict[str, Unit] = dict(known) if known is not None else {}
+    inputs: dict[str, dict[str, Value]] = {}
+    seen_rows: dict[tuple[str, str], int] = {}
+    rows = _rows(p)
+    try:
+        header_row, header = next(rows)
+    except StopIteration:
+        raise ValidationFailed([Issue("tệp rỗng", src)]) from None
+    except (OSError, ValueError, KeyError) as exc:
+        raise ValidationFailed([Issue(f"không đọc được tệp: {exc}", src)]) from None
+    columns = [ALIASES.get(h.strip().lower(), h.strip().lower()) for h in header]
+    missing = [c for c in REQUIRED if c not in columns]
+    if missing:
+        raise ValidationFailed(
+            [Issue(f"thiếu cột: {', '.join(missing)} (cần các cột unit, code, value)", src, 1)]
+        )
+    iu, ic, iv = (columns.index(c) for c in REQUIRED)
+    iname = columns.index("unit_name") if "unit_name" in columns else None
+    itype = columns.index("unit_type") if "unit_type" in columns else None
+    width = max(iu, ic, iv)
+
+    def bad(message: str, row: int, column: str, unit: str = "", code: str = "") -> None:
+        issues.append(Issue(message, src, row, column, code, unit))
+
+    for row_no, row in rows:
+        if not any(c.strip() for c in row):
+            continue
+        if len(issues) >= MAX_ISSUES:
+            break
+        if len(row) <= width:
+            row = row + [""] * (width + 1 - len(row))
+        unit_code, code, raw = row[iu].strip(), row[ic].strip(), row[iv].strip()
+        if not unit_code:
+            bad("thiếu mã đơn vị", row_no, "unit")
+            continue
+        if known is not None and unit_code not in known:
+            bad(f"đơn vị '{unit_code}' không có trong danh sách đơn vị", row_no, "unit", unit_code)
+            continue
+        if unit_code not in units:
+            name = row[iname].strip() if iname is not None and iname < len(row) else ""
+            utype = row[itype].strip() if itype is not None and itype < len(row) else ""
+            units[unit_code] = Unit(unit_code, name, utype)
+        node = nodes.get(code)
+        if node is None:
+            bad(f"mã tiêu chí '{code}' không có trong bộ tiêu chí", row_no, "code", unit_code)
+            continue
+        if node.rule is None:
+            bad(
+                "chỉ nhập giá trị cho tiêu chí thành phần (mục cuối), không cho mục tổng",
+                row_no,
+                "code",
+                unit_code,
+                code,
+            )
+            continue
+        key = (unit_code, code)
+        if key in seen_rows:
+            bad(f"trùng với dòng {seen_rows[key]}", row_no, "code", unit_code, code)
+            continue
+        seen_rows[key] = row_no
+        if raw == "":
+            bad("thiếu giá trị", row_no, "value", unit_code, code)
+            continue
+        try:
+            value = parse_value(raw, node.rule.expects)
+            if not _is_not_arising(value):
+                node.rule.score(value, node.max_points)  # range and kind checks
+        except InvalidValue as exc:
+            bad(str(exc), row_no, "value", unit_code, code)
+            continue
+        inputs.setdefault(unit_code, {})[code] = value
+    if issues:
+        raise ValidationFailed(issues)
+    return ScoreSet(list(units.values()), inputs)
+
+
+def _is_not_arising(value: Value) -> bool:
+    from parindex.core import NotArising
+
+    return isinstance(value, NotArising)
+
+
+def read_units(path: str | Path) -> list[Unit]:
+    """A unit list: CSV/XLSX with columns code (or unit), name, type."""
+    p = Path(path)
+    issues: list[Issue] = []
+    units: list[Unit] = []
+    rows = _rows(p)
+    try:
+        _, header = next(rows)
+    except StopIteration:
+        raise ValidationFailed([Issue("tệp rỗng", p.name)]) from None
+    cols = [h.strip().lower() for h in header]
+    if "code" not in cols and "unit" not in cols:
+        raise ValidationFailed([Issue("thiếu cột code", p.name, 1)])
+    ic = cols.index("code") if "code" in cols else cols.index("unit")
+    iname = cols.index("name") if "name" in cols else None
+    itype = cols.index("type") if "type" in cols else None
+    seen: set[str] = set()
+    for row_no, row in rows:
+        code = row[ic].strip() if ic < len(row) else ""
+        if not code:
+            continue
+        if code in seen:
+            issues.append(Issue("mã đơn vị trùng lặp", p.name, row_no, "code", unit=code))
+        seen.add(code)
+        name = row[iname].strip() if iname is not None and iname < len(row) else ""
+        utype = row[itype].strip() if itype is not None and itype < len(row) else ""
+        units.append(Unit(code, name, utype))
+    if issues:
+        raise ValidationFailed(issues)
+    return units

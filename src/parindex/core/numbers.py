@@ -59,6 +59,9 @@ def to_decimal(raw: object) -> Decimal:
 def fmt_vn(value: Decimal, places: int = 2) -> str:
     """Format a Decimal the Vietnamese way: 61,42 (decimal comma, dot for thousands)."""
     quantum = Decimal(1).scaleb(-places)
-    rounded = value.quantize(quantum, rounding=ROUND_HALF_UP)
+    try:
+        rounded = value.quantize(quantum, rounding=ROUND_HALF_UP)
+    except InvalidOperation:  # more digits than the context holds (e.g. 1e30): show as is
+        return str(value)
     text = f"{rounded:,.{places}f}"
     return text.replace(",", "\u2009").replace(".", ",").replace("\u2009", ".")

@@ -39,6 +39,14 @@ def _pts(value: Decimal) -> str:
     return fmt_vn(value, 2)
 
 
+def _val(value: Decimal, at_least: int = 2) -> str:
+    """An input as typed: `at_least` decimals, more (up to 4) when it has them, so 79.9999
+    is not shown as 80,00 next to the band "< 80"."""
+    exponent = value.normalize().as_tuple().exponent
+    places = min(4, max(at_least, -exponent)) if isinstance(exponent, int) else at_least
+    return fmt_vn(value, places)
+
+
 @dataclass(frozen=True)
 class Manual:
     """Points typed directly, in [0, max], on a step (e.g. 0.25)."""
@@ -145,9 +153,9 @@ class Thresholds:
 
     def _domain_error(self, v: Decimal) -> str | None:
         if v < 0:
-            return f"giá trị {fmt_vn(v, 2)} âm"
+            return f"giá trị {_val(v)} âm"
         if self.over == PERCENT and v > HUNDRED:
-            return f"tỷ lệ {fmt_vn(v, 2)}% vượt quá 100%"
+            return f"tỷ lệ {_val(v)}% vượt quá 100%"
         return None
 
     def score(self, value: Value, max_points: Decimal) -> Scored:
@@ -160,11 +168,11 @@ class Thresholds:
                 return Scored(
                     q4(band.points),
                     lambda: (
-                        f"{fmt_vn(v, 2)}{self._unit}: mức {band.label(self._unit)} → "
+                        f"{_val(v)}{self._unit}: mức {band.label(self._unit)} → "
                         f"{_pts(band.points)} điểm"
                     ),
                 )
-        raise InvalidValue(f"giá trị {fmt_vn(v, 2)} không thuộc mức nào của quy tắc")
+        raise InvalidValue(f"giá trị {_val(v)} không thuộc mức nào của quy tắc")
 
     def check(self, max_points: Decimal) -> list[str]:
         problems = []
@@ -206,7 +214,7 @@ class Thresholds:
             hi_incl = b.hi_inclusive if b.hi is not None else True
             if pos is not None and (hi is None or hi > pos or (hi == pos and hi_incl)):
                 pos, pos_incl = hi, hi_incl
-        if top is not None and pos is not None and (pos < top or not pos_incl):
+        if top is not None and pos is not None and (pos < top or (pos == top and not pos_incl)):
             problems.append(f"không mức nào chứa giá trị {fmt_vn(pos, 2)}{self._unit} trở lên")
         if top is None and pos is not None:
             problems.append(
@@ -246,14 +254,14 @@ class Proportional:
     def score(self, value: Value, max_points: Decimal) -> Scored:
         v = _num(value)
         if v < 0:
-            raise InvalidValue(f"giá trị {fmt_vn(v, 2)} âm")
+            raise InvalidValue(f"giá trị {_val(v)} âm")
         ratio = min(v / self.full_at, Decimal(1))
         points = q4(ratio * max_points)
         capped = " (đã đạt mức tối đa)" if v >= self.full_at else ""
         return Scored(
             points,
             lambda: (
-                f"{fmt_vn(v, 2)} / {fmt_vn(self.full_at, 2)} × {_pts(max_points)}{capped} → "
+                f"{_val(v)} / {fmt_vn(self.full_at, 2)} × {_pts(max_points)}{capped} → "
                 f"{fmt_vn(points, 4)} điểm"
             ),
         )
@@ -322,10 +330,10 @@ class Survey:
     def score(self, value: Value, max_points: Decimal) -> Scored:
         v = _num(value)
         if v < 0 or v > HUNDRED:
-            raise InvalidValue(f"tỷ lệ điều tra {fmt_vn(v, 2)}% ngoài khoảng 0–100%")
+            raise InvalidValue(f"tỷ lệ điều tra {_val(v)}% ngoài khoảng 0–100%")
         points = q4(v * max_points / HUNDRED)
         return Scored(
-            points, lambda: f"{fmt_vn(v, 2)}% × {_pts(max_points)} / 100 → {fmt_vn(points, 4)} điểm"
+            points, lambda: f"{_val(v)}% × {_pts(max_points)} / 100 → {fmt_vn(points, 4)} điểm"
         )
 
     def check(self, max_points: Decimal) -> list[str]:
@@ -349,10 +357,10 @@ class Bonus:
     def score(self, value: Value, max_points: Decimal) -> Scored:
         v = _num(value)
         if v < 0:
-            raise InvalidValue(f"giá trị {fmt_vn(v, 2)} âm")
+            raise InvalidValue(f"giá trị {_val(v)} âm")
         raw = v * self.per_unit if self.per_unit is not None else v
         points = min(raw, max_points)
-        how = f"{fmt_vn(v, 0)} × {_pts(self.per_unit)}" if self.per_unit is not None else "điểm"
+        how = f"{_val(v, 0)} × {_pts(self.per_unit)}" if self.per_unit is not None else "điểm"
         cap = f", tối đa {_pts(max_points)}" if raw > max_points else ""
         return Scored(q4(points), lambda: f"thưởng: {how}{cap} → +{_pts(points)} điểm")
 
@@ -382,13 +390,13 @@ class Deduction:
     def score(self, value: Value, max_points: Decimal) -> Scored:
         v = _num(value)
         if v < 0:
-            raise InvalidValue(f"số lần {fmt_vn(v, 2)} âm")
+            raise InvalidValue(f"số lần {_val(v)} âm")
         raw = v * self.per_unit
         points = -min(raw, max_points)
         cap = f", tối đa {_pts(max_points)}" if raw > max_points else ""
         return Scored(
             q4(points),
-            lambda: f"trừ: {fmt_vn(v, 0)} × {_pts(self.per_unit)}{cap} → {_pts(points)} điểm",
+            lambda: f"trừ: {_val(v, 0)} × {_pts(self.per_unit)}{cap} → {_pts(points)} điểm",
         )
 
     def check(self, max_points: Decimal) -> list[str]:
@@ -417,7 +425,22 @@ def _opt(spec: Mapping[str, Any], key: str) -> Decimal | None:
     return None if spec.get(key) is None else to_decimal(spec[key])
 
 
-def _band(spec: Mapping[str, Any]) -> Band:
+def _or(spec: Mapping[str, Any], key: str, default: Decimal) -> Decimal:
+    """The value of `key`, or `default` when absent (an explicit 0 stays 0 for check())."""
+    value = _opt(spec, key)
+    return default if value is None else value
+
+
+def _required(spec: Mapping[str, Any], key: str, kind: str) -> Decimal:
+    value = _opt(spec, key)
+    if value is None:
+        raise ValueError(f"quy tắc '{kind}' cần '{key}'")
+    return value
+
+
+def _band(spec: Any) -> Band:
+    if not isinstance(spec, Mapping):
+        raise ValueError(f"mỗi mức (band) phải là một bảng khóa/giá trị, không phải '{spec}'")
     if "points" not in spec:
         raise ValueError("mỗi mức (band) cần có 'points'")
     return Band(
@@ -431,17 +454,17 @@ def _band(spec: Mapping[str, Any]) -> Band:
 
 _BUILDERS: dict[str, Callable[[Mapping[str, Any]], Rule]] = {
     "manual": lambda s: Manual(step=to_decimal(s.get("step", "0.25"))),
-    "yes_no": lambda s: YesNo(yes=_opt(s, "yes"), no=_opt(s, "no") or ZERO),
+    "yes_no": lambda s: YesNo(yes=_opt(s, "yes"), no=_or(s, "no", ZERO)),
     "thresholds": lambda s: Thresholds(
         bands=tuple(_band(b) for b in s.get("bands") or []), over=str(s.get("over", PERCENT))
     ),
-    "proportional": lambda s: Proportional(full_at=_opt(s, "full_at") or HUNDRED),
+    "proportional": lambda s: Proportional(full_at=_or(s, "full_at", HUNDRED)),
     "timeliness": lambda s: TimelinessRule(
-        on_time=_opt(s, "on_time"), late=_opt(s, "late"), not_done=_opt(s, "not_done") or ZERO
+        on_time=_opt(s, "on_time"), late=_opt(s, "late"), not_done=_or(s, "not_done", ZERO)
     ),
     "survey": lambda s: Survey(),
     "bonus": lambda s: Bonus(per_unit=_opt(s, "per_unit")),
-    "deduction": lambda s: Deduction(per_unit=_opt(s, "per_unit") or Decimal(1)),
+    "deduction": lambda s: Deduction(per_unit=_required(s, "per_unit", "deduction")),
 }
 RULE_KINDS = tuple(_BUILDERS)
 
@@ -449,6 +472,8 @@ RULE_KINDS = tuple(_BUILDERS)
 def rule_from_dict(spec: Mapping[str, Any]) -> Rule:
     """Build a rule from its YAML/Excel form. Raises ValueError with a Vietnamese message."""
     kind = spec.get("kind")
+    if kind == "thresholds" and not isinstance(spec.get("bands") or [], list):
+        raise ValueError("'bands' của quy tắc ngưỡng phải là một danh sách")
     if kind not in _BUILDERS:
         raise ValueError(f"loại quy tắc không hợp lệ '{kind}' (các loại: {', '.join(RULE_KINDS)})")
     return _BUILDERS[str(kind)](spec)

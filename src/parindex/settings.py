@@ -53,6 +53,9 @@ INSTALLED_APPS = [
     "csp",
     "django_tasks",
     "django_tasks_db",
+    "parindex.accounts",
+    "parindex.assessment",
+    "parindex.audit",
     "parindex.web",
 ]
 

@@ -4,7 +4,7 @@ Methodology (fields -> criteria -> sub-criteria with rules) + inputs per unit ->
 node, component indices, total, index, grade and rank, each leaf explaining itself.
 """
 
-from .aggregate import NodeResult, UnitResult, compute_all, compute_unit, score_leaf
+from .aggregate import NodeResult, Override, UnitResult, compute_all, compute_unit, score_leaf
 from .errors import InvalidValue, Issue, ParIndexError, ValidationFailed
 from .loader import methodology_from_dict, methodology_to_dict
 from .model import Grade, Methodology, Node, Unit
@@ -21,6 +21,7 @@ __all__ = [
     "Node",
     "NodeResult",
     "NotArising",
+    "Override",
     "Number",
     "ParIndexError",
     "Status",

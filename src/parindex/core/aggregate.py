@@ -31,6 +31,7 @@ NA_FULL = "not_arising_full"
 NA_EXCLUDED = "not_arising_excluded"
 NOT_APPLICABLE = "not_applicable"
 AGGREGATE = "aggregate"
+ADJUSTED = "adjusted"
 
 STATUS_LABELS = {
     SCORED: "đã chấm",
@@ -39,7 +40,16 @@ STATUS_LABELS = {
     NA_EXCLUDED: "không phát sinh (loại khỏi điểm tối đa)",
     NOT_APPLICABLE: "không áp dụng cho loại đơn vị này",
     AGGREGATE: "tổng của các mục con",
+    ADJUSTED: "điểm do Hội đồng thẩm định xác định",
 }
+
+
+@dataclass(frozen=True)
+class Override:
+    """Points set on a leaf by appraisal, replacing what the rule gives the input."""
+
+    points: Decimal
+    note: str = ""
 
 
 @dataclass(frozen=True)
@@ -80,6 +90,8 @@ class NodeResult:
             return f"Tổng {len(self.children)} mục con: {pts} / {fmt_vn(self.max_points, 2)} điểm"
         rule = self.node.rule
         rule_text = rule.describe(self.node.max_points) if rule else ""
+        if self.status == ADJUSTED:
+            return f"Thẩm định xác định {pts} điểm. {self.scored.branch if self.scored else ''}"
         if self.status == SCORED and self.scored is not None:
             return (
                 f"Giá trị nhập: {self.value}. Quy tắc: {rule_text}. Áp dụng: {self.scored.branch}."
@@ -136,14 +148,27 @@ def _score_tree(
     unit: Unit,
     inputs: Mapping[str, Value],
     issues: list[Issue],
+    overrides: Mapping[str, Override],
 ) -> NodeResult:
     if node.is_leaf:
+        override = overrides.get(node.code)
+        if override is not None and node.applies(unit.type):
+            points = q4(min(max(override.points, ZERO), node.max_points))
+            note = override.note
+            return NodeResult(
+                node,
+                points,
+                node.max_points,
+                ADJUSTED,
+                inputs.get(node.code),
+                Scored(points, lambda: note),
+            )
         try:
             return score_leaf(m, node, unit, inputs.get(node.code))
         except InvalidValue as exc:
             issues.append(Issue(str(exc), unit=unit.code, code=node.code))
             return NodeResult(node, ZERO, node.max_points, MISSING)
-    children = tuple(_score_tree(m, c, unit, inputs, issues) for c in node.children)
+    children = tuple(_score_tree(m, c, unit, inputs, issues, overrides) for c in node.children)
     return NodeResult(
         node,
         sum((c.points for c in children), ZERO),
@@ -153,12 +178,24 @@ def _score_tree(
     )
 
 
-def compute_unit(m: Methodology, unit: Unit, inputs: Mapping[str, Value]) -> UnitResult:
-    """Compute every node of one unit. Raises ValidationFailed listing every invalid input."""
+_NO_OVERRIDES: Mapping[str, Override] = {}
+
+
+def compute_unit(
+    m: Methodology,
+    unit: Unit,
+    inputs: Mapping[str, Value],
+    overrides: Mapping[str, Override] = _NO_OVERRIDES,
+) -> UnitResult:
+    """Compute every node of one unit. Raises ValidationFailed listing every invalid input.
+
+    `overrides` sets the points of some leaves directly (appraisal stages); they are clamped
+    to [0, leaf max] and a leaf of a type the unit does not have stays not applicable.
+    """
     issues: list[Issue] = []
-    fields = tuple(_score_tree(m, f, unit, inputs, issues) for f in m.fields)
+    fields = tuple(_score_tree(m, f, unit, inputs, issues, overrides) for f in m.fields)
     adjustments = tuple(
-        _score_tree(m, a, unit, {k: v for k, v in inputs.items() if k == a.code}, issues)
+        _score_tree(m, a, unit, inputs, issues, _NO_OVERRIDES)
         for a in m.adjustments
         if a.code in inputs
     )

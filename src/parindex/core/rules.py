@@ -438,6 +438,15 @@ def _required(spec: Mapping[str, Any], key: str, kind: str) -> Decimal:
     return value
 
 
+def _yes_no_keys(spec: Mapping[Any, Any]) -> Mapping[Any, Any]:
+    """YAML 1.1 reads unquoted `yes:` / `no:` keys as booleans: accept both spellings."""
+    out = dict(spec)
+    for flag, name in ((True, "yes"), (False, "no")):
+        if flag in out and name not in out:
+            out[name] = out.pop(flag)
+    return out
+
+
 def _band(spec: Any) -> Band:
     if not isinstance(spec, Mapping):
         raise ValueError(f"mỗi mức (band) phải là một bảng khóa/giá trị, không phải '{spec}'")
@@ -454,7 +463,9 @@ def _band(spec: Any) -> Band:
 
 _BUILDERS: dict[str, Callable[[Mapping[str, Any]], Rule]] = {
     "manual": lambda s: Manual(step=to_decimal(s.get("step", "0.25"))),
-    "yes_no": lambda s: YesNo(yes=_opt(s, "yes"), no=_or(s, "no", ZERO)),
+    "yes_no": lambda s: YesNo(
+        yes=_opt(_yes_no_keys(s), "yes"), no=_or(_yes_no_keys(s), "no", ZERO)
+    ),
     "thresholds": lambda s: Thresholds(
         bands=tuple(_band(b) for b in s.get("bands") or []), over=str(s.get("over", PERCENT))
     ),

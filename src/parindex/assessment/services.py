@@ -1,0 +1,774 @@
+"""Use cases of the assessment cycle. Each is one function called by the UI, the CLI, tasks
+and tests alike; each checks the caller's rights, writes in one transaction and audits."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from parindex.accounts.models import OrgUnit
+from parindex.audit.services import log_action
+from parindex.core import (
+    InvalidValue,
+    Methodology,
+    Override,
+    Unit,
+    UnitResult,
+    ValidationFailed,
+    compute_unit,
+    fmt_vn,
+    parse_value,
+    q4,
+    score_leaf,
+)
+from parindex.core.model import EXTERNAL, SURVEY, Node
+
+from . import selectors as sel
+from .models import Cycle, Entry, Evidence, EvidenceLink, MethodologyVersion, Participation
+
+State = Cycle.State
+
+
+class ServiceError(Exception):
+    """A refused action, with a message for the user."""
+
+
+class Conflict(ServiceError):
+    """Someone else changed the item first; `entry` holds the current state."""
+
+    def __init__(self, message: str, entry: Entry) -> None:
+        super().__init__(message)
+        self.entry = entry
+
+
+# --- methodologies and cycles ------------------------------------------------------------
+
+
+def methodology_install(*, source: str, user: Any = None, name: str = "") -> MethodologyVersion:
+    """Validate a YAML methodology and store it (idempotent on code + version)."""
+    from parindex.files.methodology import load_yaml_text
+
+    tree = load_yaml_text(source, name or "methodology.yaml")
+    obj, created = MethodologyVersion.objects.get_or_create(
+        code=tree.code,
+        version=tree.version,
+        defaults={"name": tree.name, "source": source, "status": tree.status},
+    )
+    if created:
+        log_action("methodology.installed", actor=user, target=obj, code=tree.code)
+    return obj
+
+
+def unit_of(org: OrgUnit) -> Unit:
+    return Unit(org.code, org.name, org.type)
+
+
+TRANSITIONS: dict[str, tuple[str, ...]] = {
+    State.DRAFT: (State.OPEN,),
+    State.OPEN: (State.SELF_CLOSED,),
+    State.SELF_CLOSED: (State.OPEN, State.APPRAISAL),
+    State.APPRAISAL: (State.EXPLANATION,),
+    State.EXPLANATION: (State.APPRAISAL_2,),
+    State.APPRAISAL_2: (State.FINAL,),
+    State.FINAL: (State.PUBLISHED,),
+    State.PUBLISHED: (),
+}
+
+
+@transaction.atomic
+def cycle_create(
+    *,
+    name: str,
+    year: int,
+    methodology: MethodologyVersion,
+    organiser: OrgUnit,
+    units: list[OrgUnit],
+    user: Any = None,
+    **schedule: datetime | None,
+) -> Cycle:
+    cycle = Cycle.objects.create(
+        name=name, year=year, methodology=methodology, organiser=organiser, **schedule
+    )
+    Participation.objects.bulk_create(Participation(cycle=cycle, unit=u) for u in units)
+    log_action("cycle.created", actor=user, target=cycle, cycle=cycle, units=len(units))
+    return cycle
+
+
+def _require_manage(user: Any, cycle: Cycle) -> None:
+    if sel.is_admin(user):
+        return
+    for m in sel.memberships(user):
+        if (
+            m.role == "manager"
+            and m.unit_id == cycle.organiser_id
+            and m.cycle_id
+            in (
+                None,
+                cycle.pk,
+            )
+        ):
+            return
+    raise ServiceError(_("Bạn không có quyền quản lý kỳ đánh giá này."))
+
+
+def can_manage(user: Any, cycle: Cycle) -> bool:
+    try:
+        _require_manage(user, cycle)
+    except ServiceError:
+        return False
+    return True
+
+
+@transaction.atomic
+def cycle_transition(*, cycle: Cycle, to_state: str, user: Any) -> Cycle:
+    """Move a cycle to its next state. Finalising fixes every entry's final points."""
+    _require_manage(user, cycle)
+    cycle = Cycle.objects.select_for_update().get(pk=cycle.pk)
+    if to_state not in TRANSITIONS.get(cycle.state, ()):
+        raise ServiceError(
+            _("Không thể chuyển kỳ đánh giá từ “%(a)s” sang “%(b)s”.")
+            % {"a": cycle.get_state_display(), "b": State(to_state).label}
+        )
+    old = cycle.state
+    now = timezone.now()
+    if to_state == State.FINAL:
+        _finalise(cycle)
+        cycle.finalised_at = now
+    cycle.state = to_state
+    cycle.save()
+    log_action("cycle.state_changed", actor=user, target=cycle, cycle=cycle, old=old, new=to_state)
+    return cycle
+
+
+def _finalise(cycle: Cycle) -> None:
+    """Final points: the latest appraisal stage, else the self-assessed points."""
+    entries = Entry.objects.filter(participation__cycle=cycle)
+    for e in entries:
+        final = e.appraised_points if e.appraised_points is not None else e.self_points
+        if final != e.final_points:
+            e.final_points = final
+            e.version += 1
+            e.save(update_fields=["final_points", "version"])
+
+
+# --- windows -------------------------------------------------------------------------------
+
+
+def self_assessment_open(p: Participation, now: datetime | None = None) -> tuple[bool, str]:
+    """Whether the unit may edit its self-assessment now, and why not."""
+    now = now or timezone.now()
+    cycle = p.cycle
+    if p.status == Participation.Status.SUBMITTED:
+        return False, _("Đơn vị đã gửi kết quả tự đánh giá; rút lại để sửa.")
+    late = p.late_until is not None and now <= p.late_until
+    if cycle.state == State.OPEN:
+        if cycle.self_start and now < cycle.self_start and not late:
+            return False, _("Chưa đến thời gian tự đánh giá (bắt đầu %(d)s).") % {
+                "d": timezone.localtime(cycle.self_start).strftime("%d/%m/%Y")
+            }
+        if cycle.self_end and now > cycle.self_end and not late:
+            return False, _("Đã hết hạn tự đánh giá (%(d)s).") % {
+                "d": timezone.localtime(cycle.self_end).strftime("%d/%m/%Y %H:%M")
+            }
+        return True, ""
+    if cycle.state == State.SELF_CLOSED and late:
+        return True, ""
+    return False, _("Kỳ đánh giá không ở giai đoạn tự đánh giá (%(s)s).") % {
+        "s": cycle.get_state_display()
+    }
+
+
+# --- self-assessment -------------------------------------------------------------------------
+
+
+def _leaf(tree: Methodology, code: str) -> Node:
+    node = tree.nodes.get(code)
+    if node is None or node.rule is None:
+        raise ServiceError(_("Mã tiêu chí “%(c)s” không có trong bộ tiêu chí.") % {"c": code})
+    return node
+
+
+def _self_points(tree: Methodology, unit: OrgUnit, node: Node, raw: str) -> Decimal | None:
+    """Points the rule gives the raw input (None: no input). Raises ServiceError."""
+    if raw.strip() == "":
+        return None
+    try:
+        value = parse_value(raw, node.rule.expects if node.rule else "number")
+        return score_leaf(tree, node, unit_of(unit), value).points
+    except InvalidValue as exc:
+        raise ServiceError(f"{node.code}: {exc}") from None
+
+
+def _locked_entry(p: Participation, code: str) -> Entry:
+    entry, _created = Entry.objects.get_or_create(participation=p, code=code)
+    return Entry.objects.select_for_update().get(pk=entry.pk)
+
+
+def _check_version(entry: Entry, version: int | None) -> None:
+    if version is not None and entry.version != version:
+        who = entry.updated_by.get_username() if entry.updated_by else _("người khác")
+        raise Conflict(
+            _(
+                "Mục %(c)s vừa được %(u)s cập nhật lúc %(t)s. Giá trị hiện tại đã được hiển thị; "
+                "vui lòng kiểm tra rồi nhập lại."
+            )
+            % {
+                "c": entry.code,
+                "u": who,
+                "t": timezone.localtime(entry.updated_at).strftime("%H:%M:%S %d/%m/%Y"),
+            },
+            entry,
+        )
+
+
+@transaction.atomic
+def entry_save_self(
+    *,
+    participation: Participation,
+    code: str,
+    value: str,
+    note: str | None = None,
+    version: int | None = None,
+    user: Any,
+) -> Entry:
+    """Save the self-assessed input (and explanation text) of one leaf."""
+    acc = sel.access(user, participation)
+    if not acc.can(sel.EDIT_SELF) or not acc.covers(code):
+        raise ServiceError(_("Bạn không có quyền nhập mục này."))
+    ok, why = self_assessment_open(participation)
+    if not ok:
+        raise ServiceError(why)
+    tree = participation.cycle.methodology.tree
+    node = _leaf(tree, code)
+    if node.method in (SURVEY, EXTERNAL) or code in {a.code for a in tree.adjustments}:
+        raise ServiceError(
+            _("Mục %(c)s do cơ quan tổ chức nhập (điều tra, số liệu ngoài).") % {"c": code}
+        )
+    value = value.strip()
+    points = _self_points(tree, participation.unit, node, value)
+    entry = _locked_entry(participation, code)
+    _check_version(entry, version)
+    old = {"value": entry.value, "points": entry.self_points, "note": entry.note}
+    entry.value = value
+    entry.self_points = points
+    if note is not None:
+        entry.note = note.strip()
+    if old == {"value": entry.value, "points": entry.self_points, "note": entry.note}:
+        return entry
+    entry.version += 1
+    entry.updated_at = timezone.now()
+    entry.updated_by = user
+    entry.save()
+    log_action(
+        "entry.self_saved",
+        actor=user,
+        target=entry,
+        cycle=participation.cycle,
+        unit=participation.unit,
+        code=code,
+        old=old,
+        new={"value": entry.value, "points": entry.self_points, "note": entry.note},
+    )
+    return entry
+
+
+@transaction.atomic
+def entry_set_external(
+    *,
+    participation: Participation,
+    code: str,
+    value: str,
+    user: Any,
+    version: int | None = None,
+) -> Entry:
+    """The organiser enters survey/external data or a bonus/deduction for one unit."""
+    _require_manage(user, participation.cycle)
+    if participation.cycle.state in (State.FINAL, State.PUBLISHED):
+        raise ServiceError(_("Kỳ đánh giá đã chốt kết quả."))
+    tree = participation.cycle.methodology.tree
+    node = _leaf(tree, code)
+    points = _self_points(tree, participation.unit, node, value)
+    entry = _locked_entry(participation, code)
+    _check_version(entry, version)
+    old = {"value": entry.value, "points": entry.self_points}
+    entry.value = value.strip()
+    entry.self_points = points
+    entry.version += 1
+    entry.updated_at = timezone.now()
+    entry.updated_by = user
+    entry.save()
+    log_action(
+        "entry.external_set",
+        actor=user,
+        target=entry,
+        cycle=participation.cycle,
+        unit=participation.unit,
+        code=code,
+        old=old,
+        new={"value": entry.value, "points": points},
+    )
+    return entry
+
+
+@transaction.atomic
+def participation_submit(*, participation: Participation, user: Any) -> Participation:
+    """The unit leader approves and submits the self-assessment; it becomes read-only."""
+    if not sel.access(user, participation).can(sel.SUBMIT):
+        raise ServiceError(_("Chỉ lãnh đạo đơn vị được phê duyệt và gửi kết quả tự đánh giá."))
+    p = Participation.objects.select_for_update().select_related("cycle").get(pk=participation.pk)
+    ok, why = self_assessment_open(p)
+    if not ok:
+        raise ServiceError(why)
+    p.status = Participation.Status.SUBMITTED
+    p.submitted_at = timezone.now()
+    p.submitted_by = user
+    p.save()
+    log_action("participation.submitted", actor=user, target=p, cycle=p.cycle, unit=p.unit)
+    return p
+
+
+@transaction.atomic
+def participation_withdraw(*, participation: Participation, user: Any) -> Participation:
+    """Withdraw a submission to edit it again: allowed until appraisal starts."""
+    if not sel.access(user, participation).can(sel.SUBMIT):
+        raise ServiceError(_("Chỉ lãnh đạo đơn vị được rút kết quả đã gửi."))
+    p = Participation.objects.select_for_update().select_related("cycle").get(pk=participation.pk)
+    if p.status != Participation.Status.SUBMITTED:
+        raise ServiceError(_("Kết quả tự đánh giá chưa được gửi."))
+    if p.cycle.state not in (State.OPEN, State.SELF_CLOSED):
+        raise ServiceError(_("Không thể rút lại: việc thẩm định đã bắt đầu."))
+    p.status = Participation.Status.DRAFT
+    p.save()
+    log_action("participation.withdrawn", actor=user, target=p, cycle=p.cycle, unit=p.unit)
+    return p
+
+
+@transaction.atomic
+def late_entry_grant(
+    *, participation: Participation, until: datetime, reason: str, user: Any
+) -> Participation:
+    """The cycle manager lets one unit enter after the deadline (logged)."""
+    _require_manage(user, participation.cycle)
+    if participation.cycle.state not in (State.OPEN, State.SELF_CLOSED):
+        raise ServiceError(_("Chỉ gia hạn được trong giai đoạn tự đánh giá."))
+    if until <= timezone.now():
+        raise ServiceError(_("Thời hạn gia hạn phải ở tương lai."))
+    if not reason.strip():
+        raise ServiceError(_("Cần nêu lý do gia hạn."))
+    old = participation.late_until
+    participation.late_until = until
+    participation.save(update_fields=["late_until"])
+    log_action(
+        "participation.late_entry_granted",
+        actor=user,
+        target=participation,
+        cycle=participation.cycle,
+        unit=participation.unit,
+        old=old,
+        new=until,
+        reason=reason.strip(),
+    )
+    return participation
+
+
+# --- appraisal and explanation -------------------------------------------------------------
+
+
+@transaction.atomic
+def entry_appraise(
+    *,
+    entry: Entry,
+    points: Decimal | None,
+    reason: str = "",
+    comment: str = "",
+    version: int | None = None,
+    user: Any,
+) -> Entry:
+    """An appraiser accepts (points None: the self-assessed points) or adjusts one item in
+    the current round (round 1 in 'appraisal', round 2 in 'appraisal_2')."""
+    p = entry.participation
+    cycle = p.cycle
+    acc = sel.access(user, p)
+    if not acc.can(sel.APPRAISE) or not acc.covers(entry.code):
+        raise ServiceError(_("Bạn không được giao thẩm định mục này."))
+    if cycle.state == State.APPRAISAL:
+        rnd = 1
+    elif cycle.state == State.APPRAISAL_2:
+        rnd = 2
+    else:
+        raise ServiceError(_("Kỳ đánh giá không ở giai đoạn thẩm định."))
+    if p.status != Participation.Status.SUBMITTED:
+        raise ServiceError(_("Đơn vị chưa gửi kết quả tự đánh giá."))
+    node = _leaf(cycle.methodology.tree, entry.code)
+    locked = Entry.objects.select_for_update().get(pk=entry.pk)
+    _check_version(locked, version)
+    base = (
+        locked.self_points
+        if rnd == 1
+        else (locked.r1_points if locked.r1_points is not None else locked.self_points)
+    )
+    new = (base if base is not None else Decimal(0)) if points is None else q4(points)
+    if new < 0 or new > node.max_points:
+        raise ServiceError(
+            _("Điểm thẩm định %(p)s ngoài khoảng [0; %(m)s].")
+            % {"p": fmt_vn(new, 2), "m": fmt_vn(node.max_points, 2)}
+        )
+    if points is not None and new != base and reason not in Entry.Reason.values:
+        raise ServiceError(_("Khi điều chỉnh điểm cần chọn lý do."))
+    if points is None or new == base:
+        reason, comment = "", comment.strip()
+    prefix = f"r{rnd}_"
+    old = {k: getattr(locked, prefix + k) for k in ("points", "reason", "comment")}
+    setattr(locked, prefix + "points", new)
+    setattr(locked, prefix + "reason", reason)
+    setattr(locked, prefix + "comment", comment.strip())
+    setattr(locked, prefix + "by", user)
+    locked.version += 1
+    locked.updated_at = timezone.now()
+    locked.updated_by = user
+    locked.save()
+    log_action(
+        f"entry.appraised_r{rnd}",
+        actor=user,
+        target=locked,
+        cycle=cycle,
+        unit=p.unit,
+        code=locked.code,
+        old=old,
+        new={"points": new, "reason": reason, "comment": comment.strip()},
+    )
+    return locked
+
+
+@transaction.atomic
+def entry_explain(*, entry: Entry, text: str, version: int | None = None, user: Any) -> Entry:
+    """The unit replies (giải trình) to an item cut in round 1."""
+    p = entry.participation
+    acc = sel.access(user, p)
+    if not acc.can(sel.EXPLAIN) or not acc.covers(entry.code):
+        raise ServiceError(_("Bạn không có quyền giải trình mục này."))
+    if p.cycle.state != State.EXPLANATION:
+        raise ServiceError(_("Kỳ đánh giá không ở giai đoạn giải trình."))
+    now = timezone.now()
+    if p.cycle.explanation_end and now > p.cycle.explanation_end:
+        raise ServiceError(_("Đã hết hạn giải trình."))
+    locked = Entry.objects.select_for_update().get(pk=entry.pk)
+    if not locked.disputed:
+        raise ServiceError(_("Mục này không bị điều chỉnh giảm điểm nên không cần giải trình."))
+    _check_version(locked, version)
+    old = locked.explanation
+    locked.explanation = text.strip()
+    locked.version += 1
+    locked.updated_at = now
+    locked.updated_by = user
+    locked.save()
+    log_action(
+        "entry.explained",
+        actor=user,
+        target=locked,
+        cycle=p.cycle,
+        unit=p.unit,
+        code=locked.code,
+        old=old,
+        new=locked.explanation,
+    )
+    return locked
+
+
+# --- results -------------------------------------------------------------------------------
+
+STAGES = ("self", "r1", "r2", "final")
+STAGE_LABELS = {
+    "self": "Tự đánh giá",
+    "r1": "Thẩm định vòng 1",
+    "r2": "Sau giải trình (vòng 2)",
+    "final": "Kết quả cuối cùng",
+}
+
+
+def stage_inputs(
+    participation: Participation, stage: str, entries: list[Entry] | None = None
+) -> tuple[dict[str, Any], dict[str, Override]]:
+    """The engine's inputs for one stage: typed values, plus the appraisal's points."""
+    tree = participation.cycle.methodology.tree
+    entries = list(participation.entries.all()) if entries is None else entries
+    inputs: dict[str, Any] = {}
+    overrides: dict[str, Override] = {}
+    for e in entries:
+        node = tree.nodes.get(e.code)
+        if node is None or node.rule is None:
+            continue
+        if e.value != "":
+            try:
+                inputs[e.code] = parse_value(e.value, node.rule.expects)
+            except InvalidValue:
+                pass  # stored values were valid when saved; a changed rule scores them 0
+        if stage == "self":
+            continue
+        pts = {
+            "r1": e.r1_points,
+            "r2": e.appraised_points,
+            "final": e.final_points if e.final_points is not None else e.appraised_points,
+        }[stage]
+        if pts is not None and pts != e.self_points:
+            # Only a changed item overrides the rule, so accepted "not arising" items keep
+            # their policy (e.g. excluded from the maximum).
+            reason = (
+                e.get_r2_reason_display()
+                if stage != "r1" and e.r2_reason
+                else (e.get_r1_reason_display() if e.r1_reason else "")
+            )
+            overrides[e.code] = Override(pts, reason)
+    return inputs, overrides
+
+
+def unit_result(
+    participation: Participation, stage: str = "self", entries: list[Entry] | None = None
+) -> UnitResult:
+    tree = participation.cycle.methodology.tree
+    inputs, overrides = stage_inputs(participation, stage, entries)
+    try:
+        return compute_unit(tree, unit_of(participation.unit), inputs, overrides)
+    except ValidationFailed:
+        # Stored values were valid when saved; a methodology change could invalidate them.
+        clean = {}
+        for code, v in inputs.items():
+            try:
+                score_leaf(tree, tree.nodes[code], unit_of(participation.unit), v)
+                clean[code] = v
+            except InvalidValue:
+                continue
+        return compute_unit(tree, unit_of(participation.unit), clean, overrides)
+
+
+@dataclass
+class Progress:
+    total: int
+    scored: int
+    lacking_evidence: int
+    points: Decimal
+    max_points: Decimal
+
+
+def participation_progress(participation: Participation) -> Progress:
+    """Items scored, items lacking evidence, points so far (self-assessment)."""
+    tree = participation.cycle.methodology.tree
+    unit = unit_of(participation.unit)
+    entries = {e.code: e for e in participation.entries.prefetch_related("links")}
+    own = [n for n in tree.leaves if n.applies(unit.type) and n.method not in (SURVEY, EXTERNAL)]
+    scored = [n for n in own if n.code in entries and entries[n.code].value != ""]
+    lacking = [
+        n
+        for n in scored
+        if not entries[n.code].links.all()
+        and entries[n.code].value.lower() not in ("na", "không phát sinh")
+    ]
+    result = unit_result(participation, "self", list(entries.values()))
+    return Progress(len(own), len(scored), len(lacking), result.points, result.max_points)
+
+
+# --- evidence -------------------------------------------------------------------------------
+
+ALLOWED = {
+    "pdf": ("application/pdf", (".pdf",)),
+    "docx": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", (".docx",)),
+    "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", (".xlsx",)),
+    "png": ("image/png", (".png",)),
+    "jpeg": ("image/jpeg", (".jpg", ".jpeg")),
+}
+
+
+def detect_type(head: bytes, file: Any) -> str | None:
+    """The file's real type from its content (magic bytes; OOXML by its parts)."""
+    if head.startswith(b"%PDF-"):
+        return "pdf"
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "png"
+    if head.startswith(b"\xff\xd8\xff"):
+        return "jpeg"
+    if head.startswith(b"PK\x03\x04"):
+        import zipfile
+
+        try:
+            file.seek(0)
+            with zipfile.ZipFile(file) as z:
+                names = set(z.namelist())
+        except (zipfile.BadZipFile, OSError):
+            return None
+        finally:
+            file.seek(0)
+        if "[Content_Types].xml" in names:
+            if any(n.startswith("word/") for n in names):
+                return "docx"
+            if any(n.startswith("xl/") for n in names):
+                return "xlsx"
+    return None
+
+
+def clean_filename(name: str) -> str:
+    """The last path component, without control characters, at most 200 characters."""
+    base = name.replace("\\", "/").split("/")[-1]
+    base = "".join(ch for ch in base if ch.isprintable()).strip().lstrip(".")
+    return base[:200] or "tai-lieu"
+
+
+@transaction.atomic
+def evidence_upload(
+    *,
+    participation: Participation,
+    file: UploadedFile,
+    user: Any,
+    title: str = "",
+    doc_number: str = "",
+    doc_date: Any = None,
+    issuer: str = "",
+    link_code: str = "",
+    page_ref: str = "",
+) -> Evidence:
+    """Check size and type by content, hash, store, and optionally link to one item."""
+    from django.conf import settings
+
+    acc = sel.access(user, participation)
+    if not (acc.can(sel.EDIT_SELF) or acc.can(sel.EXPLAIN)):
+        raise ServiceError(_("Bạn không có quyền tải tài liệu cho đơn vị này."))
+    state = participation.cycle.state
+    editing, why = self_assessment_open(participation)
+    if not editing and state != State.EXPLANATION:
+        raise ServiceError(why)
+    name = clean_filename(file.name or "")
+    if file.size is None or file.size == 0:
+        raise ServiceError(_("Tệp “%(n)s” rỗng.") % {"n": name})
+    if file.size > settings.EVIDENCE_MAX_BYTES:
+        raise ServiceError(
+            _("Tệp “%(n)s” quá lớn (%(s)s MB); tối đa %(m)s MB.")
+            % {
+                "n": name,
+                "s": fmt_vn(Decimal(file.size) / 1048576, 1),
+                "m": settings.EVIDENCE_MAX_BYTES // 1048576,
+            }
+        )
+    file.seek(0)
+    head = file.read(16)
+    kind = detect_type(head, file)
+    ext = "." + name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    if kind is None:
+        raise ServiceError(
+            _("Tệp “%(n)s” không phải PDF, DOCX, XLSX, PNG hay JPEG (kiểm tra theo nội dung).")
+            % {"n": name}
+        )
+    mime, exts = ALLOWED[kind]
+    if ext not in exts:
+        raise ServiceError(
+            _("Tên tệp “%(n)s” không khớp với nội dung (nội dung là %(k)s).")
+            % {"n": name, "k": kind.upper()}
+        )
+    digest = hashlib.sha256()
+    file.seek(0)
+    for chunk in file.chunks():
+        digest.update(chunk)
+    file.seek(0)
+    file.name = name
+    ev = Evidence(
+        cycle=participation.cycle,
+        unit=participation.unit,
+        original_name=name,
+        size=file.size,
+        sha256=digest.hexdigest(),
+        content_type=mime,
+        title=title.strip(),
+        doc_number=doc_number.strip(),
+        doc_date=doc_date,
+        issuer=issuer.strip(),
+        uploaded_by=user,
+    )
+    ev.file.save(name, file, save=False)
+    ev.save()
+    log_action(
+        "evidence.uploaded",
+        actor=user,
+        target=ev,
+        cycle=participation.cycle,
+        unit=participation.unit,
+        name=name,
+        sha256=ev.sha256,
+        size=ev.size,
+    )
+    if link_code:
+        evidence_link(
+            participation=participation, evidence=ev, code=link_code, page_ref=page_ref, user=user
+        )
+    return ev
+
+
+@transaction.atomic
+def evidence_link(
+    *,
+    participation: Participation,
+    evidence: Evidence,
+    code: str,
+    page_ref: str = "",
+    user: Any,
+) -> EvidenceLink:
+    acc = sel.access(user, participation)
+    if not (acc.can(sel.EDIT_SELF) or acc.can(sel.EXPLAIN)) or not acc.covers(code):
+        raise ServiceError(_("Bạn không có quyền gắn tài liệu cho mục này."))
+    if evidence.unit_id != participation.unit_id or evidence.cycle_id != participation.cycle_id:
+        raise ServiceError(_("Tài liệu không thuộc đơn vị này."))
+    editing, why = self_assessment_open(participation)
+    if not editing and participation.cycle.state != State.EXPLANATION:
+        raise ServiceError(why)
+    _leaf(participation.cycle.methodology.tree, code)
+    entry, _created = Entry.objects.get_or_create(participation=participation, code=code)
+    link, created = EvidenceLink.objects.get_or_create(
+        evidence=evidence, entry=entry, defaults={"page_ref": page_ref.strip()}
+    )
+    if created:
+        log_action(
+            "evidence.linked",
+            actor=user,
+            target=link,
+            cycle=participation.cycle,
+            unit=participation.unit,
+            code=code,
+            evidence=evidence.pk,
+            page_ref=page_ref.strip(),
+        )
+    return link
+
+
+@transaction.atomic
+def evidence_unlink(*, link: EvidenceLink, user: Any) -> None:
+    p = link.entry.participation
+    acc = sel.access(user, p)
+    if not (acc.can(sel.EDIT_SELF) or acc.can(sel.EXPLAIN)) or not acc.covers(link.entry.code):
+        raise ServiceError(_("Bạn không có quyền gỡ tài liệu của mục này."))
+    editing, why = self_assessment_open(p)
+    if not editing and p.cycle.state != State.EXPLANATION:
+        raise ServiceError(why)
+    log_action(
+        "evidence.unlinked",
+        actor=user,
+        target=link,
+        cycle=p.cycle,
+        unit=p.unit,
+        code=link.entry.code,
+        evidence=link.evidence_id,
+    )
+    link.delete()
+
+
+def evidence_for_user(user: Any, pk: int) -> Evidence:
+    """An evidence file the user may download (anyone who may view its unit's cycle)."""
+    ev = Evidence.objects.select_related("cycle").get(pk=pk)
+    p = Participation.objects.select_related("cycle", "unit").get(cycle=ev.cycle, unit=ev.unit)
+    if not sel.access(user, p).can(sel.VIEW):
+        raise Evidence.DoesNotExist
+    return ev

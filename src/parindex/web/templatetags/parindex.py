@@ -1,0 +1,67 @@
+"""Template filters: numbers the Vietnamese way (61,42), in the active language."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django import template
+from django.utils.translation import get_language
+
+from parindex.core import fmt_vn
+
+register = template.Library()
+
+
+def _format(value: Any, places: int) -> str:
+    if value is None or value == "":
+        return "–"
+    try:
+        d = value if isinstance(value, Decimal) else Decimal(str(value))
+    except ArithmeticError:
+        return str(value)
+    text = fmt_vn(d, places)
+    if (get_language() or "vi").startswith("en"):
+        text = text.replace(".", "\u0000").replace(",", ".").replace("\u0000", ",")
+    return text
+
+
+@register.filter
+def pts(value: Any) -> str:
+    """Points with 2 decimals: 61,42."""
+    return _format(value, 2)
+
+
+@register.filter
+def pts4(value: Any) -> str:
+    """Points with 4 decimals, as stored: 61,4203."""
+    return _format(value, 4)
+
+
+@register.filter
+def signed(value: Any) -> str:
+    """A difference with its sign: +0,50 / −1,25."""
+    if value is None:
+        return "–"
+    d = Decimal(str(value))
+    text = _format(abs(d), 2)
+    return ("+" if d > 0 else "−" if d < 0 else "") + text
+
+
+@register.filter
+def get(mapping: Any, key: Any) -> Any:
+    try:
+        return mapping.get(key)
+    except AttributeError:
+        return None
+
+
+@register.filter
+def indent(code: str) -> int:
+    return str(code).count(".")
+
+
+@register.filter
+def describe(rule: Any, max_points: Any) -> str:
+    """The rule in words, for the methodology table."""
+    return str(rule.describe(max_points)) if rule is not None else ""

@@ -1,0 +1,21 @@
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from . import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path(
+        "dang-nhap/",
+        auth_views.LoginView.as_view(redirect_authenticated_user=True),
+        name="login",
+    ),
+    path("dang-xuat/", auth_views.LogoutView.as_view(), name="logout"),
+    path("bo-tieu-chi/", views.methodology_list, name="methodology_list"),
+    path("bo-tieu-chi/<int:pk>/", views.methodology_detail, name="methodology_detail"),
+    path("bo-tieu-chi/co-san/<slug:name>/", views.methodology_shipped, name="methodology_shipped"),
+    path("ky-danh-gia/", views.cycle_list, name="cycle_list"),
+    path("", include("parindex.web.urls_cycle")),
+    path("", include("parindex.web.urls_self")),
+    path("", include("parindex.web.urls_appraisal")),
+]

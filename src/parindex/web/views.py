@@ -1,0 +1,77 @@
+"""Shell pages: home, methodology browser, cycle list. Views only parse, call and render."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+
+from parindex.assessment import selectors as sel
+from parindex.assessment.models import MethodologyVersion
+from parindex.assessment.services import participation_progress
+from parindex.core import Methodology
+from parindex.files.methodology import shipped_methodology, shipped_methodology_names
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    own = [
+        (p, participation_progress(p))
+        for p in sel.home_participations(request.user).select_related("cycle__methodology")
+    ]
+    cycles = list(sel.cycles_visible_to(request.user)[:20])
+    roles = sel.memberships(request.user)
+    return render(
+        request,
+        "web/home.html",
+        {"nav": "home", "own": own, "cycles": cycles, "roles": roles},
+    )
+
+
+def _methodology_context(tree: Methodology) -> dict[str, object]:
+    rows = []
+    for field in tree.fields:
+        for node in field.walk():
+            rows.append(node)
+    criteria = sum(len(f.children) for f in tree.fields)
+    per_type = {
+        t: sum((n.max_points for n in tree.leaves if n.applies(t)), start=tree.max_points * 0)
+        for t in tree.unit_types
+    }
+    return {
+        "tree": tree,
+        "rows": rows,
+        "criteria": criteria,
+        "leaves": len(tree.leaves),
+        "per_type": per_type,
+        "nav": "methodologies",
+    }
+
+
+def methodology_list(request: HttpRequest) -> HttpResponse:
+    installed = MethodologyVersion.objects.all()
+    shipped = [(name, shipped_methodology(name)) for name in shipped_methodology_names()]
+    return render(
+        request,
+        "web/methodology_list.html",
+        {"installed": installed, "shipped": shipped, "nav": "methodologies"},
+    )
+
+
+def methodology_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    mv = get_object_or_404(MethodologyVersion, pk=pk)
+    return render(request, "web/methodology_detail.html", _methodology_context(mv.tree))
+
+
+def methodology_shipped(request: HttpRequest, name: str) -> HttpResponse:
+    if name not in shipped_methodology_names():
+        raise Http404
+    return render(
+        request, "web/methodology_detail.html", _methodology_context(shipped_methodology(name))
+    )
+
+
+@login_required
+def cycle_list(request: HttpRequest) -> HttpResponse:
+    cycles = sel.cycles_visible_to(request.user)
+    return render(request, "web/cycle_list.html", {"cycles": cycles, "nav": "cycles"})

@@ -1,0 +1,7 @@
+"""Cycle pages (being written)."""
+
+from django.http import Http404
+
+
+def cycle_detail(request, pk):
+    raise Http404

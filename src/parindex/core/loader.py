@@ -117,6 +117,13 @@ class _Builder:
         if children:
             if spec.get("rule"):
                 self.error("mục có mục con không được có quy tắc chấm (rule)", spec, code)
+            for key in ("applies_to", "not_arising"):
+                if spec.get(key) is not None:
+                    self.error(
+                        f"'{key}' chỉ đặt ở tiêu chí thành phần (mục cuối), không ở mục có mục con",
+                        spec,
+                        code,
+                    )
             total = sum((c.max_points for c in children), ZERO)
             if total != max_points:
                 self.error(
@@ -169,6 +176,9 @@ class _Builder:
             return DEFAULT_GRADES
         grades = []
         for g in spec if isinstance(spec, list) else []:
+            if not isinstance(g, Mapping):
+                self.error(f"mỗi mức xếp loại (bands) cần 'code' và 'min', không phải '{g}'")
+                continue
             minimum = self.decimal(g, "min", str(g.get("code", "")))
             if not g.get("code") or minimum is None:
                 self.error("mỗi mức xếp loại (bands) cần 'code' và 'min'", g)

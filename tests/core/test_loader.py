@@ -244,6 +244,23 @@ def test_applies_to_as_a_single_string():
     assert m.nodes["2.1.1"].applies_to == frozenset({"commune"})
 
 
+def test_malformed_lists_are_issues_not_crashes():
+    data = base()
+    node(data, "2.1.1")["applies_to"] = 5
+    issue = only(data)
+    assert (issue.code, "applies_to") == ("2.1.1", issue.message.split("'")[1])
+    data = base()
+    data["adjustments"] = {"code": "T1"}
+    assert "'adjustments' phải là một danh sách" in only(data).message
+
+
+def test_unit_types_as_a_single_string():
+    data = base()
+    data["unit_types"] = "commune"
+    node(data, "2.1.1")["applies_to"] = ["commune"]
+    assert methodology_from_dict(data, SRC).unit_types == ("commune",)
+
+
 def test_applies_to_on_a_node_with_children_is_an_error():
     # The engine reads applies_to and not_arising on leaves only (see the docs); on a parent
     # they would be silently ignored.

@@ -86,7 +86,10 @@ class _Builder:
         applies = spec.get("applies_to")
         applies_to = None
         if applies is not None:
-            items = [applies] if isinstance(applies, str) else list(applies)
+            items = _as_list(applies)
+            if items is None:
+                self.error("'applies_to' phải là một danh sách loại đơn vị", spec, code)
+                items = []
             applies_to = frozenset(str(a).strip() for a in items)
             unknown_types = sorted(applies_to - set(unit_types)) if unit_types else []
             if unknown_types:
@@ -192,6 +195,15 @@ class _Builder:
         return tuple(sorted(grades, key=lambda g: g.min_index, reverse=True))
 
 
+def _as_list(value: Any) -> list[Any] | None:
+    """A YAML list, or a single string taken as a list of one; None for anything else."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, list | tuple | set | frozenset):
+        return list(value)
+    return None
+
+
 def methodology_from_dict(data: Any, source: str = "") -> Methodology:
     """Build and validate a methodology from its plain-data form (see docs)."""
     b = _Builder(source)
@@ -204,7 +216,7 @@ def methodology_from_dict(data: Any, source: str = "") -> Methodology:
     for key in ("code", "name", "version"):
         if not str(data.get(key) or "").strip():
             b.error(f"thiếu '{key}'", data)
-    unit_types = tuple(str(t) for t in data.get("unit_types") or [])
+    unit_types = tuple(str(t) for t in _as_list(data.get("unit_types") or []) or [])
     default_policy = str(data.get("not_arising_default") or "exclude")
     if default_policy not in NOT_ARISING_POLICIES:
         b.error(f"not_arising_default '{default_policy}' không hợp lệ", data)
@@ -213,8 +225,12 @@ def methodology_from_dict(data: Any, source: str = "") -> Methodology:
         b.error("thiếu danh sách lĩnh vực (fields)", data)
         fields_spec = []
     fields = tuple(n for n in (b.node(f, None, False, unit_types) for f in fields_spec) if n)
+    adjustments_spec = data.get("adjustments") or []
+    if not isinstance(adjustments_spec, list):
+        b.error("'adjustments' phải là một danh sách", data)
+        adjustments_spec = []
     adjustments = tuple(
-        n for n in (b.node(a, None, True, unit_types) for a in data.get("adjustments") or []) if n
+        n for n in (b.node(a, None, True, unit_types) for a in adjustments_spec) if n
     )
     for a in adjustments:
         if a.children:

@@ -15,7 +15,6 @@ from django.utils.translation import gettext_lazy as _
 
 from parindex.core import Methodology
 
-POINTS = {"max_digits": 9, "decimal_places": 4}
 
 
 class MethodologyVersion(models.Model):
@@ -148,10 +147,10 @@ class Entry(models.Model):
     code = models.CharField(_("mã"), max_length=32)
     # Self-assessment (tự đánh giá): the raw input as typed, and the engine's points.
     value = models.CharField(_("giá trị tự đánh giá"), max_length=64, blank=True)
-    self_points = models.DecimalField(null=True, blank=True, **POINTS)
+    self_points = models.DecimalField(max_digits=9, decimal_places=4, null=True, blank=True)
     note = models.TextField(_("thuyết minh"), blank=True)
     # Appraisal round 1 (thẩm định vòng 1).
-    r1_points = models.DecimalField(null=True, blank=True, **POINTS)
+    r1_points = models.DecimalField(max_digits=9, decimal_places=4, null=True, blank=True)
     r1_reason = models.CharField(max_length=24, choices=Reason.choices, blank=True)
     r1_comment = models.TextField(blank=True)
     r1_by = models.ForeignKey(
@@ -163,7 +162,7 @@ class Entry(models.Model):
     )
     # Explanation (giải trình) by the unit, then appraisal round 2.
     explanation = models.TextField(_("giải trình"), blank=True)
-    r2_points = models.DecimalField(null=True, blank=True, **POINTS)
+    r2_points = models.DecimalField(max_digits=9, decimal_places=4, null=True, blank=True)
     r2_reason = models.CharField(max_length=24, choices=Reason.choices, blank=True)
     r2_comment = models.TextField(blank=True)
     r2_by = models.ForeignKey(
@@ -173,7 +172,7 @@ class Entry(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
-    final_points = models.DecimalField(null=True, blank=True, **POINTS)
+    final_points = models.DecimalField(max_digits=9, decimal_places=4, null=True, blank=True)
     version = models.PositiveIntegerField(default=0)
     updated_at = models.DateTimeField(default=timezone.now)
     updated_by = models.ForeignKey(

@@ -624,7 +624,7 @@ def clean_filename(name: str) -> str:
 def evidence_upload(
     *,
     participation: Participation,
-    file: UploadedFile,
+    file: UploadedFile[Any],
     user: Any,
     title: str = "",
     doc_number: str = "",

@@ -21,9 +21,12 @@ class _LineLoader(yaml.SafeLoader):
 
 
 def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> dict[str, Any]:
-    mapping = loader.construct_mapping(node, deep=True)
+    mapping = {
+        str(k) if not isinstance(k, bool) else k: v
+        for k, v in loader.construct_mapping(node, deep=True).items()
+    }
     mapping[LINE] = node.start_mark.line + 1
-    return mapping
+    return mapping  # type: ignore[return-value]
 
 
 _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)

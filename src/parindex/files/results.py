@@ -171,8 +171,8 @@ def write_results_xlsx(m: Methodology, ranked: list[RankedResult], path: Path) -
             if col != 7:
                 ws.cell(r, col).number_format = "0.00"
     ws.freeze_panes = "D5"
-    for col, width in zip("ABCDEFG", (7, 14, 36, 10, 10, 11, 9), strict=True):
-        ws.column_dimensions[col].width = width
+    for letter, width in zip("ABCDEFG", (7, 14, 36, 10, 10, 11, 9), strict=True):
+        ws.column_dimensions[letter].width = width
     ws2 = wb.create_sheet("Chi tiết")
     ws2.append(["Đơn vị", "Mã", "Nội dung", "Điểm tối đa", "Điểm đạt", "Trạng thái", "Giải thích"])
     for cell in ws2[1]:
@@ -191,6 +191,6 @@ def write_results_xlsx(m: Methodology, ranked: list[RankedResult], path: Path) -
                         n.explanation,
                     ]
                 )
-    for col, width in zip("ABCDEFG", (14, 10, 50, 10, 10, 16, 80), strict=True):
-        ws2.column_dimensions[col].width = width
+    for letter, width in zip("ABCDEFG", (14, 10, 50, 10, 10, 16, 80), strict=True):
+        ws2.column_dimensions[letter].width = width
     wb.save(path)

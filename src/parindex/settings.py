@@ -56,6 +56,9 @@ INSTALLED_APPS = [
     "parindex.accounts",
     "parindex.assessment",
     "parindex.audit",
+    "parindex.surveys",
+    "parindex.results",
+    "parindex.api",
     "parindex.web",
 ]
 

@@ -2,5 +2,8 @@ from django.urls import include, path
 
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
+    path("api/", include("parindex.api.urls")),
+    path("", include("parindex.surveys.urls")),
+    path("", include("parindex.results.urls")),
     path("", include("parindex.web.urls")),
 ]

@@ -411,14 +411,14 @@ def _write_nodes(ws: Worksheet, m: Methodology) -> None:
         ws.column_dimensions[letter].width = c.width
     ws.column_dimensions[get_column_letter(col_of["code"])].number_format = "@"
     last = max(len(nodes) + 1, 2) + 500  # leave room for rows typed later
-    for key, values in (
+    for key, choices in (
         ("method", METHODS),
         ("rule", RULE_KINDS),
         ("not_arising", NOT_ARISING_POLICIES),
         ("section", (ADJUSTMENT,)),
     ):
         letter = get_column_letter(col_of[key])
-        _dropdown(ws, values, f"{letter}2:{letter}{last}")
+        _dropdown(ws, choices, f"{letter}2:{letter}{last}")
     ws.freeze_panes = "C2"
     ws.auto_filter.ref = f"A1:{get_column_letter(len(NODE_COLUMNS))}{len(nodes) + 1}"
 
@@ -570,6 +570,7 @@ class _Reader:
         self.source = source
         self.info_source = _info_source(source)
         self.band_rows: set[int] = set()  # rows of the bands table in sheet "Thông tin"
+        self.node_rows: dict[int, str] = {}  # rows of sheet "Tiêu chí" -> their code
         self.issues: list[Issue] = []
 
     def error(self, message: str, row: int | None = None, column: str = "", code: str = "") -> None:
@@ -601,13 +602,13 @@ class _Reader:
                     continue
                 band: dict[str, Any] = {LINE: r}
                 self.band_rows.add(r)
-                for key, i in band_cols.items():
+                for band_key, i in band_cols.items():
                     value = cells[i] if i < len(cells) else None
-                    if key == "min":
+                    if band_key == "min":
                         if _text(value).strip():
                             band["min"] = _numeric(value)
-                    elif key in ("code", "label"):
-                        band[key] = _text(value).strip()
+                    elif band_key in ("code", "label"):
+                        band[band_key] = _text(value).strip()
                 bands.append(band)
                 continue
             key = _column_key(cells[0], labels)
@@ -660,7 +661,7 @@ class _Reader:
             if "code" in keys:
                 header_row = r
                 for i, k in enumerate(keys):
-                    if k in labels.values() and k not in columns:
+                    if k is not None and k in labels.values() and k not in columns:
                         columns[k] = i
                         headers[k] = _text(cells[i]).strip()
                 break
@@ -691,6 +692,7 @@ class _Reader:
                 continue
             spec, adjustment = self.node_row(values, excel_row, headers)
             code = spec.get("code", "")
+            self.node_rows[excel_row] = code
             if adjustment:
                 adjustments.append(spec)
                 continue
@@ -866,9 +868,10 @@ def _info_source(source: str) -> str:
     return f"{source} (sheet {INFO_SHEET})"
 
 
-def _read(path: Path) -> tuple[dict[str, Any], list[Issue], set[int]]:
-    """The plain data of a workbook and the syntax issues of its cells. Raises ValidationFailed
-    when the workbook cannot be read at all (not an .xlsx file, missing sheet or header)."""
+def _read(path: Path) -> tuple[dict[str, Any], _Reader]:
+    """The plain data of a workbook and its reader, which holds the syntax issues of the
+    cells. Raises ValidationFailed when the workbook cannot be read at all (not an .xlsx
+    file, missing sheet or header)."""
     source = path.name
     try:
         wb = load_workbook(path, data_only=True)
@@ -892,7 +895,7 @@ def _read(path: Path) -> tuple[dict[str, Any], list[Issue], set[int]]:
         data["fields"], adjustments = table
         if adjustments:
             data["adjustments"] = adjustments
-        return data, reader.issues, reader.band_rows
+        return data, reader
     finally:
         wb.close()
 
@@ -900,9 +903,9 @@ def _read(path: Path) -> tuple[dict[str, Any], list[Issue], set[int]]:
 def methodology_dict_from_xlsx(path: str | Path) -> dict[str, Any]:
     """The plain data (as `methodology_from_dict` takes it) of a methodology workbook.
     Raises ValidationFailed on errors of the workbook's layout and cell syntax."""
-    data, issues, _ = _read(Path(path))
-    if issues:
-        raise ValidationFailed(issues)
+    data, reader = _read(Path(path))
+    if reader.issues:
+        raise ValidationFailed(reader.issues)
     return data
 
 
@@ -911,20 +914,29 @@ def read_methodology_xlsx(path: str | Path) -> Methodology:
     the syntax errors of the cells and the methodology's own errors (sums, codes, rules), the
     latter left out for rows that already have a syntax error (they would only echo it)."""
     p = Path(path)
-    data, issues, band_rows = _read(p)
+    data, reader = _read(p)
+    issues = list(reader.issues)
     try:
         m = methodology_from_dict(data, p.name)
     except ValidationFailed as exc:
         bad_rows = {(i.source, i.row) for i in issues if i.row is not None}
         for issue in exc.issues:
-            if issue.row in band_rows and "xếp loại" in issue.message:
-                issue = replace(issue, source=_info_source(p.name))
+            if _on_info_sheet(issue, reader):
+                issue = replace(issue, source=reader.info_source)
             if issue.row is None or (issue.source, issue.row) not in bad_rows:
                 issues.append(issue)
         raise ValidationFailed(sorted(issues, key=_issue_order)) from None
     if issues:
         raise ValidationFailed(issues)
     return m
+
+
+def _on_info_sheet(issue: Issue, reader: _Reader) -> bool:
+    """Whether a row number the loader reports is a row of the bands table (sheet "Thông
+    tin") rather than of sheet "Tiêu chí": the node on that row would carry its own code."""
+    if issue.row not in reader.band_rows:
+        return False
+    return issue.row not in reader.node_rows or issue.code != reader.node_rows[issue.row]
 
 
 def _issue_order(issue: Issue) -> tuple[int, str, int]:

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from parindex.core import InvalidValue, Methodology, Unit, Value, parse_value
 from parindex.core.errors import Issue, ValidationFailed
+from parindex.core.model import NOT_ALLOWED
 
 REQUIRED = ("unit", "code", "value")
 ALIASES = {
@@ -136,6 +137,8 @@ def read_scores(
             value = parse_value(raw, node.rule.expects)
             if not _is_not_arising(value):
                 node.rule.score(value, node.max_points)  # range and kind checks
+            elif methodology.policy(node) == NOT_ALLOWED:
+                raise InvalidValue("mục này không được khai báo 'không phát sinh'")
         except InvalidValue as exc:
             bad(str(exc), row_no, "value", unit_code, code)
             continue

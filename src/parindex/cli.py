@@ -157,6 +157,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from django.conf import settings
 
     Path(settings.DATA_DIR).mkdir(parents=True, exist_ok=True)
+    Path(settings.STATIC_ROOT).mkdir(parents=True, exist_ok=True)
     call_command("demo_setup", reset=args.reset)
     if args.no_serve:
         return 0

@@ -558,20 +558,25 @@ class Progress:
     max_points: Decimal
 
 
-def participation_progress(participation: Participation) -> Progress:
-    """Items scored, items lacking evidence, points so far (self-assessment)."""
+def participation_progress(
+    participation: Participation, entries: list[Entry] | None = None
+) -> Progress:
+    """Items scored, items lacking evidence, points so far (self-assessment). `entries`:
+    the participation's entries with their links already fetched (saves two queries)."""
     tree = participation.cycle.methodology.tree
     unit = unit_of(participation.unit)
-    entries = {e.code: e for e in participation.entries.prefetch_related("links")}
+    if entries is None:
+        entries = list(participation.entries.prefetch_related("links"))
+    by_code = {e.code: e for e in entries}
     own = [n for n in tree.leaves if n.applies(unit.type) and n.method not in (SURVEY, EXTERNAL)]
-    scored = [n for n in own if n.code in entries and entries[n.code].value != ""]
+    scored = [n for n in own if n.code in by_code and by_code[n.code].value != ""]
     lacking = [
         n
         for n in scored
-        if not entries[n.code].links.all()
-        and entries[n.code].value.lower() not in ("na", "không phát sinh")
+        if not by_code[n.code].links.all()
+        and by_code[n.code].value.lower() not in ("na", "không phát sinh")
     ]
-    result = unit_result(participation, "self", list(entries.values()))
+    result = unit_result(participation, "self", entries)
     return Progress(len(own), len(scored), len(lacking), result.points, result.max_points)
 
 
@@ -772,3 +777,224 @@ def evidence_for_user(user: Any, pk: int) -> Evidence:
     if not sel.access(user, p).can(sel.VIEW):
         raise Evidence.DoesNotExist
     return ev
+
+
+# --- organiser: schedule, survey/external data; appraisal by code ---------------------------
+
+SCHEDULE_FIELDS = (
+    "self_start",
+    "self_end",
+    "appraisal_start",
+    "appraisal_end",
+    "explanation_start",
+    "explanation_end",
+    "publication_date",
+)
+_SCHEDULE_PAIRS = (
+    ("self_start", "self_end"),
+    ("appraisal_start", "appraisal_end"),
+    ("explanation_start", "explanation_end"),
+)
+
+
+@transaction.atomic
+def cycle_update_schedule(*, cycle: Cycle, user: Any, **dates: Any) -> Cycle:
+    """Change the cycle's schedule (only the dates given; None clears one). Each end must
+    not precede its start; once final, only the publication date may change."""
+    _require_manage(user, cycle)
+    unknown = set(dates) - set(SCHEDULE_FIELDS)
+    if unknown:
+        raise ServiceError(_("Không có mốc thời gian “%(f)s”.") % {"f": ", ".join(sorted(unknown))})
+    cycle = Cycle.objects.select_for_update().get(pk=cycle.pk)
+    old = {f: getattr(cycle, f) for f in SCHEDULE_FIELDS}
+    new = {**old, **dates}
+    if cycle.state in (State.FINAL, State.PUBLISHED) and any(
+        new[f] != old[f] for f in SCHEDULE_FIELDS if f != "publication_date"
+    ):
+        raise ServiceError(_("Kỳ đánh giá đã chốt kết quả: chỉ được sửa ngày công bố."))
+    for start, end in _SCHEDULE_PAIRS:
+        if new[start] and new[end] and new[end] < new[start]:
+            raise ServiceError(
+                _("“%(e)s” không được trước “%(s)s”.")
+                % {
+                    "e": Cycle._meta.get_field(end).verbose_name,
+                    "s": Cycle._meta.get_field(start).verbose_name,
+                }
+            )
+    changed = {f: new[f] for f in SCHEDULE_FIELDS if new[f] != old[f]}
+    if not changed:
+        return cycle
+    for f, v in changed.items():
+        setattr(cycle, f, v)
+    cycle.save(update_fields=list(changed))
+    log_action(
+        "cycle.schedule_updated",
+        actor=user,
+        target=cycle,
+        cycle=cycle,
+        old={f: old[f] for f in changed},
+        new=changed,
+    )
+    return cycle
+
+
+def external_codes(tree: Methodology) -> list[Node]:
+    """The items the organiser enters: survey and external-data leaves, then the bonus and
+    deduction items."""
+    return [n for n in tree.leaves if n.method in (SURVEY, EXTERNAL)] + list(tree.adjustments)
+
+
+@dataclass(frozen=True)
+class RowError:
+    line: int
+    column: str
+    message: str
+
+    def __str__(self) -> str:
+        if self.column:
+            return _("Dòng %(l)s, cột “%(c)s”: %(m)s") % {
+                "l": self.line,
+                "c": self.column,
+                "m": self.message,
+            }
+        return _("Dòng %(l)s: %(m)s") % {"l": self.line, "m": self.message}
+
+
+class ImportRefused(ServiceError):
+    """An import refused as a whole; `errors` says which rows and columns are wrong."""
+
+    def __init__(self, errors: list[RowError]) -> None:
+        super().__init__(
+            _("Không nhập dòng nào: tệp có %(n)s lỗi, hãy sửa rồi tải lên lại.")
+            % {"n": len(errors)}
+        )
+        self.errors = errors
+
+
+EXTERNAL_CSV_COLUMNS = ("unit", "code", "value")
+
+
+def external_values_read_csv(data: bytes) -> list[tuple[int, dict[str, str]]]:
+    """Rows of a "unit,code,value" CSV (UTF-8, comma or semicolon) with their line numbers.
+    Raises ImportRefused when the file cannot be read or lacks a column."""
+    import csv
+    import io
+
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ImportRefused([RowError(1, "", _("tệp không phải văn bản UTF-8 (CSV)."))]) from None
+    first = text.split("\n", 1)[0]
+    delimiter = ";" if first.count(";") > first.count(",") else ","
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    header = [h.strip().lower() for h in next(reader, [])]
+    missing = [c for c in EXTERNAL_CSV_COLUMNS if c not in header]
+    if missing:
+        raise ImportRefused(
+            [
+                RowError(1, c, _("thiếu cột này ở dòng tiêu đề (cần: unit,code,value)."))
+                for c in missing
+            ]
+        )
+    rows = []
+    for cells in reader:
+        if not any(c.strip() for c in cells):
+            continue
+        row = {h: (cells[i].strip() if i < len(cells) else "") for i, h in enumerate(header)}
+        rows.append((reader.line_num, row))
+    return rows
+
+
+@transaction.atomic
+def external_values_import(
+    *, cycle: Cycle, rows: list[tuple[int, dict[str, str]]], user: Any
+) -> int:
+    """Enter survey/external data and bonus/deduction values for many units at once, all
+    or nothing: every row is checked first; one wrong row refuses the whole file."""
+    _require_manage(user, cycle)
+    if cycle.state in (State.FINAL, State.PUBLISHED):
+        raise ServiceError(_("Kỳ đánh giá đã chốt kết quả."))
+    tree = cycle.methodology.tree
+    allowed = {n.code: n for n in external_codes(tree)}
+    parts = {p.unit.code: p for p in cycle.participations.select_related("unit", "cycle")}
+    errors: list[RowError] = []
+    valid: list[tuple[Participation, str, str]] = []
+    seen: dict[tuple[str, str], int] = {}
+    if not rows:
+        raise ImportRefused([RowError(2, "", _("tệp không có dòng số liệu nào."))])
+    for line, row in rows:
+        unit_code, code, value = (row.get(c, "").strip() for c in EXTERNAL_CSV_COLUMNS)
+        p = parts.get(unit_code)
+        node = allowed.get(code)
+        if not unit_code:
+            errors.append(RowError(line, "unit", _("thiếu mã đơn vị.")))
+        elif p is None:
+            errors.append(
+                RowError(
+                    line,
+                    "unit",
+                    _("đơn vị “%(u)s” không tham gia kỳ đánh giá này.") % {"u": unit_code},
+                )
+            )
+        if not code:
+            errors.append(RowError(line, "code", _("thiếu mã tiêu chí.")))
+        elif node is None:
+            msg = (
+                _("mục “%(c)s” do đơn vị tự đánh giá, không nhập qua tệp này.")
+                if code in tree.nodes
+                else _("không có mục “%(c)s” trong bộ tiêu chí.")
+            )
+            errors.append(RowError(line, "code", msg % {"c": code}))
+        if p is None or node is None:
+            continue
+        if (unit_code, code) in seen:
+            errors.append(
+                RowError(line, "code", _("trùng với dòng %(l)s.") % {"l": seen[(unit_code, code)]})
+            )
+            continue
+        seen[(unit_code, code)] = line
+        if not node.applies(p.unit.type):
+            errors.append(
+                RowError(
+                    line,
+                    "code",
+                    _("mục %(c)s không áp dụng cho %(u)s.") % {"c": code, "u": p.unit.name},
+                )
+            )
+            continue
+        if not value:
+            errors.append(RowError(line, "value", _("thiếu giá trị.")))
+            continue
+        try:
+            _self_points(tree, p.unit, node, value)
+        except ServiceError as exc:
+            errors.append(RowError(line, "value", str(exc)))
+            continue
+        valid.append((p, code, value))
+    if errors:
+        raise ImportRefused(errors)
+    for p, code, value in valid:
+        entry_set_external(participation=p, code=code, value=value, user=user)
+    log_action("cycle.external_imported", actor=user, target=cycle, cycle=cycle, rows=len(valid))
+    return len(valid)
+
+
+@transaction.atomic
+def entry_appraise_code(
+    *,
+    participation: Participation,
+    code: str,
+    points: Decimal | None,
+    reason: str = "",
+    comment: str = "",
+    version: int | None = None,
+    user: Any,
+) -> Entry:
+    """entry_appraise for an item named by its code; an item the unit left empty gets its
+    entry here (version 0), so the council can score it too."""
+    _leaf(participation.cycle.methodology.tree, code)
+    entry, _created = Entry.objects.get_or_create(participation=participation, code=code)
+    entry.participation = participation
+    return entry_appraise(
+        entry=entry, points=points, reason=reason, comment=comment, version=version, user=user
+    )

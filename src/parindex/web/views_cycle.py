@@ -1,7 +1,427 @@
-"""Cycle pages (being written)."""
+"""The organiser's side of a cycle: overview with per-stage results and ranks, state
+transitions, schedule, late-entry exceptions, survey/external data. Views only parse, call
+services and render."""
 
-from django.http import Http404
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import prefetch_related_objects
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from parindex.assessment import selectors as sel
+from parindex.assessment import services as svc
+from parindex.assessment.models import Cycle, Entry, Participation
+from parindex.core import Grade, UnitResult, competition_ranks
+
+State = Cycle.State
+STATE_ORDER = list(State.values)
+# The first state in which each stage's points exist.
+STAGE_FROM = {
+    "self": State.DRAFT,
+    "r1": State.APPRAISAL,
+    "r2": State.APPRAISAL_2,
+    "final": State.FINAL,
+}
+STAGE_SHORT = {
+    "self": gettext_lazy("Tự đánh giá"),
+    "r1": gettext_lazy("Thẩm định vòng 1"),
+    "r2": gettext_lazy("Thẩm định vòng 2"),
+    "final": gettext_lazy("Cuối cùng"),
+}
+CONFIRM = {
+    State.OPEN: gettext_lazy("Mở cho các đơn vị tự đánh giá?"),
+    State.SELF_CLOSED: gettext_lazy("Khóa tự đánh giá? Các đơn vị sẽ không sửa được nữa."),
+    State.APPRAISAL: gettext_lazy("Bắt đầu thẩm định vòng 1?"),
+    State.EXPLANATION: gettext_lazy("Kết thúc vòng 1 và mở cho các đơn vị giải trình?"),
+    State.APPRAISAL_2: gettext_lazy("Kết thúc giải trình và bắt đầu thẩm định vòng 2?"),
+    State.FINAL: gettext_lazy(
+        "Chốt kết quả? Điểm cuối cùng của mọi mục được cố định, mọi dữ liệu chỉ còn để xem."
+    ),
+    State.PUBLISHED: gettext_lazy("Công bố kết quả?"),
+}
 
 
-def cycle_detail(request, pk):
-    raise Http404
+def state_index(state: str) -> int:
+    return STATE_ORDER.index(state)
+
+
+def stages_available(cycle: Cycle) -> list[str]:
+    now = state_index(cycle.state)
+    return [s for s in svc.STAGES if state_index(STAGE_FROM[s]) <= now]
+
+
+def _cycle_for_user(user: Any, pk: int) -> Cycle:
+    try:
+        return sel.cycles_visible_to(user).get(pk=pk)
+    except Cycle.DoesNotExist:
+        raise Http404 from None
+
+
+def _managed_cycle(user: Any, pk: int) -> Cycle:
+    """A cycle the user may see (404 otherwise) and manage (403 otherwise)."""
+    cycle = _cycle_for_user(user, pk)
+    if not svc.can_manage(user, cycle):
+        raise PermissionDenied
+    return cycle
+
+
+@dataclass
+class Row:
+    p: Participation
+    progress: svc.Progress
+    results: dict[str, UnitResult]
+    latest: UnitResult
+    rank: int | None = None
+
+    @property
+    def grade(self) -> Grade | None:
+        return self.latest.grade
+
+    def cells(self) -> list[tuple[str, UnitResult | None]]:
+        return [(s, self.results.get(s)) for s in svc.STAGES]
+
+
+def cycle_rows(cycle: Cycle, parts: list[Participation]) -> list[Row]:
+    """Progress, per-stage results and ranks (within each unit type, by the latest stage's
+    index) of the given participations: entries in two queries, no query per unit."""
+    for p in parts:
+        p.cycle = cycle  # share one methodology (and its parsed tree)
+    prefetch_related_objects(parts, "entries", "entries__links")
+    stages = stages_available(cycle)
+    rows = []
+    for p in parts:
+        entries: list[Entry] = list(p.entries.all())
+        results = {s: svc.unit_result(p, s, entries) for s in stages}
+        rows.append(Row(p, svc.participation_progress(p, entries), results, results[stages[-1]]))
+    for unit_type in {r.p.unit.type for r in rows}:
+        group = [r for r in rows if r.p.unit.type == unit_type]
+        for r, rank in zip(
+            group, competition_ranks(group, lambda r: (r.latest.index,)), strict=True
+        ):
+            r.rank = rank
+    return rows
+
+
+def _timeline(cycle: Cycle) -> list[dict[str, Any]]:
+    now = state_index(cycle.state)
+    return [
+        {"value": v, "label": label, "done": i < now, "current": i == now}
+        for i, (v, label) in enumerate(State.choices)
+    ]
+
+
+class LateGrantForm(forms.Form):
+    participation = forms.ModelChoiceField(
+        queryset=Participation.objects.none(), label=gettext_lazy("Đơn vị")
+    )
+    until = forms.DateTimeField(
+        label=gettext_lazy("Cho nhập đến"),
+        input_formats=["%Y-%m-%dT%H:%M"],
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+    reason = forms.CharField(label=gettext_lazy("Lý do"), max_length=500)
+
+    def __init__(self, *args: Any, cycle: Cycle, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["participation"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = cycle.participations.select_related("unit")
+        field.label_from_instance = lambda p: p.unit.name
+
+
+@login_required
+def cycle_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    cycle = _cycle_for_user(request.user, pk)
+    parts = sel.participations_visible_to(request.user, cycle)
+    rows = cycle_rows(cycle, parts)
+    types = sorted({(r.p.unit.type, r.p.unit.get_type_display()) for r in rows})
+    f_type = request.GET.get("type", "")
+    f_status = request.GET.get("status", "")
+    shown = [
+        r
+        for r in rows
+        if (not f_type or r.p.unit.type == f_type) and (not f_status or r.p.status == f_status)
+    ]
+    sort = request.GET.get("sort", "")
+    if sort == "rank":
+        shown.sort(key=lambda r: (r.p.unit.type, r.rank or 0, r.p.unit.name))
+    manage = svc.can_manage(request.user, cycle)
+    appraise = {r.p.pk for r in rows if sel.access(request.user, r.p).can(sel.APPRAISE)}
+    finished = state_index(cycle.state) >= state_index(State.FINAL)
+    summary = []
+    if finished:
+        for t, label in types:
+            group = sorted((r for r in rows if r.p.unit.type == t), key=lambda r: r.rank or 0)
+            summary.append((label, group))
+    transitions = [
+        {"value": s, "label": State(s).label, "confirm": CONFIRM[State(s)]}
+        for s in svc.TRANSITIONS.get(cycle.state, ())
+    ]
+    late_form = (
+        LateGrantForm(cycle=cycle)
+        if manage and cycle.state in (State.OPEN, State.SELF_CLOSED)
+        else None
+    )
+    return render(
+        request,
+        "cycle/detail.html",
+        {
+            "nav": "cycles",
+            "cycle": cycle,
+            "timeline": _timeline(cycle),
+            "rows": shown,
+            "total_rows": len(rows),
+            "stages": [(s, STAGE_SHORT[s]) for s in svc.STAGES],
+            "available": stages_available(cycle),
+            "types": types,
+            "f_type": f_type,
+            "f_status": f_status,
+            "sort": sort,
+            "statuses": Participation.Status.choices,
+            "manage": manage,
+            "appraise": appraise,
+            "finished": finished,
+            "summary": summary,
+            "transitions": transitions if manage else [],
+            "late_form": late_form,
+            "ranked_by": STAGE_SHORT[stages_available(cycle)[-1]],
+        },
+    )
+
+
+@login_required
+@require_POST
+def cycle_transition(request: HttpRequest, pk: int) -> HttpResponse:
+    cycle = _managed_cycle(request.user, pk)
+    to_state = request.POST.get("to_state", "")
+    if to_state not in State.values:
+        messages.error(request, _("Trạng thái không hợp lệ."))
+        return redirect("cycle_detail", cycle.pk)
+    try:
+        cycle = svc.cycle_transition(cycle=cycle, to_state=to_state, user=request.user)
+    except svc.ServiceError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(
+            request,
+            _("Kỳ đánh giá đã chuyển sang “%(s)s”.") % {"s": cycle.get_state_display()},
+        )
+    return redirect("cycle_detail", cycle.pk)
+
+
+@login_required
+@require_POST
+def cycle_late_grant(request: HttpRequest, pk: int) -> HttpResponse:
+    cycle = _managed_cycle(request.user, pk)
+    form = LateGrantForm(request.POST, cycle=cycle)
+    if not form.is_valid():
+        messages.error(
+            request,
+            _("Cần chọn đơn vị, thời hạn (ngày giờ) và lý do gia hạn."),
+        )
+        return redirect("cycle_detail", cycle.pk)
+    p = form.cleaned_data["participation"]
+    try:
+        svc.late_entry_grant(
+            participation=p,
+            until=form.cleaned_data["until"],
+            reason=form.cleaned_data["reason"],
+            user=request.user,
+        )
+    except svc.ServiceError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(
+            request,
+            _("Đã gia hạn cho %(u)s đến %(d)s.")
+            % {"u": p.unit.name, "d": form.cleaned_data["until"].strftime("%d/%m/%Y %H:%M")},
+        )
+    return redirect("cycle_detail", cycle.pk)
+
+
+def _dt_field(label: Any) -> forms.DateTimeField:
+    return forms.DateTimeField(
+        label=label,
+        required=False,
+        input_formats=["%Y-%m-%dT%H:%M"],
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+
+
+class ScheduleForm(forms.Form):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name in svc.SCHEDULE_FIELDS:
+            label = Cycle._meta.get_field(name).verbose_name
+            if name == "publication_date":
+                self.fields[name] = forms.DateField(
+                    label=label,
+                    required=False,
+                    input_formats=["%Y-%m-%d"],
+                    widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+                )
+            else:
+                self.fields[name] = _dt_field(label)
+
+
+@login_required
+def cycle_schedule(request: HttpRequest, pk: int) -> HttpResponse:
+    cycle = _managed_cycle(request.user, pk)
+    if request.method == "POST":
+        form = ScheduleForm(request.POST)
+        if form.is_valid():
+            try:
+                svc.cycle_update_schedule(cycle=cycle, user=request.user, **form.cleaned_data)
+            except svc.ServiceError as exc:
+                messages.error(request, str(exc))
+            else:
+                messages.success(request, _("Đã lưu lịch của kỳ đánh giá."))
+                return redirect("cycle_detail", cycle.pk)
+    else:
+        form = ScheduleForm(initial={f: getattr(cycle, f) for f in svc.SCHEDULE_FIELDS})
+    pairs = [
+        (label, form[a], form[b])
+        for label, a, b in (
+            (_("Tự đánh giá"), "self_start", "self_end"),
+            (_("Thẩm định"), "appraisal_start", "appraisal_end"),
+            (_("Giải trình"), "explanation_start", "explanation_end"),
+        )
+    ]
+    return render(
+        request,
+        "cycle/schedule.html",
+        {"nav": "cycles", "cycle": cycle, "form": form, "pairs": pairs},
+    )
+
+
+@dataclass
+class ExternalRow:
+    node: Any
+    entry: Entry | None
+    points: Decimal | None
+    error: str = ""
+    kind: str = ""
+
+
+def _external_rows(p: Participation) -> list[ExternalRow]:
+    tree = p.cycle.methodology.tree
+    entries = {e.code: e for e in p.entries.all()}
+    adjustment_codes = {a.code for a in tree.adjustments}
+    rows = []
+    for node in svc.external_codes(tree):
+        if not node.applies(p.unit.type):
+            continue
+        e = entries.get(node.code)
+        kind = (
+            ("bonus" if node.rule and node.rule.kind == "bonus" else "deduction")
+            if node.code in adjustment_codes
+            else node.method
+        )
+        rows.append(ExternalRow(node, e, e.self_points if e else None, kind=kind))
+    return rows
+
+
+@login_required
+def participation_external(request: HttpRequest, pk: int) -> HttpResponse:
+    """The organiser enters one unit's survey/external data and bonus/deduction values."""
+    try:
+        p, _acc = sel.participation_for_user(request.user, pk)
+    except Participation.DoesNotExist:
+        raise Http404 from None
+    if not svc.can_manage(request.user, p.cycle):
+        raise PermissionDenied
+    readonly = p.cycle.state in (State.FINAL, State.PUBLISHED)
+    if request.method == "POST" and not readonly:
+        saved, failed = 0, 0
+        for row in _external_rows(p):
+            code = row.node.code
+            if f"v-{code}" not in request.POST:
+                continue
+            value = request.POST[f"v-{code}"].strip()
+            if row.entry is not None and value == row.entry.value:
+                continue
+            if row.entry is None and value == "":
+                continue
+            try:
+                version = int(request.POST.get(f"ver-{code}", "") or 0)
+                svc.entry_set_external(
+                    participation=p, code=code, value=value, user=request.user, version=version
+                )
+                saved += 1
+            except ValueError:
+                failed += 1
+                messages.error(request, _("%(c)s: phiên bản không hợp lệ.") % {"c": code})
+            except svc.ServiceError as exc:
+                failed += 1
+                messages.error(request, str(exc))
+        if saved:
+            messages.success(request, _("Đã lưu %(n)s mục.") % {"n": saved})
+        elif not failed:
+            messages.info(request, _("Không có thay đổi."))
+        return redirect("participation_external", p.pk)
+    return render(
+        request,
+        "cycle/external.html",
+        {
+            "nav": "cycles",
+            "p": p,
+            "cycle": p.cycle,
+            "rows": _external_rows(p),
+            "readonly": readonly,
+        },
+    )
+
+
+class CsvUploadForm(forms.Form):
+    file = forms.FileField()
+
+
+@login_required
+def cycle_external_import(request: HttpRequest, pk: int) -> HttpResponse:
+    """Upload "unit,code,value" for every unit at once: all rows valid, or nothing saved."""
+    cycle = _managed_cycle(request.user, pk)
+    errors: list[svc.RowError] = []
+    if request.method == "POST":
+        form = CsvUploadForm(request.POST, request.FILES)
+        if form.is_valid():
+            upload = form.cleaned_data["file"]
+            try:
+                if upload.size > 2 * 1024 * 1024:
+                    raise svc.ServiceError(_("Tệp quá lớn (tối đa 2 MB)."))
+                rows = svc.external_values_read_csv(upload.read())
+                n = svc.external_values_import(cycle=cycle, rows=rows, user=request.user)
+            except svc.ImportRefused as exc:
+                messages.error(request, str(exc))
+                errors = exc.errors
+            except svc.ServiceError as exc:
+                messages.error(request, str(exc))
+            else:
+                messages.success(request, _("Đã nhập %(n)s dòng số liệu.") % {"n": n})
+                return redirect("cycle_detail", cycle.pk)
+        else:
+            messages.error(request, _("Hãy chọn tệp CSV."))
+    tree = cycle.methodology.tree
+    sample_unit = cycle.participations.select_related("unit").first()
+    return render(
+        request,
+        "cycle/external_import.html",
+        {
+            "nav": "cycles",
+            "cycle": cycle,
+            "errors": errors,
+            "codes": svc.external_codes(tree),
+            "sample_unit": sample_unit.unit.code if sample_unit else "SNV",
+            "readonly": cycle.state in (State.FINAL, State.PUBLISHED),
+        },
+    )

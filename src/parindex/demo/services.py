@@ -1,0 +1,852 @@
+"""The demo database behind `parindex demo`: units, accounts, methodologies and three cycles
+in progress, so that every role has something to do in one session.
+
+Every data entry and every state change goes through parindex.assessment.services with the
+user who would do it in real life (officers enter, leaders submit, the Sở Nội vụ manages,
+appraisers appraise), so rights, rules and the audit log apply as in production. Only the
+schedule and submission times of the previous year's cycle are moved into the past at the end
+(the services stamp everything "now").
+
+Years follow today's date: the open cycle assesses the current year (from September; before
+that, the previous year) and the cycle in explanation assesses the year before.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import random
+import time as clock
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from importlib import resources
+from typing import Any
+
+from django.contrib.auth.models import User
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from parindex.accounts.models import Membership, OrgUnit, Role
+from parindex.assessment import services as svc
+from parindex.assessment.models import Cycle, Entry, Evidence, MethodologyVersion, Participation
+from parindex.audit.models import LogEntry
+from parindex.core import Node
+from parindex.core.model import EXTERNAL, SURVEY
+
+from . import generate as gen
+from .pdf import ascii_fold, make_pdf
+
+PASSWORD = "parindex-demo-2025"  # noqa: S105 - the demo's published password
+URL = "http://127.0.0.1:8000/"
+SEED = 2025
+MARKER_UNIT = "LC-SNV"  # the Sở Nội vụ of Lào Cai: present once the demo has been built
+PROVINCE = "T-LAOCAI"
+BNV = "BNV"
+MERGED_ON = date(2025, 7, 1)
+DEPT_OF_JUSTICE = "LC-STP"
+DEMO_COMMUNE = "LC-X-BACHA"
+
+State = Cycle.State
+
+
+# --- what demo_setup returns ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    username: str
+    role: str
+    unit: str  # the unit's name ("" for the administrator)
+    hint: str
+
+
+@dataclass
+class DemoInfo:
+    created: bool
+    seconds: float
+    password: str = PASSWORD
+    url: str = URL
+    accounts: list[DemoAccount] = field(default_factory=list)
+    counts: dict[str, int] = field(default_factory=dict)
+    cycles: dict[str, int] = field(default_factory=dict)  # "open", "explanation", "province"
+
+
+@dataclass(frozen=True)
+class _Account:
+    username: str
+    first_name: str  # họ và tên đệm (shown first: get_full_name() reads "Nguyễn Văn An")
+    last_name: str  # tên
+    role: str
+    unit: str = ""  # unit code
+    target: str = ""
+    codes: tuple[str, ...] = ()
+    in_province_cycle: bool = False  # the membership is limited to the QĐ 876 cycle
+
+
+# Each person once; several rows for one username add roles to the same account.
+ACCOUNTS: tuple[_Account, ...] = (
+    _Account("admin", "Phạm Minh", "Đức", Role.ADMIN),
+    _Account("sonoivu", "Trần Thị Thu", "Hà", Role.MANAGER, MARKER_UNIT),
+    _Account("canbo.sotuphap", "Lê Văn", "Thắng", Role.OFFICER, DEPT_OF_JUSTICE),
+    _Account("lanhdao.sotuphap", "Hoàng Thị Minh", "Nguyệt", Role.LEADER, DEPT_OF_JUSTICE),
+    _Account("canbo.xa", "Lù Thị", "Hoa", Role.OFFICER, DEMO_COMMUNE),
+    _Account("lanhdao.xa", "Giàng Seo", "Phử", Role.LEADER, DEMO_COMMUNE),
+    _Account(
+        "chutri.sotaichinh",
+        "Đỗ Đức",
+        "Mạnh",
+        Role.LEAD_AGENCY,
+        "LC-STC",
+        PROVINCE,
+        ("6",),
+        in_province_cycle=True,
+    ),
+    _Account(
+        "chutri.vanphong",
+        "Ngô Thị Lan",
+        "Anh",
+        Role.LEAD_AGENCY,
+        "LC-VPUBND",
+        PROVINCE,
+        ("3",),
+        in_province_cycle=True,
+    ),
+    _Account("thamdinh", "Phạm Văn", "Tuấn", Role.APPRAISER, MARKER_UNIT),
+    _Account("thamdinh.lv3", "Bùi Thị Thanh", "Hương", Role.APPRAISER, MARKER_UNIT, codes=("3",)),
+    _Account("lanhdao.tinh", "Nguyễn Văn", "Bình", Role.VIEWER, PROVINCE),
+    # The Sở Nội vụ also prepares the province's own self-assessment (QĐ 876).
+    _Account("sonoivu", "", "", Role.OFFICER, PROVINCE, in_province_cycle=True),
+    _Account("sonoivu", "", "", Role.LEADER, PROVINCE, in_province_cycle=True),
+)
+
+
+def _hints(y_open: int, y_prev: int) -> dict[str, str]:
+    return {
+        "admin": _("Xem toàn hệ thống: mọi kỳ đánh giá, bộ tiêu chí, đơn vị, tài khoản."),
+        "sonoivu": _(
+            "Quản lý kỳ %(y)s (tiến độ, số liệu điều tra); chuyển kỳ %(p)s sang thẩm định "
+            "vòng 2; tự đánh giá cấp tỉnh (QĐ 876)."
+        )
+        % {"y": y_open, "p": y_prev},
+        "canbo.sotuphap": _(
+            "Nhập tự đánh giá kỳ %(y)s, tải tài liệu kiểm chứng; giải trình các mục bị trừ "
+            "điểm ở kỳ %(p)s."
+        )
+        % {"y": y_open, "p": y_prev},
+        "lanhdao.sotuphap": _("Xem lại, phê duyệt và gửi kết quả tự đánh giá kỳ %(y)s.")
+        % {"y": y_open},
+        "canbo.xa": _(
+            "Nhập tự đánh giá kỳ %(y)s của Xã Bắc Hà; viết giải trình các mục còn lại bị trừ "
+            "điểm ở kỳ %(p)s."
+        )
+        % {"y": y_open, "p": y_prev},
+        "lanhdao.xa": _("Phê duyệt, gửi tự đánh giá kỳ %(y)s; xem kết quả thẩm định kỳ %(p)s.")
+        % {"y": y_open, "p": y_prev},
+        "chutri.sotaichinh": _(
+            "Cơ quan chủ trì: nhập lĩnh vực 6 (tài chính công) trong tự đánh giá cấp tỉnh (QĐ 876)."
+        ),
+        "chutri.vanphong": _(
+            "Cơ quan chủ trì lĩnh vực 3 (thủ tục hành chính) cấp tỉnh: đã nhập, xem và sửa."
+        ),
+        "thamdinh": _(
+            "Xem thẩm định vòng 1 và giải trình kỳ %(p)s; chấm vòng 2 sau khi sonoivu chuyển "
+            "giai đoạn."
+        )
+        % {"p": y_prev},
+        "thamdinh.lv3": _("Như thamdinh, nhưng chỉ lĩnh vực 3 (cải cách thủ tục hành chính)."),
+        "lanhdao.tinh": _("Xem tiến độ, kết quả và xếp hạng các sở, ngành, xã, phường."),
+    }
+
+
+# --- entry point ---------------------------------------------------------------------------
+
+
+def demo_setup(*, reset: bool, now: datetime | None = None) -> DemoInfo:
+    """Migrate, then build the demo data unless it is already there (or rebuild with reset)."""
+    started = clock.monotonic()
+    call_command("migrate", verbosity=0, interactive=False)
+    if reset:
+        _wipe()
+    created = False
+    if not _present():
+        with transaction.atomic():
+            _build(now or timezone.now(), random.Random(SEED))  # noqa: S311 - reproducible data
+        created = True
+    info = describe()
+    info.created = created
+    info.seconds = round(clock.monotonic() - started, 1)
+    return info
+
+
+def _present() -> bool:
+    return (
+        User.objects.filter(username="sonoivu").exists()
+        and Cycle.objects.filter(organiser__code=MARKER_UNIT).exists()
+    )
+
+
+def _wipe() -> None:
+    """Delete the stored evidence files, then every row (manage.py flush)."""
+    for ev in Evidence.objects.all():
+        ev.file.delete(save=False)
+    call_command("flush", interactive=False, verbosity=0)
+
+
+def describe() -> DemoInfo:
+    """The logins and the volumes of the demo data in the database."""
+    local = list(Cycle.objects.filter(organiser__code=MARKER_UNIT).order_by("-year"))
+    province = Cycle.objects.filter(organiser__code=BNV).order_by("-year").first()
+    y_open = local[0].year if local else timezone.localdate().year
+    hints = _hints(y_open, y_open - 1)
+    units = {u.code: u.name for u in OrgUnit.objects.filter(code__in={a.unit for a in ACCOUNTS})}
+    accounts = []
+    for acc in ACCOUNTS:
+        if not acc.first_name:  # an extra role of an account listed above
+            continue
+        accounts.append(
+            DemoAccount(
+                acc.username,
+                str(Role(acc.role).label),
+                units.get(acc.unit, ""),
+                hints[acc.username],
+            )
+        )
+    cycles = {}
+    if local:
+        cycles["open"] = local[0].pk
+    if len(local) > 1:
+        cycles["explanation"] = local[1].pk
+    if province:
+        cycles["province"] = province.pk
+    counts = {
+        "provinces": OrgUnit.objects.filter(type=OrgUnit.Type.PROVINCE).count(),
+        "departments": OrgUnit.objects.filter(type=OrgUnit.Type.DEPARTMENT).count(),
+        "communes": OrgUnit.objects.filter(type=OrgUnit.Type.COMMUNE).count(),
+        "users": User.objects.count(),
+        "cycles": Cycle.objects.count(),
+        "participations": Participation.objects.count(),
+        "entries": Entry.objects.count(),
+        "evidence": Evidence.objects.count(),
+        "log_entries": LogEntry.objects.count(),
+    }
+    return DemoInfo(created=False, seconds=0.0, accounts=accounts, counts=counts, cycles=cycles)
+
+
+# --- units ---------------------------------------------------------------------------------
+
+
+def _rows(name: str) -> list[dict[str, str]]:
+    text = (resources.files("parindex.demo") / "data" / name).read_text(encoding="utf-8")
+    return list(csv.DictReader(io.StringIO(text)))
+
+
+def slug(text: str) -> str:
+    """'Lào Cai' -> 'LAOCAI'."""
+    return "".join(
+        ch for ch in ascii_fold(unicodedata.normalize("NFC", text)) if ch.isalnum()
+    ).upper()
+
+
+def _unit(code: str, name: str, type_: str, parent: OrgUnit | None, **extra: Any) -> OrgUnit:
+    unit, _created = OrgUnit.objects.update_or_create(
+        code=code, defaults={"name": name, "type": type_, "parent": parent, **extra}
+    )
+    return unit
+
+
+def _units() -> dict[str, OrgUnit]:
+    units: dict[str, OrgUnit] = {}
+    bnv = _unit(BNV, "Bộ Nội vụ", OrgUnit.Type.MINISTRY, None)
+    units[BNV] = bnv
+    for row in _rows("provinces-2025.csv"):
+        name = row["province_2025"]
+        before = row["predecessors_before_2025_07_01"]
+        code = f"T-{slug(name)}"
+        units[code] = _unit(
+            code,
+            name,
+            OrgUnit.Type.PROVINCE,
+            bnv,
+            valid_from=MERGED_ON,
+            predecessors="" if before == name else before,
+        )
+    lao_cai = units[PROVINCE]
+    for row in _rows("laocai-departments.csv"):
+        units[row["code"]] = _unit(
+            row["code"], row["name"], OrgUnit.Type.DEPARTMENT, lao_cai, valid_from=MERGED_ON
+        )
+    for row in _rows("laocai-communes.csv"):
+        units[row["code"]] = _unit(
+            row["code"],
+            row["name"],
+            OrgUnit.Type.COMMUNE,
+            lao_cai,
+            valid_from=MERGED_ON,
+            predecessors=row["predecessors"],
+        )
+    return units
+
+
+def _symbols() -> dict[str, str]:
+    """The abbreviation a unit puts in its documents' numbers (…/KH-STP, …/KH-UBND)."""
+    return {row["code"]: row["symbol"] for row in _rows("laocai-departments.csv")}
+
+
+def _issuer(unit: OrgUnit) -> str:
+    if unit.type == OrgUnit.Type.COMMUNE:
+        return "UBND " + unit.name[0].lower() + unit.name[1:]
+    if unit.type == OrgUnit.Type.PROVINCE:
+        return f"UBND tỉnh {unit.name}"
+    return f"{unit.name} Lào Cai" if unit.name.endswith(" tỉnh") else f"{unit.name} tỉnh Lào Cai"
+
+
+# --- accounts ------------------------------------------------------------------------------
+
+_FAMILY = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Vũ", "Đặng", "Bùi", "Đỗ", "Hà", "Lương"]
+_FAMILY_HIGHLAND = ["Giàng", "Sùng", "Vàng", "Lò", "Lù", "Hoàng", "Triệu", "Sần", "Tẩn"]
+_MALE = (["Văn", "Đức", "Minh", "Quang", "Xuân"], ["Hùng", "Dũng", "Long", "Sơn", "Tuấn", "Việt"])
+_FEMALE = (["Thị", "Thị Thu", "Thị Hồng", "Ngọc", "Thanh"], ["Hương", "Lan", "Mai", "Thảo", "Yến"])
+
+
+def _person(rng: random.Random, highland: bool) -> tuple[str, str]:
+    middles, givens = rng.choice([_MALE, _FEMALE])
+    family = rng.choice(_FAMILY_HIGHLAND if highland else _FAMILY)
+    return f"{family} {rng.choice(middles)}", rng.choice(givens)
+
+
+def _user(username: str, first: str, last: str, *, password: str | None) -> User:
+    user, created = User.objects.get_or_create(
+        username=username, defaults={"first_name": first, "last_name": last}
+    )
+    if created:
+        if password is None:
+            user.set_unusable_password()
+        else:
+            user.set_password(password)
+        user.save()
+    return user
+
+
+def _member(user: User, role: str, **extra: Any) -> None:
+    Membership.objects.get_or_create(user=user, role=role, **extra)
+    user.__dict__.pop("_parindex_memberships", None)  # selectors cache roles on the user
+
+
+def _demo_accounts(units: dict[str, OrgUnit], province_cycle: Cycle | None) -> dict[str, User]:
+    users: dict[str, User] = {}
+    for acc in ACCOUNTS:
+        if acc.in_province_cycle != (province_cycle is not None):
+            continue
+        user = users.get(acc.username) or _user(
+            acc.username, acc.first_name, acc.last_name, password=PASSWORD
+        )
+        if acc.role == Role.ADMIN and not user.is_superuser:
+            user.is_superuser = user.is_staff = True
+            user.save(update_fields=["is_superuser", "is_staff"])
+        _member(
+            user,
+            acc.role,
+            unit=units.get(acc.unit),
+            target=units.get(acc.target),
+            codes=list(acc.codes),
+            cycle=province_cycle,
+        )
+        users[acc.username] = user
+    return users
+
+
+def _unit_staff(
+    rng: random.Random, units: Iterable[OrgUnit], named: dict[str, User]
+) -> dict[str, tuple[User, User]]:
+    """An officer and a leader for every assessed unit (unusable passwords: not for login)."""
+    staff: dict[str, tuple[User, User]] = {}
+    for unit in units:
+        if unit.code == DEPT_OF_JUSTICE:
+            staff[unit.code] = (named["canbo.sotuphap"], named["lanhdao.sotuphap"])
+            continue
+        if unit.code == DEMO_COMMUNE:
+            staff[unit.code] = (named["canbo.xa"], named["lanhdao.xa"])
+            continue
+        highland = unit.type == OrgUnit.Type.COMMUNE and rng.random() < 0.6
+        short = unit.code.lower().removeprefix("lc-")
+        pair = []
+        for prefix, role in (("cb", Role.OFFICER), ("ld", Role.LEADER)):
+            user = _user(f"{prefix}.{short}", *_person(rng, highland), password=None)
+            _member(user, role, unit=unit)
+            pair.append(user)
+        staff[unit.code] = (pair[0], pair[1])
+    return staff
+
+
+# --- building ------------------------------------------------------------------------------
+
+
+def _years(now: datetime) -> tuple[int, int]:
+    today = timezone.localtime(now).date()
+    year = today.year if today.month >= 9 else today.year - 1
+    return year, year - 1
+
+
+def _at(now: datetime, days: int, hour: int, minute: int = 0) -> datetime:
+    day = timezone.localtime(now).date() + timedelta(days=days)
+    return timezone.make_aware(datetime.combine(day, time(hour, minute)))
+
+
+def _methodology(name: str, user: User) -> MethodologyVersion:
+    source = (resources.files("parindex.methodologies") / f"{name}.yaml").read_text(
+        encoding="utf-8"
+    )
+    return svc.methodology_install(source=source, user=user, name=f"{name}.yaml")
+
+
+def _build(now: datetime, rng: random.Random) -> None:
+    y_open, y_prev = _years(now)
+    units = _units()
+    users = _demo_accounts(units, None)
+    admin, manager = users["admin"], users["sonoivu"]
+    internal = _methodology("example-province-internal", admin)
+    national = _methodology("vn-province-876", admin)
+    lao_cai = units[PROVINCE]
+    departments = [u for u in units.values() if u.type == OrgUnit.Type.DEPARTMENT]
+    communes = [u for u in units.values() if u.type == OrgUnit.Type.COMMUNE]
+    staff = _unit_staff(rng, departments + communes, users)
+    quality = {u.code: rng.uniform(0.35, 1.0) for u in departments + communes}
+    quality[DEPT_OF_JUSTICE] = 0.8
+    quality[DEMO_COMMUNE] = 0.6
+    builder = _Builder(rng, units, staff, quality, users, timezone.localtime(now).date())
+
+    previous = svc.cycle_create(
+        name=f"Chỉ số CCHC năm {y_prev} của các sở, ngành và xã, phường tỉnh Lào Cai",
+        year=y_prev,
+        methodology=internal,
+        organiser=units[MARKER_UNIT],
+        units=_previous_units(units),
+        user=manager,
+        self_start=_at(now, -75, 7, 30),
+        self_end=_at(now, 1, 17),  # moved into the past once the data is in
+        appraisal_start=_at(now, -47, 8),
+        appraisal_end=_at(now, -12, 17),
+        explanation_start=_at(now, -4, 8),
+        explanation_end=_at(now, 6, 17),
+        publication_date=(now + timedelta(days=30)).date(),
+    )
+    builder.previous_cycle(previous, y_prev, now)
+
+    current = svc.cycle_create(
+        name=f"Chỉ số CCHC năm {y_open} của các sở, ngành và xã, phường tỉnh Lào Cai",
+        year=y_open,
+        methodology=internal,
+        organiser=units[MARKER_UNIT],
+        units=departments + communes,
+        user=manager,
+        self_start=_at(now, -12, 7, 30),
+        self_end=_at(now, 18, 17),
+        appraisal_start=_at(now, 21, 8),
+        appraisal_end=_at(now, 42, 17),
+        explanation_start=_at(now, 44, 8),
+        explanation_end=_at(now, 51, 17),
+        publication_date=(now + timedelta(days=75)).date(),
+    )
+    builder.open_cycle(current, y_open, now)
+
+    province = svc.cycle_create(
+        name=f"Tự đánh giá Chỉ số CCHC cấp tỉnh năm {y_open} (QĐ 876)",
+        year=y_open,
+        methodology=national,
+        organiser=units[BNV],
+        units=[lao_cai],
+        user=admin,
+        self_start=_at(now, -10, 7, 30),
+        self_end=_at(now, 25, 17),
+        appraisal_start=_at(now, 30, 8),
+        appraisal_end=_at(now, 60, 17),
+        publication_date=(now + timedelta(days=120)).date(),
+    )
+    users.update(_demo_accounts(units, province))
+    builder.province_cycle(province, y_open)
+
+
+def _previous_units(units: dict[str, OrgUnit]) -> list[OrgUnit]:
+    codes = [
+        DEPT_OF_JUSTICE,
+        "LC-STC",
+        "LC-SYT",
+        "LC-SXD",
+        "LC-SCT",
+        "LC-SGDDT",
+        DEMO_COMMUNE,
+        "LC-P-SAPA",
+        "LC-P-YENBAI",
+        "LC-X-BATXAT",
+        "LC-X-MUCANGCHAI",
+        "LC-X-LUCYEN",
+    ]
+    return [units[c] for c in codes]
+
+
+_REASON_COMMENTS = {
+    Entry.Reason.EVIDENCE_MISSING: "Không có tài liệu kiểm chứng cho nội dung tự chấm.",
+    Entry.Reason.EVIDENCE_INVALID: (
+        "Tài liệu kiểm chứng là bản chụp không rõ số, ký hiệu, ngày ban hành; chưa đủ căn cứ "
+        "công nhận mức tự chấm."
+    ),
+    Entry.Reason.OUTSIDE_PERIOD: (
+        "Văn bản ban hành ngoài thời gian đánh giá (sau ngày 31/12/{year}); không được tính."
+    ),
+    Entry.Reason.OTHER: (
+        "Nội dung báo cáo chưa phản ánh đúng yêu cầu của tiêu chí; đề nghị đơn vị làm rõ."
+    ),
+}
+_NOT_MET_COMMENTS = {
+    "timeliness": "Đối chiếu ngày ban hành với thời hạn quy định: văn bản ban hành chậm.",
+    "thresholds": (
+        "Tỷ lệ xác định lại theo số liệu trên hệ thống thấp hơn số liệu đơn vị tự đánh giá; "
+        "chấm theo mức tương ứng."
+    ),
+    "yes_no": "Tài liệu kiểm chứng không chứng minh được nội dung đã thực hiện.",
+}
+_EXPLANATIONS = {
+    Entry.Reason.EVIDENCE_MISSING: (
+        "Đơn vị bổ sung tài liệu kiểm chứng “{title}” (đính kèm). Đề nghị Hội đồng thẩm định "
+        "xem xét giữ nguyên điểm tự đánh giá."
+    ),
+    Entry.Reason.EVIDENCE_INVALID: (
+        "Đơn vị đã bổ sung bản scan có đầy đủ chữ ký, đóng dấu, số và ngày ban hành "
+        "(“{title}”, đính kèm)."
+    ),
+    Entry.Reason.OUTSIDE_PERIOD: (
+        "Văn bản được ký ngày 29/12/{year}, phát hành trên hệ thống ngày 02/01/{next}; đề nghị "
+        "Hội đồng căn cứ ngày ký để chấm điểm."
+    ),
+    Entry.Reason.NOT_MET: (
+        "Số liệu tự đánh giá tổng hợp đến ngày 31/12/{year}; chênh lệch do một số hồ sơ tiếp "
+        "nhận cuối năm chưa được cập nhật trên hệ thống. Đơn vị gửi kèm danh mục đối chiếu."
+    ),
+    Entry.Reason.OTHER: (
+        "Đơn vị đã bổ sung thuyết minh chi tiết kết quả thực hiện theo từng nội dung của tiêu "
+        "chí; đề nghị Hội đồng xem xét lại."
+    ),
+}
+
+
+class _Builder:
+    """Fills the cycles, one service call per action, with the right person for each."""
+
+    def __init__(
+        self,
+        rng: random.Random,
+        units: dict[str, OrgUnit],
+        staff: dict[str, tuple[User, User]],
+        quality: dict[str, float],
+        users: dict[str, User],
+        today: date,
+    ) -> None:
+        self.rng = rng
+        self.today = today
+        self.units = units
+        self.staff = staff
+        self.quality = quality
+        self.users = users
+        self.symbols = _symbols()
+
+    # -- helpers --
+
+    def _participations(self, cycle: Cycle) -> list[Participation]:
+        ps = list(
+            Participation.objects.filter(cycle=cycle).select_related("unit").order_by("unit__code")
+        )
+        for p in ps:
+            p.cycle = cycle  # one cycle object: the methodology tree is parsed once
+        return ps
+
+    def _own_leaves(self, cycle: Cycle, unit: OrgUnit) -> list[Node]:
+        tree = cycle.methodology.tree
+        return [
+            n for n in tree.leaves if n.applies(unit.type) and n.method not in (SURVEY, EXTERNAL)
+        ]
+
+    def _symbol(self, unit: OrgUnit) -> str:
+        return self.symbols.get(unit.code, "UBND")
+
+    def _doc(self, p: Participation, node: Node, year: int, title: str = "") -> gen.Doc:
+        return gen.make_doc(
+            self.rng,
+            p.cycle.methodology.tree,
+            node,
+            year=year,
+            symbol=self._symbol(p.unit),
+            latest=self.today - timedelta(days=1),
+            title=title,
+        )
+
+    def _evidence(
+        self, p: Participation, node: Node, user: User, year: int, doc: gen.Doc | None = None
+    ) -> Evidence:
+        """Upload a small PDF for `doc` (a new document if None) and link it to the leaf."""
+        doc = doc or self._doc(p, node, year)
+        title, number, issued = doc.title, doc.number, doc.issued
+        issuer = _issuer(p.unit)
+        content = make_pdf(
+            title,
+            [
+                issuer.upper(),
+                f"Số: {number}        Lào Cai, ngày {issued:%d/%m/%Y}",
+                "",
+                f"Tài liệu kiểm chứng cho tiêu chí {node.code}: {node.name}.",
+                "",
+                "Tài liệu mẫu do parindex tạo để trình diễn; không phải văn bản thật.",
+            ],
+        )
+        name = f"{ascii_fold(number).replace('/', '-')}_{slug(title)[:32].lower()}.pdf"
+        upload = SimpleUploadedFile(name, content, content_type="application/pdf")
+        return svc.evidence_upload(
+            participation=p,
+            file=upload,
+            user=user,
+            title=title,
+            doc_number=number,
+            doc_date=issued,
+            issuer=issuer,
+            link_code=node.code,
+        )
+
+    def _self_assess(
+        self, p: Participation, share: float, year: int, evidence_share: float
+    ) -> list[str]:
+        """The officer enters `share` of the unit's own items; returns the codes entered."""
+        rng = self.rng
+        officer = self.staff[p.unit.code][0]
+        tree = p.cycle.methodology.tree
+        leaves = self._own_leaves(p.cycle, p.unit)
+        count = round(len(leaves) * share)
+        # Officers work roughly field by field: mostly the first fields, a few later ones.
+        chosen = sorted(
+            rng.sample(leaves[: min(len(leaves), count + 8)], count) if count else [],
+            key=lambda n: leaves.index(n),
+        )
+        q = self.quality[p.unit.code]
+        unit = svc.unit_of(p.unit)
+        for node in chosen:
+            doc = self._doc(p, node, year)
+            timeliness = node.rule is not None and node.rule.kind == "timeliness"
+            cited = doc if timeliness and rng.random() < 0.6 else None
+            inp = gen.self_input(rng, tree, node, unit, q, doc=cited)
+            gen.check(tree, node, unit, inp.value)
+            svc.entry_save_self(
+                participation=p, code=node.code, value=inp.value, note=inp.note, user=officer
+            )
+            attach = rng.random() < (0.9 if cited else evidence_share)
+            if inp.value != gen.NOT_ARISING and attach:
+                self._evidence(p, node, officer, year, doc)
+        return [n.code for n in chosen]
+
+    def _external(self, p: Participation, *, adjustments: bool) -> None:
+        """The organiser enters survey results, figures from provincial systems, bonus and
+        deduction items."""
+        rng = self.rng
+        manager = self.users["sonoivu"]
+        tree = p.cycle.methodology.tree
+        unit = svc.unit_of(p.unit)
+        q = self.quality[p.unit.code]
+        for node in tree.leaves:
+            if node.applies(unit.type) and node.method in (SURVEY, EXTERNAL):
+                value = gen.external_input(rng, tree, node, unit, q)
+                svc.entry_set_external(participation=p, code=node.code, value=value, user=manager)
+        if not adjustments:
+            return
+        plan = []
+        if rng.random() < 0.15 + 0.35 * q:
+            plan.append(("T1", str(rng.choice([1, 1, 2]))))
+        if rng.random() < 0.25 * q:
+            plan.append(("T2", "1"))
+        if rng.random() < 0.1:
+            plan.append(("T3", "0,5"))
+        if rng.random() < 0.5 * (1 - q) + 0.1:
+            plan.append(("TR1", str(rng.choice([1, 1, 2, 3]))))
+        if rng.random() < 0.08:
+            plan.append(("TR2", "1"))
+        codes = set(tree.nodes)
+        for code, value in plan:
+            if code in codes:
+                svc.entry_set_external(participation=p, code=code, value=value, user=manager)
+
+    # -- the cycle in self-assessment --
+
+    def open_cycle(self, cycle: Cycle, year: int, now: datetime) -> None:
+        rng = self.rng
+        cycle = svc.cycle_transition(cycle=cycle, to_state=State.OPEN, user=self.users["sonoivu"])
+        ps = self._participations(cycle)
+        others = [p for p in ps if p.unit.code not in (DEPT_OF_JUSTICE, DEMO_COMMUNE)]
+        rng.shuffle(others)
+        n_submitted = round(len(ps) * 0.3)
+        n_empty = round(len(ps) * 0.2)
+        plan = {p.unit.code: "submitted" for p in others[:n_submitted]}
+        plan.update({p.unit.code: "empty" for p in others[n_submitted : n_submitted + n_empty]})
+        plan[DEPT_OF_JUSTICE] = "progress"
+        plan[DEMO_COMMUNE] = "progress"
+        submitted_at: dict[int, datetime] = {}
+        for p in ps:
+            kind = plan.get(p.unit.code, "progress")
+            q = self.quality[p.unit.code]
+            if kind == "submitted":
+                self._self_assess(p, 1.0, year, 0.35 + 0.5 * q)
+            elif kind == "progress":
+                share = 0.55 if p.unit.code in (DEPT_OF_JUSTICE, DEMO_COMMUNE) else None
+                self._self_assess(p, share or rng.uniform(0.3, 0.8), year, 0.25 + 0.4 * q)
+            if kind != "empty" or rng.random() < 0.5:
+                self._external(p, adjustments=kind == "submitted" or rng.random() < 0.5)
+            if kind == "submitted":
+                leader = self.staff[p.unit.code][1]
+                svc.participation_submit(participation=p, user=leader)
+                submitted_at[p.pk] = now - timedelta(days=rng.uniform(0.5, 9))
+        # The services stamp "now"; spread the submissions over the days since the opening.
+        for pk, at in submitted_at.items():
+            Participation.objects.filter(pk=pk).update(submitted_at=at)
+
+    # -- last year's cycle, now in explanation --
+
+    def previous_cycle(self, cycle: Cycle, year: int, now: datetime) -> None:
+        rng = self.rng
+        manager = self.users["sonoivu"]
+        cycle = svc.cycle_transition(cycle=cycle, to_state=State.OPEN, user=manager)
+        for p in self._participations(cycle):
+            q = self.quality[p.unit.code]
+            self._self_assess(p, 1.0, year, 0.45 + 0.45 * q)
+            self._external(p, adjustments=True)
+            svc.participation_submit(participation=p, user=self.staff[p.unit.code][1])
+        cycle = svc.cycle_transition(cycle=cycle, to_state=State.SELF_CLOSED, user=manager)
+        cycle = svc.cycle_transition(cycle=cycle, to_state=State.APPRAISAL, user=manager)
+        ps = self._participations(cycle)
+        cuts: dict[int, list[tuple[Entry, str]]] = {}
+        for p in ps:
+            cuts[p.pk] = self._appraise(p, year)
+        # The council found one unit's evidence untruthful: a deduction the organiser enters.
+        caught = rng.choice([p for p in ps if p.unit.code not in (DEMO_COMMUNE, DEPT_OF_JUSTICE)])
+        svc.entry_set_external(participation=caught, code="TR3", value="1", user=manager)
+        cycle = svc.cycle_transition(cycle=cycle, to_state=State.EXPLANATION, user=manager)
+        for p in self._participations(cycle):
+            self._explain(p, cuts[p.pk], year)
+        self._backdate(cycle, now)
+
+    def _appraise(self, p: Participation, year: int) -> list[tuple[Entry, str]]:
+        """Round 1: accept most items, cut a few with a reason; returns the cut entries."""
+        rng = self.rng
+        tree = p.cycle.methodology.tree
+        adjustments = {a.code for a in tree.adjustments}
+        entries = list(p.entries.prefetch_related("links"))
+        own = [
+            e
+            for e in entries
+            if tree.nodes[e.code].method not in (SURVEY, EXTERNAL) and e.code not in adjustments
+        ]
+        eligible = [
+            e
+            for e in own
+            if e.self_points
+            and e.value != gen.NOT_ARISING
+            and gen.lower_points(tree.nodes[e.code], e.self_points) < e.self_points
+        ]
+        q = self.quality[p.unit.code]
+        n_cut = max(3, round(len(eligible) * (0.05 + 0.12 * (1 - q))))
+        bare = [e for e in eligible if not e.links.all()]
+        chosen = rng.sample(bare, min(len(bare), n_cut // 2 + 1))
+        rest = [e for e in eligible if e not in chosen]
+        chosen += rng.sample(rest, max(0, min(len(rest), n_cut - len(chosen))))
+        chosen_ids = {e.pk for e in chosen}
+        cut: list[tuple[Entry, str]] = []
+        for e in own:
+            appraiser = self.users["thamdinh.lv3" if e.code.startswith("3.") else "thamdinh"]
+            if e.pk not in chosen_ids:
+                svc.entry_appraise(entry=e, points=None, user=appraiser)
+                continue
+            node = tree.nodes[e.code]
+            assert e.self_points is not None
+            if not e.links.all():
+                reason = Entry.Reason.EVIDENCE_MISSING
+            else:
+                reason = rng.choices(
+                    [
+                        Entry.Reason.NOT_MET,
+                        Entry.Reason.EVIDENCE_INVALID,
+                        Entry.Reason.OUTSIDE_PERIOD,
+                        Entry.Reason.OTHER,
+                    ],
+                    weights=[45, 30, 15, 10],
+                )[0]
+            if reason == Entry.Reason.NOT_MET:
+                comment = _NOT_MET_COMMENTS.get(
+                    node.rule.kind if node.rule else "",
+                    "Kết quả thực hiện chưa đầy đủ so với yêu cầu; chấm lại theo mức độ "
+                    "hoàn thành.",
+                )
+            else:
+                comment = _REASON_COMMENTS[reason].format(year=year)
+            updated = svc.entry_appraise(
+                entry=e,
+                points=gen.lower_points(node, e.self_points),
+                reason=reason,
+                comment=comment,
+                user=appraiser,
+            )
+            cut.append((updated, reason))
+        return cut
+
+    def _explain(self, p: Participation, cut: list[tuple[Entry, str]], year: int) -> None:
+        """Some units have replied to some cuts; the demo accounts' units leave work to do."""
+        rng = self.rng
+        officer = self.staff[p.unit.code][0]
+        if p.unit.code == DEPT_OF_JUSTICE:
+            return
+        if p.unit.code == DEMO_COMMUNE:
+            todo = cut[:1]
+        elif rng.random() < 0.5:
+            todo = [c for c in cut if rng.random() < 0.6]
+        else:
+            return
+        tree = p.cycle.methodology.tree
+        for entry, reason in todo:
+            node = tree.nodes[entry.code]
+            title = ""
+            if reason in (Entry.Reason.EVIDENCE_MISSING, Entry.Reason.EVIDENCE_INVALID):
+                title = gen.evidence_title(tree, node, year)
+                self._evidence(
+                    p, node, officer, year, self._doc(p, node, year, f"{title} (bổ sung)")
+                )
+            text = _EXPLANATIONS[reason].format(title=title, year=year, next=year + 1)
+            svc.entry_explain(entry=entry, text=text, user=officer)
+
+    def _backdate(self, cycle: Cycle, now: datetime) -> None:
+        """Move the finished phases of last year's cycle into the past (services stamp now)."""
+        rng = self.rng
+        self_end = _at(now, -50, 17)
+        Cycle.objects.filter(pk=cycle.pk).update(self_end=self_end)
+        for p in Participation.objects.filter(cycle=cycle):
+            at = self_end - timedelta(days=rng.uniform(0.2, 12))
+            Participation.objects.filter(pk=p.pk).update(submitted_at=at)
+
+    # -- the province's own self-assessment (QĐ 876) --
+
+    def province_cycle(self, cycle: Cycle, year: int) -> None:
+        cycle = svc.cycle_transition(cycle=cycle, to_state=State.OPEN, user=self.users["admin"])
+        p = self._participations(cycle)[0]
+        home_affairs = self.users["sonoivu"]
+        office = self.users["chutri.vanphong"]
+        tree = cycle.methodology.tree
+        entries = [
+            (home_affairs, "1.1", "7,5", "Theo báo cáo CCHC năm của UBND tỉnh và các phụ lục."),
+            (home_affairs, "4.1", "7", "Đã hoàn thành sắp xếp các cơ quan chuyên môn từ 01/07."),
+            (home_affairs, "5.1", "10,25", ""),
+            (office, "3.1", "8,75", "Số liệu từ Hệ thống thông tin giải quyết TTHC của tỉnh."),
+        ]
+        for user, code, value, note in entries:
+            if code not in tree.nodes:
+                continue
+            svc.entry_save_self(participation=p, code=code, value=value, note=note, user=user)
+        for user, code in ((office, "3.1"), (home_affairs, "1.1")):
+            if code in tree.nodes:
+                self._evidence(p, tree.nodes[code], user, year)

@@ -1,0 +1,64 @@
+"""manage.py demo_setup [--reset]: build the demo database and print the logins."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandParser
+from django.utils.translation import gettext as _
+
+from parindex.demo.services import DemoInfo, demo_setup
+
+
+class Command(BaseCommand):
+    help = (
+        "Tạo dữ liệu mẫu (đơn vị, tài khoản, kỳ đánh giá đang diễn ra) và in thông tin đăng nhập."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--reset", action="store_true", help="xóa toàn bộ dữ liệu rồi tạo lại dữ liệu mẫu"
+        )
+
+    def handle(self, *args: Any, reset: bool = False, **options: Any) -> None:
+        info = demo_setup(reset=reset)
+        self.stdout.write(render_logins(info))
+        if info.created:
+            c = info.counts
+            self.stdout.write(
+                self.style.SUCCESS(
+                    _(
+                        "Đã tạo dữ liệu mẫu trong %(s)s giây: %(p)s tỉnh, thành phố; %(d)s sở, "
+                        "ngành; %(x)s xã, phường; %(c)s kỳ đánh giá; %(e)s mục đã nhập; "
+                        "%(f)s tài liệu kiểm chứng."
+                    )
+                    % {
+                        "s": str(info.seconds).replace(".", ","),
+                        "p": c["provinces"],
+                        "d": c["departments"],
+                        "x": c["communes"],
+                        "c": c["cycles"],
+                        "e": c["entries"],
+                        "f": c["evidence"],
+                    }
+                )
+            )
+        else:
+            self.stdout.write(_("Dữ liệu mẫu đã có sẵn (dùng --reset để tạo lại từ đầu)."))
+
+
+def render_logins(info: DemoInfo) -> str:
+    """The table of demo logins: account, password, role and unit, then what to try."""
+    rows = [(_("Tài khoản"), _("Mật khẩu"), _("Vai trò"), _("Đơn vị"))]
+    rows += [(a.username, info.password, a.role, a.unit or "—") for a in info.accounts]
+    widths = [max(len(r[i]) for r in rows) for i in range(3)]
+    lines = ["", _("Địa chỉ: %(url)s") % {"url": info.url}, ""]
+    for i, row in enumerate(rows):
+        cells = [row[k].ljust(widths[k]) for k in range(3)] + [row[3]]
+        lines.append("  ".join(cells))
+        if i == 0:
+            lines.append("  ".join("-" * w for w in [*widths, 24]))
+        else:
+            lines.append(f"    → {info.accounts[i - 1].hint}")
+    lines.append("")
+    return "\n".join(lines)

@@ -1,0 +1,41 @@
+"""Fixtures for every test under tests/.
+
+Automatic (autouse):
+- passwords are hashed with MD5 (Argon2 is deliberately slow; a test that checks the real
+  hasher sets settings.PASSWORD_HASHERS itself);
+- uploaded files go to one temporary MEDIA_ROOT for the session, never to ./var/media.
+
+On request:
+- `small_cycle`: an open cycle on tests/data/small.yaml with a department, a commune and one
+  user per role (see factories.SmallCycle; helpers in tests/factories.py).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(scope="session")
+def media_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("media")
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hasher(settings) -> None:
+    settings.PASSWORD_HASHERS = FAST_HASHERS
+
+
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings, media_root: Path) -> None:
+    settings.MEDIA_ROOT = media_root
+
+
+@pytest.fixture
+def small_cycle(db):
+    from factories import build_small_cycle
+
+    return build_small_cycle()

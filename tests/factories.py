@@ -1,0 +1,188 @@
+"""Small builders for tests that need units, users, methodologies and cycles.
+
+Import them as `from factories import ...` (tests/ is on sys.path through tests/conftest.py).
+
+    make_unit(code=None, name=None, type="department", parent=None, **fields) -> OrgUnit
+        Codes and names default to unique values ("U1", "Đơn vị 1", ...).
+    make_user(role=None, unit=None, target=None, codes=None, cycle=None, *, username=None,
+              password=PASSWORD, **fields) -> User
+        A user (password PASSWORD, hashed fast in tests) with one Membership when `role` is
+        given; role may be a parindex.accounts.models.Role or its value ("officer", ...).
+        Role "admin" also makes the user a superuser.
+    install_methodology(source=SMALL_YAML) -> MethodologyVersion
+        Installs a YAML file (path) or a shipped methodology name through
+        services.methodology_install (idempotent on code + version).
+    make_cycle(*, organiser, units, methodology=None, state="open", name=..., year=2025,
+               **schedule) -> Cycle
+        Creates the cycle through services.cycle_create. Unless given, the self-assessment
+        window runs from yesterday to two weeks ahead and the explanation window ends in a
+        month, so the services accept input now. `state` is set directly (a fixture shortcut,
+        not audited): test transitions with services.cycle_transition.
+    build_small_cycle() -> SmallCycle
+        The `small_cycle` fixture (tests/conftest.py): tests/data/small.yaml installed; a
+        province with its Sở Nội vụ (organiser), a department and a commune taking part in
+        an open cycle, another department as lead agency, and one user per role (see
+        SmallCycle.users).
+
+Log users in with `client.force_login(user)`: django-axes needs a request for
+`client.login()`. To authenticate directly, pass a request:
+`authenticate(RequestFactory().post("/"), username=..., password=PASSWORD)`.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from django.contrib.auth.models import User
+from django.utils import timezone
+
+from parindex.accounts.models import Membership, OrgUnit, Role
+from parindex.assessment import services
+from parindex.assessment.models import Cycle, MethodologyVersion, Participation
+
+PASSWORD = "mat-khau-thu-nghiem-2025"
+DATA = Path(__file__).resolve().parent / "data"
+SMALL_YAML = DATA / "small.yaml"
+
+_numbers = itertools.count(1)
+
+
+def make_unit(
+    code: str | None = None,
+    name: str | None = None,
+    type: str = OrgUnit.Type.DEPARTMENT,
+    parent: OrgUnit | None = None,
+    **fields: Any,
+) -> OrgUnit:
+    n = next(_numbers)
+    return OrgUnit.objects.create(
+        code=code or f"U{n}", name=name or f"Đơn vị {n}", type=type, parent=parent, **fields
+    )
+
+
+def make_user(
+    role: str | None = None,
+    unit: OrgUnit | None = None,
+    target: OrgUnit | None = None,
+    codes: list[str] | None = None,
+    cycle: Cycle | None = None,
+    *,
+    username: str | None = None,
+    password: str = PASSWORD,
+    **fields: Any,
+) -> User:
+    n = next(_numbers)
+    name = username or (f"{role}{n}" if role else f"user{n}")
+    if role == Role.ADMIN:
+        fields.setdefault("is_superuser", True)
+        fields.setdefault("is_staff", True)
+    user = User.objects.create_user(name, password=password, **fields)
+    if role:
+        Membership.objects.create(
+            user=user, role=role, unit=unit, target=target, codes=codes or [], cycle=cycle
+        )
+    return user
+
+
+def install_methodology(source: str | Path = SMALL_YAML) -> MethodologyVersion:
+    path = Path(source)
+    if path.suffix in (".yaml", ".yml"):
+        return services.methodology_install(source=path.read_text(encoding="utf-8"), name=path.name)
+    from importlib import resources
+
+    text = (resources.files("parindex.methodologies") / f"{source}.yaml").read_text(
+        encoding="utf-8"
+    )
+    return services.methodology_install(source=text, name=f"{source}.yaml")
+
+
+def make_cycle(
+    *,
+    organiser: OrgUnit,
+    units: list[OrgUnit],
+    methodology: MethodologyVersion | None = None,
+    state: str = Cycle.State.OPEN,
+    name: str = "Chỉ số CCHC năm 2025 (thử nghiệm)",
+    year: int = 2025,
+    **schedule: datetime | None,
+) -> Cycle:
+    now = timezone.now()
+    schedule.setdefault("self_start", now - timedelta(days=1))
+    schedule.setdefault("self_end", now + timedelta(days=14))
+    schedule.setdefault("explanation_end", now + timedelta(days=30))
+    cycle = services.cycle_create(
+        name=name,
+        year=year,
+        methodology=methodology or install_methodology(),
+        organiser=organiser,
+        units=units,
+        **schedule,
+    )
+    if state != cycle.state:
+        Cycle.objects.filter(pk=cycle.pk).update(state=state)
+        cycle.refresh_from_db()
+    return cycle
+
+
+@dataclass
+class SmallCycle:
+    """An open cycle on tests/data/small.yaml and its cast.
+
+    users: admin, manager (organiser), officer / leader (department), commune_officer /
+    commune_leader (commune), lead_agency (fills field "1" of the department), appraiser
+    (all fields), appraiser_2 (field "2" only), viewer (the province), outsider (officer of
+    a unit outside the cycle).
+    """
+
+    cycle: Cycle
+    methodology: MethodologyVersion
+    province: OrgUnit
+    organiser: OrgUnit
+    department: OrgUnit
+    commune: OrgUnit
+    lead_unit: OrgUnit
+    p_department: Participation
+    p_commune: Participation
+    users: dict[str, User] = field(default_factory=dict)
+
+
+def build_small_cycle() -> SmallCycle:
+    province = make_unit("T-THU", "Tỉnh Thử", OrgUnit.Type.PROVINCE)
+    organiser = make_unit("THU-SNV", "Sở Nội vụ", parent=province)
+    department = make_unit("THU-STP", "Sở Tư pháp", parent=province)
+    commune = make_unit("THU-X-AN", "Xã An Bình", OrgUnit.Type.COMMUNE, parent=province)
+    lead_unit = make_unit("THU-STC", "Sở Tài chính", parent=province)
+    other = make_unit("THU-SYT", "Sở Y tế", parent=province)
+    methodology = install_methodology()
+    cycle = make_cycle(organiser=organiser, units=[department, commune], methodology=methodology)
+    users = {
+        "admin": make_user(Role.ADMIN, username="quantri"),
+        "manager": make_user(Role.MANAGER, organiser, username="quanly"),
+        "officer": make_user(Role.OFFICER, department, username="canbo"),
+        "leader": make_user(Role.LEADER, department, username="lanhdao"),
+        "commune_officer": make_user(Role.OFFICER, commune, username="canbo_xa"),
+        "commune_leader": make_user(Role.LEADER, commune, username="lanhdao_xa"),
+        "lead_agency": make_user(
+            Role.LEAD_AGENCY, lead_unit, target=department, codes=["1"], username="chutri"
+        ),
+        "appraiser": make_user(Role.APPRAISER, organiser, username="thamdinh"),
+        "appraiser_2": make_user(Role.APPRAISER, organiser, codes=["2"], username="thamdinh2"),
+        "viewer": make_user(Role.VIEWER, province, username="xem"),
+        "outsider": make_user(Role.OFFICER, other, username="ngoai"),
+    }
+    return SmallCycle(
+        cycle=cycle,
+        methodology=methodology,
+        province=province,
+        organiser=organiser,
+        department=department,
+        commune=commune,
+        lead_unit=lead_unit,
+        p_department=Participation.objects.get(cycle=cycle, unit=department),
+        p_commune=Participation.objects.get(cycle=cycle, unit=commune),
+        users=users,
+    )

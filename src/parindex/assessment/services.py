@@ -559,10 +559,14 @@ class Progress:
 
 
 def participation_progress(
-    participation: Participation, entries: list[Entry] | None = None
+    participation: Participation,
+    entries: list[Entry] | None = None,
+    *,
+    result: UnitResult | None = None,
 ) -> Progress:
     """Items scored, items lacking evidence, points so far (self-assessment). `entries`:
-    the participation's entries with their links already fetched (saves two queries)."""
+    the participation's entries with their links already fetched (saves two queries);
+    `result`: unit_result(participation, "self", entries) when the caller has it already."""
     tree = participation.cycle.methodology.tree
     unit = unit_of(participation.unit)
     if entries is None:
@@ -576,7 +580,8 @@ def participation_progress(
         if not by_code[n.code].links.all()
         and by_code[n.code].value.lower() not in ("na", "không phát sinh")
     ]
-    result = unit_result(participation, "self", entries)
+    if result is None:
+        result = unit_result(participation, "self", entries)
     return Progress(len(own), len(scored), len(lacking), result.points, result.max_points)
 
 

@@ -29,6 +29,7 @@ from parindex.assessment import selectors as sel
 from parindex.assessment import services
 from parindex.assessment.models import Cycle, Entry, Evidence, EvidenceLink, Participation
 from parindex.core import InvalidValue, Methodology, Node, NodeResult, UnitResult, parse_value
+from parindex.core.aggregate import STATUS_LABELS
 from parindex.core.model import NOT_ALLOWED, SELF
 from parindex.core.numbers import fmt_vn
 from parindex.core.values import Flag, NotArising, Number, Status
@@ -146,6 +147,20 @@ class LeafRow:
     @property
     def note(self) -> str:
         return self.entry.note if self.entry else ""
+
+    @property
+    def explain_short(self) -> str:
+        """The branch of the rule that gave the points (the full text is in `explanation`)."""
+        r = self.result
+        if r is None or not self.applies or self.entry is None or self.entry.value == "":
+            return ""
+        if r.status == "scored" and r.scored is not None:
+            return r.scored.branch
+        return STATUS_LABELS.get(r.status, "").capitalize()
+
+    @property
+    def explanation(self) -> str:
+        return self.result.explanation if self.result is not None else ""
 
 
 def _parsed(entry: Entry | None, node: Node) -> Any:
@@ -311,7 +326,7 @@ def form_state(p: Participation, acc: sel.Access) -> FormState:
     entries = _entries(p)
     listed = list(entries.values())
     result = services.unit_result(p, "self", listed)
-    progress = services.participation_progress(p, listed)
+    progress = services.participation_progress(p, listed, result=result)
     open_, why = services.self_assessment_open(p)
     return FormState(p, acc, p.cycle.methodology.tree, entries, result, progress, open_, why)
 

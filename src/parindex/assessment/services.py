@@ -802,6 +802,11 @@ _SCHEDULE_PAIRS = (
 )
 
 
+def schedule_label(name: str) -> str:
+    """The label of one schedule date, e.g. "hạn tự đánh giá"."""
+    return str(getattr(Cycle._meta.get_field(name), "verbose_name", name))
+
+
 @transaction.atomic
 def cycle_update_schedule(*, cycle: Cycle, user: Any, **dates: Any) -> Cycle:
     """Change the cycle's schedule (only the dates given; None clears one). Each end must
@@ -821,10 +826,7 @@ def cycle_update_schedule(*, cycle: Cycle, user: Any, **dates: Any) -> Cycle:
         if new[start] and new[end] and new[end] < new[start]:
             raise ServiceError(
                 _("“%(e)s” không được trước “%(s)s”.")
-                % {
-                    "e": Cycle._meta.get_field(end).verbose_name,
-                    "s": Cycle._meta.get_field(start).verbose_name,
-                }
+                % {"e": schedule_label(end), "s": schedule_label(start)}
             )
     changed = {f: new[f] for f in SCHEDULE_FIELDS if new[f] != old[f]}
     if not changed:

@@ -28,7 +28,7 @@ from parindex.core import Node, UnitResult, fmt_vn
 from parindex.core.model import SELF
 
 State = Cycle.State
-ROUND_OF_STATE = {State.APPRAISAL: 1, State.APPRAISAL_2: 2}
+ROUND_OF_STATE: dict[str, int] = {State.APPRAISAL: 1, State.APPRAISAL_2: 2}
 
 
 def _participation(user: Any, pk: int) -> tuple[Participation, sel.Access]:
@@ -82,10 +82,10 @@ def appraisal_list(request: HttpRequest) -> HttpResponse:
     submitted = [(p, a) for p, a in mine if p.status == Participation.Status.SUBMITTED]
     done_codes: dict[tuple[int, int], set[str]] = {}
     ids = [p.pk for p, _a in submitted]
-    for rnd, column in ((1, "r1_points"), (2, "r2_points")):
+    for number, column in ((1, "r1_points"), (2, "r2_points")):
         rows = Entry.objects.filter(participation_id__in=ids, **{f"{column}__isnull": False})
         for pid, code in rows.values_list("participation_id", "code"):
-            done_codes.setdefault((pid, rnd), set()).add(code)
+            done_codes.setdefault((pid, number), set()).add(code)
     tasks = []
     for p, a in submitted:
         rnd = ROUND_OF_STATE.get(p.cycle.state)
@@ -177,13 +177,14 @@ def _round(cycle: Cycle) -> int | None:
 
 def _shown_stage(cycle: Cycle) -> str | None:
     """The appraisal stage whose points the page shows beside the self-assessed ones."""
-    return {
+    stages: dict[str, str] = {
         State.APPRAISAL: "r1",
         State.EXPLANATION: "r1",
         State.APPRAISAL_2: "r2",
         State.FINAL: "final",
         State.PUBLISHED: "final",
-    }.get(cycle.state)
+    }
+    return stages.get(cycle.state)
 
 
 def _entries(p: Participation) -> dict[str, Entry]:
@@ -467,7 +468,7 @@ def _changes(log: LogEntry) -> list[tuple[str, str, str]]:
             if old.get(k) == new.get(k):
                 continue
             if k in svc.SCHEDULE_FIELDS:
-                label = str(Cycle._meta.get_field(k).verbose_name)
+                label = svc.schedule_label(k)
             else:
                 label = str(KEY_LABELS.get(k, k))
             out.append((label, _fmt_value(k, old.get(k)), _fmt_value(k, new.get(k))))

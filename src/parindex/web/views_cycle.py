@@ -121,8 +121,13 @@ def _timeline(cycle: Cycle) -> list[dict[str, Any]]:
     ]
 
 
+class UnitChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return str(obj.unit.name)
+
+
 class LateGrantForm(forms.Form):
-    participation = forms.ModelChoiceField(
+    participation = UnitChoiceField(
         queryset=Participation.objects.none(), label=gettext_lazy("Đơn vị")
     )
     until = forms.DateTimeField(
@@ -137,7 +142,6 @@ class LateGrantForm(forms.Form):
         field = self.fields["participation"]
         assert isinstance(field, forms.ModelChoiceField)
         field.queryset = cycle.participations.select_related("unit")
-        field.label_from_instance = lambda p: p.unit.name
 
 
 @login_required
@@ -263,7 +267,7 @@ class ScheduleForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for name in svc.SCHEDULE_FIELDS:
-            label = Cycle._meta.get_field(name).verbose_name
+            label = svc.schedule_label(name)
             if name == "publication_date":
                 self.fields[name] = forms.DateField(
                     label=label,

@@ -86,9 +86,11 @@ def _weighted_band(rng: random.Random, bands: tuple[Band, ...], quality: float) 
 
 
 def _percent_in(rng: random.Random, band: Band) -> tuple[Decimal, int, int]:
-    """A ratio a/b whose percentage (2 decimals, rounded down) falls in the band."""
-    lo = band.lo if band.lo is not None else Decimal(0)
+    """A ratio a/b whose percentage (2 decimals, rounded down) falls in the band; in a wide
+    band, near its top (a unit at 30 % of its plan is not a realistic demo)."""
     hi = band.hi if band.hi is not None else Decimal(100)
+    lo = band.lo if band.lo is not None else Decimal(0)
+    lo = max(lo, hi - 15)
     for _ in range(40):
         total = rng.randint(12, 160)
         a_min = math.ceil(lo * total / 100)
@@ -255,11 +257,14 @@ def document_date(rng: random.Random, title: str, year: int, latest: date) -> da
     kind = doc_kind(title)
     months = {"KH": (1, 2), "BC": (9, 12), "CTr": (1, 2)}.get(kind, (2, 11))
     day = a_date(rng, year, *months)
-    return min(day, latest)
+    if day > latest:  # the current year: a recent document, not all of them yesterday
+        day = latest - timedelta(days=rng.randint(0, 40))
+    return day
 
 
 def lower_points(node: Node, points: Decimal) -> Decimal:
-    """A realistic cut: the next lower level the rule can give (a half for free scales)."""
+    """A realistic cut: the next lower level the rule can give; on free scales, one step
+    (manual) or a fifth less (proportional)."""
     rule = node.rule
     levels: list[Decimal] = []
     if isinstance(rule, Thresholds):
@@ -268,10 +273,13 @@ def lower_points(node: Node, points: Decimal) -> Decimal:
         levels = list(rule.points_for(node.max_points).values())
     elif isinstance(rule, YesNo):
         levels = [rule.no]
+    elif isinstance(rule, Manual):
+        step = rule.step if rule.step >= Decimal("0.05") else Decimal("0.25")
+        return max(Decimal(0), points - step)
     below = sorted({lv for lv in levels if lv < points}, reverse=True)
     if below:
         return below[0]
-    return (points / 2).quantize(Decimal("0.25"), ROUND_DOWN)
+    return (points * Decimal("0.8")).quantize(Decimal("0.01"), ROUND_DOWN)
 
 
 def fmt(points: Decimal) -> str:

@@ -397,6 +397,12 @@ def _at(now: datetime, days: int, hour: int, minute: int = 0) -> datetime:
     return timezone.make_aware(datetime.combine(day, time(hour, minute)))
 
 
+def _on_workday(now: datetime, days: int, hour: int, minute: int = 0) -> datetime:
+    """Like _at, moved forward to Monday when it falls on a weekend (schedule dates)."""
+    at = _at(now, days, hour, minute)
+    return at + timedelta(days=(7 - at.weekday()) % 7 if at.weekday() >= 5 else 0)
+
+
 def _methodology(name: str, user: User) -> MethodologyVersion:
     source = (resources.files("parindex.methodologies") / f"{name}.yaml").read_text(
         encoding="utf-8"
@@ -427,12 +433,12 @@ def _build(now: datetime, rng: random.Random) -> None:
         organiser=units[MARKER_UNIT],
         units=_previous_units(units),
         user=manager,
-        self_start=_at(now, -75, 7, 30),
-        self_end=_at(now, 1, 17),  # moved into the past once the data is in
-        appraisal_start=_at(now, -47, 8),
-        appraisal_end=_at(now, -12, 17),
-        explanation_start=_at(now, -4, 8),
-        explanation_end=_at(now, 6, 17),
+        self_start=_on_workday(now, -75, 7, 30),
+        self_end=_on_workday(now, 1, 17),  # moved into the past once the data is in
+        appraisal_start=_on_workday(now, -47, 8),
+        appraisal_end=_on_workday(now, -12, 17),
+        explanation_start=_on_workday(now, -4, 8),
+        explanation_end=_on_workday(now, 6, 17),
         publication_date=(now + timedelta(days=30)).date(),
     )
     builder.previous_cycle(previous, y_prev, now)
@@ -444,12 +450,12 @@ def _build(now: datetime, rng: random.Random) -> None:
         organiser=units[MARKER_UNIT],
         units=departments + communes,
         user=manager,
-        self_start=_at(now, -12, 7, 30),
-        self_end=_at(now, 18, 17),
-        appraisal_start=_at(now, 21, 8),
-        appraisal_end=_at(now, 42, 17),
-        explanation_start=_at(now, 44, 8),
-        explanation_end=_at(now, 51, 17),
+        self_start=_on_workday(now, -12, 7, 30),
+        self_end=_on_workday(now, 18, 17),
+        appraisal_start=_on_workday(now, 21, 8),
+        appraisal_end=_on_workday(now, 42, 17),
+        explanation_start=_on_workday(now, 44, 8),
+        explanation_end=_on_workday(now, 51, 17),
         publication_date=(now + timedelta(days=75)).date(),
     )
     builder.open_cycle(current, y_open, now)
@@ -461,10 +467,10 @@ def _build(now: datetime, rng: random.Random) -> None:
         organiser=units[BNV],
         units=[lao_cai],
         user=admin,
-        self_start=_at(now, -10, 7, 30),
-        self_end=_at(now, 25, 17),
-        appraisal_start=_at(now, 30, 8),
-        appraisal_end=_at(now, 60, 17),
+        self_start=_on_workday(now, -10, 7, 30),
+        self_end=_on_workday(now, 25, 17),
+        appraisal_start=_on_workday(now, 30, 8),
+        appraisal_end=_on_workday(now, 60, 17),
         publication_date=(now + timedelta(days=120)).date(),
     )
     users.update(_demo_accounts(units, province))
@@ -615,6 +621,13 @@ class _Builder:
             link_code=node.code,
         )
 
+    def _office_hours(self, now: datetime, days: int) -> datetime:
+        """A moment of a working day `days` from today (for submission times)."""
+        at = _at(now, days, self.rng.randint(8, 16), self.rng.randint(0, 59))
+        while at.weekday() >= 5:
+            at -= timedelta(days=1)
+        return at
+
     def _self_assess(
         self, p: Participation, share: float, year: int, evidence_share: float
     ) -> list[str]:
@@ -703,7 +716,7 @@ class _Builder:
             if kind == "submitted":
                 leader = self.staff[p.unit.code][1]
                 svc.participation_submit(participation=p, user=leader)
-                submitted_at[p.pk] = now - timedelta(days=rng.uniform(0.5, 9))
+                submitted_at[p.pk] = self._office_hours(now, -rng.randint(1, 9))
         # The services stamp "now"; spread the submissions over the days since the opening.
         for pk, at in submitted_at.items():
             Participation.objects.filter(pk=pk).update(submitted_at=at)
@@ -823,10 +836,10 @@ class _Builder:
     def _backdate(self, cycle: Cycle, now: datetime) -> None:
         """Move the finished phases of last year's cycle into the past (services stamp now)."""
         rng = self.rng
-        self_end = _at(now, -50, 17)
+        self_end = _on_workday(now, -50, 17)
         Cycle.objects.filter(pk=cycle.pk).update(self_end=self_end)
         for p in Participation.objects.filter(cycle=cycle):
-            at = self_end - timedelta(days=rng.uniform(0.2, 12))
+            at = self._office_hours(now, -50 - rng.randint(0, 10))
             Participation.objects.filter(pk=p.pk).update(submitted_at=at)
 
     # -- the province's own self-assessment (QĐ 876) --

@@ -426,6 +426,8 @@ def _build(now: datetime, rng: random.Random) -> None:
     quality[DEMO_COMMUNE] = 0.6
     builder = _Builder(rng, units, staff, quality, users, timezone.localtime(now).date())
 
+    # (type: ignore below: cycle_create annotates its schedule as datetimes, while
+    # publication_date is a DateField.)
     previous = svc.cycle_create(
         name=f"Chỉ số CCHC năm {y_prev} của các sở, ngành và xã, phường tỉnh Lào Cai",
         year=y_prev,
@@ -439,7 +441,7 @@ def _build(now: datetime, rng: random.Random) -> None:
         appraisal_end=_on_workday(now, -12, 17),
         explanation_start=_on_workday(now, -4, 8),
         explanation_end=_on_workday(now, 6, 17),
-        publication_date=(now + timedelta(days=30)).date(),
+        publication_date=(now + timedelta(days=30)).date(),  # type: ignore[arg-type]
     )
     builder.previous_cycle(previous, y_prev, now)
 
@@ -456,7 +458,7 @@ def _build(now: datetime, rng: random.Random) -> None:
         appraisal_end=_on_workday(now, 42, 17),
         explanation_start=_on_workday(now, 44, 8),
         explanation_end=_on_workday(now, 51, 17),
-        publication_date=(now + timedelta(days=75)).date(),
+        publication_date=(now + timedelta(days=75)).date(),  # type: ignore[arg-type]
     )
     builder.open_cycle(current, y_open, now)
 
@@ -471,7 +473,7 @@ def _build(now: datetime, rng: random.Random) -> None:
         self_end=_on_workday(now, 25, 17),
         appraisal_start=_on_workday(now, 30, 8),
         appraisal_end=_on_workday(now, 60, 17),
-        publication_date=(now + timedelta(days=120)).date(),
+        publication_date=(now + timedelta(days=120)).date(),  # type: ignore[arg-type]
     )
     users.update(_demo_accounts(units, province))
     builder.province_cycle(province, y_open)
@@ -495,7 +497,7 @@ def _previous_units(units: dict[str, OrgUnit]) -> list[OrgUnit]:
     return [units[c] for c in codes]
 
 
-_REASON_COMMENTS = {
+_REASON_COMMENTS: dict[str, str] = {
     Entry.Reason.EVIDENCE_MISSING: "Không có tài liệu kiểm chứng cho nội dung tự chấm.",
     Entry.Reason.EVIDENCE_INVALID: (
         "Tài liệu kiểm chứng là bản chụp không rõ số, ký hiệu, ngày ban hành; chưa đủ căn cứ "
@@ -508,7 +510,7 @@ _REASON_COMMENTS = {
         "Nội dung báo cáo chưa phản ánh đúng yêu cầu của tiêu chí; đề nghị đơn vị làm rõ."
     ),
 }
-_NOT_MET_COMMENTS = {
+_NOT_MET_COMMENTS: dict[str, str] = {
     "timeliness": "Đối chiếu ngày ban hành với thời hạn quy định: văn bản ban hành chậm.",
     "thresholds": (
         "Tỷ lệ xác định lại theo số liệu trên hệ thống thấp hơn số liệu đơn vị tự đánh giá; "
@@ -516,7 +518,7 @@ _NOT_MET_COMMENTS = {
     ),
     "yes_no": "Tài liệu kiểm chứng không chứng minh được nội dung đã thực hiện.",
 }
-_EXPLANATIONS = {
+_EXPLANATIONS: dict[str, str] = {
     Entry.Reason.EVIDENCE_MISSING: (
         "Đơn vị bổ sung tài liệu kiểm chứng “{title}” (đính kèm). Đề nghị Hội đồng thẩm định "
         "xem xét giữ nguyên điểm tự đánh giá."

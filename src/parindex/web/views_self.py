@@ -117,6 +117,7 @@ class LeafRow:
     choice: str = ""
     number: str = ""
     step: str = "any"
+    step_label: str = ""
     min: str = "0"
     max: str = ""
     unit_label: str = ""
@@ -176,7 +177,11 @@ def _display(value: Any, raw: str, unit_label: str) -> str:
     if value is None:
         return raw
     if isinstance(value, Number):
-        return _vn_number(value.value) + (unit_label if unit_label == "%" else "")
+        if unit_label == "%":
+            return _vn_number(value.value) + "%"
+        if unit_label == _("lần"):
+            return f"{_vn_number(value.value)} {unit_label}"
+        return _vn_number(value.value)
     return str(value).capitalize()
 
 
@@ -213,6 +218,7 @@ def leaf_row(
     if kind == "manual":
         row.input = "number"
         row.step = _plain_number(rule.step) if rule.step > 0 else "any"
+        row.step_label = _vn_number(rule.step) if rule.step > 0 else ""
         row.max = _plain_number(node.max_points)
     elif kind == "thresholds":
         row.input = "number"
@@ -231,7 +237,8 @@ def leaf_row(
     elif kind == "timeliness":
         row.input, row.choices = "select", TIMELINESS_CHOICES
     elif kind in ("bonus", "deduction"):
-        row.input, row.unit_label = "number", _("lần") if getattr(rule, "per_unit", None) else ""
+        row.input = "number"
+        row.unit_label = _("lần") if getattr(rule, "per_unit", None) else _("điểm")
     if isinstance(value, Number):
         row.number = _plain_number(value.value)
     elif isinstance(value, Flag):
@@ -336,7 +343,9 @@ def _leaf_response(
 ) -> HttpResponse:
     row = st.row(code, adjustment=code in {a.code for a in st.tree.adjustments})
     row.message, row.message_kind = message, kind
-    row.preserve_note = kind == "success"
+    # Keep what the user is typing in the note across the swap, except after a conflict,
+    # where the current saved text must be shown.
+    row.preserve_note = kind != "warning"
     return render(request, "self/_leaf_response.html", {"row": row, "st": st})
 
 
@@ -675,6 +684,7 @@ class ExplainItem:
     editable: bool
     message: str = ""
     message_kind: str = ""
+    preserve_text: bool = False
 
     @property
     def diff(self) -> Decimal:
@@ -716,6 +726,7 @@ def _explain_response(
         return render(request, "self/_message.html", {"kind": kind, "message": message})
     item = items[0]
     item.message, item.message_kind = message, kind
+    item.preserve_text = kind != "warning"  # unsaved text survives evidence changes
     return render(request, "self/_explain_item.html", {"item": item, "p": p})
 
 

@@ -1,0 +1,66 @@
+"""Published national PAR INDEX results (imported, kept as published)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+BLOCKS = ("appraisal", "sipas", "leader_survey", "socio_economic")
+FIELDS = tuple(f"field_{i}" for i in range(1, 9))
+
+
+def _points(label: str) -> models.DecimalField:
+    return models.DecimalField(label, max_digits=8, decimal_places=4, null=True, blank=True)
+
+
+class NationalResult(models.Model):
+    """One province's published national result for one year, as published (the 63
+    provinces before 2025, the 34 after), with the 2025 province it maps to through the
+    lineage table (data/provinces-2025.csv): a 2024 row for "Yên Bái" is shown under Lào Cai.
+    Points are the published values (total = the index on the 100-point scale)."""
+
+    year = models.PositiveSmallIntegerField(_("năm"))
+    province = models.CharField(_("tỉnh, thành phố (như công bố)"), max_length=100)
+    province_canonical = models.CharField(
+        _("tên tỉnh theo bảng sắp xếp"), max_length=100, db_index=True
+    )
+    province_2025 = models.CharField(
+        _("tỉnh, thành phố từ 01/07/2025"), max_length=100, db_index=True
+    )
+    rank = models.PositiveSmallIntegerField(_("xếp hạng công bố"), null=True, blank=True)
+    total = models.DecimalField(_("Chỉ số (tổng điểm)"), max_digits=8, decimal_places=4)
+    appraisal = _points(_("điểm thẩm định"))
+    sipas = _points(_("SIPAS"))
+    leader_survey = _points(_("điều tra lãnh đạo, quản lý"))
+    socio_economic = _points(_("tác động phát triển KT-XH"))
+    field_1 = _points(_("lĩnh vực 1"))
+    field_2 = _points(_("lĩnh vực 2"))
+    field_3 = _points(_("lĩnh vực 3"))
+    field_4 = _points(_("lĩnh vực 4"))
+    field_5 = _points(_("lĩnh vực 5"))
+    field_6 = _points(_("lĩnh vực 6"))
+    field_7 = _points(_("lĩnh vực 7"))
+    field_8 = _points(_("lĩnh vực 8"))
+    source = models.TextField(_("nguồn"), blank=True)
+    imported_at = models.DateTimeField(auto_now=True)
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["year", "province_canonical"], name="one_national_result_per_year"
+            )
+        ]
+        ordering = ["-year", "rank", "-total"]
+        verbose_name = _("kết quả Chỉ số CCHC cấp tỉnh đã công bố")
+
+    def __str__(self) -> str:
+        return f"{self.province} {self.year}: {self.total}"
+
+    @property
+    def is_predecessor(self) -> bool:
+        """Published under a former province other than its 2025 successor's own name."""
+        return self.province_canonical != self.province_2025

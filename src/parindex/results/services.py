@@ -1,0 +1,258 @@
+"""Use cases of the results area that write: importing the published national results.
+
+CSV columns (UTF-8, comma or semicolon, header names as below, any order):
+  year, province, total                        required
+  rank, appraisal, sipas, leader_survey, socio_economic, field_1 .. field_8, source
+                                               optional (empty cell = not published)
+Numbers take a decimal point or comma ("91,04"). Values are kept as published; the province
+is matched against the lineage table (the 63 provinces before 2025, the 34 from 2025) and
+mapped to its 2025 province. The import is all or nothing: every row is checked first and
+one wrong row refuses the file, with a message per row and column.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from parindex.accounts.models import Role
+from parindex.assessment import selectors as asel
+from parindex.assessment.services import ServiceError
+from parindex.audit.services import log_action
+from parindex.core import fmt_vn, to_decimal
+
+from .lineage import lineage
+from .models import BLOCKS, FIELDS, NationalResult
+
+REQUIRED = ("year", "province", "total")
+OPTIONAL = ("rank", *BLOCKS, *FIELDS, "source")
+FIRST_34_YEAR = 2025  # results for index years up to 2024 concern the 63 provinces
+
+
+@dataclass(frozen=True)
+class RowError:
+    line: int
+    column: str
+    message: str
+
+    def __str__(self) -> str:
+        if self.column:
+            return _("Dòng %(l)s, cột “%(c)s”: %(m)s") % {
+                "l": self.line,
+                "c": self.column,
+                "m": self.message,
+            }
+        return _("Dòng %(l)s: %(m)s") % {"l": self.line, "m": self.message}
+
+
+class ImportRefused(ServiceError):
+    """The file was refused as a whole; `errors` lists what is wrong, row by row."""
+
+    def __init__(self, errors: list[RowError]) -> None:
+        super().__init__(
+            _("Không nhập dòng nào: tệp có %(n)s lỗi, hãy sửa rồi tải lên lại.")
+            % {"n": len(errors)}
+        )
+        self.errors = errors
+
+
+@dataclass(frozen=True)
+class ImportSummary:
+    created: int
+    updated: int
+    years: tuple[int, ...]
+
+
+def can_import_national(user: Any) -> bool:
+    """Administrators and cycle managers may import the published national results."""
+    return asel.is_admin(user) or any(m.role == Role.MANAGER for m in asel.memberships(user))
+
+
+def national_results_read_csv(data: bytes) -> list[tuple[int, dict[str, str]]]:
+    """Rows of a national results CSV with their line numbers. Raises ImportRefused when the
+    file is not UTF-8 text or lacks a required column."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ImportRefused([RowError(1, "", _("tệp không phải văn bản UTF-8 (CSV)."))]) from None
+    first = text.split("\n", 1)[0]
+    delimiter = ";" if first.count(";") > first.count(",") else ","
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    header = [h.strip().lower() for h in next(reader, [])]
+    missing = [c for c in REQUIRED if c not in header]
+    if missing:
+        raise ImportRefused(
+            [
+                RowError(1, c, _("thiếu cột này ở dòng tiêu đề (cần: year, province, total)."))
+                for c in missing
+            ]
+        )
+    unknown = [h for h in header if h and h not in REQUIRED + OPTIONAL]
+    if unknown:
+        raise ImportRefused(
+            [
+                RowError(
+                    1,
+                    h,
+                    _("cột không được hỗ trợ; các cột hợp lệ: %(c)s.")
+                    % {"c": ", ".join(REQUIRED + OPTIONAL)},
+                )
+                for h in unknown
+            ]
+        )
+    rows = []
+    for cells in reader:
+        if not any(c.strip() for c in cells):
+            continue
+        row = {h: (cells[i].strip() if i < len(cells) else "") for i, h in enumerate(header)}
+        rows.append((reader.line_num, row))
+    return rows
+
+
+def _points(raw: str, line: int, column: str, errors: list[RowError]) -> Decimal | None:
+    if raw == "":
+        return None
+    try:
+        value = to_decimal(raw)
+    except ValueError:
+        errors.append(RowError(line, column, _("“%(v)s” không phải là số.") % {"v": raw}))
+        return None
+    exponent = value.as_tuple().exponent
+    if isinstance(exponent, int) and exponent < -4:
+        errors.append(RowError(line, column, _("tối đa 4 chữ số thập phân.")))
+        return None
+    if value < 0 or value > 100:
+        errors.append(
+            RowError(line, column, _("%(v)s ngoài khoảng [0; 100].") % {"v": fmt_vn(value, 2)})
+        )
+        return None
+    return value
+
+
+def _check_row(
+    line: int, row: dict[str, str], errors: list[RowError], default_source: str
+) -> dict[str, Any] | None:
+    before = len(errors)
+    lin = lineage()
+    year: int | None = None
+    raw_year = row.get("year", "")
+    if not raw_year:
+        errors.append(RowError(line, "year", _("thiếu năm.")))
+    elif not raw_year.isdigit() or not 2000 <= int(raw_year) <= 2100:
+        errors.append(RowError(line, "year", _("“%(v)s” không phải là năm.") % {"v": raw_year}))
+    else:
+        year = int(raw_year)
+    province = row.get("province", "")
+    canonical = successor = None
+    if not province:
+        errors.append(RowError(line, "province", _("thiếu tên tỉnh, thành phố.")))
+    elif year is not None and year < FIRST_34_YEAR:
+        canonical = lin.canonical_before(province)
+        prov = lin.successor(province)
+        successor = prov.name if prov else None
+        if canonical is None:
+            errors.append(
+                RowError(
+                    line,
+                    "province",
+                    _("“%(p)s” không phải là một trong 63 tỉnh, thành phố trước 01/07/2025.")
+                    % {"p": province},
+                )
+            )
+    elif year is not None:
+        prov = lin.province(province)
+        canonical = successor = prov.name if prov else None
+        if prov is None:
+            errors.append(
+                RowError(
+                    line,
+                    "province",
+                    _("“%(p)s” không phải là một trong 34 tỉnh, thành phố từ 01/07/2025.")
+                    % {"p": province},
+                )
+            )
+    total = None
+    if not row.get("total", ""):
+        errors.append(RowError(line, "total", _("thiếu Chỉ số (tổng điểm).")))
+    else:
+        total = _points(row["total"], line, "total", errors)
+    rank = None
+    raw_rank = row.get("rank", "")
+    if raw_rank:
+        if not raw_rank.isdigit() or not 1 <= int(raw_rank) <= 100:
+            errors.append(
+                RowError(line, "rank", _("“%(v)s” không phải là thứ hạng.") % {"v": raw_rank})
+            )
+        else:
+            rank = int(raw_rank)
+    parts = {c: _points(row.get(c, ""), line, c, errors) for c in (*BLOCKS, *FIELDS)}
+    if len(errors) > before:
+        return None
+    return {
+        "year": year,
+        "province": province,
+        "province_canonical": canonical,
+        "province_2025": successor,
+        "rank": rank,
+        "total": total,
+        **parts,
+        "source": row.get("source", "") or default_source,
+    }
+
+
+@transaction.atomic
+def national_results_import(
+    *, rows: list[tuple[int, dict[str, str]]], user: Any, source: str = ""
+) -> ImportSummary:
+    """Import published national results, all or nothing. A row for a year and province
+    already stored replaces it (values as published). `source` is used for rows whose
+    "source" cell is empty."""
+    if not can_import_national(user):
+        raise ServiceError(_("Bạn không có quyền nhập kết quả Chỉ số CCHC đã công bố."))
+    if not rows:
+        raise ImportRefused([RowError(2, "", _("tệp không có dòng số liệu nào."))])
+    errors: list[RowError] = []
+    valid: list[dict[str, Any]] = []
+    seen: dict[tuple[int, str], int] = {}
+    for line, row in rows:
+        checked = _check_row(line, row, errors, source.strip())
+        if checked is None:
+            continue
+        key = (checked["year"], checked["province_canonical"])
+        if key in seen:
+            errors.append(RowError(line, "province", _("trùng với dòng %(l)s.") % {"l": seen[key]}))
+            continue
+        seen[key] = line
+        valid.append(checked)
+    if errors:
+        raise ImportRefused(errors)
+    created = updated = 0
+    for values in valid:
+        _obj, was_created = NationalResult.objects.update_or_create(
+            year=values["year"],
+            province_canonical=values["province_canonical"],
+            defaults={**values, "imported_by": user if user.is_authenticated else None},
+        )
+        created += was_created
+        updated += not was_created
+    years = tuple(sorted({v["year"] for v in valid}))
+    log_action(
+        "results.national_imported",
+        actor=user,
+        rows=len(valid),
+        created=created,
+        updated=updated,
+        years=list(years),
+    )
+    return ImportSummary(created, updated, years)
+
+
+def national_results_import_file(*, data: bytes, user: Any, source: str = "") -> ImportSummary:
+    """Read a CSV file's bytes and import it (both steps all or nothing)."""
+    return national_results_import(rows=national_results_read_csv(data), user=user, source=source)

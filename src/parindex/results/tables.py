@@ -1,0 +1,618 @@
+"""The result tables, built once from engine results and used by every page, export and
+the API: the ranking with component indices, the sub-criterion detail and the ledger of lost
+points. Pure Python over parindex.core results (no Django), so the benchmark and the tests
+can feed it directly; results/selectors.py fetches the inputs from the database.
+
+Rules written down here (the methodology officials audit):
+
+- Ranks are standard competition ranks (1, 2, 2, 4) on the index rounded to 4 decimals,
+  within each unit type (departments and communes are separate ranking lists) unless
+  `by_type=False`. Each field's component index is ranked the same way; a unit to which the
+  field does not apply (maximum 0) has no rank in it.
+- Stage points of a leaf: self-assessment as entered; round 1 = the appraiser's points, else
+  the self-assessed points (an untouched item is accepted as is); round 2 = the round-2
+  points, else round 1. A criterion's or field's stage points are the sums of its leaves.
+- Lost points of a leaf = its applicable maximum − the points it was finally given. Which part
+  is recoverable (the unit can win it back by its own work):
+    * survey and external-data items: structural, never recoverable;
+    * the shortfall of the self-assessment (maximum − self-assessed points, or the whole
+      maximum when the unit entered nothing): recoverable;
+    * the cut made by the appraisal (self-assessed − final points): recoverable when the
+      reason is about the evidence (missing, invalid, outside the assessment period), not
+      recoverable when the requirement was not met or for another reason.
+  An entry is "recoverable" when its recoverable points are > 0.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from decimal import Decimal
+
+from django.utils.translation import gettext_lazy as _
+
+from parindex.core import Methodology, NodeResult, Unit, UnitResult, competition_ranks, q4
+from parindex.core.aggregate import NOT_APPLICABLE, STATUS_LABELS
+from parindex.core.model import EXTERNAL, SURVEY
+
+ZERO = Decimal(0)
+
+STAGES = ("self", "r1", "r2", "final")
+STAGE_LABELS = {
+    "self": _("Tự đánh giá"),
+    "r1": _("Thẩm định vòng 1"),
+    "r2": _("Thẩm định vòng 2 (sau giải trình)"),
+    "final": _("Kết quả cuối cùng"),
+}
+UNIT_TYPE_LABELS = {
+    "ministry": _("Bộ, ngành"),
+    "province": _("Tỉnh, thành phố"),
+    "department": _("Sở, ban, ngành"),
+    "commune": _("Xã, phường, đặc khu"),
+    "other": _("Khác"),
+}
+UNIT_TYPE_ORDER = ("ministry", "province", "department", "commune", "other")
+REASON_LABELS = {
+    "evidence_missing": _("Thiếu tài liệu kiểm chứng"),
+    "evidence_invalid": _("Tài liệu kiểm chứng không hợp lệ"),
+    "outside_period": _("Tài liệu ngoài thời gian đánh giá"),
+    "not_met": _("Không đáp ứng yêu cầu"),
+    "other": _("Lý do khác"),
+}
+EVIDENCE_REASONS = frozenset({"evidence_missing", "evidence_invalid", "outside_period"})
+
+# Kinds of lost points (ledger).
+EVIDENCE, APPRAISAL, SHORTFALL, MISSING, STRUCTURAL = (
+    "evidence",
+    "appraisal",
+    "self_shortfall",
+    "missing",
+    "structural",
+)
+KIND_LABELS = {
+    EVIDENCE: _("Bị trừ khi thẩm định do tài liệu kiểm chứng"),
+    APPRAISAL: _("Bị trừ khi thẩm định (không đáp ứng yêu cầu, lý do khác)"),
+    SHORTFALL: _("Tự đánh giá chưa đạt điểm tối đa"),
+    MISSING: _("Đơn vị chưa tự đánh giá"),
+    STRUCTURAL: _("Điều tra xã hội học, số liệu khách quan"),
+}
+
+
+def unit_type_label(code: str) -> str:
+    return str(UNIT_TYPE_LABELS.get(code, code))
+
+
+def type_order(code: str) -> int:
+    return UNIT_TYPE_ORDER.index(code) if code in UNIT_TYPE_ORDER else len(UNIT_TYPE_ORDER)
+
+
+def _natural(code: str) -> tuple[int, ...]:
+    return tuple(int(p) if p.isdigit() else 0 for p in code.split("."))
+
+
+# --- inputs --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LeafRecord:
+    """One leaf of one unit as stored: the points of each stage and the texts around them."""
+
+    code: str
+    self_points: Decimal | None = None
+    r1_points: Decimal | None = None
+    r2_points: Decimal | None = None
+    r1_reason: str = ""
+    r2_reason: str = ""
+    comment: str = ""  # the appraiser's latest comment
+    explanation: str = ""  # the unit's reply (giải trình)
+
+    @property
+    def r1_effective(self) -> Decimal | None:
+        return self.r1_points if self.r1_points is not None else self.self_points
+
+    @property
+    def r2_effective(self) -> Decimal | None:
+        return self.r2_points if self.r2_points is not None else self.r1_effective
+
+    @property
+    def reason(self) -> str:
+        """The reason of the latest appraisal change."""
+        if self.r2_points is not None and self.r2_reason:
+            return self.r2_reason
+        return self.r1_reason
+
+    def stage(self, stage: str) -> Decimal | None:
+        return {"self": self.self_points, "r1": self.r1_effective}.get(stage, self.r2_effective)
+
+
+@dataclass(frozen=True)
+class UnitInput:
+    """What the tables need of one unit: its result at the stage shown and its leaves."""
+
+    unit: Unit
+    result: UnitResult
+    leaves: Mapping[str, LeafRecord]
+    participation_id: int | None = None
+
+
+# --- ranking -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FieldScore:
+    code: str
+    name: str
+    points: Decimal
+    max_points: Decimal
+    index: Decimal | None  # component index, % (None when the field has no maximum)
+    rank: int | None
+
+
+@dataclass(frozen=True)
+class Change:
+    """The unit's result a year before: from the previous cycle, or for a province from the
+    imported national results. `rank_delta` > 0 means the unit moved up."""
+
+    year: int
+    source: str  # "cycle" | "national"
+    label: str
+    index: Decimal | None
+    rank: int | None
+    index_delta: Decimal | None
+    rank_delta: int | None
+    basis: str = ""  # the published province name the comparison uses
+    predecessors: tuple[tuple[str, Decimal], ...] = ()  # (province, total) before a merger
+
+
+@dataclass(frozen=True)
+class UnitRow:
+    rank: int
+    unit: Unit
+    points: Decimal
+    max_points: Decimal
+    index: Decimal
+    band: str
+    band_label: str
+    bonus: Decimal
+    deduction: Decimal
+    fields: tuple[FieldScore, ...]
+    result: UnitResult = field(repr=False, compare=False)
+    leaves: Mapping[str, LeafRecord] = field(default_factory=dict, repr=False, compare=False)
+    participation_id: int | None = None
+    change: Change | None = None
+
+    def field_score(self, code: str) -> FieldScore:
+        return next(f for f in self.fields if f.code == code)
+
+
+@dataclass(frozen=True)
+class NodeStats:
+    """A node across the units it applies to: average and best component index."""
+
+    code: str
+    average: Decimal | None
+    best: Decimal | None
+    best_units: tuple[str, ...]
+    average_lost: Decimal
+    count: int
+
+
+@dataclass
+class CycleResults:
+    """The ranked results of one cycle at one stage (optionally one unit type)."""
+
+    methodology: Methodology
+    stage: str
+    rows: list[UnitRow]
+    cycle_id: int | None = None
+    cycle_name: str = ""
+    year: int | None = None
+    organiser: str = ""
+    unit_type: str | None = None
+    previous_label: str = ""
+
+    @property
+    def stage_label(self) -> str:
+        return str(STAGE_LABELS.get(self.stage, self.stage))
+
+    @property
+    def unit_types(self) -> list[str]:
+        return sorted({r.unit.type for r in self.rows}, key=type_order)
+
+    def of_type(self, unit_type: str) -> list[UnitRow]:
+        return [r for r in self.rows if r.unit.type == unit_type]
+
+    def row_for(self, unit_code: str) -> UnitRow | None:
+        return next((r for r in self.rows if r.unit.code == unit_code), None)
+
+    def stats(self, code: str, unit_type: str | None = None) -> NodeStats:
+        """Average and best component index of a node over the units it applies to."""
+        rows = self.rows if unit_type is None else self.of_type(unit_type)
+        return node_stats(rows, code)
+
+
+def node_stats(rows: Sequence[UnitRow], code: str) -> NodeStats:
+    scored: list[tuple[Decimal, str]] = []
+    lost = ZERO
+    for r in rows:
+        n = r.result.nodes.get(code)
+        if n is None or n.index is None:
+            continue
+        scored.append((n.index, r.unit.label))
+        lost += n.lost
+    if not scored:
+        return NodeStats(code, None, None, (), ZERO, 0)
+    best = max(i for i, _u in scored)
+    avg = q4(sum((i for i, _u in scored), ZERO) / len(scored))
+    return NodeStats(
+        code,
+        avg,
+        best,
+        tuple(u for i, u in scored if i == best),
+        q4(lost / len(scored)),
+        len(scored),
+    )
+
+
+def _group_ranks(rows: list[UnitInput]) -> tuple[list[int], list[list[int | None]]]:
+    """Total ranks and, per field, component ranks (None where the field has no index)."""
+    ranks = competition_ranks(rows, lambda u: (u.result.index,))
+    per_field: list[list[int | None]] = []
+    n_fields = len(rows[0].result.fields) if rows else 0
+    for i in range(n_fields):
+        scored = [u for u in rows if u.result.fields[i].index is not None]
+        field_ranks = competition_ranks(scored, lambda u, i=i: (u.result.fields[i].index,))
+        by_id = {id(u): rk for u, rk in zip(scored, field_ranks, strict=True)}
+        per_field.append([by_id.get(id(u)) for u in rows])
+    return ranks, per_field
+
+
+def rank_units(
+    m: Methodology, inputs: Iterable[UnitInput], *, by_type: bool = True
+) -> list[UnitRow]:
+    """Rank units (ties share ranks), each unit type separately unless `by_type` is False.
+    Rows come by unit type, then rank, then unit code."""
+    groups: dict[str, list[UnitInput]] = {}
+    for u in inputs:
+        groups.setdefault(u.unit.type if by_type else "", []).append(u)
+    out: list[UnitRow] = []
+    for key in sorted(groups, key=type_order):
+        group = groups[key]
+        ranks, field_ranks = _group_ranks(group)
+        rows = []
+        for n, u in enumerate(group):
+            r = u.result
+            fields = tuple(
+                FieldScore(
+                    f.code,
+                    f.node.name,
+                    f.points,
+                    q4(f.max_points),
+                    f.index,
+                    field_ranks[i][n],
+                )
+                for i, f in enumerate(r.fields)
+            )
+            rows.append(
+                UnitRow(
+                    rank=ranks[n],
+                    unit=u.unit,
+                    points=r.points,
+                    max_points=r.max_points,
+                    index=r.index,
+                    band=r.grade.code if r.grade else "",
+                    band_label=(r.grade.label or r.grade.code) if r.grade else "",
+                    bonus=r.bonus,
+                    deduction=r.deduction,
+                    fields=fields,
+                    result=r,
+                    leaves=u.leaves,
+                    participation_id=u.participation_id,
+                )
+            )
+        rows.sort(key=lambda row: (row.rank, row.unit.code))
+        out += rows
+    if not by_type:
+        out.sort(key=lambda row: (row.rank, row.unit.code))
+    return out
+
+
+def build_results(
+    m: Methodology,
+    inputs: Iterable[UnitInput],
+    *,
+    stage: str = "final",
+    by_type: bool = True,
+    **meta: object,
+) -> CycleResults:
+    """CycleResults from engine results (meta: cycle_id, cycle_name, year, organiser...)."""
+    return CycleResults(m, stage, rank_units(m, inputs, by_type=by_type), **meta)  # type: ignore[arg-type]
+
+
+def with_changes(results: CycleResults, changes: Mapping[str, Change], label: str) -> None:
+    """Attach the change against the year before to the rows (by unit code)."""
+    results.rows = [
+        replace(r, change=changes[r.unit.code]) if r.unit.code in changes else r
+        for r in results.rows
+    ]
+    results.previous_label = label
+
+
+def change_between(
+    row: UnitRow, *, year: int, source: str, label: str, index: Decimal | None, rank: int | None
+) -> Change:
+    return Change(
+        year=year,
+        source=source,
+        label=label,
+        index=index,
+        rank=rank,
+        index_delta=None if index is None else q4(row.index - index),
+        rank_delta=None if rank is None else rank - row.rank,
+    )
+
+
+# --- detail (sub-criterion table) ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DetailLine:
+    """One node of one unit: max, stage points, the final points and the texts."""
+
+    unit: Unit
+    code: str
+    name: str
+    depth: int
+    is_leaf: bool
+    max_points: Decimal
+    self_points: Decimal | None
+    r1_points: Decimal | None
+    r2_points: Decimal | None
+    points: Decimal  # at the stage of the results
+    reason: str
+    explanation: str
+    status: str
+
+
+def _sum(values: Iterable[Decimal | None]) -> Decimal | None:
+    total, seen = ZERO, False
+    for v in values:
+        if v is not None:
+            total += v
+            seen = True
+    return total if seen else None
+
+
+def _leaf_results(node: NodeResult) -> Iterator[NodeResult]:
+    if not node.children:
+        yield node
+    for c in node.children:
+        yield from _leaf_results(c)
+
+
+def detail_lines(row: UnitRow) -> Iterator[DetailLine]:
+    """The unit's fields, criteria and sub-criteria in methodology order; items that do not
+    apply to the unit's type are left out."""
+    leaves = row.leaves
+    empty = LeafRecord("")
+
+    def walk(n: NodeResult) -> Iterator[DetailLine]:
+        if n.status == NOT_APPLICABLE or (n.children and n.max_points == 0 and _all_na(n)):
+            return
+        if n.children:
+            recs = [
+                leaves.get(x.code, empty) for x in _leaf_results(n) if x.status != NOT_APPLICABLE
+            ]
+            yield DetailLine(
+                row.unit,
+                n.code,
+                n.node.name,
+                n.node.depth,
+                False,
+                q4(n.max_points),
+                _sum(r.self_points for r in recs),
+                _sum(r.r1_effective for r in recs),
+                _sum(r.r2_effective for r in recs),
+                n.points,
+                "",
+                "",
+                "",
+            )
+            for c in n.children:
+                yield from walk(c)
+            return
+        rec = leaves.get(n.code, empty)
+        status = "" if n.status in ("scored", "adjusted") else str(STATUS_LABELS.get(n.status, ""))
+        yield DetailLine(
+            row.unit,
+            n.code,
+            n.node.name,
+            n.node.depth,
+            True,
+            n.max_points,
+            rec.self_points,
+            rec.r1_effective,
+            rec.r2_effective,
+            n.points,
+            str(REASON_LABELS.get(rec.reason, rec.reason)),
+            rec.explanation,
+            status,
+        )
+
+    for f in row.result.fields:
+        yield from walk(f)
+
+
+def _all_na(n: NodeResult) -> bool:
+    return all(x.status == NOT_APPLICABLE for x in _leaf_results(n))
+
+
+# --- the ledger of lost points ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LedgerEntry:
+    unit: Unit
+    unit_rank: int
+    code: str
+    name: str
+    field_code: str
+    method: str
+    max_points: Decimal
+    self_points: Decimal | None
+    r1_points: Decimal | None
+    r2_points: Decimal | None
+    final_points: Decimal
+    lost: Decimal
+    reason: str
+    comment: str
+    kind: str
+    recoverable_points: Decimal
+    lead_agencies: tuple[str, ...] = ()
+    lead_agency_codes: tuple[str, ...] = ()
+    participation_id: int | None = None
+
+    @property
+    def recoverable(self) -> bool:
+        return self.recoverable_points > 0
+
+    @property
+    def reason_label(self) -> str:
+        return str(REASON_LABELS.get(self.reason, self.reason))
+
+    @property
+    def kind_label(self) -> str:
+        return str(KIND_LABELS[self.kind])
+
+
+def classify_loss(
+    method: str, max_points: Decimal, rec: LeafRecord, final: Decimal
+) -> tuple[str, Decimal]:
+    """(kind, recoverable points) of a leaf's loss, by the rules in the module docstring."""
+    lost = max(max_points - final, ZERO)
+    if method in (SURVEY, EXTERNAL):
+        return STRUCTURAL, q4(ZERO)
+    self_pts = rec.self_points if rec.self_points is not None else ZERO
+    shortfall = min(max(max_points - self_pts, ZERO), lost)
+    cut = min(max(self_pts - final, ZERO), lost - shortfall)
+    recoverable = shortfall + (cut if rec.reason in EVIDENCE_REASONS else ZERO)
+    if cut > 0:
+        kind = EVIDENCE if rec.reason in EVIDENCE_REASONS else APPRAISAL
+    elif rec.self_points is None:
+        kind = MISSING
+    else:
+        kind = SHORTFALL
+    return kind, q4(recoverable)
+
+
+# (codes the agency covers, empty = all; agency code; agency name)
+Assignment = tuple[tuple[str, ...], str, str]
+
+
+def agencies_for(assignments: Sequence[Assignment], code: str) -> list[tuple[str, str]]:
+    out: list[tuple[str, str]] = []
+    for codes, agency_code, name in assignments:
+        if (not codes or any(code == c or code.startswith(f"{c}.") for c in codes)) and (
+            agency_code,
+            name,
+        ) not in out:
+            out.append((agency_code, name))
+    return out
+
+
+def ledger_entries(
+    rows: Iterable[UnitRow],
+    assignments: Callable[[str], Sequence[Assignment]] | None = None,
+) -> list[LedgerEntry]:
+    """Every leaf of every unit that lost points (maximum > points), in row order."""
+    out: list[LedgerEntry] = []
+    empty = LeafRecord("")
+    for row in rows:
+        assigned = assignments(row.unit.code) if assignments else ()
+        for f in row.result.fields:
+            for n in _leaf_results(f):
+                lost = n.lost
+                if lost <= 0 or n.status == NOT_APPLICABLE:
+                    continue
+                rec = row.leaves.get(n.code, empty)
+                kind, recoverable = classify_loss(n.node.method, n.max_points, rec, n.points)
+                cut = rec.self_points is not None and n.points < rec.self_points
+                agencies = agencies_for(assigned, n.code) if assigned else []
+                out.append(
+                    LedgerEntry(
+                        unit=row.unit,
+                        unit_rank=row.rank,
+                        code=n.code,
+                        name=n.node.name,
+                        field_code=f.code,
+                        method=n.node.method,
+                        max_points=n.max_points,
+                        self_points=rec.self_points,
+                        r1_points=rec.r1_effective,
+                        r2_points=rec.r2_effective,
+                        final_points=n.points,
+                        lost=q4(lost),
+                        reason=rec.reason if cut else "",
+                        comment=rec.comment if cut else "",
+                        kind=kind,
+                        recoverable_points=recoverable,
+                        lead_agencies=tuple(a[1] for a in agencies),
+                        lead_agency_codes=tuple(a[0] for a in agencies),
+                        participation_id=row.participation_id,
+                    )
+                )
+    return out
+
+
+@dataclass(frozen=True)
+class LedgerFilter:
+    """Filters and order of the ledger. `sort`: lost (default), recoverable, unit, code,
+    rank; `field`: a field or criterion code (its sub-criteria)."""
+
+    unit_type: str | None = None
+    units: frozenset[str] = frozenset()  # unit codes
+    field: str | None = None
+    recoverable: bool | None = None
+    kind: str | None = None
+    reason: str | None = None
+    lead_agency: str | None = None  # agency (OrgUnit) code
+    min_lost: Decimal | None = None
+    sort: str = "lost"
+    descending: bool = True
+
+
+_SORTS: dict[str, Callable[[LedgerEntry], tuple[object, ...]]] = {
+    "lost": lambda e: (e.lost, e.recoverable_points),
+    "recoverable": lambda e: (e.recoverable_points, e.lost),
+    "unit": lambda e: (e.unit.type, e.unit.code),
+    "code": lambda e: _natural(e.code),
+    "rank": lambda e: (e.unit_rank,),
+}
+LEDGER_SORTS = tuple(_SORTS)
+
+
+def filter_ledger(entries: Iterable[LedgerEntry], f: LedgerFilter) -> list[LedgerEntry]:
+    out = []
+    for e in entries:
+        if f.unit_type and e.unit.type != f.unit_type:
+            continue
+        if f.units and e.unit.code not in f.units:
+            continue
+        if f.field and not (e.code == f.field or e.code.startswith(f"{f.field}.")):
+            continue
+        if f.recoverable is not None and e.recoverable != f.recoverable:
+            continue
+        if f.kind and e.kind != f.kind:
+            continue
+        if f.reason and e.reason != f.reason:
+            continue
+        if f.lead_agency and f.lead_agency not in e.lead_agency_codes:
+            continue
+        if f.min_lost is not None and e.lost < f.min_lost:
+            continue
+        out.append(e)
+    key = _SORTS.get(f.sort, _SORTS["lost"])
+    # Stable secondary order: unit, then code in natural order.
+    out.sort(key=lambda e: (e.unit.code, _natural(e.code)))
+    out.sort(key=key, reverse=f.descending)
+    return out

@@ -321,14 +321,26 @@ def test_the_appraisers_list_shows_submitted_units_with_this_rounds_count(ap_wor
     services.entry_appraise(entry=entry(p, "2.1.1"), points=None, user=ap_world["appraiser"])
     response = ap_client(ap_world["appraiser"]).get(reverse("appraisal_list"))
     assert response.status_code == 200
-    ((cycle, tasks),) = response.context["groups"]
-    assert [(t.p.unit.code, t.rnd, t.done, t.total) for t in tasks] == [("STP", 1, 2, 5)]
-    assert response.context["waiting"] == 1  # B has not submitted
+    (group,) = response.context["groups"]
+    assert [(t.p.unit.code, t.rnd, t.active, t.done, t.total) for t in group.tasks] == [
+        ("STP", 1, True, 2, 5)
+    ]
+    assert group.waiting == 1  # B has not submitted
+    assert "1 đơn vị được giao chưa gửi" in response.content.decode()
     limited = ap_client(ap_world["appraiser_2"]).get(reverse("appraisal_list"))
-    ((cycle, tasks),) = limited.context["groups"]
-    assert [(t.done, t.total) for t in tasks] == [(1, 1)]  # field 2 has one item (2.1.1)
+    (group,) = limited.context["groups"]
+    assert [(t.done, t.total) for t in group.tasks] == [(1, 1)]  # field 2 has one item (2.1.1)
     nobody = ap_client(ap_world["officer"]).get(reverse("appraisal_list"))
     assert nobody.context["groups"] == []
+
+
+def test_the_appraisers_list_ignores_cycles_before_appraisal(ap_world):
+    ap_fill(ap_world, ap_world["p"])  # submitted, but the cycle is still open
+    response = ap_client(ap_world["appraiser"]).get(reverse("appraisal_list"))
+    assert response.context["groups"] == []
+    ap_state(ap_world["cycle"], State.EXPLANATION)
+    (group,) = ap_client(ap_world["appraiser"]).get(reverse("appraisal_list")).context["groups"]
+    assert [(t.rnd, t.active) for t in group.tasks] == [(1, False)]
 
 
 def test_the_appraisal_page_shows_values_notes_evidence_and_progress(ap_world, settings, tmp_path):

@@ -66,15 +66,34 @@ def _round_points(e: Entry | None, rnd: int) -> Decimal | None:
 class Task:
     p: Participation
     acc: sel.Access
-    rnd: int | None
+    rnd: int  # the current round, or the last one held
+    active: bool  # the round is open now
     done: int
     total: int
 
 
+@dataclass
+class CycleTasks:
+    cycle: Cycle
+    tasks: list[Task]
+    waiting: int  # assigned units that have not submitted
+
+
+# The round shown per state: the current one, else the last one held.
+SHOWN_ROUND: dict[str, int] = {
+    State.APPRAISAL: 1,
+    State.EXPLANATION: 1,
+    State.APPRAISAL_2: 2,
+    State.FINAL: 2,
+    State.PUBLISHED: 2,
+}
+
+
 @login_required
 def appraisal_list(request: HttpRequest) -> HttpResponse:
-    """The units the user appraises (submitted ones), with the current round's progress."""
-    cycles = list(sel.cycles_visible_to(request.user))
+    """The units the user appraises (submitted ones) in cycles that reached appraisal, with
+    the round's progress; cycles with an open round first."""
+    cycles = [c for c in sel.cycles_visible_to(request.user) if c.state in SHOWN_ROUND]
     parts = Participation.objects.filter(cycle__in=cycles).select_related(
         "unit", "cycle", "cycle__methodology", "cycle__organiser"
     )
@@ -86,23 +105,22 @@ def appraisal_list(request: HttpRequest) -> HttpResponse:
         rows = Entry.objects.filter(participation_id__in=ids, **{f"{column}__isnull": False})
         for pid, code in rows.values_list("participation_id", "code"):
             done_codes.setdefault((pid, number), set()).add(code)
-    tasks = []
-    for p, a in submitted:
-        rnd = ROUND_OF_STATE.get(p.cycle.state)
+    groups = {c.pk: CycleTasks(c, [], 0) for c in cycles}
+    for p, a in mine:
+        group = groups[p.cycle_id]
+        if p.status != Participation.Status.SUBMITTED:
+            group.waiting += 1
+            continue
+        rnd = SHOWN_ROUND[p.cycle.state]
         leaves = [
             n for n in _appraisable(p.cycle.methodology.tree, p.unit.type) if a.covers(n.code)
         ]
-        codes = done_codes.get((p.pk, rnd or 0), set())
-        tasks.append(Task(p, a, rnd, sum(1 for n in leaves if n.code in codes), len(leaves)))
-    groups: dict[Cycle, list[Task]] = {}
-    for t in tasks:
-        groups.setdefault(t.p.cycle, []).append(t)
-    waiting = len(mine) - len(submitted)
-    return render(
-        request,
-        "appraisal/list.html",
-        {"nav": "cycles", "groups": list(groups.items()), "waiting": waiting},
-    )
+        codes = done_codes.get((p.pk, rnd), set())
+        done = sum(1 for n in leaves if n.code in codes)
+        group.tasks.append(Task(p, a, rnd, p.cycle.state in ROUND_OF_STATE, done, len(leaves)))
+    shown = [g for g in groups.values() if g.tasks or g.waiting]
+    shown.sort(key=lambda g: (g.cycle.state not in ROUND_OF_STATE, -g.cycle.year))
+    return render(request, "appraisal/list.html", {"nav": "cycles", "groups": shown})
 
 
 # --- per unit --------------------------------------------------------------------------------
@@ -210,7 +228,7 @@ def _leaf_row(
 
 @dataclass
 class Progress:
-    rnd: int | None
+    rnd: int | None  # the current round, or the last one held
     done: int
     total: int
     mine_done: int
@@ -218,6 +236,7 @@ class Progress:
     self_result: UnitResult
     stage_result: UnitResult | None
     stage: str | None
+    active: bool
 
     @property
     def diff(self) -> Decimal | None:
@@ -228,7 +247,7 @@ class Progress:
 
 def _progress(p: Participation, acc: sel.Access, entries: dict[str, Entry]) -> Progress:
     tree = p.cycle.methodology.tree
-    rnd = _round(p.cycle)
+    rnd = SHOWN_ROUND.get(p.cycle.state)
     leaves = _appraisable(tree, p.unit.type)
     done = [n for n in leaves if rnd and _round_points(entries.get(n.code), rnd) is not None]
     mine = [n for n in leaves if acc.covers(n.code)]
@@ -243,6 +262,7 @@ def _progress(p: Participation, acc: sel.Access, entries: dict[str, Entry]) -> P
         svc.unit_result(p, "self", listed),
         svc.unit_result(p, stage, listed) if stage else None,
         stage,
+        p.cycle.state in ROUND_OF_STATE,
     )
 
 

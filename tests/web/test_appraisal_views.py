@@ -228,6 +228,16 @@ def test_an_item_the_unit_left_empty_can_be_appraised(ap_world):
     assert entry(p, "1.2.1").r1_points == 0
 
 
+def test_survey_items_and_items_that_do_not_apply_are_not_appraised(ap_world):
+    p = ap_appraisal_ready(ap_world)
+    client = ap_client(ap_world["appraiser"])
+    survey = appraise(client, p, "2.2.1", action="adjust", points="1", reason="other")
+    assert "do cơ quan tổ chức nhập" in survey.content.decode()
+    commune_only = appraise(client, p, "2.1.2", action="adjust", points="0", reason="other")
+    assert "không áp dụng" in commune_only.content.decode()
+    assert not Entry.objects.filter(participation=p, code__in=["2.2.1", "2.1.2"]).exists()
+
+
 def test_without_htmx_the_endpoint_redirects_with_a_message(ap_world):
     p = ap_appraisal_ready(ap_world)
     client = ap_client(ap_world["appraiser"])

@@ -998,8 +998,15 @@ def entry_appraise_code(
     user: Any,
 ) -> Entry:
     """entry_appraise for an item named by its code; an item the unit left empty gets its
-    entry here (version 0), so the council can score it too."""
-    _leaf(participation.cycle.methodology.tree, code)
+    entry here (version 0), so the council can score it too. Only the unit's own items
+    that apply to it are appraised (not survey/external data)."""
+    node = _leaf(participation.cycle.methodology.tree, code)
+    if not node.applies(participation.unit.type):
+        raise ServiceError(_("Mục %(c)s không áp dụng cho loại đơn vị này.") % {"c": code})
+    if node.method in (SURVEY, EXTERNAL):
+        raise ServiceError(
+            _("Mục %(c)s do cơ quan tổ chức nhập (điều tra, số liệu ngoài).") % {"c": code}
+        )
     entry, _created = Entry.objects.get_or_create(participation=participation, code=code)
     entry.participation = participation
     return entry_appraise(

@@ -32,6 +32,7 @@ from parindex.core import InvalidValue, Methodology, Node, NodeResult, UnitResul
 from parindex.core.aggregate import STATUS_LABELS
 from parindex.core.model import NOT_ALLOWED, SELF
 from parindex.core.numbers import fmt_vn
+from parindex.core.rules import Manual, Proportional, Thresholds
 from parindex.core.values import Flag, NotArising, Number, Status
 
 State = Cycle.State
@@ -173,15 +174,12 @@ def _parsed(entry: Entry | None, node: Node) -> Any:
         return None
 
 
-def _display(value: Any, raw: str, unit_label: str) -> str:
+def _display(value: Any, raw: str, suffix: str) -> str:
+    """The value in words for read-only rows: 82,5% / 2 lần / Đúng hạn."""
     if value is None:
         return raw
     if isinstance(value, Number):
-        if unit_label == "%":
-            return _vn_number(value.value) + "%"
-        if unit_label == _("lần"):
-            return f"{_vn_number(value.value)} {unit_label}"
-        return _vn_number(value.value)
+        return f"{_vn_number(value.value)}{suffix}"
     return str(value).capitalize()
 
 
@@ -215,18 +213,18 @@ def leaf_row(
     )
     value = _parsed(entry, node)
     row.is_na = isinstance(value, NotArising)
-    if kind == "manual":
+    if isinstance(rule, Manual):
         row.input = "number"
         row.step = _plain_number(rule.step) if rule.step > 0 else "any"
         row.step_label = _vn_number(rule.step) if rule.step > 0 else ""
         row.max = _plain_number(node.max_points)
-    elif kind == "thresholds":
+    elif isinstance(rule, Thresholds):
         row.input = "number"
         if rule.over == "percent":
             row.max, row.unit_label = "100", "%"
         else:
             row.step, row.unit_label = "1", _("số lượng")
-    elif kind == "proportional":
+    elif isinstance(rule, Proportional):
         row.input = "number"
         if rule.full_at == 100:
             row.unit_label = "%"
@@ -247,7 +245,10 @@ def leaf_row(
         row.choice = str(value)
     elif row.is_na:
         row.choice = NOT_ARISING
-    row.display = _display(value, entry.value if entry else "", row.unit_label)
+    suffix = "%" if row.unit_label == "%" else ""
+    if kind in ("bonus", "deduction") and getattr(rule, "per_unit", None):
+        suffix = " " + row.unit_label
+    row.display = _display(value, entry.value if entry else "", suffix)
     row.lacking_evidence = (
         applies
         and not organiser
@@ -616,7 +617,9 @@ def evidence_upload(request: HttpRequest, pk: int) -> HttpResponse:
         error = " ".join(str(e) for errs in form.errors.values() for e in errs)
     if request.POST.get("ctx") in ("self", "explain") and code:
         if error:
-            return _item_answer(request, p, acc, code, "error", _("Chưa tải lên: ") + error)
+            return _item_answer(
+                request, p, acc, code, "error", _("Chưa tải lên: %(m)s") % {"m": error}
+            )
         return _item_answer(
             request, p, acc, code, "success", _("Đã tải lên “%(n)s”.") % {"n": ev.original_name}
         )
@@ -688,7 +691,7 @@ class ExplainItem:
 
     @property
     def diff(self) -> Decimal:
-        return (self.entry.r1_points or 0) - (self.entry.self_points or 0)
+        return (self.entry.r1_points or Decimal(0)) - (self.entry.self_points or Decimal(0))
 
     @property
     def links(self) -> list[EvidenceLink]:
@@ -802,6 +805,21 @@ def _reached(p: Participation, acc: sel.Access, stage: str) -> bool:
 
 
 @dataclass
+class StageSummary:
+    code: str
+    label: str
+    result: UnitResult | None
+    base: UnitResult | None  # the self-assessment, to compare with
+
+    @property
+    def css(self) -> str:
+        r, b = self.result, self.base
+        if r is None or b is None or self.code == "self" or r.points == b.points:
+            return ""
+        return "diff-down" if r.points < b.points else "diff-up"
+
+
+@dataclass
 class StageCell:
     points: Decimal | None
     css: str = ""
@@ -868,22 +886,10 @@ def unit_results(request: HttpRequest, pk: int) -> HttpResponse:
         s: services.unit_result(p, s, listed) if _reached(p, acc, s) else None
         for s in services.STAGES
     }
-    stages = [
-        {"code": s, "label": services.STAGE_LABELS[s], "result": results[s]}
-        for s in services.STAGES
-    ]
     base = results["self"]
-    for s in stages:
-        r = s["result"]
-        s["css"] = ""
-        if r is not None and base is not None and s["code"] != "self":
-            s["css"] = (
-                "diff-down"
-                if r.points < base.points
-                else "diff-up"
-                if r.points > base.points
-                else ""
-            )
+    stages = [
+        StageSummary(s, _(services.STAGE_LABELS[s]), results[s], base) for s in services.STAGES
+    ]
     adjustments = []
     for a in tree.adjustments:
         cells = []

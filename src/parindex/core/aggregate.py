@@ -14,7 +14,10 @@ Formulas (the methodology officials audit):
 
 from __future__ import annotations
 
+import gc
+import threading
 from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cached_property
@@ -23,7 +26,7 @@ from .errors import InvalidValue, Issue, ValidationFailed
 from .model import EXCLUDE, FULL_POINTS, Grade, Methodology, Node, Unit
 from .numbers import HUNDRED, ZERO, fmt_vn, q4
 from .rules import Scored
-from .values import NotArising, Value
+from .values import Flag, NotArising, Number, Status, Value
 
 SCORED = "scored"
 MISSING = "missing"
@@ -52,19 +55,31 @@ class Override:
     note: str = ""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class NodeResult:
     node: Node
     points: Decimal
     max_points: Decimal  # the maximum that applies to this unit
     status: str = AGGREGATE
     value: Value | None = None
-    scored: Scored | None = None
+    given_scored: Scored | None = None  # points not from the rule (appraisal), with a note
     children: tuple[NodeResult, ...] = ()
 
     @property
     def code(self) -> str:
         return self.node.code
+
+    @property
+    def scored(self) -> Scored | None:
+        """The rule's points and branch for this input. Computed again when asked (the rule
+        is deterministic): keeping one per leaf of every unit would double what a national
+        computation keeps in memory, for explanations that are read one unit at a time."""
+        if self.given_scored is not None:
+            return self.given_scored
+        rule = self.node.rule
+        if self.status == SCORED and rule is not None and self.value is not None:
+            return rule.score(self.value, self.node.max_points)
+        return None
 
     @property
     def index(self) -> Decimal | None:
@@ -123,12 +138,42 @@ class UnitResult:
         return self.nodes[code].index
 
 
+_new = object.__new__
+_SET = tuple(
+    NodeResult.__dict__[name].__set__
+    for name in ("node", "points", "max_points", "status", "value", "given_scored", "children")
+)
+
+
+def _result(
+    node: Node,
+    points: Decimal,
+    max_points: Decimal,
+    status: str,
+    value: Value | None = None,
+    given_scored: Scored | None = None,
+    children: tuple[NodeResult, ...] = (),
+) -> NodeResult:
+    """NodeResult(...) on the hot path: the same frozen object, built about twice as fast
+    as through the generated __init__ of a frozen dataclass (object.__setattr__ per field)."""
+    r = _new(NodeResult)
+    s_node, s_points, s_max, s_status, s_value, s_given, s_children = _SET
+    s_node(r, node)
+    s_points(r, points)
+    s_max(r, max_points)
+    s_status(r, status)
+    s_value(r, value)
+    s_given(r, given_scored)
+    s_children(r, children)
+    return r
+
+
 def score_leaf(m: Methodology, leaf: Node, unit: Unit, value: Value | None) -> NodeResult:
     """Score one leaf for one unit. Raises InvalidValue when the value does not fit."""
-    if not leaf.applies(unit.type):
-        return NodeResult(leaf, ZERO, ZERO, NOT_APPLICABLE, value)
+    if leaf.applies_to is not None and unit.type not in leaf.applies_to:  # leaf.applies()
+        return _result(leaf, ZERO, ZERO, NOT_APPLICABLE, value)
     if value is None:
-        return NodeResult(leaf, ZERO, leaf.max_points, MISSING)
+        return _result(leaf, ZERO, leaf.max_points, MISSING)
     if isinstance(value, NotArising):
         policy = m.policy(leaf)
         if policy == FULL_POINTS:
@@ -138,47 +183,98 @@ def score_leaf(m: Methodology, leaf: Node, unit: Unit, value: Value | None) -> N
         raise InvalidValue("mục này không được khai báo 'không phát sinh'")
     if leaf.rule is None:  # pragma: no cover - the loader refuses leaves without rules
         raise InvalidValue("mục này không có quy tắc chấm")
-    scored = leaf.rule.score(value, leaf.max_points)
-    return NodeResult(leaf, scored.points, leaf.max_points, SCORED, value, scored)
-
-
-def _score_tree(
-    m: Methodology,
-    node: Node,
-    unit: Unit,
-    inputs: Mapping[str, Value],
-    issues: list[Issue],
-    overrides: Mapping[str, Override],
-) -> NodeResult:
-    if node.is_leaf:
-        override = overrides.get(node.code)
-        if override is not None and node.applies(unit.type):
-            points = q4(min(max(override.points, ZERO), node.max_points))
-            note = override.note
-            return NodeResult(
-                node,
-                points,
-                node.max_points,
-                ADJUSTED,
-                inputs.get(node.code),
-                Scored(points, lambda: note),
-            )
-        try:
-            return score_leaf(m, node, unit, inputs.get(node.code))
-        except InvalidValue as exc:
-            issues.append(Issue(str(exc), unit=unit.code, code=node.code))
-            return NodeResult(node, ZERO, node.max_points, MISSING)
-    children = tuple(_score_tree(m, c, unit, inputs, issues, overrides) for c in node.children)
-    return NodeResult(
-        node,
-        sum((c.points for c in children), ZERO),
-        sum((c.max_points for c in children), ZERO),
-        AGGREGATE,
-        children=children,
-    )
+    return _result(leaf, leaf.rule.points(value, leaf.max_points), leaf.max_points, SCORED, value)
 
 
 _NO_OVERRIDES: Mapping[str, Override] = {}
+_SHAREABLE = (Flag, Status, NotArising)
+Memo = dict[tuple[str, str, int], NodeResult]
+
+
+def _overridden(node: Node, override: Override, value: Value | None) -> NodeResult:
+    points = q4(min(max(override.points, ZERO), node.max_points))
+    note = override.note
+    return NodeResult(node, points, node.max_points, ADJUSTED, value, Scored(points, lambda: note))
+
+
+def _score_nodes(
+    m: Methodology,
+    program: tuple[tuple[Node, int], ...],
+    unit: Unit,
+    inputs: Mapping[str, Value],
+    overrides: Mapping[str, Override],
+    issues: list[Issue],
+    missing: list[str],
+    memo: Memo,
+) -> tuple[NodeResult, ...]:
+    """Score the nodes of `program` (post-order: each node after its children, with the count
+    of its children) for one unit, and return the results of its roots. Invalid inputs go to
+    `issues`, codes of applicable leaves without input to `missing` (in tree order).
+
+    The hot path of a national computation, hence a loop over a flat program rather than a
+    recursion, and `memo`: a leaf's result is shared between units when it cannot differ
+    (same leaf, same unit type, the same yes/no, timeliness, "không phát sinh" or no input;
+    parse_value returns shared instances of those, recognised by identity; results are
+    immutable). Numbers are not shared: 2 and 2.0 score alike but are shown as typed."""
+    stack: list[NodeResult] = []
+    push = stack.append
+    get = inputs.get
+    unit_type = unit.type
+    for node, n in program:
+        if n:  # a parent: its children are the last n results
+            children = tuple(stack[-n:])
+            del stack[-n:]
+            points = max_points = ZERO
+            for r in children:
+                points += r.points
+                max_points += r.max_points
+            push(_result(node, points, max_points, AGGREGATE, None, None, children))
+            continue
+        code = node.code
+        value = get(code)
+        if overrides:
+            override = overrides.get(code)
+            if override is not None and node.applies(unit_type):
+                push(_overridden(node, override, value))
+                continue
+        rule = node.rule
+        if (
+            value.__class__ is Number
+            and rule is not None
+            and (node.applies_to is None or unit_type in node.applies_to)
+        ):  # the common case, as in score_leaf
+            try:
+                push(
+                    _result(
+                        node, rule.points(value, node.max_points), node.max_points, SCORED, value
+                    )
+                )
+            except InvalidValue as exc:
+                issues.append(Issue(str(exc), unit=unit.code, code=code))
+                missing.append(code)
+                push(NodeResult(node, ZERO, node.max_points, MISSING))
+            continue
+        key = None
+        if value is None or value.__class__ in _SHAREABLE:
+            key = (code, unit_type, id(value))
+            shared = memo.get(key)
+            if shared is not None:
+                if shared.status == MISSING:
+                    missing.append(code)
+                push(shared)
+                continue
+        try:
+            result = score_leaf(m, node, unit, value)
+        except InvalidValue as exc:
+            issues.append(Issue(str(exc), unit=unit.code, code=code))
+            result = NodeResult(node, ZERO, node.max_points, MISSING)
+        else:
+            if key is not None:
+                memo[key] = result  # keeps `value` alive, so its id stays its own
+        if result.status == MISSING:
+            missing.append(code)
+        push(result)
+    return tuple(stack)
 
 
 def compute_unit(
@@ -186,6 +282,8 @@ def compute_unit(
     unit: Unit,
     inputs: Mapping[str, Value],
     overrides: Mapping[str, Override] = _NO_OVERRIDES,
+    *,
+    _memo: Memo | None = None,
 ) -> UnitResult:
     """Compute every node of one unit. Raises ValidationFailed listing every invalid input.
 
@@ -193,27 +291,37 @@ def compute_unit(
     to [0, leaf max] and a leaf of a type the unit does not have stays not applicable.
     """
     issues: list[Issue] = []
-    fields = tuple(_score_tree(m, f, unit, inputs, issues, overrides) for f in m.fields)
-    adjustments = tuple(
-        _score_tree(m, a, unit, inputs, issues, _NO_OVERRIDES)
-        for a in m.adjustments
-        if a.code in inputs
+    missing: list[str] = []
+    memo: Memo = {} if _memo is None else _memo
+    fields = _score_nodes(m, m.program, unit, inputs, overrides, issues, missing, memo)
+    adjustments = _score_nodes(
+        m,
+        tuple((a, 0) for a in m.adjustments if a.code in inputs),
+        unit,
+        inputs,
+        _NO_OVERRIDES,
+        issues,
+        [],
+        memo,
     )
     if issues:
         raise ValidationFailed(issues)
-    base = sum((f.points for f in fields), ZERO)
-    max_points = sum((f.max_points for f in fields), ZERO)
-    bonus = sum((a.points for a in adjustments if a.points > 0), ZERO)
+    base = max_points = ZERO
+    for f in fields:
+        base += f.points
+        max_points += f.max_points
+    bonus = deduction = ZERO
+    for a in adjustments:
+        if a.points > 0:
+            bonus += a.points
+        elif a.points < 0:
+            deduction += a.points
     if m.bonus_cap is not None:
         bonus = min(bonus, m.bonus_cap)
-    deduction = sum((a.points for a in adjustments if a.points < 0), ZERO)
     if m.deduction_floor is not None:
         deduction = max(deduction, m.deduction_floor)
     total = q4(min(max(base + bonus + deduction, ZERO), max_points))
     index = q4(total / max_points * HUNDRED) if max_points > 0 else ZERO
-    missing = tuple(
-        r.code for f in fields for r in f.walk() if r.status == MISSING and not r.children
-    )
     return UnitResult(
         unit=unit,
         fields=fields,
@@ -225,7 +333,7 @@ def compute_unit(
         max_points=q4(max_points),
         index=index,
         grade=m.grade_for(index),
-        missing=missing,
+        missing=tuple(missing),
     )
 
 
@@ -236,11 +344,48 @@ def compute_all(
     results = []
     issues: list[Issue] = []
     empty: dict[str, Value] = {}
-    for unit in units:
-        try:
-            results.append(compute_unit(m, unit, inputs.get(unit.code, empty)))
-        except ValidationFailed as exc:
-            issues += exc.issues
+    memo: Memo = {}
+    with _young_collections_only():
+        for unit in units:
+            try:
+                results.append(compute_unit(m, unit, inputs.get(unit.code, empty), _memo=memo))
+            except ValidationFailed as exc:
+                issues += exc.issues
     if issues:
         raise ValidationFailed(issues)
     return results
+
+
+_gc_lock = threading.Lock()
+_gc_users = 0
+_gc_saved: tuple[int, int, int] | None = None
+_NO_FULL = 1 << 30
+
+
+@contextmanager
+def _young_collections_only() -> Iterator[None]:
+    """Hold back the cyclic collector's full collections while many results are built.
+
+    CPython runs a full collection, a pass over every tracked object of the process, each time
+    the long-lived objects grow by a quarter. Building 4,000 unit results (about 600,000
+    objects, none in a reference cycle: reference counting frees them as always) triggered
+    six full passes over a growing heap, costing more than the computation itself
+    (docs/benchmarks.md). Young collections go on as usual, so cycles made meanwhile by any
+    thread are still found; the thresholds are restored when the last computation running
+    ends, and the collector then does its full pass once. Thread-safe.
+    """
+    global _gc_users, _gc_saved
+    with _gc_lock:
+        if _gc_users == 0:
+            _gc_saved = gc.get_threshold()
+            gc.set_threshold(_gc_saved[0], _gc_saved[1], _NO_FULL)
+        _gc_users += 1
+    try:
+        yield
+    finally:
+        with _gc_lock:
+            _gc_users -= 1
+            if _gc_users == 0 and _gc_saved is not None:
+                if gc.get_threshold()[2] == _NO_FULL:  # nobody else changed them meanwhile
+                    gc.set_threshold(*_gc_saved)
+                _gc_saved = None

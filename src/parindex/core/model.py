@@ -104,6 +104,21 @@ class Methodology:
         return {n.code: n for n in self.walk()}
 
     @cached_property
+    def program(self) -> tuple[tuple[Node, int], ...]:
+        """The field tree in post-order, each node with its number of children: what the
+        engine walks for every unit (a loop, not a recursion)."""
+        out: list[tuple[Node, int]] = []
+
+        def visit(node: Node) -> None:
+            for child in node.children:
+                visit(child)
+            out.append((node, len(node.children)))
+
+        for f in self.fields:
+            visit(f)
+        return tuple(out)
+
+    @cached_property
     def leaves(self) -> tuple[Node, ...]:
         """Leaves of the field tree, in order (adjustments excluded)."""
         return tuple(n for f in self.fields for n in f.walk() if n.is_leaf)
@@ -111,8 +126,12 @@ class Methodology:
     def policy(self, leaf: Node) -> str:
         return leaf.not_arising or self.not_arising_default
 
+    @cached_property
+    def grades_descending(self) -> tuple[Grade, ...]:
+        return tuple(sorted(self.grades, key=lambda g: g.min_index, reverse=True))
+
     def grade_for(self, index: Decimal) -> Grade | None:
-        for grade in sorted(self.grades, key=lambda g: g.min_index, reverse=True):
+        for grade in self.grades_descending:
             if index >= grade.min_index:
                 return grade
         return None

@@ -1,7 +1,9 @@
 """Scoring rules: how one leaf turns its input into points.
 
 Each rule is a frozen dataclass with `score(value, max_points) -> Scored`, which returns the
-points and the branch of the rule that was taken, so every score can explain itself.
+points and the branch of the rule that was taken, so every score can explain itself, and
+`points(value, max_points)`, the same points without the explanation (the engine's hot path;
+`score` is `points` plus an explanation built only when asked). Both raise InvalidValue.
 `check(max_points)` lists what is wrong with the rule itself (for the validator).
 """
 
@@ -17,16 +19,19 @@ from .numbers import HUNDRED, ZERO, fmt_vn, q4, to_decimal
 from .values import FLAG, NUMBER, STATUS, Flag, Number, Status, Timeliness, Value
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Scored:
-    """Points of a leaf and, computed only when asked, the branch of the rule taken."""
+    """Points of a leaf and, computed only when asked, the branch of the rule taken:
+    `explain(*args)`. Rules pass a module-level function and its arguments rather than a
+    closure, so scoring a national workload allocates little (see docs/benchmarks.md)."""
 
     points: Decimal
-    explain: Callable[[], str]
+    explain: Callable[..., str]
+    args: tuple[Any, ...] = ()
 
     @property
     def branch(self) -> str:
-        return self.explain()
+        return self.explain(*self.args)
 
 
 def _num(value: Value) -> Decimal:
@@ -55,13 +60,16 @@ class Manual:
     kind: str = field(default="manual", init=False)
     expects: str = field(default=NUMBER, init=False)
 
-    def score(self, value: Value, max_points: Decimal) -> Scored:
+    def points(self, value: Value, max_points: Decimal) -> Decimal:
         points = _num(value)
         if points < 0 or points > max_points:
             raise InvalidValue(f"điểm {_pts(points)} ngoài khoảng cho phép [0; {_pts(max_points)}]")
         if self.step > 0 and points % self.step != 0:
             raise InvalidValue(f"điểm {points} không theo bước {self.step}")
-        return Scored(q4(points), lambda: f"chấm trực tiếp: {_pts(points)} điểm")
+        return q4(points)
+
+    def score(self, value: Value, max_points: Decimal) -> Scored:
+        return Scored(self.points(value, max_points), _explain_manual, (_num(value),))
 
     def check(self, max_points: Decimal) -> list[str]:
         return [] if self.step >= 0 else ["bước chấm (step) phải ≥ 0"]
@@ -82,13 +90,15 @@ class YesNo:
     kind: str = field(default="yes_no", init=False)
     expects: str = field(default=FLAG, init=False)
 
-    def score(self, value: Value, max_points: Decimal) -> Scored:
+    def points(self, value: Value, max_points: Decimal) -> Decimal:
         if not isinstance(value, Flag):
             raise InvalidValue(f"giá trị '{value}' không hợp lệ: cần có/không (yes/no)")
-        yes = max_points if self.yes is None else self.yes
         if value.value:
-            return Scored(q4(yes), lambda: f"có / đạt → {_pts(yes)} điểm")
-        return Scored(q4(self.no), lambda: f"không / không đạt → {_pts(self.no)} điểm")
+            return q4(max_points if self.yes is None else self.yes)
+        return q4(self.no)
+
+    def score(self, value: Value, max_points: Decimal) -> Scored:
+        return Scored(self.points(value, max_points), _explain_yes_no, (self, value, max_points))
 
     def check(self, max_points: Decimal) -> list[str]:
         yes = max_points if self.yes is None else self.yes
@@ -146,6 +156,7 @@ class Thresholds:
     over: str = PERCENT
     kind: str = field(default="thresholds", init=False)
     expects: str = field(default=NUMBER, init=False)
+    _table: tuple[tuple[Any, ...], ...] = field(default=(), init=False, repr=False, compare=False)
 
     @property
     def _unit(self) -> str:
@@ -158,21 +169,31 @@ class Thresholds:
             return f"tỷ lệ {_val(v)}% vượt quá 100%"
         return None
 
-    def score(self, value: Value, max_points: Decimal) -> Scored:
+    def __post_init__(self) -> None:
+        # (lo, lo_inclusive, hi, hi_inclusive, points rounded, band): Band.contains inlined
+        table = tuple(
+            (b.lo, b.lo_inclusive, b.hi, b.hi_inclusive, q4(b.points), b) for b in self.bands
+        )
+        object.__setattr__(self, "_table", table)
+
+    def band_for(self, value: Value) -> tuple[Band, Decimal]:
+        """The band the value falls in, and its points rounded to 4 decimals."""
         v = _num(value)
-        error = self._domain_error(v)
-        if error:
-            raise InvalidValue(error)
-        for band in self.bands:
-            if band.contains(v):
-                return Scored(
-                    q4(band.points),
-                    lambda: (
-                        f"{_val(v)}{self._unit}: mức {band.label(self._unit)} → "
-                        f"{_pts(band.points)} điểm"
-                    ),
-                )
+        if v < 0 or (v > HUNDRED and self.over == PERCENT):
+            raise InvalidValue(self._domain_error(v) or "")
+        for lo, lo_incl, hi, hi_incl, points, band in self._table:
+            if lo is not None and (v < lo or (v == lo and not lo_incl)):
+                continue
+            if hi is not None and (v > hi or (v == hi and not hi_incl)):
+                continue
+            return band, points
         raise InvalidValue(f"giá trị {_val(v)} không thuộc mức nào của quy tắc")
+
+    def points(self, value: Value, max_points: Decimal) -> Decimal:
+        return self.band_for(value)[1]
+
+    def score(self, value: Value, max_points: Decimal) -> Scored:
+        return Scored(self.band_for(value)[1], _explain_band, (self, value))
 
     def check(self, max_points: Decimal) -> list[str]:
         problems = []
@@ -251,19 +272,16 @@ class Proportional:
     kind: str = field(default="proportional", init=False)
     expects: str = field(default=NUMBER, init=False)
 
-    def score(self, value: Value, max_points: Decimal) -> Scored:
+    def points(self, value: Value, max_points: Decimal) -> Decimal:
         v = _num(value)
         if v < 0:
             raise InvalidValue(f"giá trị {_val(v)} âm")
-        ratio = min(v / self.full_at, Decimal(1))
-        points = q4(ratio * max_points)
-        capped = " (đã đạt mức tối đa)" if v >= self.full_at else ""
+        return q4(min(v / self.full_at, _ONE) * max_points)
+
+    def score(self, value: Value, max_points: Decimal) -> Scored:
+        points = self.points(value, max_points)
         return Scored(
-            points,
-            lambda: (
-                f"{_val(v)} / {fmt_vn(self.full_at, 2)} × {_pts(max_points)}{capped} → "
-                f"{fmt_vn(points, 4)} điểm"
-            ),
+            points, _explain_proportional, (self.full_at, _num(value), max_points, points)
         )
 
     def check(self, max_points: Decimal) -> list[str]:
@@ -291,13 +309,24 @@ class TimelinessRule:
             Timeliness.NOT_DONE: self.not_done,
         }
 
-    def score(self, value: Value, max_points: Decimal) -> Scored:
+    def _raw(self, value: Value, max_points: Decimal) -> Decimal:
         if not isinstance(value, Status):
             raise InvalidValue(
                 f"giá trị '{value}' không hợp lệ: cần đúng hạn / chậm / không thực hiện"
             )
-        points = self.points_for(max_points)[value.value]
-        return Scored(q4(points), lambda: f"{value} → {_pts(points)} điểm")
+        status = value.value
+        if status is Timeliness.ON_TIME:
+            return max_points if self.on_time is None else self.on_time
+        if status is Timeliness.LATE:
+            return max_points / 2 if self.late is None else self.late
+        return self.not_done
+
+    def points(self, value: Value, max_points: Decimal) -> Decimal:
+        return q4(self._raw(value, max_points))
+
+    def score(self, value: Value, max_points: Decimal) -> Scored:
+        raw = self._raw(value, max_points)
+        return Scored(q4(raw), _explain_status, (value, raw))
 
     def check(self, max_points: Decimal) -> list[str]:
         return _within({k.value: v for k, v in self.points_for(max_points).items()}, max_points)
@@ -327,14 +356,15 @@ class Survey:
     kind: str = field(default="survey", init=False)
     expects: str = field(default=NUMBER, init=False)
 
-    def score(self, value: Value, max_points: Decimal) -> Scored:
+    def points(self, value: Value, max_points: Decimal) -> Decimal:
         v = _num(value)
         if v < 0 or v > HUNDRED:
             raise InvalidValue(f"tỷ lệ điều tra {_val(v)}% ngoài khoảng 0–100%")
-        points = q4(v * max_points / HUNDRED)
-        return Scored(
-            points, lambda: f"{_val(v)}% × {_pts(max_points)} / 100 → {fmt_vn(points, 4)} điểm"
-        )
+        return q4(v * max_points / HUNDRED)
+
+    def score(self, value: Value, max_points: Decimal) -> Scored:
+        points = self.points(value, max_points)
+        return Scored(points, _explain_survey, (_num(value), max_points, points))
 
     def check(self, max_points: Decimal) -> list[str]:
         return []
@@ -354,15 +384,16 @@ class Bonus:
     kind: str = field(default="bonus", init=False)
     expects: str = field(default=NUMBER, init=False)
 
-    def score(self, value: Value, max_points: Decimal) -> Scored:
+    def points(self, value: Value, max_points: Decimal) -> Decimal:
         v = _num(value)
         if v < 0:
             raise InvalidValue(f"giá trị {_val(v)} âm")
-        raw = v * self.per_unit if self.per_unit is not None else v
-        points = min(raw, max_points)
-        how = f"{_val(v, 0)} × {_pts(self.per_unit)}" if self.per_unit is not None else "điểm"
-        cap = f", tối đa {_pts(max_points)}" if raw > max_points else ""
-        return Scored(q4(points), lambda: f"thưởng: {how}{cap} → +{_pts(points)} điểm")
+        return q4(min(v * self.per_unit if self.per_unit is not None else v, max_points))
+
+    def score(self, value: Value, max_points: Decimal) -> Scored:
+        return Scored(
+            self.points(value, max_points), _explain_bonus, (self, _num(value), max_points)
+        )
 
     def check(self, max_points: Decimal) -> list[str]:
         return ["per_unit phải > 0"] if self.per_unit is not None and self.per_unit <= 0 else []
@@ -387,16 +418,15 @@ class Deduction:
     kind: str = field(default="deduction", init=False)
     expects: str = field(default=NUMBER, init=False)
 
-    def score(self, value: Value, max_points: Decimal) -> Scored:
+    def points(self, value: Value, max_points: Decimal) -> Decimal:
         v = _num(value)
         if v < 0:
             raise InvalidValue(f"số lần {_val(v)} âm")
-        raw = v * self.per_unit
-        points = -min(raw, max_points)
-        cap = f", tối đa {_pts(max_points)}" if raw > max_points else ""
+        return q4(-min(v * self.per_unit, max_points))
+
+    def score(self, value: Value, max_points: Decimal) -> Scored:
         return Scored(
-            q4(points),
-            lambda: f"trừ: {_val(v, 0)} × {_pts(self.per_unit)}{cap} → {_pts(points)} điểm",
+            self.points(value, max_points), _explain_deduction, (self, _num(value), max_points)
         )
 
     def check(self, max_points: Decimal) -> list[str]:
@@ -407,6 +437,61 @@ class Deduction:
 
     def to_dict(self) -> dict[str, Any]:
         return {"kind": self.kind, "per_unit": self.per_unit}
+
+
+# Explanations, built only when asked (Scored.branch).
+
+_ONE = Decimal(1)
+
+
+def _explain_manual(points: Decimal) -> str:
+    return f"chấm trực tiếp: {_pts(points)} điểm"
+
+
+def _explain_yes_no(rule: YesNo, value: Flag, max_points: Decimal) -> str:
+    if value.value:
+        yes = max_points if rule.yes is None else rule.yes
+        return f"có / đạt → {_pts(yes)} điểm"
+    return f"không / không đạt → {_pts(rule.no)} điểm"
+
+
+def _explain_band(rule: Thresholds, value: Number) -> str:
+    band = rule.band_for(value)[0]
+    unit = rule._unit
+    return f"{_val(value.value)}{unit}: mức {band.label(unit)} → {_pts(band.points)} điểm"
+
+
+def _explain_proportional(
+    full_at: Decimal, v: Decimal, max_points: Decimal, points: Decimal
+) -> str:
+    capped = " (đã đạt mức tối đa)" if v >= full_at else ""
+    return (
+        f"{_val(v)} / {fmt_vn(full_at, 2)} × {_pts(max_points)}{capped} → {fmt_vn(points, 4)} điểm"
+    )
+
+
+def _explain_status(value: Status, points: Decimal) -> str:
+    return f"{value} → {_pts(points)} điểm"
+
+
+def _explain_survey(v: Decimal, max_points: Decimal, points: Decimal) -> str:
+    return f"{_val(v)}% × {_pts(max_points)} / 100 → {fmt_vn(points, 4)} điểm"
+
+
+def _explain_bonus(rule: Bonus, v: Decimal, max_points: Decimal) -> str:
+    per_unit = rule.per_unit
+    raw = v * per_unit if per_unit is not None else v
+    points = min(raw, max_points)
+    how = f"{_val(v, 0)} × {_pts(per_unit)}" if per_unit is not None else "điểm"
+    cap = f", tối đa {_pts(max_points)}" if raw > max_points else ""
+    return f"thưởng: {how}{cap} → +{_pts(points)} điểm"
+
+
+def _explain_deduction(rule: Deduction, v: Decimal, max_points: Decimal) -> str:
+    raw = v * rule.per_unit
+    points = -min(raw, max_points)
+    cap = f", tối đa {_pts(max_points)}" if raw > max_points else ""
+    return f"trừ: {_val(v, 0)} × {_pts(rule.per_unit)}{cap} → {_pts(points)} điểm"
 
 
 Rule = Manual | YesNo | Thresholds | Proportional | TimelinessRule | Survey | Bonus | Deduction

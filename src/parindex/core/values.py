@@ -17,7 +17,7 @@ class Timeliness(Enum):
     NOT_DONE = "not_done"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Number:
     value: Decimal
 
@@ -25,7 +25,7 @@ class Number:
         return str(self.value)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Flag:
     value: bool
 
@@ -33,7 +33,7 @@ class Flag:
         return "có" if self.value else "không"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Status:
     value: Timeliness
 
@@ -41,7 +41,7 @@ class Status:
         return _STATUS_LABEL[self.value]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class NotArising:
     def __str__(self) -> str:
         return "không phát sinh"
@@ -79,6 +79,13 @@ _STATUS = {
     "chưa thực hiện": Timeliness.NOT_DONE,
 }
 
+# parse_value returns these shared instances (values are immutable): a national file has
+# hundreds of thousands of yes/no and timeliness inputs, and the engine can recognise equal
+# inputs by identity (aggregate._score_units).
+_NOT_ARISING = NotArising()
+_FLAGS = {True: Flag(True), False: Flag(False)}
+_STATUSES = {t: Status(t) for t in Timeliness}
+
 # What kind of input each rule kind takes.
 NUMBER, FLAG, STATUS = "number", "flag", "status"
 
@@ -95,19 +102,19 @@ def parse_value(raw: object, expects: str) -> Value:
     if isinstance(raw, NotArising | Number | Flag | Status):
         return raw
     if is_not_arising(raw):
-        return NotArising()
+        return _NOT_ARISING
     text = _norm(raw) if isinstance(raw, str) else None
     if expects == FLAG:
         if isinstance(raw, bool):
-            return Flag(raw)
+            return _FLAGS[raw]
         if text in _YES or raw == 1:
-            return Flag(True)
+            return _FLAGS[True]
         if text in _NO or raw == 0:
-            return Flag(False)
+            return _FLAGS[False]
         raise InvalidValue(f"giá trị '{raw}' không hợp lệ: cần có/không (yes/no)")
     if expects == STATUS:
         if text in _STATUS:
-            return Status(_STATUS[text])
+            return _STATUSES[_STATUS[text]]
         raise InvalidValue(
             f"giá trị '{raw}' không hợp lệ: cần đúng hạn / chậm / không thực hiện "
             "(on-time / late / not-done)"

@@ -102,6 +102,14 @@ def test_explanation_is_refused_outside_the_explanation_round(self_appraised, se
     assert entry.explanation == ""
 
 
+def test_the_council_reads_the_explanations_without_editing(self_appraised, self_login):
+    p = self_appraised["p"]
+    html = self_login(self_appraised["appraiser"]).get(reverse("explanation", args=[p.pk]))
+    html = html.content.decode()
+    assert 'id="e-1-1-2"' in html and 'name="text"' not in html
+    assert "Giải trình của đơn vị" in html
+
+
 def test_another_unit_cannot_explain(self_appraised, self_login):
     p = self_appraised["p"]
     entry = Entry.objects.get(participation=p, code="1.1.2")

@@ -46,6 +46,8 @@ def test_it_saves_a_value_and_answers_the_row_with_points(self_world, self_login
     assert entry.note == "Đạt 100% kế hoạch"
     assert entry.version == 1
     assert 'name="version" value="1"' in row
+    # What the user may still be typing in the note survives the swap.
+    assert "hx-preserve" in row
 
 
 def test_it_saves_yes_no_and_timeliness_from_selects(self_world, self_login):
@@ -89,6 +91,7 @@ def test_a_stale_version_shows_the_conflict_and_the_current_value(self_world, se
     assert 'class="row-msg warning"' in row
     assert 'value="100"' in row  # the current value, not the stale one
     assert 'name="version" value="1"' in row
+    assert "hx-preserve" not in row  # after a conflict the saved note is shown
     assert Entry.objects.get(participation=p, code="1.1.2").value == "100"
 
 

@@ -1,6 +1,6 @@
 """Synthetic but plausible survey responses, for the shipped sample, tests and the benchmark.
 
-Every unit gets a `quality` in [0.35, 0.95]; a respondent's answers cluster around that level
+Every unit gets a `quality` in [0.55, 0.95]; a respondent's answers cluster around that level
 (better units get more "A"/"Rất hài lòng"), with some "no opinion" and blank optional answers.
 Deterministic for a given seed. `python -m parindex.surveys.sample_data` rewrites the shipped
 sample files (responses CSV and XLSForm workbooks) from samples/questionnaires.yaml.
@@ -48,7 +48,7 @@ def _cum_weights(form: FormDef, list_name: str, quality: float) -> list[float]:
 
 
 def unit_quality(code: str, seed: int) -> float:
-    return random.Random(f"{seed}:{code}").uniform(0.35, 0.95)  # noqa: S311 - synthetic data
+    return random.Random(f"{seed}:{code}").uniform(0.55, 0.95)  # noqa: S311 - synthetic data
 
 
 def generate(

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from .common import (
     CLOSED_STATES,
+    CONFIG_FIELDS,
     AlreadySubmitted,
     FormInvalid,
     SurveyFileRefused,
@@ -57,6 +58,7 @@ from .scores import LeafResult, UnitSurvey, WriteSummary, survey_compute, survey
 
 __all__ = [
     "CLOSED_STATES",
+    "CONFIG_FIELDS",
     "SAMPLE_RESPONSES",
     "SAMPLE_YAML",
     "AlreadySubmitted",

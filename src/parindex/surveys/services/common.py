@@ -28,7 +28,7 @@ State = Cycle.State
 CLOSED_STATES = (State.FINAL, State.PUBLISHED)
 IMPORT_MAX_BYTES = getattr(settings, "SURVEY_IMPORT_MAX_BYTES", 300 * 1024 * 1024)
 INSERT_BATCH = 20_000
-SAMPLES_DIR = Path(__file__).resolve().parent / "samples"
+SAMPLES_DIR = Path(__file__).resolve().parent.parent / "samples"
 
 
 class SurveyFileRefused(ServiceError):

@@ -197,16 +197,18 @@ def _open_job_file(job: ImportJob) -> IO[bytes]:
     return getattr(f, "file", f)
 
 
-def _check_job(job: ImportJob, start: int, span: int, phase: str) -> tuple[Outcome, Plan] | None:
-    """Check the job's file, writing the rejected rows; None (and the job refused) when the
-    file is unreadable."""
+def _check_job(
+    job: ImportJob, start: int, span: int, phase: str, stream: IO[bytes] | None = None
+) -> tuple[Outcome, Plan] | None:
+    """Check the job's file (or `stream`), writing the rejected rows; None (the problems in
+    job.header_errors) when the file is unreadable."""
     rejected = io.StringIO()
 
     def on_progress(_n: int, fraction: float) -> None:
         _progress(job, start + int(span * fraction), phase)
 
     try:
-        with _open_job_file(job) as raw:
+        with stream if stream is not None else _open_job_file(job) as raw:
             outcome, plan = check_stream(
                 job.cycle,
                 raw,
@@ -224,11 +226,8 @@ def _check_job(job: ImportJob, start: int, span: int, phase: str) -> tuple[Outco
     _job_report(job, outcome, plan)
     if outcome.rejected:
         base = Path(job.original_name).stem[:60] or "phieu"
-        job.rejected_file.save(
-            f"{base}-dong-bi-loai.csv",
-            ContentFile(rejected.getvalue().encode("utf-8-sig")),
-            save=False,
-        )
+        content = ContentFile(rejected.getvalue().encode("utf-8-sig"))
+        job.rejected_file.save(f"{base}-dong-bi-loai.csv", content, save=False)
     elif job.rejected_file:
         job.rejected_file.delete(save=False)
     return outcome, plan
@@ -349,10 +348,7 @@ def _refuse(job: ImportJob, message: str) -> ImportJob:
 def _run(job: ImportJob, stream: IO[bytes] | None = None) -> ImportJob:
     phase = _("Đang kiểm tra lại tệp")
     _progress(job, 1, phase)
-    if stream is None:
-        checked = _check_job(job, 1, 69, phase)
-    else:
-        checked = _check_stream_for_job(job, stream, phase)
+    checked = _check_job(job, 1, 69, phase, stream)
     if checked is None:
         return _refuse(job, _("Không đọc được tệp: không nhập dòng nào."))
     outcome, _plan_used = checked
@@ -405,23 +401,6 @@ def _run(job: ImportJob, stream: IO[bytes] | None = None) -> ImportJob:
     job.finished_at = timezone.now()
     job.save()
     return job
-
-
-def _check_stream_for_job(
-    job: ImportJob, stream: IO[bytes], phase: str
-) -> tuple[Outcome, Plan] | None:
-    def on_progress(_n: int, fraction: float) -> None:
-        _progress(job, 1 + int(69 * fraction), phase)
-
-    try:
-        outcome, plan = check_stream(
-            job.cycle, stream, job.original_name, job.size, on_progress=on_progress
-        )
-    except FileRefused as exc:
-        job.header_errors = [p.as_list() for p in exc.problems]
-        return None
-    _job_report(job, outcome, plan)
-    return outcome, plan
 
 
 def responses_import_path(

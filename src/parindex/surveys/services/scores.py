@@ -196,6 +196,23 @@ def _value_text(percent: Decimal) -> str:
     return format(percent.normalize() if percent == percent.to_integral() else percent, "f")
 
 
+# The five SIPAS factors of QĐ 2640/QĐ-BNV, for aspects coded by these names.
+ASPECT_LABELS = {
+    "tiep_can": "Tiếp cận dịch vụ hành chính công",
+    "thu_tuc": "Thủ tục hành chính",
+    "cong_chuc": "Công chức trực tiếp giải quyết công việc",
+    "ket_qua": "Kết quả cung ứng dịch vụ hành chính công",
+    "gop_y": "Tiếp nhận, giải quyết góp ý, phản ánh, kiến nghị",
+}
+
+
+def aspect_label(aspect: str, tree: Any) -> str:
+    node = tree.nodes.get(aspect)
+    if node is not None:
+        return node.name
+    return ASPECT_LABELS.get(aspect, aspect)
+
+
 def _stat_row(
     p: Participation, kind: str, code: str, stat: scoring.Stat, **extra: Any
 ) -> SurveyScore:
@@ -219,7 +236,8 @@ def survey_points_write(*, cycle: Cycle, user: Any) -> WriteSummary:
     _require_manage(user, cycle)
     _require_open(cycle)
     results = survey_compute(cycle)
-    codes = {n.code for n in survey_leaves(cycle.methodology.tree)}
+    tree = cycle.methodology.tree
+    codes = {n.code for n in survey_leaves(tree)}
     entries = {
         (e.participation_id, e.code): e
         for e in Entry.objects.filter(participation__cycle=cycle, code__in=codes)
@@ -266,7 +284,15 @@ def survey_points_write(*, cycle: Cycle, user: Any) -> WriteSummary:
                 )
             )
         for aspect, stat in unit.aspects.items():
-            rows.append(_stat_row(p, SurveyScore.Kind.ASPECT, aspect, stat))
+            rows.append(
+                _stat_row(
+                    p,
+                    SurveyScore.Kind.ASPECT,
+                    aspect,
+                    stat,
+                    details={"label": aspect_label(aspect, tree)},
+                )
+            )
         if unit.overall is not None:
             rows.append(_stat_row(p, SurveyScore.Kind.OVERALL, "SIPAS", unit.overall))
     SurveyScore.objects.bulk_create(rows, batch_size=2000)

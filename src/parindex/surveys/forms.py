@@ -1,0 +1,60 @@
+"""Input parsing for the survey pages (no business rules: those are in services)."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from parindex.accounts.models import OrgUnit
+
+from .models import ImportJob, SurveyConfig
+
+UNIT_TYPES = [
+    ("", _("Mọi loại đơn vị")),
+    (OrgUnit.Type.DEPARTMENT, OrgUnit.Type.DEPARTMENT.label),
+    (OrgUnit.Type.COMMUNE, OrgUnit.Type.COMMUNE.label),
+]
+
+
+class FileForm(forms.Form):
+    file = forms.FileField(label=_("Tệp"))
+
+
+class ConfigForm(forms.ModelForm):
+    class Meta:
+        model = SurveyConfig
+        fields = ["opens_at", "closes_at", "min_respondents", "sipas_method", "sipas_overall"]
+        widgets = {
+            "opens_at": forms.DateTimeInput(
+                attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"
+            ),
+            "closes_at": forms.DateTimeInput(
+                attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"
+            ),
+        }
+
+
+class PlanFillForm(forms.Form):
+    questionnaire = forms.TypedChoiceField(label=_("Nhóm đối tượng"), coerce=int)
+    unit_type = forms.ChoiceField(label=_("Loại đơn vị"), choices=UNIT_TYPES, required=False)
+    target = forms.IntegerField(label=_("Số phiếu mỗi đơn vị"), min_value=0, max_value=1_000_000)
+
+    def __init__(self, *args: object, questionnaires: list[tuple[int, str]], **kwargs: object):
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["questionnaire"].choices = questionnaires  # type: ignore[attr-defined]
+
+
+class ModeForm(forms.Form):
+    mode = forms.ChoiceField(choices=ImportJob.Mode.choices)
+
+
+class BatchForm(forms.Form):
+    code = forms.CharField(label=_("Mã lô"), max_length=64)
+    note = forms.CharField(label=_("Ghi chú"), max_length=300, required=False)
+
+
+class ClerkFileForm(forms.Form):
+    clerk = forms.TypedChoiceField(
+        label=_("Người nhập"), choices=[(1, _("Người nhập 1")), (2, _("Người nhập 2"))], coerce=int
+    )
+    file = forms.FileField(label=_("Tệp"))

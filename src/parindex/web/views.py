@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
+from parindex.accounts.models import OrgUnit
 from parindex.assessment import selectors as sel
 from parindex.assessment.models import MethodologyVersion
 from parindex.assessment.services import participation_progress
@@ -34,8 +35,11 @@ def _methodology_context(tree: Methodology) -> dict[str, object]:
         for node in field.walk():
             rows.append(node)
     criteria = sum(len(f.children) for f in tree.fields)
+    labels = dict(OrgUnit.Type.choices)
     per_type = {
-        t: sum((n.max_points for n in tree.leaves if n.applies(t)), start=tree.max_points * 0)
+        labels.get(t, t): sum(
+            (n.max_points for n in tree.leaves if n.applies(t)), start=tree.max_points * 0
+        )
         for t in tree.unit_types
     }
     return {

@@ -557,3 +557,36 @@ def national_results_table(year: int) -> list[tuple[str, list[NationalResult]]]:
 
 def national_years() -> list[int]:
     return list(NationalResult.objects.values_list("year", flat=True).distinct().order_by("-year"))
+
+
+def ledger_filter_from_params(params: Any, *, unit_type: str | None = None) -> LedgerFilter:
+    """A LedgerFilter from query parameters (web, API): unit (codes, repeatable), field,
+    recoverable (1/0), kind, reason, lead_agency (agency code), min_lost, sort (lost,
+    recoverable, unit, code, rank), order (asc/desc). Unknown values are ignored."""
+    from .tables import KIND_LABELS, LEDGER_SORTS, REASON_LABELS
+
+    def get(name: str) -> str:
+        value = params.get(name, "")
+        return value.strip() if isinstance(value, str) else ""
+
+    units = params.getlist("unit") if hasattr(params, "getlist") else []
+    recoverable = {"1": True, "true": True, "0": False, "false": False}.get(get("recoverable"))
+    min_lost = None
+    if get("min_lost"):
+        try:
+            min_lost = Decimal(get("min_lost").replace(",", "."))
+        except ArithmeticError:
+            min_lost = None
+    sort = get("sort") if get("sort") in LEDGER_SORTS else "lost"
+    return LedgerFilter(
+        unit_type=unit_type or get("unit_type") or None,
+        units=frozenset(u.strip() for u in units if u.strip()),
+        field=get("field") or None,
+        recoverable=recoverable,
+        kind=get("kind") if get("kind") in KIND_LABELS else None,
+        reason=get("reason") if get("reason") in REASON_LABELS else None,
+        lead_agency=get("lead_agency") or None,
+        min_lost=min_lost,
+        sort=sort,
+        descending=get("order") != "asc",
+    )

@@ -212,8 +212,8 @@ def national_results_import(
 ) -> ImportSummary:
     """Import published national results, all or nothing. A row for a year and province
     already stored replaces it (values as published). `source` is used for rows whose
-    "source" cell is empty."""
-    if not can_import_national(user):
+    "source" cell is empty. `user` None: the command line (an operator of the server)."""
+    if user is not None and not can_import_national(user):
         raise ServiceError(_("Bạn không có quyền nhập kết quả Chỉ số CCHC đã công bố."))
     if not rows:
         raise ImportRefused([RowError(2, "", _("tệp không có dòng số liệu nào."))])
@@ -237,7 +237,10 @@ def national_results_import(
         _obj, was_created = NationalResult.objects.update_or_create(
             year=values["year"],
             province_canonical=values["province_canonical"],
-            defaults={**values, "imported_by": user if user.is_authenticated else None},
+            defaults={
+                **values,
+                "imported_by": user if getattr(user, "is_authenticated", False) else None,
+            },
         )
         created += was_created
         updated += not was_created
@@ -256,3 +259,65 @@ def national_results_import(
 def national_results_import_file(*, data: bytes, user: Any, source: str = "") -> ImportSummary:
     """Read a CSV file's bytes and import it (both steps all or nothing)."""
     return national_results_import(rows=national_results_read_csv(data), user=user, source=source)
+
+
+# --- exports for a user (web, API) ---------------------------------------------------------------
+
+
+def export_for_user(
+    *,
+    user: Any,
+    cycle: Any,
+    what: str,
+    fmt: str,
+    stage: str = "final",
+    unit_type: str | None = None,
+    ledger_filter: Any = None,
+    params: Any = None,
+) -> Any:
+    """Render an export of the results the user may read (selectors.results_scope): the
+    whole cycle, or only the user's own units (no report then). Logged. Raises ServiceError
+    (no access, unsupported combination)."""
+    from .exports import ExportError, render_export
+    from .report import report_params_for
+    from .selectors import results_scope
+
+    scope = results_scope(user, cycle)
+    if not scope.any:
+        raise ServiceError(_("Bạn không có quyền xem kết quả của kỳ đánh giá này."))
+    codes = None
+    if not scope.all_units:
+        if what == "report":
+            raise ServiceError(_("Chỉ cơ quan tổ chức đánh giá được xuất báo cáo tổng hợp."))
+        codes = frozenset(
+            cycle.participations.filter(unit_id__in=scope.unit_ids).values_list(
+                "unit__code", flat=True
+            )
+        )
+    if fmt == "docx" and params is None:
+        params = report_params_for(cycle)
+    try:
+        export = render_export(
+            cycle,
+            what=what,
+            fmt=fmt,
+            stage=stage,
+            unit_type=unit_type,
+            ledger_filter=ledger_filter,
+            params=params,
+            unit_codes=codes,
+        )
+    except (ExportError, ValueError) as exc:
+        raise ServiceError(str(exc)) from None
+    log_action(
+        "results.exported",
+        actor=user,
+        target=cycle,
+        cycle=cycle,
+        what=what,
+        format=fmt,
+        stage=stage,
+        unit_type=unit_type or "",
+        size=len(export.data),
+    )
+    return export

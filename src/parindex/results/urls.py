@@ -1,3 +1,12 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list[object] = []
+from . import views
+
+urlpatterns = [
+    path(
+        "results/<int:pk>/export/<str:what>.<str:fmt>",
+        views.export_download,
+        name="results_export",
+    ),
+    path("results/national/sample.csv", views.national_sample, name="results_national_sample"),
+]

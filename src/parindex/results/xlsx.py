@@ -160,8 +160,7 @@ class Sheet:
         widths: Sequence[float] = (),
     ) -> None:
         self._widths = list(widths)
-        self._wrap_cache: dict[int, list[tuple[int, float]]] = {}
-        self._keep: list[Sequence[int]] = []
+        self._wrap_cache: dict[int, tuple[Sequence[int] | int, list[tuple[int, float]]]] = {}
         self._book = book
         self._stream = stream
         self._letters = [col_letter(i) for i in range(1, max(ncols, 1) + 1)]
@@ -219,18 +218,20 @@ class Sheet:
         return r
 
     def _wrapping(self, styles: Sequence[int] | int, n: int) -> list[tuple[int, float]]:
-        """(column, characters per line) of the wrapping cells of a style list."""
-        key = id(styles) if not isinstance(styles, int) else -1 - styles
-        found = self._wrap_cache.get(key)
-        if found is None:
-            found = [
-                (i, max(self._widths[i] * CHARS_PER_WIDTH, 1.0))
-                for i in range(min(n, len(self._widths)))
-                if (styles if isinstance(styles, int) else styles[i]) in WRAPPING
-            ]
-            if not isinstance(styles, int):
-                self._keep.append(styles)  # keep the list alive so its id stays unique
-            self._wrap_cache[key] = found
+        """(column, characters per line) of the wrapping cells of a style list; cached by
+        the list's identity (exports reuse one list per kind of row)."""
+        key = id(styles)
+        hit = self._wrap_cache.get(key)
+        if hit is not None and hit[0] is styles:
+            return hit[1]
+        found = [
+            (i, max(self._widths[i] * CHARS_PER_WIDTH, 1.0))
+            for i in range(min(n, len(self._widths)))
+            if (styles if isinstance(styles, int) else styles[i]) in WRAPPING
+        ]
+        if len(self._wrap_cache) > 64:
+            self._wrap_cache.clear()
+        self._wrap_cache[key] = (styles, found)  # holds the list: its id stays unique
         return found
 
     def _height(self, values: Sequence[Any], styles: Sequence[int] | int) -> float | None:

@@ -1,0 +1,67 @@
+"""Downloads of results (the pages themselves are built in parindex.web): parse the request,
+call the service, return the file."""
+
+from __future__ import annotations
+
+from importlib import resources
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.views.decorators.http import require_GET
+
+from parindex.assessment.models import Cycle
+from parindex.assessment.services import ServiceError
+
+from . import services
+from .exports import SUPPORTED
+from .selectors import cycle_for_results, ledger_filter_from_params
+from .tables import STAGES
+
+
+def _attachment(data: bytes, content_type: str, filename: str) -> HttpResponse:
+    response = HttpResponse(data, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@login_required
+@require_GET
+def export_download(request: HttpRequest, pk: int, what: str, fmt: str) -> HttpResponse:
+    """/results/<cycle>/export/<what>.<fmt>?stage=final&unit_type=commune&field=1&...
+    (ledger filters: see selectors.ledger_filter_from_params)."""
+    if fmt not in SUPPORTED.get(what, ()):
+        raise Http404
+    try:
+        cycle, _scope = cycle_for_results(request.user, pk)
+    except Cycle.DoesNotExist:
+        raise Http404 from None
+    stage = request.GET.get("stage", "final")
+    if stage not in STAGES:
+        stage = "final"
+    unit_type = request.GET.get("unit_type") or None
+    try:
+        export = services.export_for_user(
+            user=request.user,
+            cycle=cycle,
+            what=what,
+            fmt=fmt,
+            stage=stage,
+            unit_type=unit_type,
+            ledger_filter=ledger_filter_from_params(request.GET, unit_type=unit_type),
+        )
+    except ServiceError as exc:
+        return HttpResponse(str(exc), status=403, content_type="text/plain; charset=utf-8")
+    return _attachment(export.data, export.content_type, export.filename)
+
+
+@login_required
+@require_GET
+def national_sample(request: HttpRequest) -> HttpResponse:
+    """The shipped sample of published national results (also the import template)."""
+    data = (
+        resources.files("parindex.results")
+        .joinpath("data/national-results-sample.csv")
+        .read_bytes()
+    )
+    return _attachment(data, "text/csv; charset=utf-8", "ket-qua-par-index-cong-bo-mau.csv")

@@ -35,25 +35,33 @@ def to_decimal(raw: object) -> Decimal:
     elif isinstance(raw, float):
         result = Decimal(repr(raw))
     elif isinstance(raw, str):
-        text = raw.strip().replace(" ", "").replace("\u00a0", "")
-        if text.endswith("%"):
-            text = text[:-1]
-        if "," in text and "." in text:
-            if text.rfind(",") > text.rfind("."):
-                text = text.replace(".", "").replace(",", ".")
-            else:
-                text = text.replace(",", "")
-        else:
-            text = text.replace(",", ".")
         try:
-            result = Decimal(text)
+            result = Decimal(raw)  # the common case, "85.5": the same value as below
         except InvalidOperation:
-            raise ValueError(f"'{raw}' không phải là số") from None
+            result = _from_text(raw)
     else:
         raise ValueError(f"'{raw}' không phải là số")
     if not result.is_finite():
         raise ValueError(f"'{raw}' không phải là số hữu hạn")
     return result
+
+
+def _from_text(raw: str) -> Decimal:
+    """A number as officials type it: decimal comma, spaces, a trailing %. Raises ValueError."""
+    text = raw.strip().replace(" ", "").replace("\u00a0", "")
+    if text.endswith("%"):
+        text = text[:-1]
+    if "," in text and "." in text:
+        if text.rfind(",") > text.rfind("."):
+            text = text.replace(".", "").replace(",", ".")
+        else:
+            text = text.replace(",", "")
+    else:
+        text = text.replace(",", ".")
+    try:
+        return Decimal(text)
+    except InvalidOperation:
+        raise ValueError(f"'{raw}' không phải là số") from None
 
 
 def fmt_vn(value: Decimal, places: int = 2) -> str:

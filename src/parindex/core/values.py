@@ -101,9 +101,16 @@ def parse_value(raw: object, expects: str) -> Value:
     """
     if isinstance(raw, NotArising | Number | Flag | Status):
         return raw
-    if is_not_arising(raw):
-        return _NOT_ARISING
-    text = _norm(raw) if isinstance(raw, str) else None
+    text = None
+    if isinstance(raw, str):
+        if expects == NUMBER:  # most inputs: no NA word is a number, so try a number first
+            try:
+                return Number(to_decimal(raw))
+            except ValueError:
+                pass
+        text = _norm(raw)
+        if text in _NA:
+            return _NOT_ARISING
     if expects == FLAG:
         if isinstance(raw, bool):
             return _FLAGS[raw]

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from parindex.core import InvalidValue, Methodology, Unit, Value, parse_value
+from parindex.core import InvalidValue, Methodology, NotArising, Unit, Value, parse_value
 from parindex.core.errors import Issue, ValidationFailed
 from parindex.core.model import NOT_ALLOWED
 
@@ -95,7 +95,7 @@ def read_scores(
         issues.append(Issue(message, src, row, column, code, unit))
 
     for row_no, row in rows:
-        if not any(c.strip() for c in row):
+        if not "".join(row).strip():
             continue
         if len(issues) >= MAX_ISSUES:
             break
@@ -135,8 +135,8 @@ def read_scores(
             continue
         try:
             value = parse_value(raw, node.rule.expects)
-            if not _is_not_arising(value):
-                node.rule.score(value, node.max_points)  # range and kind checks
+            if value.__class__ is not NotArising:
+                node.rule.points(value, node.max_points)  # range and kind checks
             elif methodology.policy(node) == NOT_ALLOWED:
                 raise InvalidValue("mục này không được khai báo 'không phát sinh'")
         except InvalidValue as exc:
@@ -146,12 +146,6 @@ def read_scores(
     if issues:
         raise ValidationFailed(issues)
     return ScoreSet(list(units.values()), inputs)
-
-
-def _is_not_arising(value: Value) -> bool:
-    from parindex.core import NotArising
-
-    return isinstance(value, NotArising)
 
 
 def read_units(path: str | Path) -> list[Unit]:

@@ -6,6 +6,8 @@ import unicodedata
 from decimal import Decimal
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from parindex.core import (
     Flag,
@@ -218,3 +220,21 @@ def test_fmt_vn_does_not_crash_on_huge_numbers():
     # An input such as "1e30" parses; showing it in a message must not raise.
     text = fmt_vn(to_decimal("1e30"))
     assert text
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet="0123456789.,% -_eE\u00a0naif+", max_size=10))
+def test_to_decimal_fast_path_reads_like_the_text_path(text):
+    # to_decimal tries Decimal(text) first; the value must be what the text path reads.
+    from parindex.core.numbers import _from_text
+
+    try:
+        fast = to_decimal(text)
+    except ValueError:
+        fast = None
+    try:
+        slow = _from_text(text)
+        slow = slow if slow.is_finite() else None
+    except ValueError:
+        slow = None
+    assert (None if fast is None else str(fast)) == (None if slow is None else str(slow))

@@ -149,3 +149,42 @@ def home_participations(user: Any) -> QuerySet[Participation]:
         elif m.role == Role.LEAD_AGENCY:
             q |= Q(unit=m.target)
     return Participation.objects.filter(q).select_related("unit", "cycle")
+
+
+# --- which stages' results a user may read ---------------------------------------------------
+
+STATE_ORDER = tuple(Cycle.State.values)
+_STAGE_OPEN_TO_ALL = {
+    "self": Cycle.State.DRAFT,
+    "r1": Cycle.State.EXPLANATION,
+    "r2": Cycle.State.FINAL,
+    "final": Cycle.State.FINAL,
+}
+_STAGE_OPEN_TO_STAFF = {
+    "self": Cycle.State.DRAFT,
+    "r1": Cycle.State.APPRAISAL,
+    "r2": Cycle.State.APPRAISAL_2,
+    "final": Cycle.State.FINAL,
+}
+
+
+def cycle_staff(user: Any, cycle: Cycle) -> bool:
+    """The organiser's side of a cycle: admins, its managers and its council (appraisers)."""
+    if is_admin(user):
+        return True
+    return any(
+        m.role in (Role.MANAGER, Role.APPRAISER)
+        and m.unit_id == cycle.organiser_id
+        and _applies_to_cycle(m, cycle)
+        for m in memberships(user)
+    )
+
+
+def stage_visible(cycle: Cycle, stage: str, *, staff: bool) -> bool:
+    """Whether a stage's points may be shown: to everyone once the cycle has passed it
+    (round 1 from the explanation, round 2 and final once final), to the council and the
+    organiser (`staff`) while it runs. Unknown stages: False."""
+    table = _STAGE_OPEN_TO_STAFF if staff else _STAGE_OPEN_TO_ALL
+    if stage not in table:
+        return False
+    return STATE_ORDER.index(cycle.state) >= STATE_ORDER.index(table[stage])

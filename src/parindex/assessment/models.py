@@ -16,7 +16,6 @@ from django.utils.translation import gettext_lazy as _
 from parindex.core import Methodology
 
 
-
 class MethodologyVersion(models.Model):
     code = models.CharField(_("mã"), max_length=64)
     version = models.CharField(_("phiên bản"), max_length=32)

@@ -5,8 +5,8 @@ label, hint, required, relevant, ...), `choices` (list_name, name, label) and `s
 (form_title, form_id, version). parindex's own data sits in extra columns, which XLSForm
 tools ignore: `parindex::leaf`, `parindex::weight`, `parindex::aspect` on `survey`,
 `parindex::score`, `parindex::satisfied` on `choices`, and `parindex::group`,
-`parindex::group_label`, `parindex::kind` on `settings`. The YAML format is documented in
-docs/survey-format.md.
+`parindex::group_label`, `parindex::kind`, `parindex::description` on `settings`. The YAML
+format is documented in docs/survey-format.md.
 
 Reading checks the form on its own (names, lists, scores, weights) and collects every problem
 with its sheet, row and column; checks against a cycle's methodology (leaf codes) are done by
@@ -426,6 +426,7 @@ SETTINGS_COLUMNS = [
     "parindex::group",
     "parindex::group_label",
     "parindex::kind",
+    "parindex::description",
 ]
 
 
@@ -500,6 +501,7 @@ def form_from_xlsform(data: bytes, name: str = "phieu.xlsx") -> FormDef:
             group_code=settings.get("parindex::group", "") or settings.get("form_id", ""),
             group_name=settings.get("parindex::group_label", ""),
             kind=settings.get("parindex::kind", "") or "standard",
+            description=settings.get("parindex::description", ""),
         )
         form.group_name = form.group_name or form.group_code
         ch, crows = _sheet_rows(sheets["choices"])
@@ -653,7 +655,17 @@ def form_to_xlsform(form: FormDef, units: list[tuple[str, str]] | None = None) -
         cs.append([UNIT_LIST, code, unit_name, "", ""])
     ss = wb.create_sheet("settings")
     ss.append(SETTINGS_COLUMNS)
-    ss.append([form.title, form.form_id, form.version, form.group_code, form.group_name, form.kind])
+    ss.append(
+        [
+            form.title,
+            form.form_id,
+            form.version,
+            form.group_code,
+            form.group_name,
+            form.kind,
+            form.description,
+        ]
+    )
     for sheet in (ws, cs, ss):
         for cell in sheet[1]:
             cell.font = Font(bold=True)

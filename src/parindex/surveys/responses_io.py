@@ -521,12 +521,12 @@ def check_rows(
     reader = table.reader
     off = table.line_offset
     mask = every - 1
-    n = 0
+    n = blank = 0
     try:
-        for n, cells in enumerate(reader, 1):  # noqa: B007 - n is the row count after the loop
+        for n, cells in enumerate(reader, 1):  # noqa: B007 - n counts the rows read
             if len(cells) != width:
                 if not any(c.strip() for c in cells):
-                    n -= 1
+                    blank += 1
                     continue
                 if len(cells) < width:
                     cells.extend([""] * (width - len(cells)))
@@ -569,7 +569,7 @@ def check_rows(
                     continue
             line = reader.line_num + off
             if not any(c.strip() for c in cells):
-                n -= 1
+                blank += 1
                 continue
             row, problems = _slow_row(cells, line, plan, seen)
             if row is not None:
@@ -606,7 +606,7 @@ def check_rows(
                 )
             ]
         ) from None
-    out.rows_total = n
+    out.rows_total = n - blank
     for row in valid:
         out.per_group[row[2]] += 1
     return out

@@ -1,0 +1,182 @@
+"""Request and response bodies. Every published number is a Decimal written as a string
+("61.4200"), never a float, so nothing is rounded on the way."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any, Literal
+
+from ninja import Field, Schema
+
+Stage = Literal["self", "r1", "r2", "final"]
+UnitType = Literal["ministry", "province", "department", "commune", "other"]
+CycleState = Literal[
+    "draft", "open", "self_closed", "appraisal", "explanation", "appraisal_2", "final", "published"
+]
+LedgerKind = Literal["evidence", "appraisal", "self_shortfall", "missing", "structural"]
+LedgerReason = Literal["evidence_missing", "evidence_invalid", "outside_period", "not_met", "other"]
+LedgerSort = Literal["lost", "recoverable", "unit", "code", "rank"]
+
+
+class ErrorDetail(Schema):
+    code: str = Field(..., description="Mã lỗi ổn định cho chương trình")
+    message: str = Field(..., description="Thông báo cho người đọc")
+    details: list[dict[str, Any]] = Field(default_factory=list)
+
+
+class ErrorOut(Schema):
+    error: ErrorDetail
+
+
+# --- reads ---------------------------------------------------------------------------------
+
+
+class MethodologyOut(Schema):
+    id: int
+    code: str
+    version: str
+    name: str
+    status: str
+    created_at: datetime
+
+
+class MethodologyDetailOut(MethodologyOut):
+    tree: dict[str, Any] = Field(
+        ..., description="Bộ tiêu chí dạng dữ liệu (như tệp YAML); số là chuỗi thập phân"
+    )
+
+
+class UnitRef(Schema):
+    code: str
+    name: str
+    type: str
+
+
+class CycleOut(Schema):
+    id: int
+    name: str
+    year: int
+    state: str
+    state_label: str
+    methodology: MethodologyOut
+    organiser: UnitRef
+    self_start: datetime | None
+    self_end: datetime | None
+    appraisal_start: datetime | None
+    appraisal_end: datetime | None
+    explanation_start: datetime | None
+    explanation_end: datetime | None
+    publication_date: date | None
+    finalised_at: datetime | None
+
+
+class CycleDetailOut(CycleOut):
+    units: int = Field(..., description="Số đơn vị tham gia mà bạn được xem")
+    stages: list[str] = Field(..., description="Các giai đoạn kết quả bạn được xem lúc này")
+
+
+class ParticipationOut(Schema):
+    unit: UnitRef
+    status: str
+    submitted_at: datetime | None
+    late_until: datetime | None
+
+
+class FieldScoreOut(Schema):
+    points: str
+    max: str
+    index: str | None
+    rank: int | None
+
+
+class UnitResultOut(Schema):
+    unit: UnitRef
+    rank: int = Field(..., description="Thứ hạng trong cùng loại đơn vị (đồng hạng: 1, 2, 2, 4)")
+    points: str
+    max_points: str
+    index: str
+    band: str
+    band_label: str
+    bonus: str
+    deduction: str
+    fields: dict[str, FieldScoreOut]
+
+
+class LeafOut(Schema):
+    code: str
+    name: str
+    field: str
+    max: str
+    points: str
+    status: str
+    explanation: str
+
+
+class UnitResultDetailOut(UnitResultOut):
+    stage: str
+    leaves: list[LeafOut]
+    adjustments: list[LeafOut]
+
+
+class LedgerOut(Schema):
+    unit: UnitRef
+    unit_rank: int
+    code: str
+    name: str
+    field: str
+    method: str
+    max: str
+    self_points: str | None
+    r1_points: str | None
+    r2_points: str | None
+    final_points: str
+    lost: str
+    recoverable_points: str
+    recoverable: bool
+    kind: str
+    kind_label: str
+    reason: str
+    reason_label: str
+    comment: str
+    lead_agencies: list[str] = Field(..., description="Mã các cơ quan chủ trì")
+
+
+class EntryOut(Schema):
+    code: str
+    value: str
+    note: str
+    points: str | None = Field(..., description="Điểm tự đánh giá theo quy tắc")
+    version: int = Field(..., description="Gửi lại khi sửa để phát hiện xung đột")
+    updated_at: datetime
+
+
+# --- writes --------------------------------------------------------------------------------
+
+
+class ScoreIn(Schema):
+    code: str = Field(..., min_length=1, max_length=32, description="Mã tiêu chí thành phần")
+    value: str | int | float = Field(
+        ..., description="Giá trị như khi nhập trên trang (ví dụ “95,5”, “có”, “không phát sinh”)"
+    )
+    note: str | None = Field(None, max_length=10_000, description="Thuyết minh")
+    version: int | None = Field(
+        None, ge=0, le=2_147_483_647, description="Phiên bản đã đọc (phát hiện xung đột)"
+    )
+
+
+class ExternalIn(Schema):
+    code: str = Field(..., min_length=1, max_length=32)
+    value: str | int | float
+    version: int | None = Field(None, ge=0, le=2_147_483_647)
+
+
+class SavedItemOut(Schema):
+    code: str
+    value: str
+    points: str | None
+    version: int
+
+
+class SavedOut(Schema):
+    saved: int
+    items: list[SavedItemOut]

@@ -18,4 +18,5 @@ urlpatterns = [
     path("", include("parindex.web.urls_cycle")),
     path("", include("parindex.web.urls_self")),
     path("", include("parindex.web.urls_appraisal")),
+    path("", include("parindex.web.urls_results")),
 ]

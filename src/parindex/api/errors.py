@@ -127,7 +127,11 @@ def install_handlers(api: NinjaAPI) -> None:
         return response
 
     def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
-        return respond(request, exc.status_code, str(exc))
+        known = {
+            "Cannot parse request body": _("Nội dung yêu cầu không phải JSON hợp lệ."),
+            "Too many requests.": _("Quá nhiều yêu cầu; hãy thử lại sau."),
+        }
+        return respond(request, exc.status_code, known.get(str(exc), str(exc)))
 
     def on_not_found(request: HttpRequest, exc: Exception) -> HttpResponse:
         return respond(request, 404, _("Không tìm thấy (hoặc bạn không có quyền xem)."))

@@ -192,3 +192,22 @@ def test_full_collections_restored_after_an_error_and_across_threads():
         t.join()
     assert errors == []
     assert gc.get_threshold() == before
+
+
+def test_recurring_numbers_share_results_and_the_memo_is_bounded(monkeypatch):
+    from test_aggregate import small
+
+    from parindex.core import Number
+
+    m = small()
+    units = [Unit(f"X{i}", type="commune") for i in range(4)]
+    hundred = Number(D(100))  # one object, as read_scores gives for the same typed text
+    inputs = {u.code: {"1.1.2": hundred, "2.2.1": Number(D(90))} for u in units}
+    results = compute_all(m, units, inputs)
+    first = results[0].nodes
+    assert all(r.nodes["1.1.2"] is first["1.1.2"] for r in results)  # thresholds: shared
+    assert results[1].nodes["2.2.1"] is not first["2.2.1"]  # survey: not shared
+    assert results[1].nodes["2.2.1"] == first["2.2.1"]
+    # a memo that may not grow gives the same results
+    monkeypatch.setattr(aggregate, "_MEMO_MAX", 0)
+    assert compute_all(m, units, inputs) == results

@@ -25,8 +25,8 @@ from functools import cached_property
 from .errors import InvalidValue, Issue, ValidationFailed
 from .model import EXCLUDE, FULL_POINTS, Grade, Methodology, Node, Unit
 from .numbers import HUNDRED, ZERO, fmt_vn, q4
-from .rules import Scored
-from .values import Flag, NotArising, Number, Status, Value
+from .rules import Bonus, Deduction, Manual, Scored, Thresholds
+from .values import NotArising, Number, Value
 
 SCORED = "scored"
 MISSING = "missing"
@@ -187,7 +187,8 @@ def score_leaf(m: Methodology, leaf: Node, unit: Unit, value: Value | None) -> N
 
 
 _NO_OVERRIDES: Mapping[str, Override] = {}
-_SHAREABLE = (Flag, Status, NotArising)
+_RECURRING = (Thresholds, Manual, Bonus, Deduction)  # rules whose typed inputs recur
+_MEMO_MAX = 200_000
 Memo = dict[tuple[str, str, int], NodeResult]
 
 
@@ -212,10 +213,13 @@ def _score_nodes(
     `issues`, codes of applicable leaves without input to `missing` (in tree order).
 
     The hot path of a national computation, hence a loop over a flat program rather than a
-    recursion, and `memo`: a leaf's result is shared between units when it cannot differ
-    (same leaf, same unit type, the same yes/no, timeliness, "không phát sinh" or no input;
-    parse_value returns shared instances of those, recognised by identity; results are
-    immutable). Numbers are not shared: 2 and 2.0 score alike but are shown as typed."""
+    recursion, and `memo`: a leaf's result is shared between units when it cannot differ:
+    same leaf, same unit type and the very same input object (results are immutable).
+    parse_value returns shared yes/no, timeliness and "không phát sinh" values, and
+    read_scores one object per leaf and typed text, so "100" or a count of 2 typed by many
+    units scores once. Equal numbers typed differently (2 and 2,0) stay apart: each is shown
+    as typed. Numbers are shared only for rules where they recur (bands, steps, counts), and
+    the memo stops growing at _MEMO_MAX entries."""
     stack: list[NodeResult] = []
     push = stack.append
     get = inputs.get
@@ -243,19 +247,28 @@ def _score_nodes(
             and rule is not None
             and (node.applies_to is None or unit_type in node.applies_to)
         ):  # the common case, as in score_leaf
+            key = None
+            if rule.__class__ in _RECURRING:
+                key = (code, unit_type, id(value))
+                shared = memo.get(key)
+                if shared is not None:
+                    push(shared)
+                    continue
             try:
-                push(
-                    _result(
-                        node, rule.points(value, node.max_points), node.max_points, SCORED, value
-                    )
+                result = _result(
+                    node, rule.points(value, node.max_points), node.max_points, SCORED, value
                 )
             except InvalidValue as exc:
                 issues.append(Issue(str(exc), unit=unit.code, code=code))
                 missing.append(code)
                 push(NodeResult(node, ZERO, node.max_points, MISSING))
+                continue
+            if key is not None and len(memo) < _MEMO_MAX:
+                memo[key] = result  # keeps `value` alive, so its id stays its own
+            push(result)
             continue
         key = None
-        if value is None or value.__class__ in _SHAREABLE:
+        if len(memo) < _MEMO_MAX:
             key = (code, unit_type, id(value))
             shared = memo.get(key)
             if shared is not None:

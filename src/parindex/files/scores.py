@@ -73,6 +73,9 @@ def read_scores(
     units: dict[str, Unit] = dict(known) if known is not None else {}
     inputs: dict[str, dict[str, Value]] = {}
     seen_rows: dict[tuple[str, str], int] = {}
+    # One value per leaf and typed text: parsed and checked once, and the engine scores a
+    # value shared by many units once (aggregate._score_nodes).
+    parsed: dict[tuple[str, str], Value] = {}
     rows = _rows(p)
     try:
         header_row, header = next(rows)
@@ -133,15 +136,18 @@ def read_scores(
         if raw == "":
             bad("thiếu giá trị", row_no, "value", unit_code, code)
             continue
-        try:
-            value = parse_value(raw, node.rule.expects)
-            if value.__class__ is not NotArising:
-                node.rule.points(value, node.max_points)  # range and kind checks
-            elif methodology.policy(node) == NOT_ALLOWED:
-                raise InvalidValue("mục này không được khai báo 'không phát sinh'")
-        except InvalidValue as exc:
-            bad(str(exc), row_no, "value", unit_code, code)
-            continue
+        value = parsed.get((code, raw))
+        if value is None:
+            try:
+                value = parse_value(raw, node.rule.expects)
+                if value.__class__ is not NotArising:
+                    node.rule.points(value, node.max_points)  # range and kind checks
+                elif methodology.policy(node) == NOT_ALLOWED:
+                    raise InvalidValue("mục này không được khai báo 'không phát sinh'")
+            except InvalidValue as exc:
+                bad(str(exc), row_no, "value", unit_code, code)
+                continue
+            parsed[(code, raw)] = value
         inputs.setdefault(unit_code, {})[code] = value
     if issues:
         raise ValidationFailed(issues)

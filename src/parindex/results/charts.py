@@ -31,8 +31,8 @@ plt.rcParams.update(
 
 BAND_COLOURS = {"A": "#1a7f37", "B": "#2f6fb3", "C": "#d29922", "D": "#c0392b"}
 DEFAULT_COLOUR = "#6b7b8c"
-MAX_BARS = 60
-MAX_HEAT_ROWS = 80
+MAX_BARS = 40  # a chart must fit on an A4 page with its caption
+MAX_HEAT_ROWS = 40
 
 
 def _png(fig: Figure, dpi: int = 200) -> bytes:
@@ -60,7 +60,7 @@ def ranking_chart(rows: Sequence[UnitRow], title: str = "") -> bytes:
     labels = [f"{r.rank}. {textwrap.shorten(r.unit.name, 38, placeholder='…')}" for r in shown]
     values = [float(r.index) for r in shown]
     colours = [BAND_COLOURS.get(r.band, DEFAULT_COLOUR) for r in shown]
-    height = max(1.5, 0.26 * len(shown) + 0.9)
+    height = max(1.5, 0.21 * len(shown) + 0.9)
     fig, ax = plt.subplots(figsize=(6.4, height))
     y = list(range(len(shown)))
     ax.barh(y, values, color=colours, height=0.7)
@@ -131,7 +131,7 @@ def heatmap_chart(rows: Sequence[UnitRow], title: str = "") -> bytes:
     data = [
         [float(f.index) if f.index is not None else float("nan") for f in r.fields] for r in shown
     ]
-    height = max(1.4, 0.24 * len(shown) + 0.8)
+    height = max(1.4, 0.2 * len(shown) + 0.8)
     fig, ax = plt.subplots(figsize=(6.4, height))
     im = ax.imshow(data or [[0.0]], cmap="RdYlGn", vmin=50, vmax=100, aspect="auto")
     ax.set_xticks(range(len(fields)), [f"LV {c}" for c in fields])

@@ -32,6 +32,8 @@ from parindex.core import fmt_vn
 
 from . import xlsx as X
 from .tables import (
+    KIND_LABELS,
+    REASON_LABELS,
     CycleResults,
     LedgerEntry,
     LedgerFilter,
@@ -291,6 +293,8 @@ def _ledger_sheet(book: X.XlsxBook, results: CycleResults, ledger: Sequence[Ledg
     styles += [X.NUM2] * 6 + [X.TEXT, X.WRAP, X.WRAP, X.CENTER, X.NUM2, X.WRAP]
     yes, no = _("Có"), _("Không")
     types = {t: unit_type_label(t) for t in {e.unit.type for e in ledger}}
+    reasons = {k: str(v) for k, v in REASON_LABELS.items()}
+    kinds = {k: str(v) for k, v in KIND_LABELS.items()}
     with book.sheet(_("Điểm bị trừ"), widths=widths, freeze="F5") as ws:
         _title_rows(ws, results, _("Tổng hợp điểm bị trừ"))
         ws.header([_(h) for h in LEDGER_HEADER], height=32)
@@ -311,10 +315,10 @@ def _ledger_sheet(book: X.XlsxBook, results: CycleResults, ledger: Sequence[Ledg
                     e.r2_points,
                     e.final_points,
                     e.lost,
-                    e.reason_label,
+                    reasons.get(e.reason, e.reason),
                     e.comment,
-                    e.kind_label,
-                    yes if e.recoverable else no,
+                    kinds[e.kind],
+                    yes if e.recoverable_points > 0 else no,
                     e.recoverable_points,
                     "; ".join(e.lead_agencies),
                 ),

@@ -28,6 +28,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
+from typing import NamedTuple
 
 from django.utils.translation import gettext_lazy as _
 
@@ -355,8 +356,7 @@ def change_between(
 # --- detail (sub-criterion table) ------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class DetailLine:
+class DetailLine(NamedTuple):
     """One node of one unit: max, stage points, the final points and the texts."""
 
     unit: Unit
@@ -374,13 +374,13 @@ class DetailLine:
     status: str
 
 
-def _sum(values: Iterable[Decimal | None]) -> Decimal | None:
-    total, seen = ZERO, False
-    for v in values:
-        if v is not None:
-            total += v
-            seen = True
-    return total if seen else None
+_NO_SUMS: tuple[Decimal | None, ...] = (None, None, None)
+
+
+def _add(a: Decimal | None, b: Decimal | None) -> Decimal | None:
+    if b is None:
+        return a
+    return b if a is None else a + b
 
 
 def _leaf_results(node: NodeResult) -> Iterator[NodeResult]:
@@ -390,68 +390,85 @@ def _leaf_results(node: NodeResult) -> Iterator[NodeResult]:
         yield from _leaf_results(c)
 
 
-def detail_lines(row: UnitRow) -> Iterator[DetailLine]:
+def detail_lines(row: UnitRow) -> list[DetailLine]:
     """The unit's fields, criteria and sub-criteria in methodology order; items that do not
-    apply to the unit's type are left out."""
+    apply to the unit's type are left out. One pass: a parent's stage points are the sums
+    of its leaves' (computed while its children are listed)."""
     leaves = row.leaves
+    unit = row.unit
     empty = LeafRecord("")
+    reasons = {k: str(v) for k, v in REASON_LABELS.items()}
+    statuses = {k: str(v) for k, v in STATUS_LABELS.items()}
+    statuses["scored"] = statuses["adjusted"] = ""
+    out: list[DetailLine | None] = []
+    add = out.append
 
-    def walk(n: NodeResult) -> Iterator[DetailLine]:
-        if n.status == NOT_APPLICABLE or (n.children and n.max_points == 0 and _all_na(n)):
-            return
-        if n.children:
-            recs = [
-                leaves.get(x.code, empty) for x in _leaf_results(n) if x.status != NOT_APPLICABLE
-            ]
-            yield DetailLine(
-                row.unit,
-                n.code,
-                n.node.name,
-                n.node.depth,
-                False,
-                q4(n.max_points),
-                _sum(r.self_points for r in recs),
-                _sum(r.r1_effective for r in recs),
-                _sum(r.r2_effective for r in recs),
-                n.points,
-                "",
-                "",
-                "",
+    def visit(n: NodeResult) -> tuple[Decimal | None, ...] | None:
+        if n.status == NOT_APPLICABLE:
+            return None
+        node = n.node
+        if not n.children:
+            rec = leaves.get(n.code, empty)
+            sums = (rec.self_points, rec.r1_effective, rec.r2_effective)
+            reason = rec.reason
+            add(
+                DetailLine(
+                    unit,
+                    n.code,
+                    node.name,
+                    node.depth,
+                    True,
+                    n.max_points,
+                    sums[0],
+                    sums[1],
+                    sums[2],
+                    n.points,
+                    reasons.get(reason, reason),
+                    rec.explanation,
+                    statuses.get(n.status, ""),
+                )
             )
-            for c in n.children:
-                yield from walk(c)
-            return
-        rec = leaves.get(n.code, empty)
-        status = "" if n.status in ("scored", "adjusted") else str(STATUS_LABELS.get(n.status, ""))
-        yield DetailLine(
-            row.unit,
+            return sums
+        at = len(out)
+        add(None)  # the parent's line, filled in once its children are summed
+        total = _NO_SUMS
+        applicable = False
+        for c in n.children:
+            sub = visit(c)
+            if sub is not None:
+                applicable = True
+                total = (_add(total[0], sub[0]), _add(total[1], sub[1]), _add(total[2], sub[2]))
+        if not applicable:
+            del out[at:]
+            return None
+        out[at] = DetailLine(
+            unit,
             n.code,
-            n.node.name,
-            n.node.depth,
-            True,
-            n.max_points,
-            rec.self_points,
-            rec.r1_effective,
-            rec.r2_effective,
+            node.name,
+            node.depth,
+            False,
+            q4(n.max_points),
+            total[0],
+            total[1],
+            total[2],
             n.points,
-            str(REASON_LABELS.get(rec.reason, rec.reason)),
-            rec.explanation,
-            status,
+            "",
+            "",
+            "",
         )
+        return total
 
     for f in row.result.fields:
-        yield from walk(f)
-
-
-def _all_na(n: NodeResult) -> bool:
-    return all(x.status == NOT_APPLICABLE for x in _leaf_results(n))
+        visit(f)
+    return [line for line in out if line is not None]
 
 
 # --- the ledger of lost points ---------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class LedgerEntry:
+class LedgerEntry(NamedTuple):
+    """One leaf of one unit that lost points (a tuple: there are hundreds of thousands)."""
+
     unit: Unit
     unit_rank: int
     code: str

@@ -160,7 +160,8 @@ class Sheet:
         widths: Sequence[float] = (),
     ) -> None:
         self._widths = list(widths)
-        self._wrap_cache: dict[int, tuple[Sequence[int] | int, list[tuple[int, float]]]] = {}
+        self._plans: dict[Any, tuple[Any, Any, list[tuple[int, int]]]] = {}
+        self._lines: dict[tuple[str, int], int] = {}  # wrapped text -> lines, per width
         self._book = book
         self._stream = stream
         self._letters = [col_letter(i) for i in range(1, max(ncols, 1) + 1)]
@@ -184,62 +185,85 @@ class Sheet:
         styles: Sequence[int] | int = TEXT,
         height: float | None = None,
     ) -> int:
-        """Append a row; `styles` per column or one style for all. Returns the row number."""
+        """Append a row; `styles` per column or one style for all. Returns the row number.
+
+        Every cell is written in order (empty ones as <c/>), so cells need no reference."""
         self.row_count += 1
         r = self.row_count
         sst = self._book._sst
-        parts = []
-        for i, v in enumerate(values):
-            s = styles if isinstance(styles, int) else styles[i]
-            ref = f"{self._letter(i)}{r}"
-            if v is None or v == "":
-                if s:
-                    parts.append(f'<c r="{ref}" s="{s}"/>')
-            elif isinstance(v, str):
-                k = sst.get(v)
+        (text_open, num_open, empty_cell), wrap = self._plan(styles, len(values))
+        parts: list[str] = []
+        add = parts.append
+        for v, s_open, n_open, empty in zip(values, text_open, num_open, empty_cell):
+            t = type(v)
+            if t is str:
+                if v:
+                    k = sst.get(v)
+                    if k is None:
+                        k = sst[v] = len(sst)
+                    add(f"{s_open}{k}</v></c>")
+                else:
+                    add(empty)
+            elif v is None:
+                add(empty)
+            elif t is Decimal or t is int or t is float:
+                add(f"{n_open}{v}</v></c>")  # str(Decimal) has no exponent at 4 decimals
+            elif t is bool:
+                add(f'{n_open[:-4]} t="b"><v>{int(v)}</v></c>')
+            elif isinstance(v, Decimal | int | float):
+                add(f"{n_open}{v}</v></c>")
+            else:  # lazy translations and other objects: their text
+                text = str(v)
+                k = sst.get(text)
                 if k is None:
-                    k = sst[v] = len(sst)
-                parts.append(f'<c r="{ref}" s="{s}" t="s"><v>{k}</v></c>')
-            elif isinstance(v, bool):
-                parts.append(f'<c r="{ref}" s="{s}" t="b"><v>{int(v)}</v></c>')
-            elif isinstance(v, Decimal):
-                parts.append(f'<c r="{ref}" s="{s}"><v>{v:f}</v></c>')
-            elif isinstance(v, int | float):
-                parts.append(f'<c r="{ref}" s="{s}"><v>{v!r}</v></c>')
-            else:
-                k = sst.setdefault(str(v), len(sst))
-                parts.append(f'<c r="{ref}" s="{s}" t="s"><v>{k}</v></c>')
-        if height is None:
-            height = self._height(values, styles)
+                    k = sst[text] = len(sst)
+                add(f"{s_open}{k}</v></c>")
+        if height is None and wrap:
+            height = self._height(values, wrap, self._lines)
         ht = f' ht="{height}" customHeight="1"' if height else ""  # 0: the default height
         self._buf.append(f'<row r="{r}"{ht}>{"".join(parts)}</row>')
         if len(self._buf) >= _CHUNK:
             self._flush()
         return r
 
-    def _wrapping(self, styles: Sequence[int] | int, n: int) -> list[tuple[int, float]]:
-        """(column, characters per line) of the wrapping cells of a style list; cached by
-        the list's identity (exports reuse one list per kind of row)."""
-        key = id(styles)
-        hit = self._wrap_cache.get(key)
-        if hit is not None and hit[0] is styles:
-            return hit[1]
-        found = [
-            (i, max(self._widths[i] * CHARS_PER_WIDTH, 1.0))
-            for i in range(min(n, len(self._widths)))
-            if (styles if isinstance(styles, int) else styles[i]) in WRAPPING
-        ]
-        if len(self._wrap_cache) > 64:
-            self._wrap_cache.clear()
-        self._wrap_cache[key] = (styles, found)  # holds the list: its id stays unique
-        return found
+    def _plan(
+        self, styles: Sequence[int] | int, n: int
+    ) -> tuple[tuple[list[str], list[str], list[str]], list[tuple[int, int]]]:
+        """Per column the opening tags of text and number cells and the empty cell in its
+        style, and the wrapping columns with their characters per line; cached by the style
+        list's identity (exports reuse one list per kind of row)."""
+        key: Any = ("one", styles, n) if isinstance(styles, int) else id(styles)
+        hit = self._plans.get(key)
+        if hit is not None and (isinstance(styles, int) or hit[0] is styles):
+            return hit[1], hit[2]
+        text_open, num_open, empty = [], [], []
+        wrap = []
+        for i in range(n):
+            st = styles if isinstance(styles, int) else styles[i]
+            text_open.append(f'<c s="{st}" t="s"><v>')
+            num_open.append(f'<c s="{st}"><v>')
+            empty.append(f'<c s="{st}"/>' if st else "<c/>")
+            if st in WRAPPING and i < len(self._widths):
+                wrap.append((i, max(int(self._widths[i] * CHARS_PER_WIDTH), 1)))
+        if len(self._plans) > 64:
+            self._plans.clear()
+        plan = (text_open, num_open, empty)
+        self._plans[key] = (styles, plan, wrap)  # holds the list: its id stays unique
+        return plan, wrap
 
-    def _height(self, values: Sequence[Any], styles: Sequence[int] | int) -> float | None:
+    @staticmethod
+    def _height(
+        values: Sequence[Any], wrap: list[tuple[int, int]], cache: dict[tuple[str, int], int]
+    ) -> float | None:
         lines = 1
-        for i, per_line in self._wrapping(styles, len(values)):
-            v = values[i]
-            if isinstance(v, str) and len(v) > per_line or (isinstance(v, str) and "\n" in v):
-                n = sum(-(-max(len(part), 1) // int(per_line)) for part in v.split("\n"))
+        for i, per_line in wrap:
+            v = values[i] if i < len(values) else None
+            if type(v) is str and (len(v) > per_line or "\n" in v):
+                n = cache.get((v, per_line))
+                if n is None:
+                    n = sum(-(-max(len(part), 1) // per_line) for part in v.split("\n"))
+                    if len(cache) < 100_000:
+                        cache[(v, per_line)] = n
                 lines = max(lines, n)
         return round(lines * LINE_HEIGHT + 1, 1) if lines > 1 else None
 

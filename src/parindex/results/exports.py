@@ -160,7 +160,7 @@ def _ranking_sheet(book: X.XlsxBook, results: CycleResults) -> None:
         styles += [X.WRAP, X.NUM2, X.SIGNED2, X.INT, X.SIGNED_INT]
     with book.sheet(_("Xếp hạng"), widths=widths, freeze="D5") as ws:
         _title_rows(ws, results, _("Kết quả xác định Chỉ số cải cách hành chính"))
-        ws.header(header, height=32)
+        ws.header(header, height=45)
         for r in results.rows:
             values = [
                 r.rank,
@@ -240,7 +240,7 @@ def _detail_sheet(book: X.XlsxBook, results: CycleResults) -> None:
     bold = [X.BOLD, X.BOLD, X.BOLD, X.BOLD_WRAP] + [X.BOLD_NUM2] * 5 + [X.BOLD] * 3
     with book.sheet(_("Chi tiết"), widths=widths, freeze="E5") as ws:
         _title_rows(ws, results, _("Kết quả chi tiết theo tiêu chí"))
-        ws.header(header, height=32)
+        ws.header(header, height=45)
         row = ws.row
         for r in results.rows:
             code, name = r.unit.code, r.unit.name
@@ -297,7 +297,7 @@ def _ledger_sheet(book: X.XlsxBook, results: CycleResults, ledger: Sequence[Ledg
     kinds = {k: str(v) for k, v in KIND_LABELS.items()}
     with book.sheet(_("Điểm bị trừ"), widths=widths, freeze="F5") as ws:
         _title_rows(ws, results, _("Tổng hợp điểm bị trừ"))
-        ws.header([_(h) for h in LEDGER_HEADER], height=32)
+        ws.header([_(h) for h in LEDGER_HEADER], height=45)
         row = ws.row
         for e in ledger:
             row(
@@ -579,6 +579,14 @@ class ExportError(ValueError):
     """An export that cannot be made (unknown format, nothing to export)."""
 
 
+def _check_supported(what: str, fmt: str) -> None:
+    if fmt not in SUPPORTED.get(what, ()):
+        raise ExportError(
+            _("Không hỗ trợ xuất “%(w)s” dạng %(f)s (được: %(ok)s).")
+            % {"w": what, "f": fmt, "ok": ", ".join(SUPPORTED.get(what, ())) or "-"}
+        )
+
+
 def export_from_tables(
     results: CycleResults,
     ledger: Sequence[LedgerEntry],
@@ -588,11 +596,7 @@ def export_from_tables(
     params: Any = None,
 ) -> Export:
     """Render precomputed tables (see render_export)."""
-    if fmt not in SUPPORTED.get(what, ()):
-        raise ExportError(
-            _("Không hỗ trợ xuất “%(w)s” dạng %(f)s (được: %(ok)s).")
-            % {"w": what, "f": fmt, "ok": ", ".join(SUPPORTED.get(what, ())) or "-"}
-        )
+    _check_supported(what, fmt)
     name = base_filename(results, what)
     if fmt == "xlsx":
         data = (ledger_xlsx if what == "ledger" else workbook_xlsx)(results, ledger)
@@ -626,10 +630,7 @@ def render_export(
     ledger is always computed at the final stage."""
     from .selectors import cycle_results, lost_points_ledger
 
-    if fmt not in SUPPORTED.get(what, ()):
-        return export_from_tables(
-            CycleResults(cycle.methodology.tree, stage, []), [], what=what, fmt=fmt
-        )
+    _check_supported(what, fmt)
     results = cycle_results(cycle, stage, unit_type=unit_type)
     if unit_codes is not None:
         results.rows = [r for r in results.rows if r.unit.code in unit_codes]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -10,7 +12,7 @@ BLOCKS = ("appraisal", "sipas", "leader_survey", "socio_economic")
 FIELDS = tuple(f"field_{i}" for i in range(1, 9))
 
 
-def _points(label: str) -> models.DecimalField:
+def _points(label: Any) -> models.DecimalField:  # type: ignore[type-arg]
     return models.DecimalField(label, max_digits=8, decimal_places=4, null=True, blank=True)
 
 

@@ -550,7 +550,7 @@ def _field_stats_table(
     body = []
     for i, f in enumerate(results.methodology.fields, 1):
         st = node_stats(rows, f.code)
-        indices = [r.fields[i - 1].index for r in rows if r.fields[i - 1].index is not None]
+        indices = [x for r in rows if (x := r.fields[i - 1].index) is not None]
         low = min(indices) if indices else None
         stats.append((f.code, f.name, st.average, st.best, low))
         body.append(
@@ -792,8 +792,8 @@ def report_docx(
             hi, lo = ranked[-1], ranked[0]
             _para(
                 doc,
-                f"Lĩnh vực có chỉ số bình quân cao nhất là “{hi[1]}” ({fmt_vn(hi[2] or 0)}%); "
-                f"thấp nhất là “{lo[1]}” ({fmt_vn(lo[2] or 0)}%).",
+                f"Lĩnh vực có chỉ số bình quân cao nhất là “{hi[1]}” ({_pts(hi[2])}%); "
+                f"thấp nhất là “{lo[1]}” ({_pts(lo[2])}%).",
                 indent=True,
                 before=6,
             )

@@ -250,7 +250,7 @@ def national_changes(rows: Sequence[UnitRow], year: int) -> dict[str, Change]:
             wanted[r.unit.code] = prov
     if not wanted:
         return {}
-    published = {}
+    published: dict[str, list[NationalResult]] = {}
     for nr in NationalResult.objects.filter(
         year=year, province_2025__in={p.name for p in wanted.values()}
     ):

@@ -262,7 +262,8 @@ def _group_ranks(rows: list[UnitInput]) -> tuple[list[int], list[list[int | None
     n_fields = len(rows[0].result.fields) if rows else 0
     for i in range(n_fields):
         scored = [u for u in rows if u.result.fields[i].index is not None]
-        field_ranks = competition_ranks(scored, lambda u, i=i: (u.result.fields[i].index,))
+        keys = {id(u): u.result.fields[i].index or ZERO for u in scored}
+        field_ranks = competition_ranks(scored, lambda u: (keys[id(u)],))
         by_id = {id(u): rk for u, rk in zip(scored, field_ranks, strict=True)}
         per_field.append([by_id.get(id(u)) for u in rows])
     return ranks, per_field

@@ -56,8 +56,12 @@ _CELL_XFS: tuple[tuple[int, int, int, int, dict[str, str]], ...] = (
 )
 _NUM_FMTS = {164: "+0.00;\\-0.00;0.00", 165: "+0;\\-0;0", 166: "0.0000"}
 _FONT = '<font>{}<sz val="{}"/><name val="Times New Roman"/><family val="1"/></font>'
-_FONTS = (_FONT.format("", 11), _FONT.format("<b/>", 11), _FONT.format("<b/>", 14))
-_FONTS += (_FONT.format("<i/>", 11),)
+_FONTS = (
+    _FONT.format("", 11),
+    _FONT.format("<b/>", 11),
+    _FONT.format("<b/>", 14),
+    _FONT.format("<i/>", 11),
+)
 _SOLID = '<fill><patternFill patternType="solid"><fgColor rgb="{}"/><bgColor indexed="64"/>'
 _FILLS = (
     '<fill><patternFill patternType="none"/></fill>',

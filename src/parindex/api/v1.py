@@ -11,7 +11,7 @@ from django.shortcuts import render
 from ninja import NinjaAPI
 from ninja.openapi.docs import Swagger
 
-from . import reads, writes  # noqa: F401 - writes registers its operations on reads.router
+from . import reads, survey_imports, writes  # noqa: F401 - they add operations to reads.router
 from .auth import BearerToken
 from .errors import install_handlers
 from .schemas import ErrorOut
@@ -77,4 +77,4 @@ api = ParindexAPI(
     openapi_url="/openapi.json",
 )
 install_handlers(api)
-api.add_router("", reads.router)  # with the write operations of writes.py
+api.add_router("", reads.router)  # with the operations of writes.py and survey_imports.py

@@ -408,12 +408,6 @@ def test_main_journey(live_server, new_page, shots, tmp_path):
         assert person.errors == [], person.errors
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: after an htmx save only the leaf row and #self-progress are swapped "
-    "(self/_leaf_response.html); the field/criterion subtotal rows of self/form.html keep "
-    "the points of the page load",
-)
 def test_subtotals_follow_live_edits(live_server, new_page):
     from playwright.sync_api import expect
 

@@ -347,7 +347,15 @@ def _leaf_response(
     # Keep what the user is typing in the note across the swap, except after a conflict,
     # where the current saved text must be shown.
     row.preserve_note = kind != "warning"
-    return render(request, "self/_leaf_response.html", {"row": row, "st": st})
+    # The field and criterion rows above the item change with it: send them out of band.
+    parts = code.split(".")
+    groups = []
+    for depth in range(1, len(parts)):
+        node = st.tree.nodes.get(".".join(parts[:depth]))
+        if node is not None and not node.is_leaf:
+            kind = "field" if node.depth == 1 else "criterion"
+            groups.append((kind, (node, st.result.nodes.get(node.code))))
+    return render(request, "self/_leaf_response.html", {"row": row, "st": st, "groups": groups})
 
 
 # --- the self-assessment form --------------------------------------------------------------

@@ -97,3 +97,11 @@ def test_500_is_logged_and_leaks_nothing(api_world, monkeypatch, caplog):
     error = assert_error(response, 500, "server_error")
     assert "secret" not in response.content.decode() and "RuntimeError" not in error["message"]
     assert any("secret internals" in str(r.exc_info[1]) for r in caplog.records if r.exc_info)
+
+
+def test_413_for_a_body_too_large(api_world):
+    body = [{"code": "1.1.2", "value": "85", "note": "x" * 9000}] * 1200  # > 10 MB
+    response = api_world.client("officer").put(
+        f"/cycles/{api_world.cycle.pk}/units/THU-STP/scores", body
+    )
+    assert_error(response, 413, "too_large")

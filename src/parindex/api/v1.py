@@ -10,6 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from ninja import NinjaAPI
 from ninja.openapi.docs import Swagger
+from ninja.renderers import JSONRenderer
 
 from . import reads, survey_imports, writes  # noqa: F401 - they add operations to reads.router
 from .auth import BearerToken
@@ -46,6 +47,13 @@ class LocalSwagger(Swagger):
         )
 
 
+class Utf8JSON(JSONRenderer):
+    """JSON in UTF-8 ("Sở Nội vụ", not "S\\u1edf N\\u1ed9i v\\u1ee5")."""
+
+    media_type = "application/json; charset=utf-8"
+    json_dumps_params = {"ensure_ascii": False}
+
+
 class ParindexAPI(NinjaAPI):
     def get_openapi_schema(self, *args: Any, **kwargs: Any) -> Any:
         """Document the error shape as every operation's default response."""
@@ -75,6 +83,7 @@ api = ParindexAPI(
     docs=LocalSwagger(settings={"persistAuthorization": False}),
     docs_url="/docs",
     openapi_url="/openapi.json",
+    renderer=Utf8JSON(),
 )
 install_handlers(api)
 api.add_router("", reads.router)  # with the operations of writes.py and survey_imports.py

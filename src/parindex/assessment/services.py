@@ -394,7 +394,10 @@ def entry_appraise(
 ) -> Entry:
     """An appraiser accepts (points None: the self-assessed points) or adjusts one item in
     the current round (round 1 in 'appraisal', round 2 in 'appraisal_2')."""
-    p = entry.participation
+    # Read the cycle's state from the database, not from objects the caller may hold.
+    p = Participation.objects.select_related("cycle__methodology", "cycle__organiser", "unit").get(
+        pk=entry.participation_id
+    )
     cycle = p.cycle
     acc = sel.access(user, p)
     if not acc.can(sel.APPRAISE) or not acc.covers(entry.code):
@@ -421,10 +424,16 @@ def entry_appraise(
             _("Điểm thẩm định %(p)s ngoài khoảng [0; %(m)s].")
             % {"p": fmt_vn(new, 2), "m": fmt_vn(node.max_points, 2)}
         )
-    if points is not None and new != base and reason not in Entry.Reason.values:
-        raise ServiceError(_("Khi điều chỉnh điểm cần chọn lý do."))
+    claimed = locked.self_points if locked.self_points is not None else Decimal(0)
+    cut = new < claimed
+    if reason and reason not in Entry.Reason.values:
+        raise ServiceError(_("Lý do điều chỉnh không hợp lệ."))
+    if points is not None and new != base and cut and not reason:
+        # A cut below what the unit claimed needs a reason; giving points back after an
+        # accepted explanation (round 2) does not.
+        raise ServiceError(_("Khi điều chỉnh giảm điểm cần chọn lý do."))
     if points is None or new == base:
-        reason, comment = "", comment.strip()
+        reason = "" if not cut else (reason or (locked.r1_reason if rnd == 2 else ""))
     prefix = f"r{rnd}_"
     old = {k: getattr(locked, prefix + k) for k in ("points", "reason", "comment")}
     setattr(locked, prefix + "points", new)
@@ -451,7 +460,10 @@ def entry_appraise(
 @transaction.atomic
 def entry_explain(*, entry: Entry, text: str, version: int | None = None, user: Any) -> Entry:
     """The unit replies (giải trình) to an item cut in round 1."""
-    p = entry.participation
+    # Read the cycle's state from the database, not from objects the caller may hold.
+    p = Participation.objects.select_related("cycle__methodology", "cycle__organiser", "unit").get(
+        pk=entry.participation_id
+    )
     acc = sel.access(user, p)
     if not acc.can(sel.EXPLAIN) or not acc.covers(entry.code):
         raise ServiceError(_("Bạn không có quyền giải trình mục này."))
@@ -735,7 +747,13 @@ def evidence_link(
     editing, why = self_assessment_open(participation)
     if not editing and participation.cycle.state != State.EXPLANATION:
         raise ServiceError(why)
-    _leaf(participation.cycle.methodology.tree, code)
+    node = _leaf(participation.cycle.methodology.tree, code)
+    if not node.applies(participation.unit.type):
+        raise ServiceError(_("Mục %(c)s không áp dụng cho loại đơn vị này.") % {"c": code})
+    if node.method in (SURVEY, EXTERNAL):
+        raise ServiceError(
+            _("Mục %(c)s do cơ quan tổ chức nhập (điều tra, số liệu ngoài).") % {"c": code}
+        )
     entry, _created = Entry.objects.get_or_create(participation=participation, code=code)
     link, created = EvidenceLink.objects.get_or_create(
         evidence=evidence, entry=entry, defaults={"page_ref": page_ref.strip()}

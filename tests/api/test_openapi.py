@@ -73,3 +73,14 @@ def test_only_the_swagger_assets_are_served(db):
     assert Client().get("/api/docs/assets/swagger-ui-bundle.js").status_code == 200
     for name in ("redoc.standalone.js", "..%2Fmain.py", "favicon.png"):
         assert Client().get(f"/api/docs/assets/{name}").status_code == 404
+
+
+def test_the_root_says_where_the_schema_and_docs_are(db):
+    body = Client().get(BASE + "/").json()
+    assert body == {
+        "title": "parindex API",
+        "version": "1",
+        "openapi": BASE + "/openapi.json",
+        "docs": BASE + "/docs",
+        "tokens": "/api/tokens/",
+    }

@@ -2,6 +2,7 @@
 Every object is fetched through the selectors the pages use (cycles_visible_to, access,
 participations_visible_to, results_scope); what the user may not see answers 404."""
 
+from collections.abc import Iterator
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -165,7 +166,7 @@ def row_out(row: UnitRow) -> dict[str, Any]:
     }
 
 
-def _leaves(node: NodeResult):  # type: ignore[no-untyped-def]
+def _leaves(node: NodeResult) -> Iterator[NodeResult]:
     if not node.children:
         yield node
     for child in node.children:
@@ -307,7 +308,7 @@ def results_list(
     request: HttpRequest,
     cycle_id: int = CYCLE_ID,
     stage: Stage = "final",
-    unit_type: UnitType | None = Query(None, alias="type"),  # type: ignore[call-overload]
+    unit_type: UnitType | None = Query(None, alias="type"),
 ) -> Any:
     """The ranking at a stage (self, r1, r2, final): per unit rank, points, maximum, index,
     band and per field points, maximum, index and rank. Ties share ranks (1, 2, 2, 4); each
@@ -363,16 +364,16 @@ def unit_results(
 def ledger(
     request: HttpRequest,
     cycle_id: int = CYCLE_ID,
-    unit_type: UnitType | None = Query(None, alias="type"),  # type: ignore[call-overload]
-    unit: list[str] | None = Query(None),  # type: ignore[call-overload]
-    field: str | None = Query(None, max_length=32),  # type: ignore[call-overload]
+    unit_type: UnitType | None = Query(None, alias="type"),
+    unit: list[str] | None = Query(None),
+    field: str | None = Query(None, max_length=32),
     recoverable: bool | None = None,
     kind: LedgerKind | None = None,
     reason: LedgerReason | None = None,
-    lead_agency: str | None = Query(None, max_length=32),  # type: ignore[call-overload]
-    min_lost: Decimal | None = Query(None, ge=0, le=1000),  # type: ignore[call-overload]
+    lead_agency: str | None = Query(None, max_length=32),
+    min_lost: Decimal | None = Query(None, ge=0, le=1000),
     sort: LedgerSort = "lost",
-    order: str = Query("desc", pattern="^(asc|desc)$"),  # type: ignore[call-overload]
+    order: str = Query("desc", pattern="^(asc|desc)$"),
 ) -> Any:
     """The lost-points ledger (final stage): every unit x sub-criterion that lost points,
     what was lost and how much is recoverable by the unit's own work, the appraiser's

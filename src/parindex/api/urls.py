@@ -1,5 +1,7 @@
-from django.urls import URLPattern, URLResolver, path, re_path
+from django.http import HttpRequest, JsonResponse
+from django.urls import URLPattern, URLResolver, path, re_path, reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 
 from . import views
 from .errors import error_json, json_method_not_allowed
@@ -8,19 +10,37 @@ from .v1 import api
 
 def _ninja_patterns() -> list[URLPattern | URLResolver]:
     patterns, _app, _namespace = api.urls
-    return [
-        URLPattern(p.pattern, json_method_not_allowed(p.callback), p.default_args, p.name)
-        if isinstance(p, URLPattern)
-        else p
-        for p in patterns
-    ]
+    out: list[URLPattern | URLResolver] = []
+    for p in patterns:
+        if isinstance(p, URLPattern) and p.name == "api-root":
+            out.append(URLPattern(p.pattern, _index, name=p.name))
+        elif isinstance(p, URLPattern):
+            view = json_method_not_allowed(p.callback)
+            out.append(URLPattern(p.pattern, view, p.default_args, p.name))
+        else:
+            out.append(p)
+    return out
 
 
-def _not_found(request, rest=""):  # type: ignore[no-untyped-def]
+@csrf_exempt
+def _index(request: HttpRequest) -> JsonResponse:
+    """/api/v1/: where the schema and the documentation are."""
+    return JsonResponse(
+        {
+            "title": api.title,
+            "version": api.version,
+            "openapi": reverse("api_v1:openapi-json"),
+            "docs": reverse("api_v1:openapi-view"),
+            "tokens": reverse("api_tokens"),
+        }
+    )
+
+
+@csrf_exempt
+def _not_found(request: HttpRequest, rest: str = "") -> JsonResponse:
+    """Unknown addresses under /api/v1/ answer in the error shape too."""
     return error_json(404, _("Không có địa chỉ API này."))
 
-
-_not_found.csrf_exempt = True  # type: ignore[attr-defined]
 
 urlpatterns = [
     path("v1/", (_ninja_patterns(), "api_v1", "api_v1")),

@@ -126,7 +126,7 @@ def scores_save(
     request: HttpRequest,
     cycle_id: int = CYCLE_ID,
     unit_code: str = UNIT_CODE,
-    items: list[ScoreIn] = Body(...),  # type: ignore[type-arg]
+    items: list[ScoreIn] = Body(...),
 ) -> Any:
     """Save self-assessment values (with their notes) of one unit, as its officers do on the
     self-assessment page; all or nothing. Send each item's `version` (from GET .../scores)
@@ -158,7 +158,7 @@ def external_save(
     request: HttpRequest,
     cycle_id: int = CYCLE_ID,
     unit_code: str = UNIT_CODE,
-    items: list[ExternalIn] = Body(...),  # type: ignore[type-arg]
+    items: list[ExternalIn] = Body(...),
 ) -> Any:
     """The organiser's values for one unit: survey and external-data items, bonus and
     deduction items (as on the cycle's external data page); all or nothing."""

@@ -5,7 +5,8 @@
 Workload: the shipped SIPAS questionnaire (20 select_one questions, 18 of them scored for
 the five SIPAS leaves 8.1.1-8.1.5) of the example methodology, over the 38 Lào Cai units of
 the demo data; N rows of plausible answers (a pool of 5,000 generated rows repeated with new
-respondent ids), written once to a CSV file (about 70 bytes per row).
+respondent ids: sequential like typed paper forms, or random UUIDs like Kobo's `_uuid` with
+--uuid), written once to a CSV file (about 70 bytes per row).
 
 For each backend, in its own process (so settings and peak memory are its own):
   - SQLite: a file database in a temporary folder (WAL, as in production);
@@ -29,11 +30,13 @@ import csv
 import json
 import os
 import platform
+import random
 import resource
 import subprocess
 import sys
 import tempfile
 import time
+import uuid
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -45,19 +48,22 @@ PG_URL = "postgres://postgres@127.0.0.1:5432"
 # --- the parent: write the file, run one child per backend, print the table -------------------
 
 
-def write_csv(path: Path, rows: int) -> None:
+def write_csv(path: Path, rows: int, uuid_ids: bool = False) -> None:
     sys.path.insert(0, str(ROOT / "src"))
     from parindex.surveys.sample_data import generate, header_for, laocai_units, load_sample_forms
 
     forms = [f for f in load_sample_forms() if f.group_code == "nguoi_dan"]
     units = [code for code, _kind in laocai_units(DEMO_DATA)]
     pool = list(generate(units, forms, {(u, "nguoi_dan"): 5000 // len(units) + 1 for u in units}))
+    rng = random.Random(2025)
     with path.open("w", newline="", encoding="utf-8") as f:
         w = csv.writer(f)
         w.writerow(header_for(forms))
         for i in range(rows):
             row = pool[i % len(pool)]
-            row[0] = f"B{i:08d}"
+            row[0] = (
+                str(uuid.UUID(int=rng.getrandbits(128), version=4)) if uuid_ids else f"B{i:08d}"
+            )
             row[1] = units[i % len(units)]
             w.writerow(row)
 
@@ -102,6 +108,9 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--backends", default="sqlite,postgres")
     parser.add_argument("--pg-url", default=os.environ.get("BENCH_PG_URL", PG_URL))
+    parser.add_argument(
+        "--uuid", action="store_true", help="random UUID respondent ids, as in Kobo exports"
+    )
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -110,9 +119,11 @@ def main() -> None:
         work = Path(tmp)
         path = work / "responses.csv"
         t = time.perf_counter()
-        write_csv(path, args.rows)
+        write_csv(path, args.rows, args.uuid)
+        ids = "random UUID" if args.uuid else "sequential"
         print(
-            f"{args.rows:,} responses x 20 questions, {path.stat().st_size / 1e6:.1f} MB "
+            f"{args.rows:,} responses x 20 questions ({ids} respondent ids), "
+            f"{path.stat().st_size / 1e6:.1f} MB "
             f"(written in {time.perf_counter() - t:.1f} s); Python {platform.python_version()}, "
             f"{os.cpu_count()} CPUs, load {os.getloadavg()[0]:.1f}"
         )

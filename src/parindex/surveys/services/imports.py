@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 from collections import defaultdict
+from operator import itemgetter
 from pathlib import Path
 from typing import IO, Any
 
@@ -116,6 +117,7 @@ def check_bytes(cycle: Cycle, data: bytes, name: str) -> tuple[Outcome, Plan]:
 
 
 INSERT_COLUMNS = "cycle_id, questionnaire_id, unit_id, respondent, answers, source, job_id"
+SQLITE_IMPORT_CACHE = -131072  # KiB: a 128 MB page cache while importing
 INSERT_SQLITE = (
     "INSERT INTO surveys_response (cycle_id, questionnaire_id, unit_id, respondent, answers, "
     "source, job_id) VALUES (?, ?, ?, ?, ?, ?, ?)"
@@ -124,9 +126,14 @@ INSERT_SQLITE = (
 
 def _insert_responses(cycle_id: int, rows: list[Any], source: str, job_id: int | None) -> int:
     """Insert packed rows (respondent, unit id, questionnaire id, answers, ...) in bulk, in
-    the caller's transaction: COPY on PostgreSQL, executemany on SQLite."""
+    the caller's transaction: COPY on PostgreSQL, executemany on SQLite.
+
+    Rows go in sorted by respondent id, so the unique index grows in order instead of at
+    random places (Kobo's _uuid ids are random: unsorted, a million of them took twice as
+    long on SQLite); SQLite also gets a larger page cache for the duration."""
     if not rows:
         return 0
+    rows = sorted(rows, key=itemgetter(0))
     vendor = connection.vendor
     connection.ensure_connection()
     if vendor == "postgresql":
@@ -139,12 +146,13 @@ def _insert_responses(cycle_id: int, rows: list[Any], source: str, job_id: int |
         return len(rows)
     if vendor == "sqlite":
         raw_conn = connection.connection
-        sql = INSERT_SQLITE
+        (cache,) = raw_conn.execute("PRAGMA cache_size").fetchone()
+        raw_conn.execute(f"PRAGMA cache_size = {SQLITE_IMPORT_CACHE}")
         cur = raw_conn.cursor()
         try:
             for start in range(0, len(rows), 100_000):
                 cur.executemany(
-                    sql,
+                    INSERT_SQLITE,
                     [
                         (cycle_id, r[2], r[1], r[0], r[3], source, job_id)
                         for r in rows[start : start + 100_000]
@@ -152,6 +160,7 @@ def _insert_responses(cycle_id: int, rows: list[Any], source: str, job_id: int |
                 )
         finally:
             cur.close()
+            raw_conn.execute(f"PRAGMA cache_size = {int(cache)}")
         return len(rows)
     Response.objects.bulk_create(
         (

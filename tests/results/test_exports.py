@@ -376,3 +376,11 @@ def test_download_views(rs_world, rs_helpers):
 
     sample = manager.get(reverse("results_national_sample"))
     assert sample.status_code == 200 and b"year,province" in sample.content
+
+
+def test_unit_chart_is_a_png(rs_world):
+    from parindex.results.charts import unit_fields_chart
+    from parindex.results.selectors import unit_profile
+
+    png = unit_fields_chart(unit_profile(rs_world["parts"]["STP"]))
+    assert png.startswith(b"\x89PNG\r\n\x1a\n") and len(png) > 5000

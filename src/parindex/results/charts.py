@@ -8,6 +8,7 @@ import io
 import textwrap
 from collections.abc import Sequence
 from decimal import Decimal
+from typing import Any
 
 import matplotlib
 
@@ -15,6 +16,8 @@ matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
+
+from parindex.core import fmt_vn  # noqa: E402
 
 from .tables import UnitRow  # noqa: E402
 
@@ -43,7 +46,8 @@ def _png(fig: Figure, dpi: int = 200) -> bytes:
 
 
 def _vn(value: float, places: int = 2) -> str:
-    return f"{value:.{places}f}".replace(".", ",")
+    """Decimal comma, rounded half up like every published figure (81,25 -> 81,3)."""
+    return fmt_vn(Decimal(repr(value)), places)
 
 
 def _limit(rows: Sequence[UnitRow], limit: int) -> tuple[list[UnitRow], int]:
@@ -111,7 +115,7 @@ def field_profile_chart(
         ax.bar(pos, vals, width=width * 0.95, label=label, color=palette[i % len(palette)])
         if len(fields) * n <= 40:
             for p, v in zip(pos, vals, strict=True):
-                ax.text(p, v + 0.8, _vn(v, 1), ha="center", fontsize=6, rotation=90)
+                ax.text(p, v + 0.8, _vn(v, 2), ha="center", fontsize=6, rotation=90)
     ax.set_xticks(xs, [f"LV {c}" for c, _n in fields])
     ax.set_ylim(0, 112)
     ax.set_ylabel("Chỉ số thành phần (%)")
@@ -157,3 +161,20 @@ def heatmap_chart(rows: Sequence[UnitRow], title: str = "") -> bytes:
     if title:
         ax.set_title(title, loc="left", pad=18)
     return _png(fig)
+
+
+def unit_fields_chart(profile: Any) -> bytes:
+    """One unit's component index per field against the average and the best unit of its
+    type (a selectors.UnitProfile)."""
+    fields = [c for c in profile.fields if c.depth == 1]
+    return field_profile_chart(
+        [(c.code, c.name) for c in fields],
+        [
+            (
+                textwrap.shorten(profile.row.unit.name, 30, placeholder="…"),
+                [c.index for c in fields],
+            ),
+            ("Bình quân", [c.average for c in fields]),
+            ("Cao nhất", [c.best for c in fields]),
+        ],
+    )

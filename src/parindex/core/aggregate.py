@@ -380,9 +380,9 @@ def _young_collections_only() -> Iterator[None]:
     """Hold back the cyclic collector's full collections while many results are built.
 
     CPython runs a full collection, a pass over every tracked object of the process, each time
-    the long-lived objects grow by a quarter. Building 4,000 unit results (about 600,000
+    the long-lived objects grow by a quarter. Building 4,000 unit results (about 500,000
     objects, none in a reference cycle: reference counting frees them as always) triggered
-    six full passes over a growing heap, costing more than the computation itself
+    nine full passes over a growing heap, costing more than the computation itself
     (docs/benchmarks.md). Young collections go on as usual, so cycles made meanwhile by any
     thread are still found; the thresholds are restored when the last computation running
     ends, and the collector then does its full pass once. Thread-safe.

@@ -23,7 +23,7 @@ from __future__ import annotations
 import csv
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -89,8 +89,10 @@ NATIONAL_COLUMNS = {
 
 
 def _f(value: Decimal | None, places: int = 2) -> float | None:
-    """A number for the charts (JSON): rounded, None stays None."""
-    return None if value is None else float(round(value, places))
+    """A number for the charts (JSON), rounded half up like the tables (pts); None stays."""
+    if value is None:
+        return None
+    return float(value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP))
 
 
 def bin_class(value: Decimal | None) -> str:
@@ -177,13 +179,13 @@ def ranking_chart(rows: Sequence[UnitRow], highlight: str | None) -> dict[str, A
     """Horizontal bars of the index, best first (ECharts draws the first category at the
     bottom: charts.js reverses the axis)."""
     values = [_f(r.index) for r in rows]
-    scored = [v for v in values if v is not None]
+    average = sum((r.index for r in rows), Decimal(0)) / len(rows) if rows else None
     return {
         "units": [f"{r.rank}. {_short(r.unit.name)}" for r in rows],
         "names": [r.unit.name for r in rows],
         "values": values,
         "highlight": next((i for i, r in enumerate(rows) if r.unit.code == highlight), -1),
-        "average": round(sum(scored) / len(scored), 2) if scored else None,
+        "average": _f(average),
         "labels": {"index": _("Chỉ số (%)"), "average": _("Trung bình")},
     }
 
@@ -402,6 +404,7 @@ def results_ranking(request: HttpRequest, pk: int) -> HttpResponse:
             "export_qs": _query({"stage": stage, "unit_type": unit_type or ""}),
             "can_report": seen.ranking_all and not seen.scope.unit_ids,
             "lines": rank_lines(rows, fields),
+            "show_change": any(r.change is not None for r in rows),
             "links": _profile_links(seen, codes),
         },
     )
@@ -674,6 +677,7 @@ def results_national(request: HttpRequest) -> HttpResponse:
         if not rows:
             lines.append(NationalLine(province, None, True, 1, False, []))
             continue
+        rows = sorted(rows, key=lambda nr: _merged_in(province, nr))  # its own row first
         for i, nr in enumerate(rows):
             lines.append(
                 NationalLine(
@@ -857,6 +861,7 @@ def public_cycle(request: HttpRequest, pk: int) -> HttpResponse:
             "highlight": highlight,
             "stats": _stats(rows),
             "lines": rank_lines(rows, fields),
+            "show_change": any(r.change is not None for r in rows),
             "links": {},
             "chart_ranking": ranking_chart(rows, highlight) if len(rows) > 1 else None,
         },

@@ -135,7 +135,7 @@ class Table:
     line_offset: int = 0  # add to reader.line_num to get the file's line number
 
 
-def _decode_stream(raw: IO[bytes]) -> IO[str]:
+def _decode_stream(raw: IO[bytes]) -> io.TextIOWrapper:
     head = raw.read(4)
     raw.seek(0)
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
@@ -409,7 +409,7 @@ class Outcome:
     problem_count: int = 0
     rejected: int = 0
     kinds: Counter[str] = field(default_factory=Counter)
-    per_group: Counter[str] = field(default_factory=Counter)
+    per_group: Counter[int] = field(default_factory=Counter)  # questionnaire id -> rows
 
 
 def _slow_row(

@@ -172,11 +172,11 @@ def fill_table(cycle: Cycle, unit_type: str = "", with_tokens: bool = False) -> 
     totals = {q.pk: FillCell(q, 0, 0) for q in forms}
     for p in parts:
         cells = []
-        for q in forms:
-            key = (p.unit_id, q.pk)
-            cell = FillCell(q, targets.get(key, 0), counts.get(key, 0), tokens[key], used[key])
+        for form in forms:
+            key = (p.unit_id, form.pk)
+            cell = FillCell(form, targets.get(key, 0), counts.get(key, 0), tokens[key], used[key])
             cells.append(cell)
-            t = totals[q.pk]
+            t = totals[form.pk]
             t.target += cell.target
             t.filled += cell.filled
             t.tokens += cell.tokens
@@ -307,7 +307,7 @@ def results_table(cycle: Cycle, unit_type: str = "") -> tuple[list[Any], list[Re
                 participation=p,
                 leaves=cells,
                 overall=mine.get((SurveyScore.Kind.OVERALL, "SIPAS")),
-                points=sum((c.points or 0 for c in cells if c), Decimal(0)),
+                points=sum((c.points or Decimal(0) for c in cells if c), Decimal(0)),
                 max_points=sum(
                     (n.max_points for n in leaves if n.applies(p.unit.type)), Decimal(0)
                 ),

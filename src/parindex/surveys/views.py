@@ -11,7 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -383,7 +383,7 @@ def imports(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def sample_file(request: HttpRequest, pk: int) -> HttpResponse:
+def sample_file(request: HttpRequest, pk: int) -> HttpResponseBase:
     _cycle(request, pk)
     return FileResponse(
         svc.SAMPLE_RESPONSES.open("rb"),
@@ -453,7 +453,7 @@ def job_start(request: HttpRequest, pk: int, jpk: int) -> HttpResponse:
 
 
 @login_required
-def job_rejected(request: HttpRequest, pk: int, jpk: int) -> HttpResponse:
+def job_rejected(request: HttpRequest, pk: int, jpk: int) -> HttpResponseBase:
     cycle = _cycle(request, pk)
     j = _job(cycle, jpk)
     if not j.rejected_file:
@@ -688,7 +688,7 @@ def public_form(request: HttpRequest, token: str) -> HttpResponse:
     if request.method == "POST":
         if _limited(request, "post"):
             return render(request, "surveys/public_message.html", {"limited": True}, status=429)
-        answers = {k: v for k, v in request.POST.items() if k != "csrfmiddlewaretoken"}
+        answers = {k: v for k, v in request.POST.dict().items() if k != "csrfmiddlewaretoken"}
         try:
             svc.web_response_submit(token=t.token, answers=answers)
         except svc.FormInvalid as exc:

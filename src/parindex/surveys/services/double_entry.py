@@ -231,9 +231,9 @@ def batch_commit(*, batch: EntryBatch, user: Any) -> int:
     for respondent in sorted(set(rows[1]) | set(rows[2])):
         mine = decisions.get(respondent, {})
         if Discrepancy.ROW in mine:
-            row = rows[int(mine[Discrepancy.ROW])].get(respondent)
-            if row is not None:
-                merged.append((respondent, row.unit_id, row.questionnaire_id, row.answers))
+            kept = rows[int(mine[Discrepancy.ROW])].get(respondent)
+            if kept is not None:
+                merged.append((respondent, kept.unit_id, kept.questionnaire_id, kept.answers))
             continue
         a, b = rows[1][respondent], rows[2][respondent]
         answers = list(a.answers)

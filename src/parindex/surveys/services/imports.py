@@ -60,7 +60,7 @@ def form_specs(cycle: Cycle) -> list[FormSpec]:
                 required=x.required and not x.relevant,
                 options=tuple(options[(q.pk, x.list_name)]),
             )
-            for x in sorted((x for x in questions if x.slot is not None), key=lambda x: x.slot)
+            for x in sorted((x for x in questions if x.slot is not None), key=lambda x: x.slot or 0)
         )
         others = frozenset(x.name for x in questions if x.slot is None)
         specs.append(FormSpec(q.pk, q.group_code, slots, others))

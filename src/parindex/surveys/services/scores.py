@@ -362,5 +362,5 @@ def survey_points_write(*, cycle: Cycle, user: Any) -> WriteSummary:
     summary.written, summary.cleared = entries_set_survey(cycle=cycle, values=values, user=user)
     summary.unchanged = len(values) - summary.written - summary.cleared
     SurveyScore.objects.bulk_create(rows, batch_size=2000)
-    log_action("survey.scored", actor=user, target=cycle, cycle=cycle, **summary.as_dict())
+    log_action("survey.scored", actor=user, target=cycle, cycle=cycle, summary=summary.as_dict())
     return summary

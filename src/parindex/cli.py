@@ -149,6 +149,13 @@ def cmd_manage(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_export(args: argparse.Namespace) -> int:
+    _django_setup()
+    from parindex.results.cli_export import run_export
+
+    return run_export(args)
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "parindex.settings")
     from django.core.management import call_command
@@ -191,6 +198,12 @@ def build_parser() -> argparse.ArgumentParser:
     m.add_argument("file", nargs="?", default="", help="tệp .yaml/.xlsx hoặc tên có sẵn")
     m.add_argument("--out", "-o", help="tệp đích (.xlsx khi export, .yaml khi import)")
     m.set_defaults(func=cmd_methodology)
+
+    e = sub.add_parser("export", help="xuất kết quả một kỳ đánh giá (xlsx, docx, csv, json)")
+    from parindex.results.cli_export import add_export_arguments
+
+    add_export_arguments(e)
+    e.set_defaults(func=cmd_export)
 
     d = sub.add_parser("demo", help="tạo dữ liệu mẫu và chạy ứng dụng web")
     d.add_argument("--host", default="127.0.0.1")

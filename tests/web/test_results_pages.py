@@ -552,3 +552,18 @@ def test_pages_carry_no_inline_script_or_style(rp):
         assert not re.search(r"\son[a-z]+=", page), response.request["PATH_INFO"]
         for tag in re.findall(r"<script[^>]*>", page):
             assert 'type="application/json"' in tag or "nonce=" in tag, tag
+
+
+def test_a_ranking_of_provinces_shows_the_tile_grid(rp):
+    bnv = make_unit("BNV", "Bộ Nội vụ", OrgUnit.Type.MINISTRY)
+    lao_cai = make_unit("P-LC", "Tỉnh Lào Cai", OrgUnit.Type.PROVINCE)
+    hai_phong = make_unit("P-HP", "Thành phố Hải Phòng", OrgUnit.Type.PROVINCE)
+    cycle = make_cycle(organiser=bnv, units=[lao_cai, hai_phong], methodology=rp.mv)
+    page = html(
+        client_for(rp.admin).get(reverse("results_ranking", args=[cycle.pk]) + "?unit=P-LC")
+    )
+    assert page.count('class="rs-tile ') == 34
+    # nothing entered yet: both at 0 (lowest bin), Lào Cai selected, the rest without data
+    assert 'class="rs-tile rs-r1 rs-c3 rs-bin-1 rs-tile-selected"' in page
+    assert 'class="rs-tile rs-r3 rs-c5 rs-bin-1"' in page
+    assert 'class="rs-tile rs-r1 rs-c2 rs-bin-none"' in page  # Lai Châu

@@ -21,7 +21,7 @@ organiser) — the rule of results_scope, applied the same way on every page:
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from decimal import ROUND_HALF_UP, Decimal
 from functools import cache
@@ -67,8 +67,13 @@ LEDGER_PAGE_SIZE = 50
 MAX_IMPORT_BYTES = 2 * 1024 * 1024
 PUBLIC_FORMATS = ("csv", "json")
 # Colour classes of the index (tile grid, heat cells): lower bounds, best first.
-BINS = ((Decimal(90), "rs-bin-5"), (Decimal(85), "rs-bin-4"), (Decimal(80), "rs-bin-3"))
-BINS += ((Decimal(70), "rs-bin-2"), (Decimal(0), "rs-bin-1"))
+BINS: tuple[tuple[Decimal, str], ...] = (
+    (Decimal(90), "rs-bin-5"),
+    (Decimal(85), "rs-bin-4"),
+    (Decimal(80), "rs-bin-3"),
+    (Decimal(70), "rs-bin-2"),
+    (Decimal(0), "rs-bin-1"),
+)
 # (short header, full name) of the published components
 NATIONAL_COLUMNS = {
     "appraisal": (gettext_lazy("Thẩm định"), gettext_lazy("Điểm thẩm định")),
@@ -296,7 +301,7 @@ class Tile:
 
 
 def tiles_from(
-    values: dict[str, tuple[Decimal | None, int | None, str]], selected: str | None = None
+    values: Mapping[str, tuple[Decimal | None, int | None, str]], selected: str | None = None
 ) -> list[Tile]:
     """Tiles of the 34 provinces; `values` by 2025 province name: (index, rank, note)."""
     return [

@@ -384,3 +384,20 @@ def test_unit_chart_is_a_png(rs_world):
 
     png = unit_fields_chart(unit_profile(rs_world["parts"]["STP"]))
     assert png.startswith(b"\x89PNG\r\n\x1a\n") and len(png) > 5000
+
+
+def test_a_cycle_without_units_still_exports(rs_world):
+    from parindex.assessment import services
+
+    empty = services.cycle_create(
+        name="Kỳ trống",
+        year=2026,
+        methodology=rs_world["mv"],
+        organiser=rs_world["snv"],
+        units=[],
+    )
+    wb = load_workbook(io.BytesIO(render_export(empty, what="ranking", fmt="xlsx").data))
+    assert wb["Xếp hạng"].max_row == 4  # titles and header
+    doc = Document(io.BytesIO(render_export(empty, what="report", fmt="docx").data))
+    assert "Không có đơn vị nào bị trừ điểm." in [p.text for p in doc.paragraphs]
+    assert json.loads(render_export(empty, what="ledger", fmt="json").data)["entries"] == []

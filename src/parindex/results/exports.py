@@ -19,7 +19,7 @@ import io
 import json
 import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -637,7 +637,7 @@ def render_export(
     final = results if stage == "final" else None
     lf = ledger_filter or LedgerFilter(unit_type=unit_type)
     if unit_codes is not None:
-        lf = LedgerFilter(**{**lf.__dict__, "units": frozenset(unit_codes)})
+        lf = replace(lf, units=frozenset(unit_codes))
     need_ledger = what in ("ledger", "report") or fmt == "xlsx"
     ledger = lost_points_ledger(cycle, lf, results=final) if need_ledger else []
     return export_from_tables(results, ledger, what=what, fmt=fmt, params=params)

@@ -555,6 +555,8 @@ def results_ledger(request: HttpRequest, pk: int) -> HttpResponse:
     if not seen.ledger_all:
         lf = replace(lf, units=(lf.units & seen.own_codes) or seen.own_codes)
     entries: list[LedgerEntry] = []
+    if not seen.ledger_all and not seen.own_codes:  # an empty unit filter would mean all
+        available = False
     if available:
         entries = rsel.lost_points_ledger(cycle, lf)
     page = Paginator(entries, LEDGER_PAGE_SIZE).get_page(request.GET.get("page"))

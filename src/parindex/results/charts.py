@@ -77,7 +77,7 @@ def ranking_chart(rows: Sequence[UnitRow], title: str = "") -> bytes:
     if rows:
         avg = sum(float(r.index) for r in rows) / len(rows)
         ax.axvline(avg, color="#444", linestyle="--", linewidth=0.8, label=f"Bình quân: {_vn(avg)}")
-        ax.legend(loc="lower left", fontsize=7, frameon=True, framealpha=0.9)
+        ax.legend(loc="lower right", bbox_to_anchor=(1.0, 1.0), fontsize=7, frameon=False)
     if skipped:
         mid = len(shown) // 2 - 0.5
         ax.axhline(mid, color="#999", linewidth=0.6, linestyle=":")

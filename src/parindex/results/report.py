@@ -323,6 +323,7 @@ def _data_table(
     for cell, text in zip(head.cells, header, strict=True):
         _shade(cell)
         _cell_text(cell, text, size=size, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER)
+        cell.paragraphs[0].paragraph_format.keep_with_next = True  # header stays with row 1
     for row, values in zip(all_rows[1:], rows, strict=True):
         _cant_split(row)
         for i, (cell, text) in enumerate(zip(row.cells, values, strict=True)):
@@ -587,7 +588,7 @@ def _components_table(doc: DocumentType, results: CycleResults, rows: Sequence[U
 
 
 def _ledger_section(
-    doc: DocumentType, ledger: Sequence[LedgerEntry], params: ReportParams
+    doc: DocumentType, ledger: Sequence[LedgerEntry], table_no: int
 ) -> list[tuple[str, str, int, Decimal, Decimal, tuple[str, ...]]]:
     if not ledger:
         _para(doc, "Không có đơn vị nào bị trừ điểm.", indent=True)
@@ -623,7 +624,7 @@ def _ledger_section(
         rows.append(
             [code, entries[0].name, str(len(entries)), _pts(lost), _pts(rec), "; ".join(agencies)]
         )
-    _caption(doc, "Bảng: Các tiêu chí thành phần bị trừ nhiều điểm nhất", above=True)
+    _caption(doc, f"Bảng {table_no}. Các tiêu chí thành phần bị trừ nhiều điểm nhất", above=True)
     _data_table(
         doc,
         [
@@ -681,11 +682,11 @@ def _proposals(
         )
     if weakest_fields:
         names = "; ".join(
-            f"{name} (bình quân {fmt_vn(avg)}%)"
-            for _c, name, avg in weakest_fields
+            (f"{block.lower()}: " if block else "") + f"“{name}” (bình quân {fmt_vn(avg)}%)"
+            for block, name, avg in weakest_fields
             if avg is not None
         )
-        out.append(f"Tập trung cải thiện các lĩnh vực có chỉ số bình quân thấp: {names}.")
+        out.append(f"Tập trung cải thiện lĩnh vực có chỉ số bình quân thấp nhất ({names}).")
     agencies: dict[str, Decimal] = defaultdict(Decimal)
     for e in ledger:
         for a in e.lead_agencies:
@@ -832,7 +833,7 @@ def report_docx(
             )
 
     _heading(doc, "III. NHỮNG ĐIỂM BỊ TRỪ CHỦ YẾU")
-    top_items = _ledger_section(doc, ledger, p)
+    top_items = _ledger_section(doc, ledger, table_no + 1)
 
     _heading(doc, "IV. ĐỀ XUẤT")
     proposals = list(p.proposals) or _proposals(results, ledger, top_items, weakest)

@@ -591,11 +591,6 @@ def test_self_form_after_the_submitting_leader_is_deleted(world: World):
     assert "Đã gửi lúc" in response.content.decode()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: surveys/templates/surveys/imports.html:33 uses "
-    "`default:j.created_by.username`, a 500 once the uploader's account is deleted",
-)
 def test_survey_imports_page_after_the_uploader_is_deleted(world: World):
     uploader = make_user(Role.MANAGER, world.cycle.organiser)
     job = world.objs["job"]

@@ -187,7 +187,7 @@ HEADER = {
 
 
 def _fix_header(header: Entry) -> None:
-    """Fill the template header fields makemessages leaves (and unflag it: a fuzzy header is dropped)."""
+    """Fill the template header fields (and unflag it: msgfmt drops a fuzzy header)."""
     assert header.msgid == ""
     header.clear_fuzzy()
     header.comments = [
@@ -213,7 +213,7 @@ def main(argv: list[str]) -> int:
                 continue
             todo[e.msgid] = [e.msgid_plural] if e.msgid_plural is not None else ""
         json.dump(todo, sys.stdout, ensure_ascii=False, indent=1)
-        print()
+        sys.stdout.write("\n")
         return 0
     if cmd == "fill":
         table = json.loads(Path(argv[2]).read_text(encoding="utf-8"))
@@ -234,16 +234,16 @@ def main(argv: list[str]) -> int:
         entries = [e for e in entries if not e.obsolete]
         _fix_header(entries[0])
         PO.write_text(dump(entries), encoding="utf-8")
-        print(f"filled {n} entries", file=sys.stderr)
+        sys.stderr.write(f"filled {n} entries\n")
         return 0
     if cmd == "check":
         found = problems(entries)
         for p in found:
-            print(p)
+            sys.stdout.write(p + "\n")
         total = sum(1 for e in entries if not e.obsolete and e.msgid)
-        print(f"{total} messages, {len(found)} problems", file=sys.stderr)
+        sys.stderr.write(f"{total} messages, {len(found)} problems\n")
         return 1 if found else 0
-    print(__doc__)
+    sys.stdout.write(__doc__ or "")
     return 2
 
 

@@ -129,8 +129,8 @@ def _hints(y_open: int, y_prev: int) -> dict[str, str]:
     return {
         "admin": _("Xem toàn hệ thống: mọi kỳ đánh giá, bộ tiêu chí, đơn vị, tài khoản."),
         "sonoivu": _(
-            "Quản lý kỳ %(y)s (tiến độ, số liệu điều tra); chuyển kỳ %(p)s sang thẩm định "
-            "vòng 2; tự đánh giá cấp tỉnh (QĐ 876)."
+            "Quản lý kỳ %(y)s (tiến độ; Điều tra XHH: nhập tệp phiếu mẫu, xem tỷ lệ thu phiếu, "
+            "dòng bị loại); chuyển kỳ %(p)s sang thẩm định vòng 2; tự đánh giá cấp tỉnh (QĐ 876)."
         )
         % {"y": y_open, "p": y_prev},
         "canbo.sotuphap": _(
@@ -461,6 +461,11 @@ def _build(now: datetime, rng: random.Random) -> None:
         publication_date=(now + timedelta(days=75)).date(),  # type: ignore[arg-type]
     )
     builder.open_cycle(current, y_open, now)
+    # Survey questionnaires and the sample plan; the manager imports the shipped sample
+    # responses file from the survey pages (Điều tra xã hội học → Nhập phiếu).
+    from parindex.surveys.services import demo_seed
+
+    demo_seed(current, manager)
 
     province = svc.cycle_create(
         name=f"Tự đánh giá Chỉ số CCHC cấp tỉnh năm {y_open} (QĐ 876)",

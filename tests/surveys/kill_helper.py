@@ -1,4 +1,5 @@
-"""Run in a subprocess by test_survey_kill.py against a file-based SQLite database (PARINDEX_DATA_DIR):
+"""Run in a subprocess by test_survey_kill.py against a file-based SQLite database
+(PARINDEX_DATA_DIR):
 `setup N` builds a cycle with the sample questionnaires and writes a response file of N valid
 rows; prints the cycle id and the file's path."""
 

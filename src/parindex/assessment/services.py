@@ -295,6 +295,16 @@ def entry_set_external(
         raise ServiceError(_("Kỳ đánh giá đã chốt kết quả."))
     tree = participation.cycle.methodology.tree
     node = _leaf(tree, code)
+    if node.method not in (SURVEY, EXTERNAL) and code not in {a.code for a in tree.adjustments}:
+        raise ServiceError(
+            _(
+                "Mục %(c)s do đơn vị tự đánh giá; cơ quan tổ chức chỉ nhập số liệu điều tra, "
+                "số liệu ngoài và điểm thưởng/trừ."
+            )
+            % {"c": code}
+        )
+    if not node.applies(participation.unit.type):
+        raise ServiceError(_("Mục %(c)s không áp dụng cho loại đơn vị này.") % {"c": code})
     points = _self_points(tree, participation.unit, node, value)
     entry = _locked_entry(participation, code)
     _check_version(entry, version)

@@ -35,6 +35,21 @@ ROLES = {
 _loaded: list[schemathesis.BaseSchema] = []
 
 
+@pytest.fixture(autouse=True)
+def _keep_the_test_connection():
+    """Calling the WSGI application directly fires request_started/finished, whose
+    close_old_connections would close the test's database connection (inside its
+    transaction) on PostgreSQL; Django's test client disconnects it the same way."""
+    from django.core import signals
+    from django.db import close_old_connections
+
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
+
+
 def _schema() -> schemathesis.BaseSchema:
     if not _loaded:
         _loaded.append(schemathesis.openapi.from_wsgi(BASE + "/openapi.json", application))

@@ -879,20 +879,23 @@ def external_codes(tree: Methodology) -> list[Node]:
     return [n for n in tree.leaves if n.method in (SURVEY, EXTERNAL)] + list(tree.adjustments)
 
 
+def row_message(line: int, column: str, message: str) -> str:
+    """ "Dòng 5, cột “value”: …": how every import names a problem's place."""
+    if column:
+        return _("Dòng %(l)s, cột “%(c)s”: %(m)s") % {"l": line, "c": column, "m": message}
+    return _("Dòng %(l)s: %(m)s") % {"l": line, "m": message}
+
+
 @dataclass(frozen=True)
 class RowError:
+    """One problem of an imported file, by row and column (shared by every import)."""
+
     line: int
     column: str
     message: str
 
     def __str__(self) -> str:
-        if self.column:
-            return _("Dòng %(l)s, cột “%(c)s”: %(m)s") % {
-                "l": self.line,
-                "c": self.column,
-                "m": self.message,
-            }
-        return _("Dòng %(l)s: %(m)s") % {"l": self.line, "m": self.message}
+        return row_message(self.line, self.column, self.message)
 
 
 class ImportRefused(ServiceError):

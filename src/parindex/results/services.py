@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 
 from parindex.accounts.models import Role
 from parindex.assessment import selectors as asel
-from parindex.assessment.services import ServiceError
+from parindex.assessment.services import ImportRefused, RowError, ServiceError
 from parindex.audit.services import log_action
 from parindex.core import fmt_vn, to_decimal
 
@@ -33,33 +33,6 @@ from .models import BLOCKS, FIELDS, NationalResult
 REQUIRED = ("year", "province", "total")
 OPTIONAL = ("rank", *BLOCKS, *FIELDS, "source")
 FIRST_34_YEAR = 2025  # results for index years up to 2024 concern the 63 provinces
-
-
-@dataclass(frozen=True)
-class RowError:
-    line: int
-    column: str
-    message: str
-
-    def __str__(self) -> str:
-        if self.column:
-            return _("Dòng %(l)s, cột “%(c)s”: %(m)s") % {
-                "l": self.line,
-                "c": self.column,
-                "m": self.message,
-            }
-        return _("Dòng %(l)s: %(m)s") % {"l": self.line, "m": self.message}
-
-
-class ImportRefused(ServiceError):
-    """The file was refused as a whole; `errors` lists what is wrong, row by row."""
-
-    def __init__(self, errors: list[RowError]) -> None:
-        super().__init__(
-            _("Không nhập dòng nào: tệp có %(n)s lỗi, hãy sửa rồi tải lên lại.")
-            % {"n": len(errors)}
-        )
-        self.errors = errors
 
 
 @dataclass(frozen=True)

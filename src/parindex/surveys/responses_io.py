@@ -26,6 +26,8 @@ from typing import IO, Any
 
 from django.utils.translation import gettext as _
 
+from parindex.assessment.services import row_message
+
 from .codes import NO_ANSWER, code_of
 
 RESPONDENT_COLUMNS = ("respondent", "respondent_id", "ma_phieu", "ma_nguoi_tra_loi")
@@ -66,13 +68,7 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
-        if self.column:
-            return _("Dòng %(l)s, cột “%(c)s”: %(m)s") % {
-                "l": self.line,
-                "c": self.column,
-                "m": self.message,
-            }
-        return _("Dòng %(l)s: %(m)s") % {"l": self.line, "m": self.message}
+        return row_message(self.line, self.column, self.message)
 
     def as_list(self) -> list[Any]:
         return [self.line, self.column, self.respondent, self.message]

@@ -73,3 +73,8 @@ def self_login():
         return client
 
     return login
+
+
+# The organiser's and council's cast (tests/ap_cast.py), for test_cycle_views and
+# test_appraisal_views.
+from ap_cast import ap_world  # noqa: E402, F401

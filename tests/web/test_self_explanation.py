@@ -125,7 +125,7 @@ def test_the_comparison_page_shows_each_stage_total(self_appraised, self_login):
     r1_result = services.unit_result(p, "r1")
     assert self_result.points == Decimal("3") and r1_result.points == Decimal("2.5")
     for label in services.STAGE_LABELS.values():
-        assert label in html
+        assert str(label) in html
     assert "<strong>3,00</strong> / 8,00" in html  # self total (department max: 8)
     assert "<strong>2,50</strong> / 8,00" in html  # round 1 total
     assert "<strong>37,50</strong>" in html and "<strong>31,25</strong>" in html  # indices

@@ -13,6 +13,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from parindex.accounts.models import OrgUnit
 from parindex.audit.services import log_action
@@ -509,10 +510,10 @@ def entry_explain(*, entry: Entry, text: str, version: int | None = None, user: 
 
 STAGES = ("self", "r1", "r2", "final")
 STAGE_LABELS = {
-    "self": "Tự đánh giá",
-    "r1": "Thẩm định vòng 1",
-    "r2": "Sau giải trình (vòng 2)",
-    "final": "Kết quả cuối cùng",
+    "self": gettext_lazy("Tự đánh giá"),
+    "r1": gettext_lazy("Thẩm định vòng 1"),
+    "r2": gettext_lazy("Thẩm định vòng 2 (sau giải trình)"),
+    "final": gettext_lazy("Kết quả cuối cùng"),
 }
 
 

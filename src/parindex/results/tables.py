@@ -32,19 +32,14 @@ from typing import NamedTuple
 
 from django.utils.translation import gettext_lazy as _
 
+from parindex.assessment.services import STAGE_LABELS as STAGE_LABELS
+from parindex.assessment.services import STAGES as STAGES
 from parindex.core import Methodology, NodeResult, Unit, UnitResult, competition_ranks, q4
 from parindex.core.aggregate import NOT_APPLICABLE, STATUS_LABELS
 from parindex.core.model import EXTERNAL, SURVEY
 
 ZERO = Decimal(0)
 
-STAGES = ("self", "r1", "r2", "final")
-STAGE_LABELS = {
-    "self": _("Tự đánh giá"),
-    "r1": _("Thẩm định vòng 1"),
-    "r2": _("Thẩm định vòng 2 (sau giải trình)"),
-    "final": _("Kết quả cuối cùng"),
-}
 UNIT_TYPE_LABELS = {
     "ministry": _("Bộ, ngành"),
     "province": _("Tỉnh, thành phố"),

@@ -35,6 +35,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
@@ -87,7 +88,10 @@ NATIONAL_COLUMNS = {
         gettext_lazy("Tác động của CCHC đến phát triển kinh tế - xã hội"),
     ),
     **{
-        f: (gettext_lazy("LV %(n)s") % {"n": f[6:]}, gettext_lazy("Lĩnh vực %(n)s") % {"n": f[6:]})
+        f: (
+            format_lazy(gettext_lazy("LV {n}"), n=f[6:]),
+            format_lazy(gettext_lazy("Lĩnh vực {n}"), n=f[6:]),
+        )
         for f in FIELDS
     },
 }

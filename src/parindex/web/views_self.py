@@ -34,6 +34,7 @@ from parindex.core.model import NOT_ALLOWED, SELF
 from parindex.core.numbers import fmt_vn
 from parindex.core.rules import Manual, Proportional, Thresholds
 from parindex.core.values import Flag, NotArising, Number, Status
+from parindex.web.templatetags.parindex import value_label
 
 State = Cycle.State
 NOT_ARISING = "không phát sinh"
@@ -174,13 +175,13 @@ def _parsed(entry: Entry | None, node: Node) -> Any:
         return None
 
 
-def _display(value: Any, raw: str, suffix: str) -> str:
+def _display(value: Any, raw: str, suffix: str, node: Node) -> str:
     """The value in words for read-only rows: 82,5% / 2 lần / Đúng hạn."""
     if value is None:
         return raw
     if isinstance(value, Number):
         return f"{_vn_number(value.value)}{suffix}"
-    return str(value).capitalize()
+    return value_label(raw, node)
 
 
 def leaf_row(
@@ -248,7 +249,7 @@ def leaf_row(
     suffix = "%" if row.unit_label == "%" else ""
     if kind in ("bonus", "deduction") and getattr(rule, "per_unit", None):
         suffix = " " + row.unit_label
-    row.display = _display(value, entry.value if entry else "", suffix)
+    row.display = _display(value, entry.value if entry else "", suffix, node)
     row.lacking_evidence = (
         applies
         and not organiser
@@ -896,7 +897,7 @@ def unit_results(request: HttpRequest, pk: int) -> HttpResponse:
     }
     base = results["self"]
     stages = [
-        StageSummary(s, _(services.STAGE_LABELS[s]), results[s], base) for s in services.STAGES
+        StageSummary(s, str(services.STAGE_LABELS[s]), results[s], base) for s in services.STAGES
     ]
     adjustments = []
     for a in tree.adjustments:

@@ -10,6 +10,7 @@ from typing import Any
 
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from parindex.assessment.models import Cycle, Entry, Participation
 from parindex.assessment.services import (  # the internals of entry_set_external
@@ -201,11 +202,11 @@ def _value_text(percent: Decimal) -> str:
 
 # The five SIPAS factors of QĐ 2640/QĐ-BNV, for aspects coded by these names.
 ASPECT_LABELS = {
-    "tiep_can": "Tiếp cận dịch vụ hành chính công",
-    "thu_tuc": "Thủ tục hành chính",
-    "cong_chuc": "Công chức trực tiếp giải quyết công việc",
-    "ket_qua": "Kết quả cung ứng dịch vụ hành chính công",
-    "gop_y": "Tiếp nhận, giải quyết góp ý, phản ánh, kiến nghị",
+    "tiep_can": gettext_lazy("Tiếp cận dịch vụ hành chính công"),
+    "thu_tuc": gettext_lazy("Thủ tục hành chính"),
+    "cong_chuc": gettext_lazy("Công chức trực tiếp giải quyết công việc"),
+    "ket_qua": gettext_lazy("Kết quả cung ứng dịch vụ hành chính công"),
+    "gop_y": gettext_lazy("Tiếp nhận, giải quyết góp ý, phản ánh, kiến nghị"),
 }
 
 
@@ -213,7 +214,7 @@ def aspect_label(aspect: str, tree: Any) -> str:
     node = tree.nodes.get(aspect)
     if node is not None:
         return node.name
-    return ASPECT_LABELS.get(aspect, aspect)
+    return str(ASPECT_LABELS.get(aspect, aspect))
 
 
 def _stat_row(

@@ -65,3 +65,49 @@ def indent(code: str) -> int:
 def describe(rule: Any, max_points: Any) -> str:
     """The rule in words, for the methodology table."""
     return str(rule.describe(max_points)) if rule is not None else ""
+
+
+def value_label(raw: str, node: Any) -> str:
+    """A stored input in the reader's language: Có / Đúng hạn / Không phát sinh / 82,5%."""
+    from django.utils.translation import gettext as _
+
+    from parindex.core import InvalidValue, parse_value
+    from parindex.core.values import Flag, NotArising, Number, Status, Timeliness
+
+    rule = getattr(node, "rule", None)
+    if not raw or rule is None:
+        return raw or "–"
+    try:
+        value = parse_value(raw, rule.expects)
+    except InvalidValue:
+        return raw
+    if isinstance(value, NotArising):
+        return _("Không phát sinh")
+    if isinstance(value, Flag):
+        return _("Có") if value.value else _("Không")
+    if isinstance(value, Status):
+        return {
+            Timeliness.ON_TIME: _("Đúng hạn"),
+            Timeliness.LATE: _("Chậm"),
+            Timeliness.NOT_DONE: _("Không thực hiện"),
+        }[value.value]
+    if isinstance(value, Number):
+        places = 0 if value.value == value.value.to_integral_value() else 2
+        unit = (
+            "%"
+            if getattr(rule, "over", "") == "percent"
+            or rule.kind
+            in (
+                "survey",
+                "proportional",
+            )
+            else ""
+        )
+        return _format(value.value, places) + unit
+    return raw
+
+
+@register.filter
+def entry_value(raw: str, node: Any) -> str:
+    """{{ entry.value|entry_value:node }}: the stored input, readable and translated."""
+    return value_label(raw, node)

@@ -377,7 +377,12 @@ def test_main_journey(live_server, new_page, shots, tmp_path):
     expect(officer.locator("h1")).to_contain_text("Kết quả qua các giai đoạn")
     headers = officer.locator("table.cmp-table thead th.stage-col")
     expect(headers).to_have_text(
-        ["Tự đánh giá", "Thẩm định vòng 1", "Sau giải trình (vòng 2)", "Kết quả cuối cùng"]
+        [
+            "Tự đánh giá",
+            "Thẩm định vòng 1",
+            "Thẩm định vòng 2 (sau giải trình)",
+            "Kết quả cuối cùng",
+        ]
     )
     cards = officer.locator(".stage-cards .stage .value")
     expect(cards).to_have_text(["4,85", "4,35", "4,60", "4,60"])

@@ -5,15 +5,24 @@ themselves are built by results/tables.py (pure, shared with the exports and ben
 
 Visibility: `results_scope(user, cycle)` says which units' results a user may read; views
 and the API fetch through `cycle_for_results` and filter with the scope.
+
+Caching: `cycle_ranking` is `cycle_results` without the per-unit result trees (what a
+ranking table shows), cached under a version token (`ranking_version`) that changes with any
+audited change of the cycle; see "cached rankings" below.
 """
 
 from __future__ import annotations
 
+import gc
+import threading
+import time
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
+from django.core.cache import cache
 from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 
@@ -21,7 +30,8 @@ from parindex.accounts.models import Membership, Role
 from parindex.assessment import selectors as asel
 from parindex.assessment.models import Cycle, Entry, Participation
 from parindex.assessment.services import unit_of, unit_result
-from parindex.core import q4
+from parindex.audit.models import LogEntry
+from parindex.core import UnitResult, q4
 
 from .lineage import lineage
 from .models import NationalResult
@@ -210,7 +220,7 @@ def _attach_changes(cycle: Cycle, results: CycleResults, *, by_type: bool) -> No
     label = ""
     prev = previous_cycle(cycle)
     if prev is not None:
-        before = cycle_results(
+        before = cycle_ranking(  # the ranks and indices of the year before, cached
             prev, "final", unit_type=results.unit_type, by_type=by_type, with_change=False
         )
         label = prev.name
@@ -283,6 +293,194 @@ def national_changes(rows: Sequence[UnitRow], year: int) -> dict[str, Change]:
             ),
         )
     return out
+
+
+# --- cached rankings ---------------------------------------------------------------------------
+#
+# Computing a national cycle (4,000 units x 90 leaves, 345,000 entries) takes seconds, so the
+# ranking tables are cached. What is cached: the rows of `cycle_results` (rank, index, points,
+# band, component indices and ranks, change against the year before) WITHOUT the unit result
+# trees and leaf records: for 3,321 communes those take 240 MB and hold closures that cannot be
+# pickled, while the rows alone pickle to 2.7 MB (19 MB in memory). Two levels:
+#   1. Django's cache framework (settings.CACHES, alias "default"). The default LocMemCache
+#      lives in each process: with several worker processes, set CACHES to Redis or the
+#      database cache so that one computation serves every worker;
+#   2. in front of it, a per-process dictionary of the live rows (at most LOCAL_MAX_ROWS rows,
+#      least recently used dropped first), so that a hit costs no unpickling (0.1 s for 3,321
+#      rows).
+# The key holds a version token (`ranking_version`), read with indexed queries on each request:
+# every change of data feeding the results goes through a service that writes an append-only
+# audit row (parindex.audit LogEntry) with the cycle, in the same transaction (entries at every
+# stage, external and survey data, appraisal, explanation, participations, state changes and
+# the finalisation), so the cycle's latest audit row changes whenever its results may have.
+# The token adds the cycle's state and methodology and, for the change against the year
+# before, the previous cycle's token and the latest import of national results. A new version
+# replaces the old one's entries (both levels); entries expire after RANKING_CACHE_SECONDS,
+# which also bounds how long a change made outside the audited services (a unit renamed in
+# the admin) can go unseen.
+
+
+@dataclass
+class RankingTable(CycleResults):
+    """CycleResults from the ranking cache: rows without result trees, and `memo`, a dict
+    shared by every copy of the same cached ranking where readers keep what they derive
+    from all of its rows (the rows never change under a key)."""
+
+    memo: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+
+RANKING_CACHE_SECONDS = 3600
+READ_ONLY_ACTIONS = ("results.exported",)  # logged with the cycle, change nothing
+LOCAL_MAX_ROWS = 20_000  # per process, about 6 KB a row (Decimals)
+_local: OrderedDict[str, tuple[str, float, RankingTable]] = OrderedDict()  # key: (base, expiry,)
+_local_lock = threading.Lock()
+_computing: dict[str, threading.Lock] = {}
+
+
+def _log_token(**filters: Any) -> str:
+    row = (
+        LogEntry.objects.filter(**filters)
+        .exclude(action__in=READ_ONLY_ACTIONS)
+        .order_by("-id")
+        .values_list("id", "at")
+        .first()
+    )
+    # The time is part of the token: a database restored or rebuilt reuses ids (tests roll
+    # back), hardly ever with the same microsecond.
+    return f"{row[0]}@{row[1].timestamp():.6f}" if row else "0"
+
+
+def results_version(cycle: Cycle) -> str:
+    """Changes whenever data feeding the cycle's results may have changed: the cycle's
+    latest audit row (one indexed query), its state and methodology."""
+    return f"{cycle.pk}.{cycle.methodology_id}.{cycle.state}.{_log_token(cycle_id=cycle.pk)}"
+
+
+def ranking_version(cycle: Cycle, *, with_change: bool = True) -> str:
+    """results_version, plus what the change against the year before reads: the previous
+    cycle (which one, and its version) and the latest import of national results."""
+    if not with_change:
+        return results_version(cycle)
+    prev = previous_cycle(cycle)
+    before = results_version(prev) if prev is not None else "-"
+    national = _log_token(action="results.national_imported")
+    return f"{results_version(cycle)}|{before}|{national}"
+
+
+def _ranking_keys(
+    cycle: Cycle, stage: str, unit_type: str | None, by_type: bool, with_change: bool
+) -> tuple[str, str]:
+    """(base, key): the base names the ranking, the key one version of it."""
+    flags = f"{stage}:{unit_type or '*'}:{int(by_type)}:{int(with_change)}"
+    base = f"parindex:ranking:v1:{cycle.pk}:{flags}"
+    return base, f"{base}:{ranking_version(cycle, with_change=with_change)}"
+
+
+def _local_get(key: str) -> RankingTable | None:
+    with _local_lock:
+        found = _local.get(key)
+        if found is None:
+            return None
+        if found[1] < time.monotonic():
+            del _local[key]
+            return None
+        _local.move_to_end(key)
+        return found[2]
+
+
+def _local_put(base: str, key: str, results: RankingTable) -> None:
+    with _local_lock:
+        for old in [k for k, v in _local.items() if v[0] == base]:
+            del _local[old]  # a superseded version
+        _local[key] = (base, time.monotonic() + RANKING_CACHE_SECONDS, results)
+        rows = sum(len(v[2].rows) for v in _local.values())
+        while rows > LOCAL_MAX_ROWS and len(_local) > 1:
+            _k, (_b, _t, dropped) = _local.popitem(last=False)
+            rows -= len(dropped.rows)
+
+
+def ranking_cache_clear() -> None:
+    """Forget the per-process rows (tests; Django's cache is cleared with cache.clear())."""
+    with _local_lock:
+        _local.clear()
+
+
+def _slim(rows: Sequence[UnitRow]) -> list[UnitRow]:
+    return [replace(r, result=cast(UnitResult, None), leaves={}) for r in rows]
+
+
+def _computed(
+    cycle: Cycle,
+    stage: str,
+    unit_type: str | None,
+    by_type: bool,
+    with_change: bool,
+    base: str,
+    key: str,
+) -> tuple[list[UnitRow], str]:
+    """(rows, previous label) from Django's cache, else computed and stored there."""
+    stored = cache.get(key)
+    if stored is not None:
+        return stored
+    full = cycle_results(
+        cycle, stage, unit_type=unit_type, by_type=by_type, with_change=with_change
+    )
+    stored = (_slim(full.rows), full.previous_label)
+    del full
+    # The entries loaded (model instances in reference cycles with their participations) and
+    # the result trees are garbage now: collect them in this slow request rather than in a
+    # later, fast one (a full pass over a million objects stalls every thread for 0.3-1 s).
+    gc.collect()
+    superseded = cache.get(base)
+    if superseded and superseded != key:
+        cache.delete(superseded)
+    cache.set_many({key: stored, base: key}, RANKING_CACHE_SECONDS)
+    return stored
+
+
+def cycle_ranking(
+    cycle: Cycle,
+    stage: str = "final",
+    *,
+    unit_type: str | None = None,
+    by_type: bool = True,
+    with_change: bool = True,
+) -> RankingTable:
+    """`cycle_results` for ranking tables, cached (see above): the same rows, ranks and
+    changes, but `row.result` is None and `row.leaves` empty (use `cycle_results` for unit
+    profiles, the ledger and exports). Each call returns its own RankingTable and row list;
+    the rows themselves and the memo are shared (never change them)."""
+    if stage not in STAGES:
+        raise ValueError(f"unknown stage: {stage}")
+    base, key = _ranking_keys(cycle, stage, unit_type, by_type, with_change)
+    found = _local_get(key)
+    if found is None:
+        with _local_lock:
+            computing = _computing.setdefault(key, threading.Lock())
+        with computing:  # one computation per key and process; the others wait for it
+            found = _local_get(key)
+            if found is None:
+                rows, previous_label = _computed(
+                    cycle, stage, unit_type, by_type, with_change, base, key
+                )
+                found = RankingTable(
+                    methodology=cycle.methodology.tree,
+                    stage=stage,
+                    rows=rows,
+                    cycle_id=cycle.pk,
+                    unit_type=unit_type,
+                    previous_label=previous_label,
+                )
+                _local_put(base, key, found)
+        with _local_lock:
+            _computing.pop(key, None)
+    return replace(
+        found,
+        rows=list(found.rows),
+        cycle_name=cycle.name,
+        year=cycle.year,
+        organiser=cycle.organiser.name,
+    )
 
 
 # --- lead agencies and the ledger --------------------------------------------------------------

@@ -21,6 +21,7 @@ organiser) — the rule of results_scope, applied the same way on every page:
 from __future__ import annotations
 
 import csv
+import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from decimal import ROUND_HALF_UP, Decimal
@@ -65,6 +66,7 @@ from parindex.results.tables import (
 
 State = Cycle.State
 LEDGER_PAGE_SIZE = 50
+RANK_PAGE_SIZE = 50
 MAX_IMPORT_BYTES = 2 * 1024 * 1024
 PUBLIC_FORMATS = ("csv", "json")
 # Colour classes of the index (tile grid, heat cells): lower bounds, best first.
@@ -163,10 +165,10 @@ def _seen(user: Any, pk: int) -> Seen:
 
 
 def _unit_types(cycle: Cycle, codes: Iterable[str] | None = None) -> list[str]:
-    qs = cycle.participations.all()
+    qs = cycle.participations.order_by()
     if codes is not None:
         qs = qs.filter(unit__code__in=list(codes))
-    return sorted(set(qs.values_list("unit__type", flat=True)), key=type_order)
+    return sorted(set(qs.values_list("unit__type", flat=True).distinct()), key=type_order)
 
 
 def _pick_type(requested: str | None, types: Sequence[str], preferred: str | None) -> str | None:
@@ -184,11 +186,14 @@ def _short(name: str, limit: int = 34) -> str:
     return name if len(name) <= limit else name[: limit - 1].rstrip() + "…"
 
 
-def ranking_chart(rows: Sequence[UnitRow], highlight: str | None) -> dict[str, Any]:
+def ranking_chart(
+    rows: Sequence[UnitRow], highlight: str | None, *, average: Decimal | None = None
+) -> dict[str, Any]:
     """Horizontal bars of the index, best first (ECharts draws the first category at the
-    bottom: charts.js reverses the axis)."""
+    bottom: charts.js reverses the axis). `average`: of every unit when `rows` are a page."""
     values = [_f(r.index) for r in rows]
-    average = sum((r.index for r in rows), Decimal(0)) / len(rows) if rows else None
+    if average is None and rows:
+        average = sum((r.index for r in rows), Decimal(0)) / len(rows)
     return {
         "units": [f"{r.rank}. {_short(r.unit.name)}" for r in rows],
         "names": [r.unit.name for r in rows],
@@ -220,11 +225,28 @@ def heatmap_chart(
 
 def _applicable_fields(results: CycleResults, rows: Sequence[UnitRow]) -> list[tuple[str, str]]:
     """Fields with a component index for at least one of the rows."""
-    out = []
-    for f in results.methodology.fields:
-        if any(fs.code == f.code and fs.index is not None for r in rows for fs in r.fields):
-            out.append((f.code, f.name))
-    return out
+    wanted = {f.code for f in results.methodology.fields}
+    found: set[str] = set()
+    for r in rows:
+        found.update(fs.code for fs in r.fields if fs.index is not None)
+        if found >= wanted:
+            break
+    return [(f.code, f.name) for f in results.methodology.fields if f.code in found]
+
+
+def _derived(results: CycleResults | None, rows: list[UnitRow], name: str, fn: Any) -> Any:
+    """fn(rows), kept in the memo of a cached ranking (rsel.RankingTable) when `rows` are all
+    of its rows (the rows of a cached ranking never change), else computed."""
+    memo = getattr(results, "memo", None)
+    if memo is None or results is None or rows is not results.rows:
+        return fn(rows)
+    if name not in memo:
+        memo[name] = fn(rows)
+    return memo[name]
+
+
+def _positions(rows: Sequence[UnitRow]) -> dict[str, int]:
+    return {r.unit.code: i for i, r in enumerate(rows)}
 
 
 @dataclass(frozen=True)
@@ -358,26 +380,115 @@ def results_index(request: HttpRequest) -> HttpResponse:
     )
 
 
+@dataclass
+class RankPage:
+    """The rows of the ranking table shown: a page of RANK_PAGE_SIZE rows, or all of them."""
+
+    rows: list[UnitRow]
+    number: int  # 0: every row
+    count: int  # pages
+    first: int  # position (1-based) of the first row shown
+    last: int
+    total: int
+
+    @property
+    def paged(self) -> bool:
+        return self.total > RANK_PAGE_SIZE
+
+    @property
+    def all(self) -> bool:
+        return self.number == 0
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def has_next(self) -> bool:
+        return 0 < self.number < self.count
+
+    @property
+    def previous_page_number(self) -> int:
+        return self.number - 1
+
+    @property
+    def next_page_number(self) -> int:
+        return self.number + 1
+
+
+def rank_page(
+    rows: Sequence[UnitRow], requested: str | None, position: int | None = None
+) -> RankPage:
+    """The page asked for ("all": every row); without one, the page of the row at
+    `position` (the highlighted unit), else the first. A ranking of a few thousand units is
+    read a page at a time: rendering 3,321 rows takes seconds, and a chart of them is
+    unreadable."""
+    total = len(rows)
+    count = max(1, -(-total // RANK_PAGE_SIZE))
+    if requested == "all":
+        return RankPage(list(rows), 0, count, 1 if total else 0, total, total)
+    try:
+        number = int(requested or "")
+    except ValueError:
+        number = (position or 0) // RANK_PAGE_SIZE + 1
+    number = min(max(number, 1), count)
+    start = (number - 1) * RANK_PAGE_SIZE
+    shown = list(rows[start : start + RANK_PAGE_SIZE])
+    return RankPage(shown, number, count, start + 1 if shown else 0, start + len(shown), total)
+
+
+def _fold(text: str) -> str:
+    """Lower case without Vietnamese diacritics, for searching ("Xã Tân Hòa" ~ "xa tan hoa")."""
+    text = unicodedata.normalize("NFD", text.lower().replace("đ", "d"))
+    return "".join(c for c in text if not unicodedata.combining(c)).strip()
+
+
+def find_unit(rows: Sequence[UnitRow], query: str) -> str:
+    """The code of the first row (rank order) whose code is the query, or whose name holds
+    it (case and diacritics ignored); "" when none."""
+    q = _fold(query)
+    if not q:
+        return ""
+    for r in rows:
+        if _fold(r.unit.code) == q:
+            return r.unit.code
+    return next((r.unit.code for r in rows if q in _fold(r.unit.name)), "")
+
+
 @login_required
 @require_GET
 def results_ranking(request: HttpRequest, pk: int) -> HttpResponse:
     """The ranking of a cycle at a stage, one unit type at a time, with the change against
-    the year before, the component indices, a bar chart and a units x fields heatmap."""
+    the year before, the component indices, a bar chart and a units x fields heatmap. The
+    rows come from the cached ranking (rsel.cycle_ranking); long lists are shown a page at a
+    time (the charts draw the rows of the page) and searched by name or code."""
     seen = _seen(request.user, pk)
     cycle = seen.cycle
     stage = seen.stage(request.GET.get("stage"))
     types = _unit_types(cycle, None if seen.ranking_all else seen.own_codes)
     own_types = _unit_types(cycle, seen.own_codes) if seen.own_codes else []
     unit_type = _pick_type(request.GET.get("type"), types, own_types[0] if own_types else None)
-    results = rsel.cycle_results(cycle, stage, unit_type=unit_type) if unit_type else None
+    results = rsel.cycle_ranking(cycle, stage, unit_type=unit_type) if unit_type else None
     rows = results.rows if results else []
     ranked = len(rows)
     if not seen.ranking_all:
         rows = [r for r in rows if r.unit.code in seen.own_codes]
-    codes = {r.unit.code for r in rows}
+    positions = _derived(results, rows, "positions", _positions)
     wanted = request.GET.get("unit", "")
-    highlight = wanted if wanted in codes else next((c for c in seen.own_codes if c in codes), "")
-    fields = _applicable_fields(results, rows) if results else []
+    query = request.GET.get("q", "").strip()[:100]
+    found = find_unit(rows, query) if query else ""
+    highlight = (
+        found
+        or (wanted if wanted in positions else "")
+        or next((c for c in sorted(seen.own_codes) if c in positions), "")
+    )
+    page = rank_page(rows, None if found else request.GET.get("page"), positions.get(highlight))
+    shown = page.rows
+    fields = (
+        _derived(results, rows, "fields", lambda rs: _applicable_fields(results, rs))
+        if results
+        else []
+    )
     tiles = []
     if unit_type == "province" and seen.ranking_all:
         by_province = {}
@@ -387,6 +498,7 @@ def results_ranking(request: HttpRequest, pk: int) -> HttpResponse:
                 by_province[prov] = (r.index, r.rank, r.unit.name)
         hl = next((r for r in rows if r.unit.code == highlight), None)
         tiles = tiles_from(by_province, _province_of(hl.unit.name) if hl else None)
+    stats = _derived(results, rows, "stats", _stats)
     return render(
         request,
         "results_pages/ranking.html",
@@ -401,30 +513,39 @@ def results_ranking(request: HttpRequest, pk: int) -> HttpResponse:
             "unit_type": unit_type,
             "results": results,
             "rows": rows,
+            "page": page,
+            "q": query,
+            "not_found": bool(query) and not found,
             "ranked": ranked,
             "fields": fields,
             "highlight": highlight,
-            "stats": _stats(rows),
+            "stats": stats,
             "tiles": tiles,
-            "chart_ranking": ranking_chart(rows, highlight) if len(rows) > 1 else None,
-            "chart_heatmap": heatmap_chart(rows, fields, highlight)
-            if len(rows) > 1 and fields
+            "chart_ranking": ranking_chart(shown, highlight, average=stats.average)
+            if len(shown) > 1
+            else None,
+            "chart_heatmap": heatmap_chart(shown, fields, highlight)
+            if len(shown) > 1 and fields
             else None,
             "export_qs": _query({"stage": stage, "unit_type": unit_type or ""}),
             "can_report": seen.ranking_all and not seen.scope.unit_ids,
-            "lines": rank_lines(rows, fields),
-            "show_change": any(r.change is not None for r in rows),
-            "links": _profile_links(seen, codes),
+            "lines": rank_lines(shown, fields),
+            "show_change": _derived(
+                results, rows, "show_change", lambda rs: any(r.change is not None for r in rs)
+            ),
+            "links": _profile_links(seen, shown),
         },
     )
 
 
-def _profile_links(seen: Seen, codes: Iterable[str]) -> dict[str, int]:
+def _profile_links(seen: Seen, rows: Iterable[UnitRow]) -> dict[str, int]:
     """Participation ids of the rows whose profile the user may open: every unit for the
     organiser's side and the viewers above it, else the user's own units."""
-    linkable = set(codes) if seen.ledger_all else set(codes) & seen.own_codes
-    qs = seen.cycle.participations.filter(unit__code__in=linkable)
-    return dict(qs.values_list("unit__code", "pk"))
+    return {
+        r.unit.code: r.participation_id
+        for r in rows
+        if r.participation_id is not None and (seen.ledger_all or r.unit.code in seen.own_codes)
+    }
 
 
 def _query(params: dict[str, Any]) -> str:
@@ -832,12 +953,14 @@ def _published_cycle(pk: int) -> Cycle:
         raise Http404 from None
 
 
-def _public_results(cycle: Cycle, unit_type: str | None) -> CycleResults:
+def _public_results(cycle: Cycle, unit_type: str | None, *, table: bool = False) -> CycleResults:
     """The final ranking; the change against the year before only when that year's cycle
-    is published too (a finalised, unpublished cycle stays unseen)."""
+    is published too (a finalised, unpublished cycle stays unseen). `table`: the cached rows
+    of a ranking table (rsel.cycle_ranking), without the unit result trees."""
     prev = rsel.previous_cycle(cycle)
     with_change = prev is None or prev.state == State.PUBLISHED
-    return rsel.cycle_results(cycle, "final", unit_type=unit_type, with_change=with_change)
+    read = rsel.cycle_ranking if table else rsel.cycle_results
+    return read(cycle, "final", unit_type=unit_type, with_change=with_change)
 
 
 @require_GET
@@ -849,15 +972,26 @@ def public_results(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def public_cycle(request: HttpRequest, pk: int) -> HttpResponse:
-    """A published cycle's final ranking with the component indices (no login)."""
+    """A published cycle's final ranking with the component indices (no login), from the
+    cached ranking, a page at a time for long lists (like results_ranking)."""
     cycle = _published_cycle(pk)
     types = _unit_types(cycle)
     unit_type = _pick_type(request.GET.get("type"), types, None)
-    results = _public_results(cycle, unit_type) if unit_type else None
+    results = _public_results(cycle, unit_type, table=True) if unit_type else None
     rows = results.rows if results else []
-    codes = {r.unit.code for r in rows}
-    highlight = request.GET.get("unit", "") if request.GET.get("unit") in codes else ""
-    fields = _applicable_fields(results, rows) if results else []
+    positions = _derived(results, rows, "positions", _positions)
+    query = request.GET.get("q", "").strip()[:100]
+    found = find_unit(rows, query) if query else ""
+    wanted = request.GET.get("unit", "")
+    highlight = found or (wanted if wanted in positions else "")
+    page = rank_page(rows, None if found else request.GET.get("page"), positions.get(highlight))
+    shown = page.rows
+    fields = (
+        _derived(results, rows, "fields", lambda rs: _applicable_fields(results, rs))
+        if results
+        else []
+    )
+    stats = _derived(results, rows, "stats", _stats)
     return render(
         request,
         "results_pages/public_cycle.html",
@@ -868,13 +1002,20 @@ def public_cycle(request: HttpRequest, pk: int) -> HttpResponse:
             "unit_type": unit_type,
             "results": results,
             "rows": rows,
+            "page": page,
+            "q": query,
+            "not_found": bool(query) and not found,
             "fields": fields,
             "highlight": highlight,
-            "stats": _stats(rows),
-            "lines": rank_lines(rows, fields),
-            "show_change": any(r.change is not None for r in rows),
+            "stats": stats,
+            "lines": rank_lines(shown, fields),
+            "show_change": _derived(
+                results, rows, "show_change", lambda rs: any(r.change is not None for r in rs)
+            ),
             "links": {},
-            "chart_ranking": ranking_chart(rows, highlight) if len(rows) > 1 else None,
+            "chart_ranking": ranking_chart(shown, highlight, average=stats.average)
+            if len(shown) > 1
+            else None,
         },
     )
 

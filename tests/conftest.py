@@ -34,6 +34,18 @@ def _media_in_tmp(settings, media_root: Path) -> None:
     settings.MEDIA_ROOT = media_root
 
 
+@pytest.fixture(autouse=True)
+def _fresh_caches():
+    """Each test starts with empty caches (the cached rankings among them)."""
+    from django.core.cache import cache
+
+    from parindex.results.selectors import ranking_cache_clear
+
+    cache.clear()
+    ranking_cache_clear()
+    yield
+
+
 @pytest.fixture
 def small_cycle(db):
     from factories import build_small_cycle

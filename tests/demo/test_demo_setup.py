@@ -50,7 +50,7 @@ def _cycle(info: DemoInfo, key: str) -> Cycle:
 
 def test_it_reports_what_it_built(demo):
     assert demo.created
-    assert set(demo.cycles) == {"open", "explanation", "province"}
+    assert set(demo.cycles) == {"open", "explanation", "published", "province"}
     assert demo.counts["entries"] > 2000
     assert demo.counts["evidence"] > 500
 

@@ -159,7 +159,10 @@ def _hints(y_open: int, y_prev: int) -> dict[str, str]:
         )
         % {"p": y_prev},
         "thamdinh.lv3": _("Như thamdinh, nhưng chỉ lĩnh vực 3 (cải cách thủ tục hành chính)."),
-        "lanhdao.tinh": _("Xem tiến độ, kết quả và xếp hạng các sở, ngành, xã, phường."),
+        "lanhdao.tinh": _(
+            "Xem tiến độ, kết quả, xếp hạng, điểm bị trừ; kết quả đã công bố của kỳ %(y)s."
+        )
+        % {"y": y_prev - 1},
     }
 
 
@@ -221,6 +224,8 @@ def describe() -> DemoInfo:
         cycles["open"] = local[0].pk
     if len(local) > 1:
         cycles["explanation"] = local[1].pk
+    if len(local) > 2:
+        cycles["published"] = local[2].pk
     if province:
         cycles["province"] = province.pk
     counts = {
@@ -444,6 +449,24 @@ def _build(now: datetime, rng: random.Random) -> None:
         publication_date=(now + timedelta(days=30)).date(),  # type: ignore[arg-type]
     )
     builder.previous_cycle(previous, y_prev, now)
+
+    # Two years back: the departments' index, finished and published (public results page).
+    published = svc.cycle_create(
+        name=f"Chỉ số CCHC năm {y_prev - 1} của các sở, ban, ngành tỉnh Lào Cai",
+        year=y_prev - 1,
+        methodology=internal,
+        organiser=units[MARKER_UNIT],
+        units=departments,
+        user=manager,
+        self_start=_on_workday(now, -75, 7, 30),
+        self_end=_on_workday(now, 1, 17),
+        appraisal_start=_on_workday(now, -47, 8),
+        appraisal_end=_on_workday(now, -12, 17),
+        explanation_start=_on_workday(now, -4, 8),
+        explanation_end=_on_workday(now, 6, 17),
+        publication_date=(now - timedelta(days=240)).date(),  # type: ignore[arg-type]
+    )
+    builder.published_cycle(published, y_prev - 1, now)
 
     current = svc.cycle_create(
         name=f"Chỉ số CCHC năm {y_open} của các sở, ngành và xã, phường tỉnh Lào Cai",
@@ -752,6 +775,26 @@ class _Builder:
         for p in self._participations(cycle):
             self._explain(p, cuts[p.pk], year)
         self._backdate(cycle, now)
+
+    def published_cycle(self, cycle: Cycle, year: int, now: datetime) -> None:
+        """A cycle run to its end: round 2, final, published (then moved into the past)."""
+        self.previous_cycle(cycle, year, now)
+        manager = self.users["sonoivu"]
+        for state in (State.APPRAISAL_2, State.FINAL, State.PUBLISHED):
+            cycle = svc.cycle_transition(
+                cycle=Cycle.objects.get(pk=cycle.pk), to_state=state, user=manager
+            )
+        Cycle.objects.filter(pk=cycle.pk).update(
+            self_start=_on_workday(now, -420, 7, 30),
+            self_end=_on_workday(now, -395, 17),
+            appraisal_start=_on_workday(now, -390, 8),
+            appraisal_end=_on_workday(now, -300, 17),
+            explanation_start=_on_workday(now, -295, 8),
+            explanation_end=_on_workday(now, -290, 17),
+        )
+        for p in Participation.objects.filter(cycle=cycle):
+            at = self._office_hours(now, -396 - self.rng.randint(0, 10))
+            Participation.objects.filter(pk=p.pk).update(submitted_at=at)
 
     def _appraise(self, p: Participation, year: int) -> list[tuple[Entry, str]]:
         """Round 1: accept most items, cut a few with a reason; returns the cut entries."""

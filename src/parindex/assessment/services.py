@@ -230,6 +230,27 @@ def _check_version(entry: Entry, version: int | None) -> None:
         )
 
 
+def _save_entry(
+    entry: Entry, p: Participation, *, user: Any, action: str, old: Any, new: Any
+) -> Entry:
+    """Bump the entry's version (optimistic concurrency), save it and audit old -> new."""
+    entry.version += 1
+    entry.updated_at = timezone.now()
+    entry.updated_by = user
+    entry.save()
+    log_action(
+        action,
+        actor=user,
+        target=entry,
+        cycle=p.cycle,
+        unit=p.unit,
+        code=entry.code,
+        old=old,
+        new=new,
+    )
+    return entry
+
+
 @transaction.atomic
 def entry_save_self(
     *,
@@ -262,23 +283,10 @@ def entry_save_self(
     entry.self_points = points
     if note is not None:
         entry.note = note.strip()
-    if old == {"value": entry.value, "points": entry.self_points, "note": entry.note}:
+    new = {"value": entry.value, "points": entry.self_points, "note": entry.note}
+    if old == new:
         return entry
-    entry.version += 1
-    entry.updated_at = timezone.now()
-    entry.updated_by = user
-    entry.save()
-    log_action(
-        "entry.self_saved",
-        actor=user,
-        target=entry,
-        cycle=participation.cycle,
-        unit=participation.unit,
-        code=code,
-        old=old,
-        new={"value": entry.value, "points": entry.self_points, "note": entry.note},
-    )
-    return entry
+    return _save_entry(entry, participation, user=user, action="entry.self_saved", old=old, new=new)
 
 
 @transaction.atomic
@@ -312,21 +320,10 @@ def entry_set_external(
     old = {"value": entry.value, "points": entry.self_points}
     entry.value = value.strip()
     entry.self_points = points
-    entry.version += 1
-    entry.updated_at = timezone.now()
-    entry.updated_by = user
-    entry.save()
-    log_action(
-        "entry.external_set",
-        actor=user,
-        target=entry,
-        cycle=participation.cycle,
-        unit=participation.unit,
-        code=code,
-        old=old,
-        new={"value": entry.value, "points": points},
+    new = {"value": entry.value, "points": points}
+    return _save_entry(
+        entry, participation, user=user, action="entry.external_set", old=old, new=new
     )
-    return entry
 
 
 @transaction.atomic

@@ -650,6 +650,22 @@ def clean_filename(name: str) -> str:
     return base[:200] or "tai-lieu"
 
 
+def _require_evidence_rights(user: Any, p: Participation, code: str | None, refused: str) -> None:
+    """Whoever may enter or explain the unit's items (for `code`, when given) handles evidence."""
+    acc = sel.access(user, p)
+    if not (acc.can(sel.EDIT_SELF) or acc.can(sel.EXPLAIN)) or (
+        code is not None and not acc.covers(code)
+    ):
+        raise ServiceError(refused)
+
+
+def _require_evidence_window(p: Participation) -> None:
+    """Evidence changes while the self-assessment is open, and in the explanation round."""
+    editing, why = self_assessment_open(p)
+    if not editing and p.cycle.state != State.EXPLANATION:
+        raise ServiceError(why)
+
+
 @transaction.atomic
 def evidence_upload(
     *,
@@ -666,13 +682,10 @@ def evidence_upload(
     """Check size and type by content, hash, store, and optionally link to one item."""
     from django.conf import settings
 
-    acc = sel.access(user, participation)
-    if not (acc.can(sel.EDIT_SELF) or acc.can(sel.EXPLAIN)):
-        raise ServiceError(_("Bạn không có quyền tải tài liệu cho đơn vị này."))
-    state = participation.cycle.state
-    editing, why = self_assessment_open(participation)
-    if not editing and state != State.EXPLANATION:
-        raise ServiceError(why)
+    _require_evidence_rights(
+        user, participation, None, _("Bạn không có quyền tải tài liệu cho đơn vị này.")
+    )
+    _require_evidence_window(participation)
     name = clean_filename(file.name or "")
     if file.size is None or file.size == 0:
         raise ServiceError(_("Tệp “%(n)s” rỗng.") % {"n": name})
@@ -747,14 +760,12 @@ def evidence_link(
     page_ref: str = "",
     user: Any,
 ) -> EvidenceLink:
-    acc = sel.access(user, participation)
-    if not (acc.can(sel.EDIT_SELF) or acc.can(sel.EXPLAIN)) or not acc.covers(code):
-        raise ServiceError(_("Bạn không có quyền gắn tài liệu cho mục này."))
+    _require_evidence_rights(
+        user, participation, code, _("Bạn không có quyền gắn tài liệu cho mục này.")
+    )
     if evidence.unit_id != participation.unit_id or evidence.cycle_id != participation.cycle_id:
         raise ServiceError(_("Tài liệu không thuộc đơn vị này."))
-    editing, why = self_assessment_open(participation)
-    if not editing and participation.cycle.state != State.EXPLANATION:
-        raise ServiceError(why)
+    _require_evidence_window(participation)
     node = _leaf(participation.cycle.methodology.tree, code)
     if not node.applies(participation.unit.type):
         raise ServiceError(_("Mục %(c)s không áp dụng cho loại đơn vị này.") % {"c": code})
@@ -783,12 +794,10 @@ def evidence_link(
 @transaction.atomic
 def evidence_unlink(*, link: EvidenceLink, user: Any) -> None:
     p = link.entry.participation
-    acc = sel.access(user, p)
-    if not (acc.can(sel.EDIT_SELF) or acc.can(sel.EXPLAIN)) or not acc.covers(link.entry.code):
-        raise ServiceError(_("Bạn không có quyền gỡ tài liệu của mục này."))
-    editing, why = self_assessment_open(p)
-    if not editing and p.cycle.state != State.EXPLANATION:
-        raise ServiceError(why)
+    _require_evidence_rights(
+        user, p, link.entry.code, _("Bạn không có quyền gỡ tài liệu của mục này.")
+    )
+    _require_evidence_window(p)
     log_action(
         "evidence.unlinked",
         actor=user,

@@ -87,6 +87,9 @@ class Cycle(models.Model):
     explanation_end = models.DateTimeField(_("hạn giải trình"), null=True, blank=True)
     publication_date = models.DateField(_("ngày công bố"), null=True, blank=True)
     finalised_at = models.DateTimeField(null=True, blank=True)
+    # Bumped by every change of an entry or of the cycle's state (the one write path in
+    # assessment.services): the token under which computed results are cached.
+    results_version = models.PositiveBigIntegerField(default=0, editable=False)
 
     class Meta:
         ordering = ["-year", "name"]
@@ -119,6 +122,9 @@ class Participation(models.Model):
     explanation_submitted_at = models.DateTimeField(null=True, blank=True)
     late_until = models.DateTimeField(_("gia hạn nhập đến"), null=True, blank=True)
     report = models.TextField(_("báo cáo tự đánh giá"), blank=True)
+    # The cycle's results_version at this unit's latest change: results cached at an older
+    # cycle version are recomputed only for the units changed since.
+    results_version = models.PositiveBigIntegerField(default=0, editable=False)
 
     class Meta:
         constraints = [

@@ -145,6 +145,7 @@ def cycle_transition(*, cycle: Cycle, to_state: str, user: Any) -> Cycle:
         cycle.finalised_at = now
     cycle.state = to_state
     cycle.save()
+    cycle.results_version = results_changed(cycle.pk)
     log_action("cycle.state_changed", actor=user, target=cycle, cycle=cycle, old=old, new=to_state)
     return cycle
 
@@ -230,6 +231,20 @@ def _check_version(entry: Entry, version: int | None) -> None:
         )
 
 
+def results_changed(cycle_id: int, participation_ids: Any = None) -> int:
+    """Bump the cycle's results version (and stamp the changed units with it): the token
+    under which computed results are cached. `participation_ids` None: every unit."""
+    from django.db.models import F
+
+    Cycle.objects.filter(pk=cycle_id).update(results_version=F("results_version") + 1)
+    version = Cycle.objects.values_list("results_version", flat=True).get(pk=cycle_id)
+    parts = Participation.objects.filter(cycle_id=cycle_id)
+    if participation_ids is not None:
+        parts = parts.filter(pk__in=list(participation_ids))
+    parts.update(results_version=version)
+    return version
+
+
 def _save_entry(
     entry: Entry, p: Participation, *, user: Any, action: str, old: Any, new: Any
 ) -> Entry:
@@ -238,6 +253,7 @@ def _save_entry(
     entry.updated_at = timezone.now()
     entry.updated_by = user
     entry.save()
+    results_changed(p.cycle_id, [p.pk])
     log_action(
         action,
         actor=user,
@@ -452,6 +468,7 @@ def entry_appraise(
     locked.updated_at = timezone.now()
     locked.updated_by = user
     locked.save()
+    results_changed(cycle.pk, [p.pk])
     log_action(
         f"entry.appraised_r{rnd}",
         actor=user,
@@ -490,6 +507,7 @@ def entry_explain(*, entry: Entry, text: str, version: int | None = None, user: 
     locked.updated_at = now
     locked.updated_by = user
     locked.save()
+    results_changed(p.cycle_id, [p.pk])
     log_action(
         "entry.explained",
         actor=user,

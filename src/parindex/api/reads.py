@@ -1,6 +1,6 @@
 """Read endpoints: methodologies, cycles, units, results, the ledger and a unit's entries.
 Every object is fetched through the selectors the pages use (cycles_visible_to, access,
-participations_visible_to, results_scope); what the user may not see answers 404."""
+participations_visible_to, results_access); what the user may not see answers 404."""
 
 from collections.abc import Iterator
 from datetime import date, datetime
@@ -12,12 +12,12 @@ from django.utils.translation import gettext as _
 from ninja import Path, Query, Router
 from ninja.pagination import paginate
 
-from parindex.assessment import selectors as sel
+from parindex.assessment import permissions as perm
 from parindex.assessment.models import Cycle, MethodologyVersion, Participation
 from parindex.core import methodology_to_dict, q4
 from parindex.core.aggregate import NOT_APPLICABLE, NodeResult
-from parindex.results.selectors import cycle_for_results, cycle_results, lost_points_ledger
-from parindex.results.tables import STAGES, LedgerEntry, LedgerFilter, UnitRow
+from parindex.results.selectors import cycle_results, lost_points_ledger
+from parindex.results.tables import LedgerEntry, LedgerFilter, UnitRow
 
 from .auth import user_of
 from .errors import ApiError
@@ -75,14 +75,14 @@ def unit_ref(unit: Any) -> dict[str, str]:
 def cycle_for(user: Any, cycle_id: int) -> Cycle:
     """A cycle the user may see (404 otherwise)."""
     try:
-        return sel.cycles_visible_to(user).get(pk=cycle_id)
+        return perm.cycles_visible_to(user).get(pk=cycle_id)
     except Cycle.DoesNotExist:
         raise ApiError(404, _("Không tìm thấy kỳ đánh giá.")) from None
 
 
 def participation_for(
-    user: Any, cycle_id: int, unit_code: str, cap: str = sel.VIEW
-) -> tuple[Participation, sel.Access]:
+    user: Any, cycle_id: int, unit_code: str, cap: str = perm.VIEW
+) -> tuple[Participation, perm.Access]:
     """A unit's participation in a cycle that the user may `cap` (404 otherwise, like the
     pages: the API never reveals that another unit's object exists)."""
     try:
@@ -91,14 +91,15 @@ def participation_for(
         ).get(cycle_id=cycle_id, unit__code=unit_code)
     except Participation.DoesNotExist:
         p = None
-    acc = sel.access(user, p) if p is not None else sel.Access()
+    acc = perm.access(user, p) if p is not None else perm.Access()
     if p is None or not acc.can(cap):
         raise ApiError(404, _("Không tìm thấy đơn vị trong kỳ đánh giá này."))
     return p, acc
 
 
-def require_stage(cycle: Cycle, stage: str, *, staff: bool) -> None:
-    if not sel.stage_visible(cycle, stage, staff=staff):
+def require_stage(cycle: Cycle, stage: str, stages: tuple[str, ...]) -> None:
+    """403 unless `stage` is among the stages the user reads now (permissions)."""
+    if stage not in stages:
         raise ApiError(
             403,
             _("Kết quả giai đoạn này chưa được công bố (kỳ đánh giá đang ở “%(s)s”).")
@@ -243,7 +244,7 @@ def cycle_list(
     request: HttpRequest, year: int | None = None, state: CycleState | None = None
 ) -> Any:
     """The cycles you may see, newest first; filter by year and state."""
-    qs = sel.cycles_visible_to(user_of(request))
+    qs = perm.cycles_visible_to(user_of(request))
     if year is not None:
         qs = qs.filter(year=year) if 1900 <= year <= 9999 else qs.none()
     if state:
@@ -255,11 +256,11 @@ def cycle_list(
 def cycle_detail(request: HttpRequest, cycle_id: int = CYCLE_ID) -> Any:
     user = user_of(request)
     cycle = cycle_for(user, cycle_id)
-    staff = sel.cycle_staff(user, cycle)
+    seen = perm.results_access(user, cycle)
     return {
         **cycle_out(cycle),
-        "units": len(sel.participations_visible_to(user, cycle)),
-        "stages": [s for s in STAGES if sel.stage_visible(cycle, s, staff=staff)],
+        "units": len(perm.participations_visible_to(user, cycle)),
+        "stages": list(seen.stages),
     }
 
 
@@ -276,7 +277,7 @@ def unit_list(request: HttpRequest, cycle_id: int = CYCLE_ID) -> Any:
             "submitted_at": p.submitted_at,
             "late_until": p.late_until,
         }
-        for p in sel.participations_visible_to(user, cycle)
+        for p in perm.participations_visible_to(user, cycle)
     ]
 
 
@@ -315,17 +316,13 @@ def results_list(
     unit type is ranked separately. Units see only their own rows until publication."""
     user = user_of(request)
     try:
-        cycle, scope = cycle_for_results(user, cycle_id)
+        cycle, seen = perm.cycle_for_results(user, cycle_id)
     except Cycle.DoesNotExist:
         raise ApiError(404, _("Không tìm thấy kỳ đánh giá.")) from None
-    require_stage(cycle, stage, staff=sel.cycle_staff(user, cycle))
+    require_stage(cycle, stage, seen.stages)
     rows = cycle_results(cycle, stage, unit_type=unit_type, with_change=False).rows
-    if not scope.all_units:
-        own = set(
-            cycle.participations.filter(unit_id__in=scope.unit_ids).values_list(
-                "unit__code", flat=True
-            )
-        )
+    own = seen.codes(seen.ranking)
+    if own is not None:
         rows = [r for r in rows if r.unit.code in own]
     return [row_out(r) for r in rows]
 
@@ -345,7 +342,7 @@ def unit_results(
     the engine's explanation (input, rule branch, points)."""
     p, acc = participation_for(user_of(request), cycle_id, unit_code)
     cycle = p.cycle
-    require_stage(cycle, stage, staff=acc.can(sel.APPRAISE) or acc.can(sel.MANAGE))
+    require_stage(cycle, stage, acc.stages(cycle))
     row = cycle_results(cycle, stage, unit_type=p.unit.type, with_change=False).row_for(p.unit.code)
     if row is None:  # pragma: no cover - the unit takes part, so it has a row
         raise ApiError(404, _("Không tìm thấy kết quả của đơn vị."))
@@ -381,18 +378,14 @@ def ledger(
     The organiser's side reads it at any time, the units once the results are final."""
     user = user_of(request)
     try:
-        cycle, scope = cycle_for_results(user, cycle_id)
+        cycle, seen = perm.cycle_for_results(user, cycle_id)
     except Cycle.DoesNotExist:
         raise ApiError(404, _("Không tìm thấy kỳ đánh giá.")) from None
-    if not sel.cycle_staff(user, cycle):
-        require_stage(cycle, "final", staff=False)
+    if not seen.ledger_readable:
+        require_stage(cycle, "final", ())
     units = frozenset(u.strip() for u in unit or () if u.strip())
-    if not scope.all_units:
-        own = frozenset(
-            cycle.participations.filter(unit_id__in=scope.unit_ids).values_list(
-                "unit__code", flat=True
-            )
-        )
+    own = seen.codes(seen.ledger)
+    if own is not None:
         units = units & own if units else own
         if not units:
             return []

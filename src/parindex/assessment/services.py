@@ -32,7 +32,7 @@ from parindex.core import (
 )
 from parindex.core.model import EXTERNAL, SURVEY, Node
 
-from . import selectors as sel
+from . import permissions as sel
 from .models import Cycle, Entry, Evidence, EvidenceLink, MethodologyVersion, Participation
 
 State = Cycle.State
@@ -104,28 +104,12 @@ def cycle_create(
 
 
 def _require_manage(user: Any, cycle: Cycle) -> None:
-    if sel.is_admin(user):
-        return
-    for m in sel.memberships(user):
-        if (
-            m.role == "manager"
-            and m.unit_id == cycle.organiser_id
-            and m.cycle_id
-            in (
-                None,
-                cycle.pk,
-            )
-        ):
-            return
-    raise ServiceError(_("Bạn không có quyền quản lý kỳ đánh giá này."))
+    if not sel.can_manage(user, cycle):
+        raise ServiceError(_("Bạn không có quyền quản lý kỳ đánh giá này."))
 
 
 def can_manage(user: Any, cycle: Cycle) -> bool:
-    try:
-        _require_manage(user, cycle)
-    except ServiceError:
-        return False
-    return True
+    return sel.can_manage(user, cycle)
 
 
 @transaction.atomic

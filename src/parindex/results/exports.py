@@ -623,21 +623,27 @@ def render_export(
     ledger_filter: LedgerFilter | None = None,
     params: Any = None,
     unit_codes: frozenset[str] | None = None,
+    ledger_codes: frozenset[str] | None = None,
+    with_ledger: bool = True,
 ) -> Export:
     """Fetch a cycle's tables and render one export: what = ranking | ledger | report,
-    fmt = xlsx | docx | csv | json (SUPPORTED). `unit_codes` limits the rows to some units
-    (a unit reading its own results); `params` (ReportParams) for the Word report. The
-    ledger is always computed at the final stage."""
+    fmt = xlsx | docx | csv | json (SUPPORTED). `unit_codes` limits the ranking's rows and
+    `ledger_codes` the ledger's rows to some units (None: all); without `with_ledger` the
+    files hold no ledger rows (the workbook's ledger sheet stays empty). `params`
+    (ReportParams) for the Word report. The ledger is always computed at the final stage.
+    Who may read what is decided by the caller (results.services.export_for_user)."""
     from .selectors import cycle_results, lost_points_ledger
 
     _check_supported(what, fmt)
     results = cycle_results(cycle, stage, unit_type=unit_type)
     if unit_codes is not None:
         results.rows = [r for r in results.rows if r.unit.code in unit_codes]
-    final = results if stage == "final" else None
+    final = results if stage == "final" and unit_codes is None else None
     lf = ledger_filter or LedgerFilter(unit_type=unit_type)
-    if unit_codes is not None:
-        lf = replace(lf, units=frozenset(unit_codes))
-    need_ledger = what in ("ledger", "report") or fmt == "xlsx"
+    if ledger_codes is not None:
+        lf = replace(lf, units=(lf.units & ledger_codes) if lf.units else ledger_codes)
+    need_ledger = with_ledger and (what in ("ledger", "report") or fmt == "xlsx")
+    if need_ledger and ledger_codes is not None and not lf.units:
+        need_ledger = False  # no unit of the user's own: no rows (an empty filter means all)
     ledger = lost_points_ledger(cycle, lf, results=final) if need_ledger else []
     return export_from_tables(results, ledger, what=what, fmt=fmt, params=params)

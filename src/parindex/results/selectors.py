@@ -3,8 +3,8 @@ national results. One query fetches a cycle's participations with their entries;
 is computed once per stage (parindex.assessment.services.unit_result); the tables
 themselves are built by results/tables.py (pure, shared with the exports and benchmark).
 
-Visibility: `results_scope(user, cycle)` says which units' results a user may read; views
-and the API fetch through `cycle_for_results` and filter with the scope.
+Visibility is decided by parindex.assessment.permissions (results_access, cycle_for_results):
+this module computes, callers filter with what the permissions say.
 
 Caching: `cycle_ranking` is `cycle_results` without the per-unit result trees (what a
 ranking table shows), cached under a version token (`ranking_version`) that changes with any
@@ -27,7 +27,6 @@ from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 
 from parindex.accounts.models import Membership, Role
-from parindex.assessment import selectors as asel
 from parindex.assessment.models import Cycle, Entry, Participation
 from parindex.assessment.services import unit_of, unit_result
 from parindex.audit.models import LogEntry
@@ -59,63 +58,6 @@ FINISHED = (Cycle.State.FINAL, Cycle.State.PUBLISHED)
 
 def national_label(year: int) -> str:
     return _("Chỉ số CCHC cấp tỉnh năm %(y)s (Bộ Nội vụ công bố)") % {"y": year}
-
-
-# --- who may read which results ------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ResultsScope:
-    """The units of a cycle whose results a user may read. `all_units`: the whole ranking
-    (organiser's managers and appraisers, viewers above the organiser, admins, and everyone
-    concerned once the cycle is published); otherwise only `unit_ids` (the user's own units:
-    their results at every stage, no ranking of the others)."""
-
-    all_units: bool = False
-    unit_ids: frozenset[int] = frozenset()
-
-    @property
-    def any(self) -> bool:
-        return self.all_units or bool(self.unit_ids)
-
-    def sees(self, unit_id: int) -> bool:
-        return self.all_units or unit_id in self.unit_ids
-
-
-def results_scope(user: Any, cycle: Cycle) -> ResultsScope:
-    if asel.is_admin(user):
-        return ResultsScope(all_units=True)
-    own: set[int] = set()
-    for m in asel.memberships(user):
-        if m.cycle_id not in (None, cycle.pk):
-            continue
-        if m.role in (Role.MANAGER, Role.APPRAISER) and m.unit_id == cycle.organiser_id:
-            return ResultsScope(all_units=True)
-        if m.role == Role.VIEWER and m.unit is not None:
-            below = asel._unit_and_below(m.unit)
-            if cycle.organiser_id in below:
-                return ResultsScope(all_units=True)
-            own |= set(
-                cycle.participations.filter(unit_id__in=below).values_list("unit_id", flat=True)
-            )
-        elif m.role in (Role.OFFICER, Role.LEADER) and m.unit_id:
-            own.add(m.unit_id)
-        elif m.role == Role.LEAD_AGENCY and m.target_id:
-            own.add(m.target_id)
-    own &= set(cycle.participations.values_list("unit_id", flat=True))
-    if own and cycle.state == Cycle.State.PUBLISHED:
-        return ResultsScope(all_units=True, unit_ids=frozenset(own))
-    return ResultsScope(unit_ids=frozenset(own))
-
-
-def cycle_for_results(user: Any, pk: int) -> tuple[Cycle, ResultsScope]:
-    """A cycle whose results the user may read (some of them at least) and the scope;
-    raises Cycle.DoesNotExist otherwise (views answer 404)."""
-    cycle = Cycle.objects.select_related("methodology", "organiser", "organiser__parent").get(pk=pk)
-    scope = results_scope(user, cycle)
-    if not scope.any:
-        raise Cycle.DoesNotExist
-    return cycle, scope
 
 
 # --- inputs from the database -----------------------------------------------------------------

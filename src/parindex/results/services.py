@@ -21,8 +21,7 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from parindex.accounts.models import Role
-from parindex.assessment import selectors as asel
+from parindex.assessment import permissions as perm
 from parindex.assessment.services import ImportRefused, RowError, ServiceError
 from parindex.audit.services import log_action
 from parindex.core import fmt_vn, to_decimal
@@ -43,8 +42,8 @@ class ImportSummary:
 
 
 def can_import_national(user: Any) -> bool:
-    """Administrators and cycle managers may import the published national results."""
-    return asel.is_admin(user) or any(m.role == Role.MANAGER for m in asel.memberships(user))
+    """Administrators and the Ministry's managers import the published national results."""
+    return perm.can_import_national(user)
 
 
 def national_results_read_csv(data: bytes) -> list[tuple[int, dict[str, str]]]:
@@ -248,25 +247,25 @@ def export_for_user(
     ledger_filter: Any = None,
     params: Any = None,
 ) -> Any:
-    """Render an export of the results the user may read (selectors.results_scope): the
-    whole cycle, or only the user's own units (no report then). Logged. Raises ServiceError
-    (no access, unsupported combination)."""
+    """Render an export of the results the user may read (permissions.results_access):
+    the ranking's rows and the ledger's rows of the units they may read, at a stage they
+    may read; the whole-cycle report only for those who read every unit's ledger. Logged.
+    Raises ServiceError (no access, stage not shown yet, unsupported combination)."""
     from .exports import ExportError, render_export
     from .report import report_params_for
-    from .selectors import results_scope
 
-    scope = results_scope(user, cycle)
-    if not scope.any:
+    seen = perm.results_access(user, cycle)
+    if not seen.any:
         raise ServiceError(_("Bạn không có quyền xem kết quả của kỳ đánh giá này."))
-    codes = None
-    if not scope.all_units:
-        if what == "report":
-            raise ServiceError(_("Chỉ cơ quan tổ chức đánh giá được xuất báo cáo tổng hợp."))
-        codes = frozenset(
-            cycle.participations.filter(unit_id__in=scope.unit_ids).values_list(
-                "unit__code", flat=True
-            )
+    if not seen.sees_stage(stage):
+        raise ServiceError(
+            _("Kết quả giai đoạn này chưa được công bố (kỳ đánh giá đang ở “%(s)s”).")
+            % {"s": cycle.get_state_display()}
         )
+    if what == "report" and not (seen.report and seen.ledger_readable):
+        raise ServiceError(_("Chỉ cơ quan tổ chức đánh giá được xuất báo cáo tổng hợp."))
+    if what == "ledger" and not seen.ledger_readable:
+        raise ServiceError(_("Bảng điểm bị trừ chỉ có khi kết quả đã được chốt."))
     if fmt == "docx" and params is None:
         params = report_params_for(cycle)
     try:
@@ -278,7 +277,9 @@ def export_for_user(
             unit_type=unit_type,
             ledger_filter=ledger_filter,
             params=params,
-            unit_codes=codes,
+            unit_codes=seen.codes(seen.ranking),
+            ledger_codes=seen.codes(seen.ledger),
+            with_ledger=seen.ledger_readable,
         )
     except (ExportError, ValueError) as exc:
         raise ServiceError(str(exc)) from None

@@ -1,0 +1,132 @@
+"""The lifecycle table, state by state: every fact the rest of the code asks of a cycle's
+state. A change to the table must change this test with it (and the permission matrix)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from parindex.assessment import lifecycle
+from parindex.assessment.models import Cycle, Participation
+
+S = Cycle.State
+
+# state: self_entry, self_entry_late, withdraw, late_grant, evidence_change, explanation,
+#        appraisal_round, shown_round, shown_stage, organiser_edit, finished, published,
+#        unit_stages, staff_stages, next_states
+#   Y/- for booleans; stages as letters: s=self 1=r1 2=r2 f=final
+TABLE = """
+draft        - - - - - -  .  .  .      Y - -  s     s     open
+open         Y - Y Y - -  .  .  .      Y - -  s     s     self_closed
+self_closed  - Y Y Y - -  .  .  .      Y - -  s     s     open,appraisal
+appraisal    - - - - - -  1  1  r1     Y - -  s     s1    explanation
+explanation  - - - - Y Y  .  1  r1     Y - -  s1    s1    appraisal_2
+appraisal_2  - - - - - -  2  2  r2     Y - -  s1    s12   final
+final        - - - - - -  .  2  final  - Y -  s12f  s12f  final_published
+published    - - - - - -  .  2  final  - Y Y  s12f  s12f  .
+"""
+LETTERS = {"s": "self", "1": "r1", "2": "r2", "f": "final"}
+
+
+def _rows() -> dict[str, tuple[str, ...]]:
+    return {line.split()[0]: tuple(line.split()[1:]) for line in TABLE.strip().splitlines()}
+
+
+def _stages(cell: str) -> tuple[str, ...]:
+    return tuple(LETTERS[c] for c in cell)
+
+
+def test_every_state_has_a_row_and_facts():
+    assert set(_rows()) == set(S.values) == set(lifecycle.FACTS)
+
+
+@pytest.mark.parametrize("state", S.values)
+def test_state_facts(state: str):
+    row = _rows()[state]
+    f = lifecycle.facts(state)
+    flags = [c == "Y" for c in row[:6]]
+    assert [
+        f.self_entry,
+        f.self_entry_late,
+        f.withdraw,
+        f.late_grant,
+        f.evidence_change,
+        f.explanation,
+    ] == flags
+    assert f.appraisal_round == (None if row[6] == "." else int(row[6]))
+    assert f.shown_round == (None if row[7] == "." else int(row[7]))
+    assert f.shown_stage == (None if row[8] == "." else row[8])
+    assert [f.organiser_edit, f.finished, f.published] == [c == "Y" for c in row[9:12]]
+    assert f.unit_stages == _stages(row[12])
+    assert f.staff_stages == _stages(row[13])
+    nexts = (
+        () if row[14] == "." else tuple(row[14].replace("final_published", "published").split(","))
+    )
+    assert f.next_states == nexts
+
+
+def test_units_never_see_more_than_the_organiser():
+    for state, f in lifecycle.FACTS.items():
+        assert set(f.unit_stages) <= set(f.staff_stages), state
+        assert f.unit_stages[0] == "self"
+
+
+def test_derived_tuples():
+    assert lifecycle.FINISHED_STATES == (S.FINAL, S.PUBLISHED)
+    assert lifecycle.APPRAISAL_STATES == (
+        S.APPRAISAL,
+        S.EXPLANATION,
+        S.APPRAISAL_2,
+        S.FINAL,
+        S.PUBLISHED,
+    )
+    assert lifecycle.may_move(S.SELF_CLOSED, S.OPEN)
+    assert not lifecycle.may_move(S.PUBLISHED, S.FINAL)
+    assert lifecycle.reached(S.FINAL, S.EXPLANATION)
+    assert not lifecycle.reached(S.APPRAISAL, S.EXPLANATION)
+
+
+# --- windows ---------------------------------------------------------------------------------
+
+
+def _p(state: str, *, status: str = "draft", late: bool = False, **dates) -> Participation:
+    cycle = Cycle(state=state, **dates)
+    now = timezone.now()
+    return Participation(
+        cycle=cycle, status=status, late_until=now + timedelta(days=1) if late else None
+    )
+
+
+def test_self_entry_windows():
+    now = timezone.now()
+    past, future = now - timedelta(days=2), now + timedelta(days=2)
+    assert lifecycle.self_entry_open(_p(S.OPEN))[0]
+    assert not lifecycle.self_entry_open(_p(S.OPEN, self_start=future))[0]
+    assert not lifecycle.self_entry_open(_p(S.OPEN, self_end=past))[0]
+    assert lifecycle.self_entry_open(_p(S.OPEN, self_end=past, late=True))[0]
+    assert not lifecycle.self_entry_open(_p(S.SELF_CLOSED))[0]
+    assert lifecycle.self_entry_open(_p(S.SELF_CLOSED, late=True))[0]
+    assert not lifecycle.self_entry_open(_p(S.APPRAISAL, late=True))[0]
+    ok, why = lifecycle.self_entry_open(_p(S.OPEN, status="submitted"))
+    assert not ok and "rút lại" in why
+    # After the self-assessment stage a submitted unit is not told to withdraw.
+    ok, why = lifecycle.self_entry_open(_p(S.EXPLANATION, status="submitted"))
+    assert not ok and "rút lại" not in why
+
+
+def test_explanation_and_evidence_windows():
+    now = timezone.now()
+    assert lifecycle.explanation_open(Cycle(state=S.EXPLANATION))[0]
+    assert not lifecycle.explanation_open(
+        Cycle(state=S.EXPLANATION, explanation_end=now - timedelta(hours=1))
+    )[0]
+    assert not lifecycle.explanation_open(Cycle(state=S.APPRAISAL_2))[0]
+    assert lifecycle.evidence_open(_p(S.EXPLANATION, status="submitted"))[0]
+    assert not lifecycle.evidence_open(_p(S.APPRAISAL, status="submitted"))[0]
+    assert not lifecycle.evidence_open(_p(S.FINAL, status="submitted"))[0]
+    assert lifecycle.organiser_edit_open(Cycle(state=S.APPRAISAL_2))[0]
+    assert not lifecycle.organiser_edit_open(Cycle(state=S.PUBLISHED))[0]
+    assert lifecycle.appraisal_open(Cycle(state=S.APPRAISAL_2))[0] == 2
+    assert lifecycle.appraisal_open(Cycle(state=S.EXPLANATION))[0] is None

@@ -1,0 +1,345 @@
+"""Who reads what, in every state of a cycle: every page, export and API route that shows
+results, appraisal or audit data × every role × every cycle state × every stage parameter,
+for the unit's own rows and another unit's.
+
+The world is driven through the services, state by state, as a real cycle would be: units A
+(Sở Tư pháp) and B (Sở Y tế) enter and submit; in round 1 the council cuts item 1.1.1 of
+both with a comment; in the explanation round both explain; in round 2 the council answers
+with another comment; the cycle is finalised and published. Each piece of appraisal data
+carries a mark ("R1-A-MARK", "R2-B-MARK", "EXPL-A-MARK", ...) that may appear in a response
+only where the expectations below (written here, independently of the code under test) say
+the role may read it:
+- the organiser's side (admin, manager, the council; an appraiser assigned to unit A for A
+  only) reads a round while it runs; the units and the viewers once the cycle has passed it
+  (round 1 from the explanation round, round 2 once final);
+- a unit reads its own appraisal data, never another unit's — also after publication;
+- before publication a unit reads only its own rows of the ranking.
+Exports and API routes asked for a stage the role may not read yet answer 403/404.
+
+test_the_matrix_can_fail: a capability or a stage granted too early (one entry of the role
+table or of the lifecycle table changed) makes the same check report leaks.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from factories import install_methodology, make_cycle, make_unit, make_user
+
+from parindex.accounts.models import OrgUnit, Role
+from parindex.api.services import api_token_create
+from parindex.assessment import lifecycle, permissions, services
+from parindex.assessment.models import Cycle, Entry, Participation
+
+S = Cycle.State
+STATES = list(S.values)
+STAGES = ("self", "r1", "r2", "final")
+
+# The stages each side reads per state (the expectation, written out).
+STAFF_STAGES = {
+    S.DRAFT: "s", S.OPEN: "s", S.SELF_CLOSED: "s", S.APPRAISAL: "s1", S.EXPLANATION: "s1",
+    S.APPRAISAL_2: "s12", S.FINAL: "s12f", S.PUBLISHED: "s12f",
+}  # fmt: skip
+UNIT_STAGES = {
+    S.DRAFT: "s", S.OPEN: "s", S.SELF_CLOSED: "s", S.APPRAISAL: "s", S.EXPLANATION: "s1",
+    S.APPRAISAL_2: "s1", S.FINAL: "s12f", S.PUBLISHED: "s12f",
+}  # fmt: skip
+LETTER = {"self": "s", "r1": "1", "r2": "2", "final": "f"}
+
+# role -> (organiser's side?, units whose data it reads)
+ROLES: dict[str, tuple[bool, str]] = {
+    "admin": (True, "AB"),
+    "manager": (True, "AB"),
+    "appraiser": (True, "AB"),
+    "appraiser_a": (True, "A"),  # council member assigned to unit A only
+    "officer_a": (False, "A"),
+    "lead_agency": (False, "A"),  # fills criterion 1.2 of A
+    "viewer": (False, "AB"),  # viewer of the province (above the organiser)
+    "officer_b": (False, "B"),
+}
+
+
+def reads_stage(role: str, state: str, stage: str) -> bool:
+    staff, _units = ROLES[role]
+    return LETTER[stage] in (STAFF_STAGES if staff else UNIT_STAGES)[state]
+
+
+# --- the world, driven through the services up to `state` ---------------------------------------
+
+
+@dataclass
+class World:
+    cycle: Cycle
+    units: dict[str, OrgUnit]
+    parts: dict[str, Participation]
+    users: dict[str, Any]
+    keys: dict[str, str] = field(default_factory=dict)
+
+
+def _advance(cycle: Cycle, to: str, manager: Any) -> Cycle:
+    return services.cycle_transition(cycle=cycle, to_state=to, user=manager)
+
+
+def build(state: str) -> World:
+    province = make_unit("TT", "Tỉnh Trạng Thái", OrgUnit.Type.PROVINCE)
+    snv = make_unit("TT-SNV", "Sở Nội vụ Trạng Thái", parent=province)
+    a = make_unit("TT-STP", "Sở Tư pháp Trạng Thái", parent=province)
+    b = make_unit("TT-SYT", "Sở Y tế Trạng Thái", parent=province)
+    lead = make_unit("TT-STC", "Sở Tài chính Trạng Thái", parent=province)
+    cycle = make_cycle(
+        organiser=snv, units=[a, b], methodology=install_methodology(), state=S.DRAFT
+    )
+    users = {
+        "admin": make_user(Role.ADMIN),
+        "manager": make_user(Role.MANAGER, snv),
+        "appraiser": make_user(Role.APPRAISER, snv),
+        "appraiser_a": make_user(Role.APPRAISER, snv, target=a),
+        "officer_a": make_user(Role.OFFICER, a),
+        "lead_agency": make_user(Role.LEAD_AGENCY, lead, target=a, codes=["1.2"]),
+        "viewer": make_user(Role.VIEWER, province),
+        "officer_b": make_user(Role.OFFICER, b),
+        "leader_a": make_user(Role.LEADER, a),
+        "leader_b": make_user(Role.LEADER, b),
+    }
+    parts = {x: Participation.objects.get(cycle=cycle, unit=u) for x, u in (("A", a), ("B", b))}
+    w = World(cycle, {"A": a, "B": b}, parts, users)
+    order = STATES.index(state)
+    m = users["manager"]
+
+    def reached(s: str) -> bool:
+        return order >= STATES.index(s)
+
+    if reached(S.OPEN):
+        cycle = _advance(cycle, S.OPEN, m)
+        for x in "AB":
+            p = parts[x]
+            officer = users[f"officer_{x.lower()}"]
+            for code, value in (("1.1.1", "đúng hạn"), ("1.2.1", "có"), ("2.1.1", "90")):
+                services.entry_save_self(
+                    participation=p, code=code, value=value, note=f"NOTE-{x}", user=officer
+                )
+    if reached(S.SELF_CLOSED):
+        for x in "AB":
+            services.participation_submit(participation=parts[x], user=users[f"leader_{x.lower()}"])
+        cycle = _advance(cycle, S.SELF_CLOSED, m)
+    if reached(S.APPRAISAL):
+        cycle = _advance(cycle, S.APPRAISAL, m)
+        for x in "AB":
+            entry = Entry.objects.get(participation=parts[x], code="1.1.1")
+            services.entry_appraise(
+                entry=entry,
+                points=Decimal("0.5"),
+                reason=Entry.Reason.EVIDENCE_MISSING,
+                comment=f"R1-{x}-MARK",
+                user=users["appraiser"],
+            )
+    if reached(S.EXPLANATION):
+        cycle = _advance(cycle, S.EXPLANATION, m)
+        for x in "AB":
+            entry = Entry.objects.get(participation=parts[x], code="1.1.1")
+            services.entry_explain(
+                entry=entry, text=f"EXPL-{x}-MARK", user=users[f"officer_{x.lower()}"]
+            )
+    if reached(S.APPRAISAL_2):
+        cycle = _advance(cycle, S.APPRAISAL_2, m)
+        for x in "AB":
+            entry = Entry.objects.get(participation=parts[x], code="1.1.1")
+            services.entry_appraise(
+                entry=entry,
+                points=Decimal("0.25"),
+                reason=Entry.Reason.NOT_MET,
+                comment=f"R2-{x}-MARK",
+                user=users["appraiser"],
+            )
+    if reached(S.FINAL):
+        cycle = _advance(cycle, S.FINAL, m)
+    if reached(S.PUBLISHED):
+        cycle = _advance(cycle, S.PUBLISHED, m)
+    assert cycle.state == state
+    w.cycle = cycle
+    return w
+
+
+# --- what is asked -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Ask:
+    label: str
+    url: str
+    stage: str | None = None  # the stage asked for explicitly (exports, API)
+    api: bool = False
+
+
+def asks(w: World) -> list[Ask]:
+    c, pa = w.cycle.pk, w.parts["A"].pk
+    out = [
+        Ask("cycle page", reverse("cycle_detail", args=[c])),
+        Ask("self-assessment A", reverse("self_assessment", args=[pa])),
+        Ask("explanation A", reverse("explanation", args=[pa])),
+        Ask("unit results A", reverse("unit_results", args=[pa])),
+        Ask("audit A", reverse("audit_participation", args=[pa])),
+        Ask("audit A 1.1.1", reverse("audit_item", args=[pa, "1.1.1"])),
+        Ask("appraisal A", reverse("appraisal_detail", args=[pa])),
+        Ask("ledger page", reverse("results_ledger", args=[c])),
+        Ask("results index", reverse("results_index")),
+        Ask("api cycle", f"/api/v1/cycles/{c}", api=True),
+        Ask("api ledger", f"/api/v1/cycles/{c}/ledger", api=True),
+    ]
+    for stage in STAGES:
+        q = f"?stage={stage}"
+        out += [
+            Ask(f"ranking page {stage}", reverse("results_ranking", args=[c]) + q),
+            Ask(f"unit profile A {stage}", reverse("results_unit", args=[pa]) + q),
+            Ask(f"api results {stage}", f"/api/v1/cycles/{c}/results{q}", stage, api=True),
+            Ask(
+                f"api unit A {stage}",
+                f"/api/v1/cycles/{c}/units/{w.units['A'].code}/results{q}",
+                stage,
+                api=True,
+            ),
+        ]
+        for what, fmt in (("ranking", "csv"), ("ranking", "xlsx"), ("ledger", "json")):
+            out.append(
+                Ask(
+                    f"{what}.{fmt} {stage}",
+                    reverse("results_export", args=[c, what, fmt]) + q,
+                    stage,
+                )
+            )
+    out.append(Ask("report.xlsx", reverse("results_export", args=[c, "report", "xlsx"])))
+    return out
+
+
+def _body(response: Any) -> str:
+    if getattr(response, "streaming", False):
+        data = b"".join(response.streaming_content)
+    else:
+        data = response.content
+    if data[:2] == b"PK":  # a workbook: read its shared strings and sheets
+        import io
+        import zipfile
+
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            data = b"".join(z.read(n) for n in z.namelist() if n.endswith(".xml"))
+    return data.decode("utf-8", "replace")
+
+
+def forbidden_marks(role: str, state: str, w: World) -> dict[str, str]:
+    """Marks that must not appear in any response to `role` in `state`, with why."""
+    _staff, units = ROLES[role]
+    out: dict[str, str] = {}
+    for x in "AB":
+        if x not in units:
+            out[f"R1-{x}-MARK"] = f"round 1 comment of unit {x}"
+            out[f"R2-{x}-MARK"] = f"round 2 comment of unit {x}"
+            out[f"EXPL-{x}-MARK"] = f"explanation of unit {x}"
+            if state != S.PUBLISHED:
+                out[w.units[x].name] = f"unit {x} before publication"
+        else:
+            if not reads_stage(role, state, "r1"):
+                out[f"R1-{x}-MARK"] = f"round 1 comment of {x} before round 1 is shown"
+            if not reads_stage(role, state, "r2"):
+                out[f"R2-{x}-MARK"] = f"round 2 comment of {x} before round 2 is shown"
+    return out
+
+
+def check(w: World, state: str, roles: list[str], only: set[str] | None = None) -> list[str]:
+    problems: list[str] = []
+    for role in roles:
+        user = w.users[role]
+        client = Client()
+        client.force_login(user)
+        key = w.keys.get(role) or api_token_create(user=user).key
+        w.keys[role] = key
+        marks = forbidden_marks(role, state, w)
+        for ask in asks(w):
+            if only is not None and ask.label not in only:
+                continue
+            if ask.api:
+                response = Client().get(ask.url, headers={"Authorization": f"Bearer {key}"})
+            else:
+                response = client.get(ask.url)
+            code = response.status_code
+            if code >= 500:
+                problems.append(f"{role} {ask.label}: {code}")
+                continue
+            if ask.stage is not None and code == 200 and not reads_stage(role, state, ask.stage):
+                problems.append(f"{role} {ask.label}: 200 for a stage not shown yet")
+            if code != 200:
+                continue
+            body = _body(response)
+            for mark, why in marks.items():
+                if mark in body:
+                    problems.append(f"{role} {ask.label}: shows {why} ({mark!r})")
+    return problems
+
+
+@pytest.fixture
+def no_axes(settings) -> Iterator[None]:
+    settings.AXES_ENABLED = False
+    yield
+
+
+@pytest.mark.parametrize("state", STATES)
+def test_state_matrix(state: str, db, no_axes):
+    w = build(state)
+    problems = check(w, state, list(ROLES))
+    assert not problems, f"{state}:\n  " + "\n  ".join(problems)
+
+
+def test_stages_are_asked_of_the_user(db, no_axes):
+    """Sanity of the world: in round 1 the council reads round 1, the unit does not; after
+    publication a unit reads every stage and the whole ranking, not others' ledgers."""
+    w = build(S.APPRAISAL)
+    assert permissions.results_access(w.users["appraiser"], w.cycle).sees_stage("r1")
+    assert not permissions.results_access(w.users["officer_a"], w.cycle).sees_stage("r1")
+    w = build_published_again()
+    seen = permissions.results_access(w.users["officer_b"], w.cycle)
+    assert seen.ranking.all and not seen.ledger.all and seen.sees_stage("final")
+
+
+def build_published_again() -> World:
+    """A second world beside the first: the first one's unit codes move out of the way."""
+    for u in OrgUnit.objects.filter(code__startswith="TT"):
+        u.code = f"OLD-{u.pk}"
+        u.save(update_fields=["code"])
+    return build(S.PUBLISHED)
+
+
+# --- the matrix must be able to fail -----------------------------------------------------------
+
+
+def test_the_matrix_can_fail(db, no_axes, monkeypatch):
+    # 1. The lifecycle shows round 1 to the units while it runs.
+    w = build(S.APPRAISAL)
+    facts = lifecycle.FACTS[S.APPRAISAL]
+    monkeypatch.setitem(
+        lifecycle.FACTS, S.APPRAISAL, dataclasses.replace(facts, unit_stages=("self", "r1"))
+    )
+    problems = check(w, S.APPRAISAL, ["officer_a"], {"api results r1", "ranking.csv r1", "audit A"})
+    assert any("stage not shown yet" in p for p in problems), problems
+    assert any("R1-A-MARK" in p for p in problems), problems
+    monkeypatch.undo()
+
+    # 2. Officers get every unit's ledger.
+    w = build_published_again()
+    rule = permissions.ROLE_CAPS[Role.OFFICER]
+    monkeypatch.setitem(
+        permissions.ROLE_CAPS,
+        Role.OFFICER,
+        dataclasses.replace(rule, cycle_caps=frozenset({permissions.LEDGER_ALL})),
+    )
+    whole = permissions._whole_cycle
+    monkeypatch.setattr(
+        permissions, "_whole_cycle", lambda m, cycle: m.role == Role.OFFICER or whole(m, cycle)
+    )
+    problems = check(w, S.PUBLISHED, ["officer_b"], {"ledger.json final", "api ledger"})
+    assert any("R2-A-MARK" in p or "R1-A-MARK" in p for p in problems), problems

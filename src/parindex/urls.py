@@ -6,4 +6,5 @@ urlpatterns = [
     path("", include("parindex.surveys.urls")),
     path("", include("parindex.results.urls")),
     path("", include("parindex.web.urls")),
+    path("", include("parindex.assessment.urls")),
 ]

@@ -21,11 +21,11 @@ from django.urls import reverse
 
 from parindex.assessment import services
 from parindex.assessment.models import Cycle, Entry
+from parindex.results import presenters
 from parindex.results import selectors as rsel
 from parindex.results.services import export_for_user, national_results_import
 from parindex.results.tables import STAGES
 from parindex.surveys.services.scores import entries_set_survey
-from parindex.web import views_results
 
 State = Cycle.State
 
@@ -234,7 +234,7 @@ def _table_units(html: str) -> list[str]:
 
 
 def test_the_ranking_page_shows_long_lists_a_page_at_a_time(rs_world, monkeypatch):
-    monkeypatch.setattr(views_results, "RANK_PAGE_SIZE", 2)
+    monkeypatch.setattr(presenters, "RANK_PAGE_SIZE", 2)
     cycle = rs_world["cycle"]
     client = Client()
     client.force_login(rs_world["manager"])
@@ -273,7 +273,7 @@ def test_a_short_list_is_not_paged(rs_world):
 
 
 def test_the_public_page_is_paged_too(rs_world, monkeypatch):
-    monkeypatch.setattr(views_results, "RANK_PAGE_SIZE", 2)
+    monkeypatch.setattr(presenters, "RANK_PAGE_SIZE", 2)
     cycle = services.cycle_transition(
         cycle=rs_world["cycle"], to_state=State.PUBLISHED, user=rs_world["manager"]
     )

@@ -1,4 +1,4 @@
-"""Results pages (parindex.web.views_results): ranking, unit profile, ledger, national
+"""Results pages (parindex.results.views): ranking, unit profile, ledger, national
 results and their import, public results. Who sees what:
 
 - the organiser's side (manager, council) and viewers above the organiser: every unit;
@@ -32,7 +32,7 @@ from parindex.assessment import services
 from parindex.assessment.models import Cycle, Participation
 from parindex.results.models import NationalResult
 from parindex.results.services import national_results_import_file
-from parindex.web import views_results
+from parindex.results.views import ledger as ledger_views
 
 State = Cycle.State
 
@@ -343,7 +343,7 @@ def test_ledger_filters(rp):
 
 
 def test_the_ledger_sorts_and_pages(rp, monkeypatch):
-    monkeypatch.setattr(views_results, "LEDGER_PAGE_SIZE", 2)
+    monkeypatch.setattr(ledger_views, "LEDGER_PAGE_SIZE", 2)
     client = client_for(rp.manager)
     first = ledger(client, rp, "?sort=code&order=asc")
     codes = [c for _n, c in ledger_rows(first)]

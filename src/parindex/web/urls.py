@@ -1,5 +1,5 @@
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.urls import path
 
 from . import views
 
@@ -14,9 +14,4 @@ urlpatterns = [
     path("bo-tieu-chi/", views.methodology_list, name="methodology_list"),
     path("bo-tieu-chi/<int:pk>/", views.methodology_detail, name="methodology_detail"),
     path("bo-tieu-chi/co-san/<slug:name>/", views.methodology_shipped, name="methodology_shipped"),
-    path("ky-danh-gia/", views.cycle_list, name="cycle_list"),
-    path("", include("parindex.web.urls_cycle")),
-    path("", include("parindex.web.urls_self")),
-    path("", include("parindex.web.urls_appraisal")),
-    path("", include("parindex.web.urls_results")),
 ]

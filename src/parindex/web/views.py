@@ -1,4 +1,4 @@
-"""Shell pages: home, methodology browser, cycle list. Views only parse, call and render."""
+"""Shell pages: home, methodology browser. Views only parse, call and render."""
 
 from __future__ import annotations
 
@@ -73,9 +73,3 @@ def methodology_shipped(request: HttpRequest, name: str) -> HttpResponse:
     return render(
         request, "web/methodology_detail.html", _methodology_context(shipped_methodology(name))
     )
-
-
-@login_required
-def cycle_list(request: HttpRequest) -> HttpResponse:
-    cycles = sel.cycles_visible_to(request.user)
-    return render(request, "web/cycle_list.html", {"cycles": cycles, "nav": "cycles"})

@@ -1,5 +1,5 @@
-"""Downloads of results (the pages themselves are built in parindex.web): parse the request,
-call the service, return the file."""
+"""Downloads of results (the pages are the other modules of this package): parse the
+request, call the service, return the file."""
 
 from __future__ import annotations
 
@@ -11,11 +11,10 @@ from django.views.decorators.http import require_GET
 
 from parindex.assessment.models import Cycle
 from parindex.assessment.services import ServiceError
-
-from . import services
-from .exports import SUPPORTED
-from .selectors import cycle_for_results, ledger_filter_from_params
-from .tables import STAGES
+from parindex.results import services
+from parindex.results.exports import SUPPORTED
+from parindex.results.selectors import cycle_for_results, ledger_filter_from_params
+from parindex.results.tables import STAGES
 
 
 def _attachment(data: bytes, content_type: str, filename: str) -> HttpResponse:

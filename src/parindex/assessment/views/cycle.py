@@ -1,18 +1,15 @@
-"""The organiser's side of a cycle: overview with per-stage results and ranks, state
-transitions, schedule, late-entry exceptions, survey/external data. Views only parse, call
-services and render."""
+"""The organiser's side of a cycle: the list of cycles, overview with per-stage results and
+ranks, state transitions, schedule, late-entry exceptions, survey/external data. Views only
+parse, call services and render (the rows and tables: parindex.assessment.presenters.cycle)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import prefetch_related_objects
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -21,44 +18,18 @@ from django.views.decorators.http import require_POST
 
 from parindex.assessment import selectors as sel
 from parindex.assessment import services as svc
-from parindex.assessment.models import Cycle, Entry, Participation
-from parindex.core import Grade, UnitResult, competition_ranks
+from parindex.assessment.models import Cycle, Participation
+from parindex.assessment.presenters.cycle import (
+    CONFIRM,
+    STAGE_SHORT,
+    _external_rows,
+    _timeline,
+    cycle_rows,
+    stages_available,
+    state_index,
+)
 
 State = Cycle.State
-STATE_ORDER = list(State.values)
-# The first state in which each stage's points exist.
-STAGE_FROM = {
-    "self": State.DRAFT,
-    "r1": State.APPRAISAL,
-    "r2": State.APPRAISAL_2,
-    "final": State.FINAL,
-}
-STAGE_SHORT = {
-    "self": gettext_lazy("Tự đánh giá"),
-    "r1": gettext_lazy("Thẩm định vòng 1"),
-    "r2": gettext_lazy("Thẩm định vòng 2"),
-    "final": gettext_lazy("Cuối cùng"),
-}
-CONFIRM = {
-    State.OPEN: gettext_lazy("Mở cho các đơn vị tự đánh giá?"),
-    State.SELF_CLOSED: gettext_lazy("Khóa tự đánh giá? Các đơn vị sẽ không sửa được nữa."),
-    State.APPRAISAL: gettext_lazy("Bắt đầu thẩm định vòng 1?"),
-    State.EXPLANATION: gettext_lazy("Kết thúc vòng 1 và mở cho các đơn vị giải trình?"),
-    State.APPRAISAL_2: gettext_lazy("Kết thúc giải trình và bắt đầu thẩm định vòng 2?"),
-    State.FINAL: gettext_lazy(
-        "Chốt kết quả? Điểm cuối cùng của mọi mục được cố định, mọi dữ liệu chỉ còn để xem."
-    ),
-    State.PUBLISHED: gettext_lazy("Công bố kết quả?"),
-}
-
-
-def state_index(state: str) -> int:
-    return STATE_ORDER.index(state)
-
-
-def stages_available(cycle: Cycle) -> list[str]:
-    now = state_index(cycle.state)
-    return [s for s in svc.STAGES if state_index(STAGE_FROM[s]) <= now]
 
 
 def _cycle_for_user(user: Any, pk: int) -> Cycle:
@@ -76,49 +47,10 @@ def _managed_cycle(user: Any, pk: int) -> Cycle:
     return cycle
 
 
-@dataclass
-class Row:
-    p: Participation
-    progress: svc.Progress
-    results: dict[str, UnitResult]
-    latest: UnitResult
-    rank: int | None = None
-
-    @property
-    def grade(self) -> Grade | None:
-        return self.latest.grade
-
-    def cells(self) -> list[tuple[str, UnitResult | None]]:
-        return [(s, self.results.get(s)) for s in svc.STAGES]
-
-
-def cycle_rows(cycle: Cycle, parts: list[Participation]) -> list[Row]:
-    """Progress, per-stage results and ranks (within each unit type, by the latest stage's
-    index) of the given participations: entries in two queries, no query per unit."""
-    for p in parts:
-        p.cycle = cycle  # share one methodology (and its parsed tree)
-    prefetch_related_objects(parts, "entries", "entries__links")
-    stages = stages_available(cycle)
-    rows = []
-    for p in parts:
-        entries: list[Entry] = list(p.entries.all())
-        results = {s: svc.unit_result(p, s, entries) for s in stages}
-        rows.append(Row(p, svc.participation_progress(p, entries), results, results[stages[-1]]))
-    for unit_type in {r.p.unit.type for r in rows}:
-        group = [r for r in rows if r.p.unit.type == unit_type]
-        for r, rank in zip(
-            group, competition_ranks(group, lambda r: (r.latest.index,)), strict=True
-        ):
-            r.rank = rank
-    return rows
-
-
-def _timeline(cycle: Cycle) -> list[dict[str, Any]]:
-    now = state_index(cycle.state)
-    return [
-        {"value": v, "label": label, "done": i < now, "current": i == now}
-        for i, (v, label) in enumerate(State.choices)
-    ]
+@login_required
+def cycle_list(request: HttpRequest) -> HttpResponse:
+    cycles = sel.cycles_visible_to(request.user)
+    return render(request, "web/cycle_list.html", {"cycles": cycles, "nav": "cycles"})
 
 
 class UnitChoiceField(forms.ModelChoiceField):
@@ -307,33 +239,6 @@ def cycle_schedule(request: HttpRequest, pk: int) -> HttpResponse:
         "cycle/schedule.html",
         {"nav": "cycles", "cycle": cycle, "form": form, "pairs": pairs},
     )
-
-
-@dataclass
-class ExternalRow:
-    node: Any
-    entry: Entry | None
-    points: Decimal | None
-    error: str = ""
-    kind: str = ""
-
-
-def _external_rows(p: Participation) -> list[ExternalRow]:
-    tree = p.cycle.methodology.tree
-    entries = {e.code: e for e in p.entries.all()}
-    adjustment_codes = {a.code for a in tree.adjustments}
-    rows = []
-    for node in svc.external_codes(tree):
-        if not node.applies(p.unit.type):
-            continue
-        e = entries.get(node.code)
-        kind = (
-            ("bonus" if node.rule and node.rule.kind == "bonus" else "deduction")
-            if node.code in adjustment_codes
-            else node.method
-        )
-        rows.append(ExternalRow(node, e, e.self_points if e else None, kind=kind))
-    return rows
 
 
 @login_required

@@ -1,0 +1,1 @@
+"""What the assessment pages show, one module per views module (parindex.assessment.views)."""

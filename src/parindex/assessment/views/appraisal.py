@@ -1,0 +1,201 @@
+"""Appraisal (thẩm định) by the council. Views only parse, call services and render (the
+rows and progress: parindex.assessment.presenters.appraisal)."""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from parindex.assessment import selectors as sel
+from parindex.assessment import services as svc
+from parindex.assessment.models import Entry, Participation
+from parindex.assessment.presenters.appraisal import (
+    ROUND_OF_STATE,
+    SHOWN_ROUND,
+    CycleTasks,
+    Task,
+    _ancestors,
+    _appraisable,
+    _context_common,
+    _entries,
+    _leaf_row,
+    _progress,
+    _round,
+    _round_points,
+)
+from parindex.core import fmt_vn
+
+
+def _participation(user: Any, pk: int) -> tuple[Participation, sel.Access]:
+    try:
+        return sel.participation_for_user(user, pk)
+    except Participation.DoesNotExist:
+        raise Http404 from None
+
+
+def _appraisal_participation(user: Any, pk: int) -> tuple[Participation, sel.Access, bool]:
+    """The participation (404 if not visible), its access, and whether the user manages the
+    cycle; 403 for those who see the unit but neither appraise nor manage."""
+    p, acc = _participation(user, pk)
+    manage = svc.can_manage(user, p.cycle)
+    if not (acc.can(sel.APPRAISE) or manage):
+        raise PermissionDenied
+    return p, acc, manage
+
+
+@login_required
+def appraisal_list(request: HttpRequest) -> HttpResponse:
+    """The units the user appraises (submitted ones) in cycles that reached appraisal, with
+    the round's progress; cycles with an open round first."""
+    cycles = [c for c in sel.cycles_visible_to(request.user) if c.state in SHOWN_ROUND]
+    parts = Participation.objects.filter(cycle__in=cycles).select_related(
+        "unit", "cycle", "cycle__methodology", "cycle__organiser"
+    )
+    mine = [(p, a) for p in parts if (a := sel.access(request.user, p)).can(sel.APPRAISE)]
+    submitted = [(p, a) for p, a in mine if p.status == Participation.Status.SUBMITTED]
+    done_codes: dict[tuple[int, int], set[str]] = {}
+    ids = [p.pk for p, _a in submitted]
+    for number, column in ((1, "r1_points"), (2, "r2_points")):
+        rows = Entry.objects.filter(participation_id__in=ids, **{f"{column}__isnull": False})
+        for pid, code in rows.values_list("participation_id", "code"):
+            done_codes.setdefault((pid, number), set()).add(code)
+    groups = {c.pk: CycleTasks(c, [], 0) for c in cycles}
+    for p, a in mine:
+        group = groups[p.cycle_id]
+        if p.status != Participation.Status.SUBMITTED:
+            group.waiting += 1
+            continue
+        rnd = SHOWN_ROUND[p.cycle.state]
+        leaves = [
+            n for n in _appraisable(p.cycle.methodology.tree, p.unit.type) if a.covers(n.code)
+        ]
+        codes = done_codes.get((p.pk, rnd), set())
+        done = sum(1 for n in leaves if n.code in codes)
+        group.tasks.append(Task(p, a, rnd, p.cycle.state in ROUND_OF_STATE, done, len(leaves)))
+    shown = [g for g in groups.values() if g.tasks or g.waiting]
+    shown.sort(key=lambda g: (g.cycle.state not in ROUND_OF_STATE, -g.cycle.year))
+    return render(request, "appraisal/list.html", {"nav": "cycles", "groups": shown})
+
+
+@login_required
+def appraisal_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    p, acc, manage = _appraisal_participation(request.user, pk)
+    tree = p.cycle.methodology.tree
+    entries = _entries(p)
+    progress = _progress(p, acc, entries)
+    rows: list[tuple[str, Any]] = []
+    for f in tree.fields:
+        for node in f.walk():
+            if node.is_leaf:
+                rows.append(("leaf", _leaf_row(p, acc, node, entries.get(node.code))))
+            else:
+                rows.append(("group", node))
+    adjustments = [(a, entries.get(a.code)) for a in tree.adjustments if a.applies(p.unit.type)]
+    rnd = _round(p.cycle)
+    if not rnd:
+        notice = _("Kỳ đánh giá đang ở giai đoạn “%(s)s”: trang này chỉ để xem.") % {
+            "s": p.cycle.get_state_display()
+        }
+    elif p.status != Participation.Status.SUBMITTED:
+        notice = _("Đơn vị chưa gửi kết quả tự đánh giá: chưa thể thẩm định.")
+    elif not acc.can(sel.APPRAISE):
+        notice = _("Bạn không phải thành viên Hội đồng thẩm định của đơn vị này: chỉ xem.")
+    else:
+        notice = ""
+    return render(
+        request,
+        "appraisal/detail.html",
+        {
+            **_context_common(p, acc),
+            "nav": "cycles",
+            "acc": acc,
+            "manage": manage,
+            "rows": rows,
+            "adjustments": adjustments,
+            "progress": progress,
+            "notice": notice,
+        },
+    )
+
+
+def _parse_points(raw: str) -> Decimal:
+    text = raw.strip().replace(" ", "").replace(",", ".")
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        raise svc.ServiceError(_("Điểm “%(p)s” không phải là số.") % {"p": raw}) from None
+    if not value.is_finite():
+        raise svc.ServiceError(_("Điểm “%(p)s” không phải là số.") % {"p": raw})
+    return value
+
+
+@login_required
+def appraisal_entry(request: HttpRequest, pk: int, code: str) -> HttpResponse:
+    """Accept or adjust one item in the current round (htmx: answers the table row)."""
+    if request.method != "POST":
+        return redirect("appraisal_detail", pk)
+    p, acc = _participation(request.user, pk)
+    if not acc.can(sel.APPRAISE):
+        raise PermissionDenied
+    tree = p.cycle.methodology.tree
+    node = tree.nodes.get(code)
+    if node is None or not node.is_leaf or code in {a.code for a in tree.adjustments}:
+        raise Http404
+    action = request.POST.get("action", "")
+    form = {k: request.POST.get(k, "") for k in ("points", "reason", "comment")}
+    message, error = "", False
+    try:
+        try:
+            version = int(request.POST.get("version", ""))
+        except ValueError:
+            raise svc.ServiceError(_("Thiếu phiên bản của mục; hãy tải lại trang.")) from None
+        if action == "accept":
+            points = None
+        elif action == "adjust":
+            if not form["points"].strip():
+                raise svc.ServiceError(_("Hãy nhập điểm thẩm định."))
+            points = _parse_points(form["points"])
+        else:
+            raise svc.ServiceError(_("Thao tác không hợp lệ."))
+        entry = svc.entry_appraise_code(
+            participation=p,
+            code=code,
+            points=points,
+            reason=form["reason"] if action == "adjust" else "",
+            comment=form["comment"],
+            version=version,
+            user=request.user,
+        )
+        message = _("Đã lưu: %(p)s điểm.") % {
+            "p": fmt_vn(_round_points(entry, _round(p.cycle) or 1) or Decimal(0), 2)
+        }
+        form = {}
+    except svc.Conflict as exc:
+        message, error = str(exc), True
+    except svc.ServiceError as exc:
+        message, error = str(exc), True
+    if not request.headers.get("HX-Request"):
+        (messages.error if error else messages.success)(request, f"{code}: {message}")
+        return redirect(reverse("appraisal_detail", args=[p.pk]) + f"#m-{code}")
+    entries = _entries(p)
+    row = _leaf_row(
+        p, acc, node, entries.get(code), message=message, error=error, form=form if error else {}
+    )
+    return render(
+        request,
+        "appraisal/_leaf_response.html",
+        {
+            **_context_common(p, acc),
+            "r": row,
+            "progress": _progress(p, acc, entries),
+            "groups": [tree.nodes[c] for c in _ancestors(code)],
+        },
+    )

@@ -1,0 +1,89 @@
+"""Results pages: one unit's profile."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from parindex.assessment import selectors as asel
+from parindex.assessment.models import Participation
+from parindex.results import selectors as rsel
+from parindex.results.presenters import Weak, _f, _seen, _stage_field, _trend_chart
+from parindex.results.tables import (
+    STAGE_LABELS,
+)
+
+
+@login_required
+@require_GET
+def results_unit(request: HttpRequest, pk: int) -> HttpResponse:
+    """One unit's results: where it loses points against the average and the best unit,
+    self-assessed vs appraised vs final, its trend over the years and its neighbours."""
+    try:
+        p, _acc = asel.participation_for_user(request.user, pk)
+    except Participation.DoesNotExist:
+        raise Http404 from None
+    seen = _seen(request.user, p.cycle_id)
+    if not seen.scope.sees(p.unit_id):
+        raise Http404
+    p.cycle = seen.cycle
+    stage = seen.stage(request.GET.get("stage"))
+    profile = rsel.unit_profile(p, stage)
+    visible = {s for s, _label in seen.stages()}
+    stages = [s for s in profile.stages if s.stage in visible]
+    by_code = {e.code: e for e in profile.ledger}
+    weakest = [Weak(n, by_code.get(n.code)) for n in profile.weakest]
+    peers = profile.peers
+    if not seen.ranking_all:
+        peers = [x for x in peers if x.is_you or x.row.unit.code in seen.own_codes]
+    field_nodes = [n for n in profile.fields if n.depth == 1]
+    trend = _trend_chart(profile.trend)
+    return render(
+        request,
+        "results_pages/unit.html",
+        {
+            "nav": "results",
+            "cycle": seen.cycle,
+            "p": p,
+            "seen": seen,
+            "stage": stage,
+            "stage_label": STAGE_LABELS[stage],
+            "stages": seen.stages(),
+            "profile": profile,
+            "row": profile.row,
+            "stage_totals": stages,
+            "stage_fields": [
+                (f.code, f.name, [_stage_field(s, f.code) for s in stages])
+                for f in seen.cycle.methodology.tree.fields
+                if any(_stage_field(s, f.code)[1] is not None for s in stages)
+            ],
+            "weakest": weakest,
+            "lost": sum((e.lost for e in profile.ledger), Decimal(0)),
+            "recoverable": sum((e.recoverable_points for e in profile.ledger), Decimal(0)),
+            "peers": peers,
+            "names_best": seen.ranking_all,
+            "ledger_visible": seen.staff or asel.stage_visible(seen.cycle, "final", staff=False),
+            "chart_profile": {
+                "fields": [_("LV %(c)s") % {"c": n.code} for n in field_nodes],
+                "field_names": [n.name for n in field_nodes],
+                "unit": [_f(n.index) for n in field_nodes],
+                "average": [_f(n.average) for n in field_nodes],
+                "best": [_f(n.best) for n in field_nodes],
+                "labels": {
+                    "unit": p.unit.name,
+                    "average": _("Trung bình"),
+                    "best": _("Cao nhất"),
+                    "index": _("Chỉ số thành phần (%)"),
+                },
+            }
+            if field_nodes
+            else None,
+            "chart_trend": trend if len(trend["years"]) > 1 else None,
+            "trend": profile.trend,
+        },
+    )

@@ -91,7 +91,7 @@ def test_500_is_logged_and_leaks_nothing(api_world, monkeypatch, caplog):
     def boom(*args, **kwargs):
         raise RuntimeError("secret internals at /srv/parindex")
 
-    monkeypatch.setattr("parindex.assessment.selectors.cycles_visible_to", boom)
+    monkeypatch.setattr("parindex.assessment.permissions.cycles_visible_to", boom)
     with caplog.at_level(logging.ERROR, logger="parindex.api"):
         response = api_world.client("admin").get("/cycles")
     error = assert_error(response, 500, "server_error")

@@ -19,7 +19,7 @@ from django.test import RequestFactory, override_settings
 from django.utils import timezone
 
 from parindex.accounts.models import Membership, OrgUnit, Role
-from parindex.assessment import selectors as sel
+from parindex.assessment import permissions as perm
 from parindex.assessment import services as svc
 from parindex.assessment.models import Cycle, Entry, Evidence, Participation
 from parindex.audit.models import LogEntry
@@ -186,11 +186,11 @@ def test_the_province_cycle_gives_each_lead_agency_its_field(demo):
     assert cycle.organiser.code == "BNV"
     p = cycle.participations.get()
     assert p.unit.code == "T-LAOCAI"
-    finance = sel.access(User.objects.get(username="chutri.sotaichinh"), p)
-    assert finance.can(sel.EDIT_SELF)
+    finance = perm.access(User.objects.get(username="chutri.sotaichinh"), p)
+    assert finance.can(perm.EDIT_SELF)
     assert finance.covers("6.1") and not finance.covers("1.1")
-    home_affairs = sel.access(User.objects.get(username="sonoivu"), p)
-    assert home_affairs.can(sel.SUBMIT)
+    home_affairs = perm.access(User.objects.get(username="sonoivu"), p)
+    assert home_affairs.can(perm.SUBMIT)
     assert not Entry.objects.filter(participation=p, code="6.1").exists()
 
 

@@ -8,7 +8,7 @@ from django.test import RequestFactory
 from factories import PASSWORD, make_unit, make_user
 
 from parindex.accounts.models import Role
-from parindex.assessment import selectors as sel
+from parindex.assessment import permissions as perm
 from parindex.assessment import services as svc
 
 pytestmark = pytest.mark.django_db
@@ -16,15 +16,15 @@ pytestmark = pytest.mark.django_db
 
 def test_small_cycle_gives_each_role_its_rights(small_cycle):
     p, users = small_cycle.p_department, small_cycle.users
-    assert sel.access(users["officer"], p).can(sel.EDIT_SELF)
-    assert sel.access(users["leader"], p).can(sel.SUBMIT)
-    assert sel.access(users["manager"], p).can(sel.MANAGE)
-    assert sel.access(users["appraiser"], p).can(sel.APPRAISE)
-    assert sel.access(users["viewer"], p).can(sel.VIEW)
-    lead = sel.access(users["lead_agency"], p)
+    assert perm.access(users["officer"], p).can(perm.EDIT_SELF)
+    assert perm.access(users["leader"], p).can(perm.SUBMIT)
+    assert perm.access(users["manager"], p).can(perm.MANAGE)
+    assert perm.access(users["appraiser"], p).can(perm.APPRAISE)
+    assert perm.access(users["viewer"], p).can(perm.VIEW)
+    lead = perm.access(users["lead_agency"], p)
     assert lead.covers("1.1.1") and not lead.covers("2.1.1")
-    assert not sel.access(users["outsider"], p).can(sel.VIEW)
-    assert not sel.access(users["commune_officer"], p).can(sel.VIEW)
+    assert not perm.access(users["outsider"], p).can(perm.VIEW)
+    assert not perm.access(users["commune_officer"], p).can(perm.VIEW)
 
 
 def test_small_cycle_accepts_self_assessment_now(small_cycle):

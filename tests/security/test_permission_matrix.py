@@ -368,9 +368,10 @@ CASES = [
          get="      200     200     200       200      200     200       200    404       login"),
     Case("results_national", none,
          get="      200     200     200       200      200     200       200    200       login"),
+    # Only administrators and the Ministry's managers: not the province's organiser.
     Case("results_national_import", none,
-         get="      200     200     403       403      403     403       403    403       login",
-         post="     ok      ok      403       403      403     403       403    403       login"),
+         get="      200     403     403       403      403     403       403    403       login",
+         post="     ok      403     403       403      403     403       403    403       login"),
     # -- surveys: the organiser's pages; one unit's scores --
     Case("surveys:home", cycle,
          get="      200     200     403       403      403     403       403    403       login"),

@@ -257,7 +257,7 @@ def check(w: World, state: str, roles: list[str], only: set[str] | None = None) 
         user = w.users[role]
         client = Client()
         client.force_login(user)
-        key = w.keys.get(role) or api_token_create(user=user).key
+        key = w.keys.get(role) or api_token_create(user=user, name=f"matrix {role}").key
         w.keys[role] = key
         marks = forbidden_marks(role, state, w)
         for ask in asks(w):

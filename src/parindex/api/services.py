@@ -68,7 +68,7 @@ def api_token_create(
 @transaction.atomic
 def api_token_revoke(*, token: ApiToken, user: Any) -> ApiToken:
     """Revoke a token: its owner (or an administrator) only. Idempotent."""
-    from parindex.assessment.selectors import is_admin
+    from parindex.assessment.permissions import is_admin
 
     if token.user_id != user.pk and not is_admin(user):
         raise ServiceError(_("Bạn không có quyền thu hồi khóa API này."))

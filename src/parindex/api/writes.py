@@ -11,7 +11,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Body
 
-from parindex.assessment import selectors as sel
+from parindex.assessment import permissions as perm
 from parindex.assessment import services as svc
 from parindex.assessment.models import Entry
 
@@ -133,7 +133,7 @@ def scores_save(
     to be told, with 409, when someone changed it since you read it."""
     user = user_of(request)
     p, acc = participation_for(user, cycle_id, unit_code)
-    if not acc.can(sel.EDIT_SELF):
+    if not acc.can(perm.EDIT_SELF):
         raise ApiError(403, _("Bạn không có quyền nhập tự đánh giá của đơn vị này."))
 
     def save(item: ScoreIn) -> Entry:

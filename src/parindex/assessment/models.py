@@ -7,6 +7,7 @@ import uuid
 from decimal import Decimal
 from functools import cached_property
 from pathlib import PurePath
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -97,6 +98,13 @@ class Cycle(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def facts(self) -> Any:
+        """What the cycle's state allows and shows (parindex.assessment.lifecycle)."""
+        from .lifecycle import FACTS
+
+        return FACTS[self.state]
 
 
 class Participation(models.Model):

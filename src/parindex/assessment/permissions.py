@@ -117,6 +117,20 @@ def roles(user: Any) -> set[str]:
     return out
 
 
+# The menu's entries beyond what every signed-in user has, and who gets them.
+MENU_APPRAISAL = "appraisal"
+
+
+def menu(user: Any) -> set[str]:
+    """The menu entries the user's roles lead to (the pages still check each object)."""
+    out = set()
+    if is_admin(user) or any(
+        (rule := _rule(m)) is not None and rule.reach == ORGANISER for m in memberships(user)
+    ):
+        out.add(MENU_APPRAISAL)
+    return out
+
+
 def is_admin(user: Any) -> bool:
     return bool(getattr(user, "is_superuser", False)) or any(
         m.role == Role.ADMIN for m in memberships(user)
@@ -192,6 +206,11 @@ class Access:
 
     def covers(self, code: str) -> bool:
         return self.codes is None or any(code == c or code.startswith(f"{c}.") for c in self.codes)
+
+    def handles_evidence(self, code: str | None = None) -> bool:
+        """Whoever may enter or explain the unit's items (for `code`, when given) handles
+        its evidence documents."""
+        return bool(self.caps & {EDIT_SELF, EXPLAIN}) and (code is None or self.covers(code))
 
     @property
     def staff(self) -> bool:
@@ -348,7 +367,8 @@ class ResultsAccess:
     ranking: whose rows of the ranking (points, index, rank);
     ledger: whose rows of the ledger of lost points, with the appraisers' reasons and
             comments (units: their own, also after publication);
-    own: the user's own units taking part (officer, leader, lead agency, viewer below);
+    own: the user's own units taking part (officer, leader, lead agency, an appraiser's
+         assigned units, a viewer's units below);
     stages: the stages the user reads now (lifecycle: the organiser's side while they run,
             the others once the cycle has passed them);
     report: the whole-cycle report (it holds every unit's ledger)."""
@@ -428,7 +448,7 @@ def results_access(user: Any, cycle: Cycle) -> ResultsAccess:
         cycle=cycle,
         ranking=ranking,
         ledger=ledger,
-        own=frozenset(own),
+        own=mine,
         staff=staff,
         stages=stages if ranking else (),
     )

@@ -34,11 +34,13 @@ from . import xlsx as X
 from .tables import (
     KIND_LABELS,
     REASON_LABELS,
+    STAGES,
     CycleResults,
     LedgerEntry,
     LedgerFilter,
     UnitRow,
     detail_lines,
+    redact_leaves,
     unit_type_label,
 )
 
@@ -625,25 +627,33 @@ def render_export(
     unit_codes: frozenset[str] | None = None,
     ledger_codes: frozenset[str] | None = None,
     with_ledger: bool = True,
+    stages: Sequence[str] | None = None,
 ) -> Export:
     """Fetch a cycle's tables and render one export: what = ranking | ledger | report,
     fmt = xlsx | docx | csv | json (SUPPORTED). `unit_codes` limits the ranking's rows and
     `ledger_codes` the ledger's rows to some units (None: all); without `with_ledger` the
-    files hold no ledger rows (the workbook's ledger sheet stays empty). `params`
+    files hold no ledger rows (the workbook's ledger sheet stays empty); `stages` (None:
+    all) are the stages whose per-item points the reader may read. `params`
     (ReportParams) for the Word report. The ledger is always computed at the final stage.
     Who may read what is decided by the caller (results.services.export_for_user)."""
     from .selectors import cycle_results, lost_points_ledger
 
     _check_supported(what, fmt)
-    results = cycle_results(cycle, stage, unit_type=unit_type)
+    full = cycle_results(cycle, stage, unit_type=unit_type)
+    rows = full.rows
     if unit_codes is not None:
-        results.rows = [r for r in results.rows if r.unit.code in unit_codes]
-    final = results if stage == "final" and unit_codes is None else None
+        rows = [r for r in rows if r.unit.code in unit_codes]
     lf = ledger_filter or LedgerFilter(unit_type=unit_type)
     if ledger_codes is not None:
         lf = replace(lf, units=(lf.units & ledger_codes) if lf.units else ledger_codes)
     need_ledger = with_ledger and (what in ("ledger", "report") or fmt == "xlsx")
     if need_ledger and ledger_codes is not None and not lf.units:
         need_ledger = False  # no unit of the user's own: no rows (an empty filter means all)
+    final = full if stage == "final" else None
     ledger = lost_points_ledger(cycle, lf, results=final) if need_ledger else []
+    if ledger_codes is not None or stages is not None:
+        # Per-item details (the workbook's detail sheet): only of the units whose
+        # appraisal the reader may read, and only at the stages shown to them.
+        rows = redact_leaves(rows, ledger_codes, STAGES if stages is None else stages)
+    results = replace(full, rows=rows)
     return export_from_tables(results, ledger, what=what, fmt=fmt, params=params)

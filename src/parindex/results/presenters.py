@@ -18,14 +18,13 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from parindex.assessment import selectors as asel
+from parindex.assessment import permissions as perm
 from parindex.assessment.models import Cycle
 from parindex.results import selectors as rsel
 from parindex.results.lineage import lineage
 from parindex.results.models import FIELDS, NationalResult
 from parindex.results.tables import (
     STAGE_LABELS,
-    STAGES,
     CycleResults,
     FieldScore,
     LedgerEntry,
@@ -83,29 +82,45 @@ def bin_class(value: Decimal | None) -> str:
 
 @dataclass
 class Seen:
-    """A cycle as the user may read it."""
+    """A cycle's results as the user may read them (permissions.results_access), with the
+    codes of the units concerned."""
 
     cycle: Cycle
-    scope: rsel.ResultsScope
-    staff: bool  # the organiser's side: stages visible while they run
+    access: perm.ResultsAccess
     own_codes: frozenset[str]  # codes of the user's own units taking part
+
+    @classmethod
+    def of(cls, cycle: Cycle, access: perm.ResultsAccess) -> Seen:
+        own = perm.codes_of(access.own, cycle) if access.own else frozenset()
+        return cls(cycle, access, own)
+
+    @property
+    def staff(self) -> bool:
+        return self.access.staff
 
     @property
     def ranking_all(self) -> bool:
-        return self.scope.all_units
+        return self.access.ranking.all
 
     @property
     def ledger_all(self) -> bool:
-        """Every unit's ledger: organiser's side and viewers above the organiser (their scope
-        covers all units without units of their own); not the units after publication."""
-        return self.scope.all_units and not self.scope.unit_ids
+        """Every unit's ledger: the organiser's side and viewers above the organiser; not
+        the units, also after publication."""
+        return self.access.ledger.all
+
+    @property
+    def ledger_readable(self) -> bool:
+        return self.access.ledger_readable
+
+    @property
+    def can_report(self) -> bool:
+        return self.access.report and self.access.ledger_readable
+
+    def sees(self, unit_id: int) -> bool:
+        return self.access.ranking.has(unit_id)
 
     def stages(self) -> list[tuple[str, str]]:
-        return [
-            (s, str(STAGE_LABELS[s]))
-            for s in STAGES
-            if asel.stage_visible(self.cycle, s, staff=self.staff)
-        ]
+        return [(s, str(STAGE_LABELS[s])) for s in self.access.stages]
 
     def stage(self, requested: str | None) -> str:
         """The requested stage when visible, else the latest visible one."""
@@ -117,17 +132,10 @@ class Seen:
 
 def _seen(user: Any, pk: int) -> Seen:
     try:
-        cycle, scope = rsel.cycle_for_results(user, pk)
+        cycle, access = perm.cycle_for_results(user, pk)
     except Cycle.DoesNotExist:
         raise Http404 from None
-    own: frozenset[str] = frozenset()
-    if scope.unit_ids:
-        own = frozenset(
-            cycle.participations.filter(unit_id__in=scope.unit_ids).values_list(
-                "unit__code", flat=True
-            )
-        )
-    return Seen(cycle, scope, asel.cycle_staff(user, cycle), own)
+    return Seen.of(cycle, access)
 
 
 def _unit_types(cycle: Cycle, codes: Iterable[str] | None = None) -> list[str]:

@@ -75,6 +75,7 @@ def leaf_records(entries: Sequence[Entry]) -> dict[str, LeafRecord]:
             r1_reason=e.r1_reason,
             r2_reason=e.r2_reason,
             comment=comment,
+            r1_comment=e.r1_comment,
             explanation=e.explanation,
         )
     return out

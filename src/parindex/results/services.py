@@ -262,7 +262,7 @@ def export_for_user(
             _("Kết quả giai đoạn này chưa được công bố (kỳ đánh giá đang ở “%(s)s”).")
             % {"s": cycle.get_state_display()}
         )
-    if what == "report" and not (seen.report and seen.ledger_readable):
+    if what == "report" and not seen.report:
         raise ServiceError(_("Chỉ cơ quan tổ chức đánh giá được xuất báo cáo tổng hợp."))
     if what == "ledger" and not seen.ledger_readable:
         raise ServiceError(_("Bảng điểm bị trừ chỉ có khi kết quả đã được chốt."))
@@ -280,6 +280,7 @@ def export_for_user(
             unit_codes=seen.codes(seen.ranking),
             ledger_codes=seen.codes(seen.ledger),
             with_ledger=seen.ledger_readable,
+            stages=seen.stages,
         )
     except (ExportError, ValueError) as exc:
         raise ServiceError(str(exc)) from None

@@ -101,6 +101,7 @@ class LeafRecord:
     r2_reason: str = ""
     comment: str = ""  # the appraiser's latest comment
     explanation: str = ""  # the unit's reply (giải trình)
+    r1_comment: str = ""  # round 1's comment (shown while round 2 is not)
 
     @property
     def r1_effective(self) -> Decimal | None:
@@ -628,4 +629,34 @@ def filter_ledger(entries: Iterable[LedgerEntry], f: LedgerFilter) -> list[Ledge
     # Stable secondary order: unit, then code in natural order.
     out.sort(key=lambda e: (e.unit.code, _natural(e.code)))
     out.sort(key=key, reverse=f.descending)
+    return out
+
+
+def redact_leaves(
+    rows: Sequence[UnitRow], detail_codes: frozenset[str] | None, stages: Sequence[str]
+) -> list[UnitRow]:
+    """Rows whose per-item records hold only what a reader may read (the decision is
+    parindex.assessment.permissions'): the items of the units in `detail_codes` (None: all;
+    the others keep their totals, not their items), and of these only the stages in
+    `stages` — a round's points, reasons and comments stay blank until it is shown."""
+    blank_r1 = "r1" not in stages
+    blank_r2 = "r2" not in stages and "final" not in stages
+
+    def leaf(rec: LeafRecord) -> LeafRecord:
+        if blank_r1:
+            return replace(
+                rec, r1_points=None, r2_points=None, r1_reason="", r2_reason="", comment=""
+            )
+        if blank_r2:
+            return replace(rec, r2_points=None, r2_reason="", comment=rec.r1_comment)
+        return rec
+
+    out = []
+    for r in rows:
+        if detail_codes is not None and r.unit.code not in detail_codes:
+            out.append(replace(r, leaves={}))
+        elif blank_r1 or blank_r2:
+            out.append(replace(r, leaves={c: leaf(x) for c, x in r.leaves.items()}))
+        else:
+            out.append(r)
     return out

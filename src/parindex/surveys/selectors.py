@@ -12,7 +12,7 @@ from typing import Any
 from django.db import connection
 from django.db.models import Count, Q
 
-from parindex.assessment import selectors as asel
+from parindex.assessment import permissions as perm
 from parindex.assessment.models import Cycle, Participation
 from parindex.assessment.services import can_manage
 
@@ -35,7 +35,7 @@ class NotAllowed(Exception):
 def managed_cycle(user: Any, pk: int) -> Cycle:
     """A cycle whose survey the user manages. Raises Cycle.DoesNotExist when the user may
     not see the cycle (404), NotAllowed when they see it but do not manage it (403)."""
-    cycle = asel.cycles_visible_to(user).get(pk=pk)
+    cycle = perm.cycles_visible_to(user).get(pk=pk)
     if not can_manage(user, cycle):
         raise NotAllowed
     return cycle

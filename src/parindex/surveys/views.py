@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from parindex.assessment import selectors as asel
+from parindex.assessment import permissions as perm
 from parindex.assessment.models import Cycle, Participation
 from parindex.assessment.services import ServiceError
 
@@ -632,10 +632,10 @@ def recompute(request: HttpRequest, pk: int) -> HttpResponse:
 def unit_results(request: HttpRequest, ppk: int) -> HttpResponse:
     """One unit's survey scores, for anyone who may see the unit's results."""
     try:
-        p, acc = asel.participation_for_user(request.user, ppk)
+        p, acc = perm.participation_for_user(request.user, ppk)
     except Participation.DoesNotExist:
         raise Http404 from None
-    manage = acc.can(asel.MANAGE)
+    manage = acc.can(perm.MANAGE)
     return render(
         request,
         "surveys/unit.html",

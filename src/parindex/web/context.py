@@ -6,13 +6,9 @@ from typing import Any
 
 from django.http import HttpRequest
 
-from parindex.assessment import selectors as sel
+from parindex.assessment import permissions as perm
 
 
 def nav(request: HttpRequest) -> dict[str, Any]:
-    """The roles of the signed-in user, for the menu."""
-    user = getattr(request, "user", None)
-    roles = {m.role for m in sel.memberships(user)}
-    if user is not None and sel.is_admin(user):
-        roles.add("admin")
-    return {"nav_roles": roles}
+    """The menu entries the signed-in user's roles lead to (permissions.menu)."""
+    return {"nav_menu": perm.menu(getattr(request, "user", None))}

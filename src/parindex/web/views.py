@@ -7,7 +7,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
 from parindex.accounts.models import OrgUnit
-from parindex.assessment import selectors as sel
+from parindex.assessment import permissions as perm
 from parindex.assessment.models import MethodologyVersion
 from parindex.assessment.services import participation_progress
 from parindex.core import Methodology
@@ -18,10 +18,10 @@ from parindex.files.methodology import shipped_methodology, shipped_methodology_
 def home(request: HttpRequest) -> HttpResponse:
     own = [
         (p, participation_progress(p))
-        for p in sel.home_participations(request.user).select_related("cycle__methodology")
+        for p in perm.home_participations(request.user).select_related("cycle__methodology")
     ]
-    cycles = list(sel.cycles_visible_to(request.user)[:20])
-    roles = sel.memberships(request.user)
+    cycles = list(perm.cycles_visible_to(request.user)[:20])
+    roles = perm.memberships(request.user)
     return render(
         request,
         "web/home.html",

@@ -7,16 +7,14 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from parindex.assessment import selectors as sel
+from parindex.assessment import lifecycle
+from parindex.assessment import permissions as perm
 from parindex.assessment import services as svc
 from parindex.assessment.models import Cycle, Entry, Participation
 from parindex.core import Node, UnitResult
 from parindex.core.model import SELF
 
 State = Cycle.State
-
-
-ROUND_OF_STATE: dict[str, int] = {State.APPRAISAL: 1, State.APPRAISAL_2: 2}
 
 
 def _appraisable(tree: Any, unit_type: str) -> list[Node]:
@@ -33,7 +31,7 @@ def _round_points(e: Entry | None, rnd: int) -> Decimal | None:
 @dataclass
 class Task:
     p: Participation
-    acc: sel.Access
+    acc: perm.Access
     rnd: int  # the current round, or the last one held
     active: bool  # the round is open now
     done: int
@@ -45,16 +43,6 @@ class CycleTasks:
     cycle: Cycle
     tasks: list[Task]
     waiting: int  # assigned units that have not submitted
-
-
-# The round shown per state: the current one, else the last one held.
-SHOWN_ROUND: dict[str, int] = {
-    State.APPRAISAL: 1,
-    State.EXPLANATION: 1,
-    State.APPRAISAL_2: 2,
-    State.FINAL: 2,
-    State.PUBLISHED: 2,
-}
 
 
 @dataclass
@@ -121,19 +109,8 @@ class LeafRow:
 
 
 def _round(cycle: Cycle) -> int | None:
-    return ROUND_OF_STATE.get(cycle.state)
-
-
-def _shown_stage(cycle: Cycle) -> str | None:
-    """The appraisal stage whose points the page shows beside the self-assessed ones."""
-    stages: dict[str, str] = {
-        State.APPRAISAL: "r1",
-        State.EXPLANATION: "r1",
-        State.APPRAISAL_2: "r2",
-        State.FINAL: "final",
-        State.PUBLISHED: "final",
-    }
-    return stages.get(cycle.state)
+    """The appraisal round open now (lifecycle)."""
+    return lifecycle.of(cycle).appraisal_round
 
 
 def _entries(p: Participation) -> dict[str, Entry]:
@@ -142,7 +119,7 @@ def _entries(p: Participation) -> dict[str, Entry]:
 
 
 def _leaf_row(
-    p: Participation, acc: sel.Access, node: Node, entry: Entry | None, **extra: Any
+    p: Participation, acc: perm.Access, node: Node, entry: Entry | None, **extra: Any
 ) -> LeafRow:
     rnd = _round(p.cycle)
     applies = node.applies(p.unit.type)
@@ -150,7 +127,7 @@ def _leaf_row(
         rnd
         and applies
         and node.method == SELF
-        and acc.can(sel.APPRAISE)
+        and acc.can(perm.APPRAISE)
         and acc.covers(node.code)
         and p.status == Participation.Status.SUBMITTED
     )
@@ -176,13 +153,14 @@ class Progress:
         return self.stage_result.points - self.self_result.points
 
 
-def _progress(p: Participation, acc: sel.Access, entries: dict[str, Entry]) -> Progress:
+def _progress(p: Participation, acc: perm.Access, entries: dict[str, Entry]) -> Progress:
     tree = p.cycle.methodology.tree
-    rnd = SHOWN_ROUND.get(p.cycle.state)
+    facts = lifecycle.of(p.cycle)
+    rnd = facts.shown_round
     leaves = _appraisable(tree, p.unit.type)
     done = [n for n in leaves if rnd and _round_points(entries.get(n.code), rnd) is not None]
     mine = [n for n in leaves if acc.covers(n.code)]
-    stage = _shown_stage(p.cycle)
+    stage = facts.shown_stage if facts.shown_stage in acc.stages(p.cycle) else None
     listed = list(entries.values())
     return Progress(
         rnd,
@@ -193,20 +171,19 @@ def _progress(p: Participation, acc: sel.Access, entries: dict[str, Entry]) -> P
         svc.unit_result(p, "self", listed),
         svc.unit_result(p, stage, listed) if stage else None,
         stage,
-        p.cycle.state in ROUND_OF_STATE,
+        facts.appraisal_round is not None,
     )
 
 
-def _context_common(p: Participation, acc: sel.Access) -> dict[str, Any]:
-    states = list(State.values)
+def _context_common(p: Participation, acc: perm.Access) -> dict[str, Any]:
     return {
-        "show_actions": bool(_round(p.cycle)) and acc.can(sel.APPRAISE),
+        "show_actions": bool(_round(p.cycle)) and acc.can(perm.APPRAISE),
         "limited": acc.codes,
         "reasons": Entry.Reason.choices,
         "p": p,
         "cycle": p.cycle,
         "rnd": _round(p.cycle),
-        "show_r2": states.index(p.cycle.state) >= states.index(State.APPRAISAL_2),
+        "show_r2": acc.sees_stage(p.cycle, "r2"),
     }
 
 

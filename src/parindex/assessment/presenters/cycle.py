@@ -3,6 +3,7 @@ rows of external data."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -10,23 +11,12 @@ from typing import Any
 from django.db.models import prefetch_related_objects
 from django.utils.translation import gettext_lazy
 
+from parindex.assessment import lifecycle
 from parindex.assessment import services as svc
 from parindex.assessment.models import Cycle, Entry, Participation
 from parindex.core import Grade, UnitResult, competition_ranks
 
 State = Cycle.State
-
-
-STATE_ORDER = list(State.values)
-
-
-# The first state in which each stage's points exist.
-STAGE_FROM = {
-    "self": State.DRAFT,
-    "r1": State.APPRAISAL,
-    "r2": State.APPRAISAL_2,
-    "final": State.FINAL,
-}
 
 
 STAGE_SHORT = {
@@ -50,15 +40,6 @@ CONFIRM = {
 }
 
 
-def state_index(state: str) -> int:
-    return STATE_ORDER.index(state)
-
-
-def stages_available(cycle: Cycle) -> list[str]:
-    now = state_index(cycle.state)
-    return [s for s in svc.STAGES if state_index(STAGE_FROM[s]) <= now]
-
-
 @dataclass
 class Row:
     p: Participation
@@ -75,13 +56,13 @@ class Row:
         return [(s, self.results.get(s)) for s in svc.STAGES]
 
 
-def cycle_rows(cycle: Cycle, parts: list[Participation]) -> list[Row]:
-    """Progress, per-stage results and ranks (within each unit type, by the latest stage's
-    index) of the given participations: entries in two queries, no query per unit."""
+def cycle_rows(cycle: Cycle, parts: list[Participation], stages: Sequence[str]) -> list[Row]:
+    """Progress, results at `stages` (those the user reads: permissions) and ranks (within
+    each unit type, by the latest stage's index) of the given participations: entries in
+    two queries, no query per unit."""
     for p in parts:
         p.cycle = cycle  # share one methodology (and its parsed tree)
     prefetch_related_objects(parts, "entries", "entries__links")
-    stages = stages_available(cycle)
     rows = []
     for p in parts:
         entries: list[Entry] = list(p.entries.all())
@@ -97,7 +78,7 @@ def cycle_rows(cycle: Cycle, parts: list[Participation]) -> list[Row]:
 
 
 def _timeline(cycle: Cycle) -> list[dict[str, Any]]:
-    now = state_index(cycle.state)
+    now = lifecycle.ORDER.index(cycle.state)
     return [
         {"value": v, "label": label, "done": i < now, "current": i == now}
         for i, (v, label) in enumerate(State.choices)

@@ -9,12 +9,11 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import Prefetch
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from parindex.assessment import selectors as sel
-from parindex.assessment import services
+from parindex.assessment import lifecycle, services
+from parindex.assessment import permissions as perm
 from parindex.assessment.models import Cycle, Entry, Evidence, EvidenceLink, Participation
 from parindex.core import InvalidValue, Methodology, Node, NodeResult, UnitResult, parse_value
 from parindex.core.aggregate import STATUS_LABELS
@@ -150,7 +149,7 @@ def _display(value: Any, raw: str, suffix: str, node: Node) -> str:
 def leaf_row(
     tree: Methodology,
     p: Participation,
-    acc: sel.Access,
+    acc: perm.Access,
     node: Node,
     entry: Entry | None,
     result: UnitResult,
@@ -162,7 +161,7 @@ def leaf_row(
     applies = node.applies(p.unit.type)
     organiser = adjustment or node.method != SELF
     editable = (
-        open_ and applies and not organiser and acc.can(sel.EDIT_SELF) and acc.covers(node.code)
+        open_ and applies and not organiser and acc.can(perm.EDIT_SELF) and acc.covers(node.code)
     )
     row = LeafRow(
         node=node,
@@ -229,7 +228,7 @@ class FormState:
     """Everything the self-assessment page needs, computed once per request."""
 
     p: Participation
-    acc: sel.Access
+    acc: perm.Access
     tree: Methodology
     entries: dict[str, Entry]
     result: UnitResult
@@ -279,27 +278,27 @@ class FormState:
 
     @property
     def can_submit(self) -> bool:
-        return self.acc.can(sel.SUBMIT) and self.open
+        return self.acc.can(perm.SUBMIT) and self.open
 
     @property
     def can_withdraw(self) -> bool:
         return (
-            self.acc.can(sel.SUBMIT)
+            self.acc.can(perm.SUBMIT)
             and self.p.status == Participation.Status.SUBMITTED
-            and self.p.cycle.state in (State.OPEN, State.SELF_CLOSED)
+            and lifecycle.of(self.p.cycle).withdraw
         )
 
     @property
     def can_edit_any(self) -> bool:
-        return self.open and self.acc.can(sel.EDIT_SELF)
+        return self.open and self.acc.can(perm.EDIT_SELF)
 
 
-def form_state(p: Participation, acc: sel.Access) -> FormState:
+def form_state(p: Participation, acc: perm.Access) -> FormState:
     entries = _entries(p)
     listed = list(entries.values())
     result = services.unit_result(p, "self", listed)
     progress = services.participation_progress(p, listed, result=result)
-    open_, why = services.self_assessment_open(p)
+    open_, why = lifecycle.self_entry_open(p)
     return FormState(p, acc, p.cycle.methodology.tree, entries, result, progress, open_, why)
 
 
@@ -322,22 +321,21 @@ class ExplainItem:
         return list(self.entry.links.all())
 
 
-def _explain_open(p: Participation, acc: sel.Access) -> tuple[bool, str]:
-    if p.cycle.state != State.EXPLANATION:
-        return False, _("Kỳ đánh giá không ở giai đoạn giải trình (hiện: %(s)s).") % {
-            "s": p.cycle.get_state_display()
-        }
-    if p.cycle.explanation_end and timezone.now() > p.cycle.explanation_end:
-        return False, _("Đã hết hạn giải trình.")
-    if not acc.can(sel.EXPLAIN):
+def _explain_open(p: Participation, acc: perm.Access) -> tuple[bool, str]:
+    ok, why = lifecycle.explanation_open(p.cycle)
+    if not ok:
+        return ok, why
+    if not acc.can(perm.EXPLAIN):
         return False, _("Bạn chỉ có quyền xem.")
     return True, ""
 
 
-def _explain_items(p: Participation, acc: sel.Access, entries: dict[str, Entry]) -> list:
+def _explain_items(p: Participation, acc: perm.Access, entries: dict[str, Entry]) -> list:
     tree = p.cycle.methodology.tree
     open_, _why = _explain_open(p, acc)
-    items = []
+    items: list[ExplainItem] = []
+    if not acc.sees_stage(p.cycle, "r1"):  # round 1's cuts are not shown to the user yet
+        return items
     for node in tree.leaves:
         e = entries.get(node.code)
         if e is not None and e.disputed:
@@ -345,25 +343,9 @@ def _explain_items(p: Participation, acc: sel.Access, entries: dict[str, Entry])
     return items
 
 
-_ORDER = [s.value for s in State]
-
-
-def _reached(p: Participation, acc: sel.Access, stage: str) -> bool:
-    """Whether a stage's points may be shown: once the cycle has passed it, or while it runs
-    to the council and the organiser."""
-    state = _ORDER.index(p.cycle.state)
-    staff = acc.can(sel.APPRAISE) or acc.can(sel.MANAGE)
-    if stage == "self":
-        return True
-    if stage == "r1":
-        return state >= _ORDER.index(State.EXPLANATION) or (
-            staff and state >= _ORDER.index(State.APPRAISAL)
-        )
-    if stage == "r2":
-        return state >= _ORDER.index(State.FINAL) or (
-            staff and state >= _ORDER.index(State.APPRAISAL_2)
-        )
-    return state >= _ORDER.index(State.FINAL)
+def _reached(p: Participation, acc: perm.Access, stage: str) -> bool:
+    """Whether a stage's points may be shown to the user (permissions and lifecycle)."""
+    return acc.sees_stage(p.cycle, stage)
 
 
 @dataclass

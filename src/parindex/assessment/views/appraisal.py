@@ -14,12 +14,11 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from parindex.assessment import selectors as sel
+from parindex.assessment import lifecycle
+from parindex.assessment import permissions as perm
 from parindex.assessment import services as svc
 from parindex.assessment.models import Entry, Participation
 from parindex.assessment.presenters.appraisal import (
-    ROUND_OF_STATE,
-    SHOWN_ROUND,
     CycleTasks,
     Task,
     _ancestors,
@@ -34,19 +33,19 @@ from parindex.assessment.presenters.appraisal import (
 from parindex.core import fmt_vn
 
 
-def _participation(user: Any, pk: int) -> tuple[Participation, sel.Access]:
+def _participation(user: Any, pk: int) -> tuple[Participation, perm.Access]:
     try:
-        return sel.participation_for_user(user, pk)
+        return perm.participation_for_user(user, pk)
     except Participation.DoesNotExist:
         raise Http404 from None
 
 
-def _appraisal_participation(user: Any, pk: int) -> tuple[Participation, sel.Access, bool]:
+def _appraisal_participation(user: Any, pk: int) -> tuple[Participation, perm.Access, bool]:
     """The participation (404 if not visible), its access, and whether the user manages the
     cycle; 403 for those who see the unit but neither appraise nor manage."""
     p, acc = _participation(user, pk)
     manage = svc.can_manage(user, p.cycle)
-    if not (acc.can(sel.APPRAISE) or manage):
+    if not (acc.can(perm.APPRAISE) or manage):
         raise PermissionDenied
     return p, acc, manage
 
@@ -55,11 +54,13 @@ def _appraisal_participation(user: Any, pk: int) -> tuple[Participation, sel.Acc
 def appraisal_list(request: HttpRequest) -> HttpResponse:
     """The units the user appraises (submitted ones) in cycles that reached appraisal, with
     the round's progress; cycles with an open round first."""
-    cycles = [c for c in sel.cycles_visible_to(request.user) if c.state in SHOWN_ROUND]
+    cycles = [
+        c for c in perm.cycles_visible_to(request.user) if lifecycle.of(c).shown_round is not None
+    ]
     parts = Participation.objects.filter(cycle__in=cycles).select_related(
         "unit", "cycle", "cycle__methodology", "cycle__organiser"
     )
-    mine = [(p, a) for p in parts if (a := sel.access(request.user, p)).can(sel.APPRAISE)]
+    mine = [(p, a) for p in parts if (a := perm.access(request.user, p)).can(perm.APPRAISE)]
     submitted = [(p, a) for p, a in mine if p.status == Participation.Status.SUBMITTED]
     done_codes: dict[tuple[int, int], set[str]] = {}
     ids = [p.pk for p, _a in submitted]
@@ -73,15 +74,17 @@ def appraisal_list(request: HttpRequest) -> HttpResponse:
         if p.status != Participation.Status.SUBMITTED:
             group.waiting += 1
             continue
-        rnd = SHOWN_ROUND[p.cycle.state]
+        facts = lifecycle.of(p.cycle)
+        rnd = facts.shown_round or 1
         leaves = [
             n for n in _appraisable(p.cycle.methodology.tree, p.unit.type) if a.covers(n.code)
         ]
         codes = done_codes.get((p.pk, rnd), set())
         done = sum(1 for n in leaves if n.code in codes)
-        group.tasks.append(Task(p, a, rnd, p.cycle.state in ROUND_OF_STATE, done, len(leaves)))
+        active = facts.appraisal_round is not None
+        group.tasks.append(Task(p, a, rnd, active, done, len(leaves)))
     shown = [g for g in groups.values() if g.tasks or g.waiting]
-    shown.sort(key=lambda g: (g.cycle.state not in ROUND_OF_STATE, -g.cycle.year))
+    shown.sort(key=lambda g: (lifecycle.of(g.cycle).appraisal_round is None, -g.cycle.year))
     return render(request, "appraisal/list.html", {"nav": "cycles", "groups": shown})
 
 
@@ -106,7 +109,7 @@ def appraisal_detail(request: HttpRequest, pk: int) -> HttpResponse:
         }
     elif p.status != Participation.Status.SUBMITTED:
         notice = _("Đơn vị chưa gửi kết quả tự đánh giá: chưa thể thẩm định.")
-    elif not acc.can(sel.APPRAISE):
+    elif not acc.can(perm.APPRAISE):
         notice = _("Bạn không phải thành viên Hội đồng thẩm định của đơn vị này: chỉ xem.")
     else:
         notice = ""
@@ -143,7 +146,7 @@ def appraisal_entry(request: HttpRequest, pk: int, code: str) -> HttpResponse:
     if request.method != "POST":
         return redirect("appraisal_detail", pk)
     p, acc = _participation(request.user, pk)
-    if not acc.can(sel.APPRAISE):
+    if not acc.can(perm.APPRAISE):
         raise PermissionDenied
     tree = p.cycle.methodology.tree
     node = tree.nodes.get(code)

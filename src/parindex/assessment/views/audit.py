@@ -8,8 +8,7 @@ from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from parindex.assessment import selectors as sel
-from parindex.assessment import services as svc
+from parindex.assessment import permissions as perm
 from parindex.assessment.models import Participation
 from parindex.assessment.presenters.audit import LogRow, _changes, _details, action_label
 from parindex.assessment.views.appraisal import _participation
@@ -18,9 +17,19 @@ from parindex.core import Node
 
 
 def _audit_page(
-    request: HttpRequest, p: Participation, code: str | None, node: Node | None
+    request: HttpRequest,
+    p: Participation,
+    acc: perm.Access,
+    code: str | None,
+    node: Node | None,
 ) -> HttpResponse:
-    qs = LogEntry.objects.filter(cycle=p.cycle, unit=p.unit).select_related("actor")
+    """The unit's audit records, without those of an appraisal stage the user may not read
+    yet (permissions.audit_actions_hidden)."""
+    qs = (
+        LogEntry.objects.filter(cycle=p.cycle, unit=p.unit)
+        .exclude(action__in=perm.audit_actions_hidden(acc, p.cycle))
+        .select_related("actor")
+    )
     if code:
         qs = qs.filter(Q(code=code) | Q(code__startswith=f"{code}."))
     page = Paginator(qs.order_by("-at", "-id"), 50).get_page(request.GET.get("page"))
@@ -36,22 +45,21 @@ def _audit_page(
             "node": node,
             "page": page,
             "rows": rows,
-            "can_appraise_page": sel.access(request.user, p).can(sel.APPRAISE)
-            or svc.can_manage(request.user, p.cycle),
+            "can_appraise_page": acc.can(perm.APPRAISE) or acc.can(perm.MANAGE),
         },
     )
 
 
 @login_required
 def audit_participation(request: HttpRequest, pk: int) -> HttpResponse:
-    p, _acc = _participation(request.user, pk)
-    return _audit_page(request, p, None, None)
+    p, acc = _participation(request.user, pk)
+    return _audit_page(request, p, acc, None, None)
 
 
 @login_required
 def audit_item(request: HttpRequest, pk: int, code: str) -> HttpResponse:
-    p, _acc = _participation(request.user, pk)
+    p, acc = _participation(request.user, pk)
     node = p.cycle.methodology.tree.nodes.get(code)
     if node is None:
         raise Http404
-    return _audit_page(request, p, code, node)
+    return _audit_page(request, p, acc, code, node)

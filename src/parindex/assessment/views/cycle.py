@@ -16,7 +16,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from parindex.assessment import selectors as sel
+from parindex.assessment import lifecycle
+from parindex.assessment import permissions as perm
 from parindex.assessment import services as svc
 from parindex.assessment.models import Cycle, Participation
 from parindex.assessment.presenters.cycle import (
@@ -25,8 +26,6 @@ from parindex.assessment.presenters.cycle import (
     _external_rows,
     _timeline,
     cycle_rows,
-    stages_available,
-    state_index,
 )
 
 State = Cycle.State
@@ -34,7 +33,7 @@ State = Cycle.State
 
 def _cycle_for_user(user: Any, pk: int) -> Cycle:
     try:
-        return sel.cycles_visible_to(user).get(pk=pk)
+        return perm.cycles_visible_to(user).get(pk=pk)
     except Cycle.DoesNotExist:
         raise Http404 from None
 
@@ -49,7 +48,7 @@ def _managed_cycle(user: Any, pk: int) -> Cycle:
 
 @login_required
 def cycle_list(request: HttpRequest) -> HttpResponse:
-    cycles = sel.cycles_visible_to(request.user)
+    cycles = perm.cycles_visible_to(request.user)
     return render(request, "web/cycle_list.html", {"cycles": cycles, "nav": "cycles"})
 
 
@@ -79,8 +78,11 @@ class LateGrantForm(forms.Form):
 @login_required
 def cycle_detail(request: HttpRequest, pk: int) -> HttpResponse:
     cycle = _cycle_for_user(request.user, pk)
-    parts = sel.participations_visible_to(request.user, cycle)
-    rows = cycle_rows(cycle, parts)
+    parts = perm.participations_visible_to(request.user, cycle)
+    available = list(
+        lifecycle.stages_shown(cycle.state, staff=perm.cycle_staff(request.user, cycle))
+    )
+    rows = cycle_rows(cycle, parts, available)
     types = sorted({(r.p.unit.type, r.p.unit.get_type_display()) for r in rows})
     f_type = request.GET.get("type", "")
     f_status = request.GET.get("status", "")
@@ -93,8 +95,9 @@ def cycle_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if sort == "rank":
         shown.sort(key=lambda r: (r.p.unit.type, r.rank or 0, r.p.unit.name))
     manage = svc.can_manage(request.user, cycle)
-    appraise = {r.p.pk for r in rows if sel.access(request.user, r.p).can(sel.APPRAISE)}
-    finished = state_index(cycle.state) >= state_index(State.FINAL)
+    appraise = {r.p.pk for r in rows if perm.access(request.user, r.p).can(perm.APPRAISE)}
+    facts = lifecycle.of(cycle)
+    finished = facts.finished
     summary = []
     if finished:
         for t, label in types:
@@ -102,13 +105,9 @@ def cycle_detail(request: HttpRequest, pk: int) -> HttpResponse:
             summary.append((label, group))
     transitions = [
         {"value": s, "label": State(s).label, "confirm": CONFIRM[State(s)]}
-        for s in svc.TRANSITIONS.get(cycle.state, ())
+        for s in facts.next_states
     ]
-    late_form = (
-        LateGrantForm(cycle=cycle)
-        if manage and cycle.state in (State.OPEN, State.SELF_CLOSED)
-        else None
-    )
+    late_form = LateGrantForm(cycle=cycle) if manage and facts.late_grant else None
     return render(
         request,
         "cycle/detail.html",
@@ -119,7 +118,7 @@ def cycle_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "rows": shown,
             "total_rows": len(rows),
             "stages": [(s, STAGE_SHORT[s]) for s in svc.STAGES],
-            "available": stages_available(cycle),
+            "available": available,
             "types": types,
             "f_type": f_type,
             "f_status": f_status,
@@ -131,7 +130,7 @@ def cycle_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "summary": summary,
             "transitions": transitions if manage else [],
             "late_form": late_form,
-            "ranked_by": STAGE_SHORT[stages_available(cycle)[-1]],
+            "ranked_by": STAGE_SHORT[available[-1]],
         },
     )
 
@@ -245,12 +244,12 @@ def cycle_schedule(request: HttpRequest, pk: int) -> HttpResponse:
 def participation_external(request: HttpRequest, pk: int) -> HttpResponse:
     """The organiser enters one unit's survey/external data and bonus/deduction values."""
     try:
-        p, _acc = sel.participation_for_user(request.user, pk)
+        p, _acc = perm.participation_for_user(request.user, pk)
     except Participation.DoesNotExist:
         raise Http404 from None
     if not svc.can_manage(request.user, p.cycle):
         raise PermissionDenied
-    readonly = p.cycle.state in (State.FINAL, State.PUBLISHED)
+    readonly = not lifecycle.organiser_edit_open(p.cycle)[0]
     if request.method == "POST" and not readonly:
         saved, failed = 0, 0
         for row in _external_rows(p):
@@ -331,6 +330,6 @@ def cycle_external_import(request: HttpRequest, pk: int) -> HttpResponse:
             "errors": errors,
             "codes": svc.external_codes(tree),
             "sample_unit": sample_unit.unit.code if sample_unit else "SNV",
-            "readonly": cycle.state in (State.FINAL, State.PUBLISHED),
+            "readonly": not lifecycle.organiser_edit_open(cycle)[0],
         },
     )

@@ -14,8 +14,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
-from parindex.assessment import selectors as sel
-from parindex.assessment import services
+from parindex.assessment import lifecycle, services
+from parindex.assessment import permissions as perm
 from parindex.assessment.models import Cycle, Evidence, EvidenceLink, Participation
 from parindex.assessment.presenters.self_assessment import _unit_evidence, dom_id, form_state
 from parindex.assessment.views.self_assessment import (
@@ -32,7 +32,7 @@ State = Cycle.State
 
 
 def _item_answer(
-    request: HttpRequest, p: Participation, acc: sel.Access, code: str, kind: str, message: str
+    request: HttpRequest, p: Participation, acc: perm.Access, code: str, kind: str, message: str
 ) -> HttpResponse:
     """After a change to an item's evidence: the row (self form), the explanation item, or a
     redirect for plain form posts."""
@@ -144,23 +144,20 @@ class EvidenceUploadForm(forms.Form):
     page_ref = forms.CharField(label=gettext_lazy("Trang/mục"), max_length=100, required=False)
 
 
-def _item_choices(p: Participation, acc: sel.Access) -> list[Node]:
+def _item_choices(p: Participation, acc: perm.Access) -> list[Node]:
     """Leaves the user may attach evidence to."""
     tree = p.cycle.methodology.tree
     return [n for n in tree.leaves if n.applies(p.unit.type) and acc.covers(n.code)]
 
 
-def _evidence_open(p: Participation, acc: sel.Access) -> tuple[bool, str]:
-    if not (acc.can(sel.EDIT_SELF) or acc.can(sel.EXPLAIN)):
+def _evidence_open(p: Participation, acc: perm.Access) -> tuple[bool, str]:
+    if not acc.handles_evidence():
         return False, _("Bạn chỉ có quyền xem tài liệu của đơn vị này.")
-    ok, why = services.self_assessment_open(p)
-    if ok or p.cycle.state == State.EXPLANATION:
-        return True, ""
-    return False, why
+    return lifecycle.evidence_open(p)
 
 
 def _library(
-    request: HttpRequest, p: Participation, acc: sel.Access, form: EvidenceUploadForm, error: str
+    request: HttpRequest, p: Participation, acc: perm.Access, form: EvidenceUploadForm, error: str
 ) -> HttpResponse:
     links = EvidenceLink.objects.select_related("entry").order_by("entry__code")
     docs = list(

@@ -16,8 +16,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from parindex.assessment import selectors as sel
-from parindex.assessment import services
+from parindex.assessment import lifecycle, services
+from parindex.assessment import permissions as perm
 from parindex.assessment.models import Cycle, Entry, Participation
 from parindex.assessment.presenters.self_assessment import (
     NOT_ARISING,
@@ -38,9 +38,9 @@ from parindex.core import UnitResult
 State = Cycle.State
 
 
-def _participation(request: HttpRequest, pk: int) -> tuple[Participation, sel.Access]:
+def _participation(request: HttpRequest, pk: int) -> tuple[Participation, perm.Access]:
     try:
-        return sel.participation_for_user(request.user, pk, sel.VIEW)
+        return perm.participation_for_user(request.user, pk, perm.VIEW)
     except Participation.DoesNotExist:
         raise Http404 from None
 
@@ -90,7 +90,7 @@ def self_assessment(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "self/form.html",
-        {"st": st, "p": p, "nav": "home", "explaining": p.cycle.state == State.EXPLANATION},
+        {"st": st, "p": p, "nav": "home", "explaining": lifecycle.of(p.cycle).explanation},
     )
 
 
@@ -148,7 +148,7 @@ def self_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _explain_response(
-    request: HttpRequest, p: Participation, acc: sel.Access, code: str, kind: str, message: str
+    request: HttpRequest, p: Participation, acc: perm.Access, code: str, kind: str, message: str
 ) -> HttpResponse:
     items = [i for i in _explain_items(p, acc, _entries(p)) if i.node.code == code]
     if not items:  # not (or no longer) disputed: answer the message alone
@@ -242,6 +242,9 @@ def unit_results(request: HttpRequest, pk: int) -> HttpResponse:
             "rows": _compare_rows(tree, results, entries, p.unit.type),
             "adjustments": adjustments,
             "nav": "home",
-            "can_edit": acc.can(sel.EDIT_SELF),
+            "can_edit": acc.can(perm.EDIT_SELF),
+            "shows_r1": _reached(p, acc, "r1"),
+            "shows_r2": _reached(p, acc, "r2"),
+            "explaining": lifecycle.of(p.cycle).explanation,
         },
     )

@@ -5,15 +5,17 @@ from __future__ import annotations
 
 from importlib import resources
 
+from django import forms
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.views.decorators.http import require_GET
 
 from parindex.assessment.models import Cycle
+from parindex.assessment.permissions import cycle_for_results
 from parindex.assessment.services import ServiceError
 from parindex.results import services
 from parindex.results.exports import SUPPORTED
-from parindex.results.selectors import cycle_for_results, ledger_filter_from_params
+from parindex.results.selectors import ledger_filter_from_params
 from parindex.results.tables import STAGES
 
 
@@ -24,6 +26,11 @@ def _attachment(data: bytes, content_type: str, filename: str) -> HttpResponse:
     return response
 
 
+class ExportForm(forms.Form):
+    stage = forms.ChoiceField(choices=[(s, s) for s in STAGES], required=False)
+    unit_type = forms.CharField(max_length=16, required=False)
+
+
 @login_required
 @require_GET
 def export_download(request: HttpRequest, pk: int, what: str, fmt: str) -> HttpResponse:
@@ -32,13 +39,17 @@ def export_download(request: HttpRequest, pk: int, what: str, fmt: str) -> HttpR
     if fmt not in SUPPORTED.get(what, ()):
         raise Http404
     try:
-        cycle, _scope = cycle_for_results(request.user, pk)
+        cycle, seen = cycle_for_results(request.user, pk)
     except Cycle.DoesNotExist:
         raise Http404 from None
-    stage = request.GET.get("stage", "final")
-    if stage not in STAGES:
-        stage = "final"
-    unit_type = request.GET.get("unit_type") or None
+    form = ExportForm(request.GET)
+    if not form.is_valid():
+        return HttpResponse(
+            form.errors.as_text(), status=400, content_type="text/plain; charset=utf-8"
+        )
+    # No stage asked: the latest one the user reads; a stage asked for is checked as asked.
+    stage = form.cleaned_data["stage"] or seen.stages[-1]
+    unit_type = form.cleaned_data["unit_type"] or None
     try:
         export = services.export_for_user(
             user=request.user,

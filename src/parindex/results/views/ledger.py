@@ -11,7 +11,6 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from parindex.assessment import selectors as asel
 from parindex.results import selectors as rsel
 from parindex.results.presenters import _lead_agencies, _query, _seen, _unit_types
 from parindex.results.tables import (
@@ -32,7 +31,7 @@ def results_ledger(request: HttpRequest, pk: int) -> HttpResponse:
     the appraiser's reason, the lead agency, recoverable or not; filtered, sorted, paged."""
     seen = _seen(request.user, pk)
     cycle = seen.cycle
-    available = seen.staff or asel.stage_visible(cycle, "final", staff=False)
+    available = seen.ledger_readable
     lf = rsel.ledger_filter_from_params(request.GET)
     if not seen.ledger_all:
         lf = replace(lf, units=(lf.units & seen.own_codes) or seen.own_codes)

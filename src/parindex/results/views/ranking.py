@@ -8,7 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from parindex.assessment import selectors as asel
+from parindex.assessment import permissions as perm
 from parindex.results import selectors as rsel
 from parindex.results import services as rsvc
 from parindex.results.presenters import (
@@ -41,13 +41,13 @@ from parindex.results.tables import (
 def results_index(request: HttpRequest) -> HttpResponse:
     """The cycles whose results the user may read, with links to each page."""
     items = []
-    for cycle in asel.cycles_visible_to(request.user).order_by("-year", "name"):
-        scope = rsel.results_scope(request.user, cycle)
-        if not scope.any:
+    for cycle in perm.cycles_visible_to(request.user).order_by("-year", "name"):
+        access = perm.results_access(request.user, cycle)
+        if not access.any:
             continue
-        seen = Seen(cycle, scope, asel.cycle_staff(request.user, cycle), frozenset())
+        seen = Seen(cycle, access, frozenset())
         own = list(
-            cycle.participations.filter(unit_id__in=scope.unit_ids)
+            cycle.participations.filter(unit_id__in=access.own)
             .select_related("unit")
             .order_by("unit__name")
         )
@@ -56,8 +56,8 @@ def results_index(request: HttpRequest) -> HttpResponse:
                 "cycle": cycle,
                 "stages": seen.stages(),
                 "own": own,
-                "ledger": seen.staff or asel.stage_visible(cycle, "final", staff=False),
-                "all": scope.all_units,
+                "ledger": seen.ledger_readable,
+                "all": seen.ranking_all,
             }
         )
     return render(
@@ -145,7 +145,7 @@ def results_ranking(request: HttpRequest, pk: int) -> HttpResponse:
             if len(shown) > 1 and fields
             else None,
             "export_qs": _query({"stage": stage, "unit_type": unit_type or ""}),
-            "can_report": seen.ranking_all and not seen.scope.unit_ids,
+            "can_report": seen.can_report,
             "lines": rank_lines(shown, fields),
             "show_change": _derived(
                 results, rows, "show_change", lambda rs: any(r.change is not None for r in rs)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import Decimal
 
 from django.contrib.auth.decorators import login_required
@@ -10,7 +11,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from parindex.assessment import selectors as asel
+from parindex.assessment import permissions as perm
 from parindex.assessment.models import Participation
 from parindex.results import selectors as rsel
 from parindex.results.presenters import Weak, _f, _seen, _stage_field, _trend_chart
@@ -25,15 +26,17 @@ def results_unit(request: HttpRequest, pk: int) -> HttpResponse:
     """One unit's results: where it loses points against the average and the best unit,
     self-assessed vs appraised vs final, its trend over the years and its neighbours."""
     try:
-        p, _acc = asel.participation_for_user(request.user, pk)
+        p, _acc = perm.participation_for_user(request.user, pk)
     except Participation.DoesNotExist:
         raise Http404 from None
     seen = _seen(request.user, p.cycle_id)
-    if not seen.scope.sees(p.unit_id):
+    if not seen.sees(p.unit_id):
         raise Http404
     p.cycle = seen.cycle
     stage = seen.stage(request.GET.get("stage"))
     profile = rsel.unit_profile(p, stage)
+    if not seen.ledger_readable:  # the appraisal's reasons are not shown to the user yet
+        profile = replace(profile, ledger=[])
     visible = {s for s, _label in seen.stages()}
     stages = [s for s in profile.stages if s.stage in visible]
     by_code = {e.code: e for e in profile.ledger}
@@ -67,7 +70,7 @@ def results_unit(request: HttpRequest, pk: int) -> HttpResponse:
             "recoverable": sum((e.recoverable_points for e in profile.ledger), Decimal(0)),
             "peers": peers,
             "names_best": seen.ranking_all,
-            "ledger_visible": seen.staff or asel.stage_visible(seen.cycle, "final", staff=False),
+            "ledger_visible": seen.ledger_readable,
             "chart_profile": {
                 "fields": [_("LV %(c)s") % {"c": n.code} for n in field_nodes],
                 "field_names": [n.name for n in field_nodes],

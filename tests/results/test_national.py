@@ -144,14 +144,20 @@ def test_file_level_errors(rs_admin):
     assert rows == [(2, {"year": "2024", "province": "Lào Cai", "total": "85,5"})]
 
 
-def test_only_admins_and_managers_import(db):
+def test_only_admins_and_the_ministrys_managers_import(db):
     officer = User.objects.create_user("rs_can_bo")
     unit = OrgUnit.objects.create(code="X", name="Sở X", type="department")
     Membership.objects.create(user=officer, role=Role.OFFICER, unit=unit)
     rows = csv_rows("year,province,total\n2024,Lào Cai,85\n")
     with pytest.raises(ServiceError):
         national_results_import(rows=rows, user=officer)
+    # A manager of a department (a province's organiser) may not overwrite them either.
     Membership.objects.create(user=officer, role=Role.MANAGER, unit=unit)
+    officer._parindex_memberships = None
+    with pytest.raises(ServiceError):
+        national_results_import(rows=rows, user=officer)
+    ministry = OrgUnit.objects.create(code="BNV", name="Bộ Nội vụ", type="ministry")
+    Membership.objects.create(user=officer, role=Role.MANAGER, unit=ministry)
     officer._parindex_memberships = None
     assert national_results_import(rows=rows, user=officer).created == 1
 

@@ -11,14 +11,13 @@ from django.test.utils import CaptureQueriesContext
 
 from parindex.accounts.models import OrgUnit, Role
 from parindex.assessment.models import Cycle
+from parindex.assessment.permissions import cycle_for_results, results_access
 from parindex.results.models import NationalResult
 from parindex.results.selectors import (
-    cycle_for_results,
     cycle_results,
     ledger_filter_from_params,
     lost_points_ledger,
     previous_cycle,
-    results_scope,
     unit_profile,
 )
 from parindex.results.tables import EVIDENCE, LedgerFilter
@@ -168,25 +167,33 @@ def test_ledger_filters_from_query_parameters(rs_world):
     assert f == LedgerFilter()
 
 
-def test_results_scope(rs_world, rs_helpers):
+def test_results_access(rs_world, rs_helpers):
     rs_user = rs_helpers.user
     cycle = rs_world["cycle"]
-    assert results_scope(rs_world["manager"], cycle).all_units
-    assert results_scope(rs_world["appraiser"], cycle).all_units
-    own = results_scope(rs_world["leaders"]["STP"], cycle)
-    assert not own.all_units and own.unit_ids == {rs_world["units"]["STP"].pk}
+    stp = rs_world["units"]["STP"].pk
+    for staff in (rs_world["manager"], rs_world["appraiser"]):
+        seen = results_access(staff, cycle)
+        assert seen.ranking.all and seen.ledger.all and seen.report
+    own = results_access(rs_world["leaders"]["STP"], cycle)
+    assert not own.ranking.all and own.ranking.ids == {stp} and own.ledger.ids == {stp}
     lead = rs_user(
         "rs_ct2", Role.LEAD_AGENCY, rs_world["units"]["SYT"], target=rs_world["units"]["SXD"]
     )
-    assert results_scope(lead, cycle).unit_ids == {rs_world["units"]["SXD"].pk}
+    assert results_access(lead, cycle).ranking.ids == {rs_world["units"]["SXD"].pk}
     outsider = rs_user("rs_out", Role.OFFICER, rs_world["province"])
-    assert not results_scope(outsider, cycle).any
+    assert not results_access(outsider, cycle).any
     viewer = rs_user("rs_view", Role.VIEWER, rs_world["province"])
-    assert results_scope(viewer, cycle).all_units  # the organiser is below the province
+    assert results_access(viewer, cycle).ranking.all  # the organiser is below the province
+    one = rs_user("rs_app1", Role.APPRAISER, cycle.organiser, target=rs_world["units"]["STP"])
+    seen = results_access(one, cycle)  # an appraiser of one unit reads that unit only
+    assert seen.staff and seen.ranking.ids == {stp} and seen.ledger.ids == {stp}
+    assert not seen.report
     Cycle.objects.filter(pk=cycle.pk).update(state=Cycle.State.PUBLISHED)
     cycle.refresh_from_db()
-    assert results_scope(rs_world["leaders"]["STP"], cycle).all_units
-    assert not results_scope(outsider, cycle).any
+    after = results_access(rs_world["leaders"]["STP"], cycle)
+    # Published: the whole ranking, still only its own ledger (the council's comments).
+    assert after.ranking.all and after.ledger.ids == {stp} and not after.report
+    assert not results_access(outsider, cycle).any
     with pytest.raises(Cycle.DoesNotExist):
         cycle_for_results(outsider, cycle.pk)
 

@@ -323,7 +323,12 @@ def test_the_audit_page_lists_the_changes_with_old_and_new_values(ap_world):
     services.entry_appraise(
         entry=entry(p, "1.1.2"), points=Decimal("0.5"), reason="not_met", user=ap_world["appraiser"]
     )
-    client = ap_client(ap_world["officer"])
+    # While round 1 runs the unit does not read its records (points, reasons, comments).
+    unit_page = ap_client(ap_world["officer"]).get(reverse("audit_participation", args=[p.pk]))
+    assert unit_page.status_code == 200
+    assert {r.log.action for r in unit_page.context["rows"]} >= {"entry.self_saved"}
+    assert "entry.appraised_r1" not in {r.log.action for r in unit_page.context["rows"]}
+    client = ap_client(ap_world["appraiser"])
     response = client.get(reverse("audit_participation", args=[p.pk]))
     assert response.status_code == 200
     html = response.content.decode()

@@ -65,6 +65,9 @@ class World:
         self.appraiser = make_user(Role.APPRAISER, self.snv, username="rp_thamdinh")
         self.viewer = make_user(Role.VIEWER, self.province, username="rp_xem")
         self.admin = make_user(Role.ADMIN, username="rp_quantri")
+        ministry = make_unit("RP-BNV", "Bộ Nội vụ (thử)", OrgUnit.Type.MINISTRY)
+        # The national index's organiser: its managers import the published results.
+        self.ministry = make_user(Role.MANAGER, ministry, username="rp_bonoivu")
         self.leaders = {
             c: make_user(Role.LEADER, u, username=f"rp_ld_{c}") for c, u in self.units.items()
         }
@@ -397,7 +400,7 @@ NATIONAL_CSV = (
 
 
 def test_the_national_table_shows_former_provinces_under_the_34(rp):
-    national_results_import_file(data=NATIONAL_CSV.encode(), user=rp.manager)
+    national_results_import_file(data=NATIONAL_CSV.encode(), user=rp.ministry)
     response = client_for(rp.officer).get(reverse("results_national") + "?year=2024&order=list")
     assert response.status_code == 200
     page = html(response)
@@ -413,7 +416,7 @@ def test_the_national_table_shows_former_provinces_under_the_34(rp):
 
 
 def test_the_national_table_is_ordered_by_published_rank(rp):
-    national_results_import_file(data=NATIONAL_CSV.encode(), user=rp.manager)
+    national_results_import_file(data=NATIONAL_CSV.encode(), user=rp.ministry)
     page = html(client_for(rp.manager).get(reverse("results_national") + "?year=2024"))
     assert page.index("<strong>Hải Phòng</strong>") < page.index("<strong>Lào Cai</strong>")
     assert page.index("<strong>Lào Cai</strong>") < page.index("<strong>Hà Nội</strong>")
@@ -425,7 +428,7 @@ def upload(client: Client, text: str, name: str = "ket-qua.csv"):
 
 
 def test_the_national_import_saves_a_good_file(rp):
-    client = client_for(rp.manager)
+    client = client_for(rp.ministry)
     assert client.get(reverse("results_national_import")).status_code == 200
     response = upload(client, NATIONAL_CSV)
     assert response.status_code == 302
@@ -438,7 +441,7 @@ def test_the_national_import_saves_a_good_file(rp):
 
 
 def test_the_national_import_refuses_a_bad_file_with_row_numbers_and_saves_nothing(rp):
-    national_results_import_file(data=NATIONAL_CSV.encode(), user=rp.manager)
+    national_results_import_file(data=NATIONAL_CSV.encode(), user=rp.ministry)
     before = list(NationalResult.objects.order_by("pk").values_list("province", "total"))
     bad = (
         "year,province,rank,total\n"
@@ -446,7 +449,7 @@ def test_the_national_import_refuses_a_bad_file_with_row_numbers_and_saves_nothi
         "2024,Không Có Tỉnh,1,90\n"
         "2025,Lào Cai,2,abc\n"
     )
-    response = upload(client_for(rp.manager), bad)
+    response = upload(client_for(rp.ministry), bad)
     assert response.status_code == 400
     page = html(response)
     assert "Không dòng nào được lưu" in page
@@ -455,8 +458,11 @@ def test_the_national_import_refuses_a_bad_file_with_row_numbers_and_saves_nothi
     assert list(NationalResult.objects.order_by("pk").values_list("province", "total")) == before
 
 
-def test_only_managers_and_admins_may_import(rp):
+def test_only_the_ministry_and_admins_may_import(rp):
     assert client_for(rp.officer).get(reverse("results_national_import")).status_code == 403
+    # A province's organiser does not overwrite the results everyone reads.
+    assert client_for(rp.manager).get(reverse("results_national_import")).status_code == 403
+    assert upload(client_for(rp.manager), NATIONAL_CSV).status_code == 403
     assert upload(client_for(rp.viewer), NATIONAL_CSV).status_code == 403
     assert not NationalResult.objects.exists()
     assert client_for(rp.admin).get(reverse("results_national_import")).status_code == 200
@@ -532,7 +538,7 @@ def test_the_public_page_does_not_compare_with_an_unpublished_year(rp):
 
 
 def test_pages_carry_no_inline_script_or_style(rp):
-    national_results_import_file(data=NATIONAL_CSV.encode(), user=rp.manager)
+    national_results_import_file(data=NATIONAL_CSV.encode(), user=rp.ministry)
     rp.publish()
     client = client_for(rp.manager)
     pages = [
@@ -541,7 +547,7 @@ def test_pages_carry_no_inline_script_or_style(rp):
         client.get(reverse("results_unit", args=[rp.parts["LC-STP"].pk])),
         client.get(reverse("results_ledger", args=[rp.cycle.pk])),
         client.get(reverse("results_national") + "?year=2024"),
-        client.get(reverse("results_national_import")),
+        client_for(rp.ministry).get(reverse("results_national_import")),
         Client().get(reverse("public_results")),
         Client().get(reverse("public_cycle", args=[rp.cycle.pk])),
     ]

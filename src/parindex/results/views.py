@@ -10,7 +10,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.views.decorators.http import require_GET
 
 from parindex.assessment.models import Cycle
-from parindex.assessment.services import ServiceError
+from parindex.common.errors import ServiceError
 
 from . import services
 from .exports import SUPPORTED

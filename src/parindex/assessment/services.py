@@ -29,6 +29,7 @@ from parindex.core import (
     ValidationFailed,
     compute_unit,
     fmt_vn,
+    is_not_arising,
     parse_value,
     q4,
     score_leaf,
@@ -614,8 +615,7 @@ def participation_progress(
     lacking = [
         n
         for n in scored
-        if not by_code[n.code].links.all()
-        and by_code[n.code].value.lower() not in ("na", "không phát sinh")
+        if not by_code[n.code].links.all() and not is_not_arising(by_code[n.code].value)
     ]
     if result is None:
         result = unit_result(participation, "self", entries)

@@ -42,6 +42,7 @@ from parindex.core.loader import FORMAT, LINE, methodology_from_dict
 from parindex.core.model import METHODS, NOT_ARISING_POLICIES, Methodology, Node
 from parindex.core.numbers import to_decimal
 from parindex.core.rules import COUNT, PERCENT, RULE_KINDS, Band, Rule, Thresholds
+from parindex.core.values import YES_TEXT, parse_yes_no
 
 INFO_SHEET = "Thông tin"
 NODES_SHEET = "Tiêu chí"
@@ -61,8 +62,6 @@ _ADJUSTMENT_WORDS = {
     "deduction",
 }
 _TREE_WORDS = {"", "tiêu chí", "lĩnh vực", "field", "criterion", "criteria", "node"}
-_TRUE_WORDS = {"có", "co", "x", "yes", "true", "1", "đúng", "y"}
-_FALSE_WORDS = {"", "không", "khong", "no", "false", "0", "sai", "n"}
 _OVER_ALIASES = {
     "percent": PERCENT,
     "%": PERCENT,
@@ -372,7 +371,7 @@ def _node_row(node: Node, adjustment: bool) -> dict[str, Any]:
         "applies_to": ", ".join(sorted(node.applies_to)) if node.applies_to is not None else "",
         "guidance": node.guidance,
         "evidence": node.evidence,
-        "unknown": "có" if node.unknown else "",
+        "unknown": YES_TEXT if node.unknown else "",
         "section": ADJUSTMENT if adjustment else "",
     }
     if node.is_leaf:
@@ -736,10 +735,11 @@ class _Reader:
         applies = _text(values.get("applies_to")).strip()
         if applies:
             spec["applies_to"] = [a.strip() for a in re.split(r"[,;\n]", applies) if a.strip()]
-        unknown = _text(values.get("unknown")).strip().lower()
-        if unknown in _TRUE_WORDS:
+        unknown = _text(values.get("unknown")).strip()
+        flag = parse_yes_no(unknown) if unknown else False
+        if flag:
             spec["unknown"] = True
-        elif unknown not in _FALSE_WORDS:
+        elif flag is None:
             self.error(
                 f"'{unknown}' không hợp lệ: ghi 'có' hoặc để trống", row, headers["unknown"], code
             )

@@ -26,6 +26,7 @@ import yaml
 from django.utils.translation import gettext as _
 
 from parindex.core.numbers import to_decimal
+from parindex.core.values import parse_yes_no
 
 from .codes import MAX_OPTIONS
 
@@ -114,8 +115,9 @@ class DefinitionError(Exception):
 
 
 def _yes(value: Any) -> bool:
-    text = str(value if value is not None else "").strip().lower()
-    return text in {"yes", "true", "true()", "1", "y", "có", "x"}
+    """An XLSForm yes: the yes words of parindex.core, or XLSForm's expression true()."""
+    text = str(value if value is not None else "").strip()
+    return text.lower() == "true()" or parse_yes_no(text) is True
 
 
 def _decimal(value: Any) -> Decimal:

@@ -3,7 +3,7 @@ the command line alike:
 
 - `workbook_xlsx(results, ledger)`: the Excel workbook (sheets "Xếp hạng", "Chỉ số thành
   phần", "Chi tiết", "Điểm bị trừ"); `ledger_xlsx(results, ledger)`: the ledger sheet alone;
-- `report_docx(results, ledger, params)` (results/report.py): the Word report;
+- `report_docx(results, ledger, params)` (results/report/): the Word report;
 - `ranking_csv` / `ranking_json` / `ledger_csv` / `ledger_json`: open data (CSV is
   formula-injection safe; JSON numbers are exact decimal strings).
 

@@ -147,3 +147,18 @@ def test_csv_and_cells_do_not_load_django():
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False
     )
     assert proc.returncode == 0, proc.stderr
+
+
+def test_the_xlsform_export_keeps_formula_like_labels_as_text():
+    from dataclasses import replace
+
+    from parindex.surveys.definitions import form_to_xlsform
+    from parindex.surveys.sample_data import load_sample_forms
+
+    form = load_sample_forms()[0]
+    q = replace(form.questions[0], label='=HYPERLINK("http://x","bấm")')
+    data = form_to_xlsform(replace(form, questions=[q, *form.questions[1:]]), [("=A1", "@x")])
+    wb = load_workbook(io.BytesIO(data))
+    cells = [c for ws in wb.worksheets for row in ws.iter_rows() for c in row]
+    assert not [c.coordinate for c in cells if c.data_type == "f"]
+    assert any(c.value == q.label for c in cells)

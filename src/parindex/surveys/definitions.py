@@ -25,6 +25,7 @@ from zipfile import BadZipFile
 import yaml
 from django.utils.translation import gettext as _
 
+from parindex.common.cells import as_text
 from parindex.core.numbers import to_decimal
 from parindex.core.values import parse_yes_no
 
@@ -669,6 +670,7 @@ def form_to_xlsform(form: FormDef, units: list[tuple[str, str]] | None = None) -
         ]
     )
     for sheet in (ws, cs, ss):
+        as_text(cell for row in sheet.iter_rows() for cell in row)  # labels never run as formulas
         for cell in sheet[1]:
             cell.font = Font(bold=True)
         sheet.freeze_panes = "A2"

@@ -16,8 +16,8 @@ from factories import make_user
 
 from parindex.api.models import ApiToken
 from parindex.api.services import api_token_create, api_token_revoke
-from parindex.assessment.services import ServiceError
 from parindex.audit.models import LogEntry
+from parindex.common.errors import ServiceError
 
 pytestmark = pytest.mark.django_db
 

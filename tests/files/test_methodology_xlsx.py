@@ -485,7 +485,7 @@ def test_decimal_comma_text_and_excel_floats(tmp_path):
 
 
 def test_float_noise_from_formulas_is_dropped():
-    from parindex.files.methodology_xlsx import _float_decimal
+    from parindex.files.methodology_xlsx.read import _float_decimal
 
     assert _float_decimal(0.1) == D("0.1")
     assert str(_float_decimal(0.1 + 0.2)) == "0.3"

@@ -21,10 +21,10 @@ from openpyxl import load_workbook
 
 from parindex.accounts.models import OrgUnit, Role
 from parindex.audit.models import LogEntry
+from parindex.common.cells import safe_cell as csv_safe
 from parindex.results.cli_export import add_export_arguments, run_export
 from parindex.results.exports import (
     ExportError,
-    csv_safe,
     ledger_csv,
     ranking_csv,
     ranking_json,

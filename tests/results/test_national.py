@@ -11,8 +11,8 @@ from django.contrib.auth.models import User
 from django.core.management import call_command
 
 from parindex.accounts.models import Membership, OrgUnit, Role
-from parindex.assessment.services import ServiceError
 from parindex.audit.models import LogEntry
+from parindex.common.errors import ServiceError
 from parindex.results.lineage import lineage, province_key
 from parindex.results.models import NationalResult
 from parindex.results.selectors import national_results_for, national_results_table

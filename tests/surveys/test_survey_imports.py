@@ -12,8 +12,8 @@ from openpyxl import Workbook
 from survey_helpers import csv_bytes, leader, sipas
 
 from parindex.assessment.models import Cycle
-from parindex.assessment.services import ServiceError
 from parindex.audit.models import LogEntry
+from parindex.common.errors import ServiceError
 from parindex.surveys import services as svc
 from parindex.surveys.models import ImportJob, Response
 

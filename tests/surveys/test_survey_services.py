@@ -11,8 +11,9 @@ from django.utils import timezone
 from survey_helpers import HDND_QUESTIONS, csv_bytes, leader, sipas
 
 from parindex.assessment.models import Entry
-from parindex.assessment.services import ServiceError, unit_result
+from parindex.assessment.services import unit_result
 from parindex.audit.models import LogEntry
+from parindex.common.errors import ServiceError
 from parindex.surveys import selectors as sel
 from parindex.surveys import services as svc
 from parindex.surveys.definitions import forms_from_yaml

@@ -22,7 +22,8 @@ from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
-from parindex.assessment.services import Conflict, ServiceError
+from parindex.assessment.services import Conflict
+from parindex.common.errors import ServiceError
 
 logger = logging.getLogger("parindex.api")
 

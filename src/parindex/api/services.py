@@ -11,8 +11,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from parindex.assessment.services import ServiceError
 from parindex.audit.services import log_action
+from parindex.common.errors import ServiceError
 
 from .models import ApiToken
 from .selectors import key_hash

@@ -17,7 +17,8 @@ from django.utils.translation import gettext as _
 from ninja import Field, Path, Schema, Status
 
 from parindex.assessment.models import Cycle
-from parindex.assessment.services import ServiceError, clean_filename
+from parindex.common.errors import ServiceError
+from parindex.common.uploads import clean_filename
 from parindex.surveys import selectors as survey_sel
 from parindex.surveys import services as survey_svc
 from parindex.surveys.models import ImportJob

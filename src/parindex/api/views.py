@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from parindex.assessment.services import ServiceError
+from parindex.common.errors import ServiceError
 
 from . import selectors, services
 from .forms import TokenCreateForm

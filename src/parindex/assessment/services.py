@@ -17,6 +17,9 @@ from django.utils.translation import gettext_lazy
 
 from parindex.accounts.models import OrgUnit
 from parindex.audit.services import log_action
+from parindex.common.csvio import CsvUnreadable, read_table
+from parindex.common.errors import ImportRefused, RowError, ServiceError
+from parindex.common.uploads import ALLOWED, clean_filename, detect_type
 from parindex.core import (
     InvalidValue,
     Methodology,
@@ -26,6 +29,7 @@ from parindex.core import (
     ValidationFailed,
     compute_unit,
     fmt_vn,
+    is_not_arising,
     parse_value,
     q4,
     score_leaf,
@@ -36,10 +40,6 @@ from . import permissions as sel
 from .models import Cycle, Entry, Evidence, EvidenceLink, MethodologyVersion, Participation
 
 State = Cycle.State
-
-
-class ServiceError(Exception):
-    """A refused action, with a message for the user."""
 
 
 class Conflict(ServiceError):
@@ -599,8 +599,7 @@ def participation_progress(
     lacking = [
         n
         for n in scored
-        if not by_code[n.code].links.all()
-        and by_code[n.code].value.lower() not in ("na", "không phát sinh")
+        if not by_code[n.code].links.all() and not is_not_arising(by_code[n.code].value)
     ]
     if result is None:
         result = unit_result(participation, "self", entries)
@@ -608,48 +607,6 @@ def participation_progress(
 
 
 # --- evidence -------------------------------------------------------------------------------
-
-ALLOWED = {
-    "pdf": ("application/pdf", (".pdf",)),
-    "docx": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", (".docx",)),
-    "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", (".xlsx",)),
-    "png": ("image/png", (".png",)),
-    "jpeg": ("image/jpeg", (".jpg", ".jpeg")),
-}
-
-
-def detect_type(head: bytes, file: Any) -> str | None:
-    """The file's real type from its content (magic bytes; OOXML by its parts)."""
-    if head.startswith(b"%PDF-"):
-        return "pdf"
-    if head.startswith(b"\x89PNG\r\n\x1a\n"):
-        return "png"
-    if head.startswith(b"\xff\xd8\xff"):
-        return "jpeg"
-    if head.startswith(b"PK\x03\x04"):
-        import zipfile
-
-        try:
-            file.seek(0)
-            with zipfile.ZipFile(file) as z:
-                names = set(z.namelist())
-        except (zipfile.BadZipFile, OSError):
-            return None
-        finally:
-            file.seek(0)
-        if "[Content_Types].xml" in names:
-            if any(n.startswith("word/") for n in names):
-                return "docx"
-            if any(n.startswith("xl/") for n in names):
-                return "xlsx"
-    return None
-
-
-def clean_filename(name: str) -> str:
-    """The last path component, without control characters, at most 200 characters."""
-    base = name.replace("\\", "/").split("/")[-1]
-    base = "".join(ch for ch in base if ch.isprintable()).strip().lstrip(".")
-    return base[:200] or "tai-lieu"
 
 
 def _require_evidence_rights(user: Any, p: Participation, code: str | None, refused: str) -> None:
@@ -888,53 +845,17 @@ def external_codes(tree: Methodology) -> list[Node]:
     return [n for n in tree.leaves if n.method in (SURVEY, EXTERNAL)] + list(tree.adjustments)
 
 
-def row_message(line: int, column: str, message: str) -> str:
-    """ "Dòng 5, cột “value”: …": how every import names a problem's place."""
-    if column:
-        return _("Dòng %(l)s, cột “%(c)s”: %(m)s") % {"l": line, "c": column, "m": message}
-    return _("Dòng %(l)s: %(m)s") % {"l": line, "m": message}
-
-
-@dataclass(frozen=True)
-class RowError:
-    """One problem of an imported file, by row and column (shared by every import)."""
-
-    line: int
-    column: str
-    message: str
-
-    def __str__(self) -> str:
-        return row_message(self.line, self.column, self.message)
-
-
-class ImportRefused(ServiceError):
-    """An import refused as a whole; `errors` says which rows and columns are wrong."""
-
-    def __init__(self, errors: list[RowError]) -> None:
-        super().__init__(
-            _("Không nhập dòng nào: tệp có %(n)s lỗi, hãy sửa rồi tải lên lại.")
-            % {"n": len(errors)}
-        )
-        self.errors = errors
-
-
 EXTERNAL_CSV_COLUMNS = ("unit", "code", "value")
 
 
 def external_values_read_csv(data: bytes) -> list[tuple[int, dict[str, str]]]:
-    """Rows of a "unit,code,value" CSV (UTF-8, comma or semicolon) with their line numbers.
-    Raises ImportRefused when the file cannot be read or lacks a column."""
-    import csv
-    import io
-
+    """Rows of a "unit,code,value" CSV (read as parindex.common.csvio reads every import)
+    with their line numbers. Raises ImportRefused when the file cannot be read or lacks a
+    column."""
     try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise ImportRefused([RowError(1, "", _("tệp không phải văn bản UTF-8 (CSV)."))]) from None
-    first = text.split("\n", 1)[0]
-    delimiter = ";" if first.count(";") > first.count(",") else ","
-    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
-    header = [h.strip().lower() for h in next(reader, [])]
+        header, rows = read_table(data)
+    except CsvUnreadable as exc:
+        raise ImportRefused.unreadable(exc) from None
     missing = [c for c in EXTERNAL_CSV_COLUMNS if c not in header]
     if missing:
         raise ImportRefused(
@@ -943,12 +864,6 @@ def external_values_read_csv(data: bytes) -> list[tuple[int, dict[str, str]]]:
                 for c in missing
             ]
         )
-    rows = []
-    for cells in reader:
-        if not any(c.strip() for c in cells):
-            continue
-        row = {h: (cells[i].strip() if i < len(cells) else "") for i, h in enumerate(header)}
-        rows.append((reader.line_num, row))
     return rows
 
 

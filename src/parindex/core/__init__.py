@@ -10,9 +10,25 @@ from .loader import methodology_from_dict, methodology_to_dict
 from .model import Grade, Methodology, Node, Unit
 from .numbers import fmt_vn, q2, q4, to_decimal
 from .ranking import competition_ranks, ranked
-from .values import Flag, NotArising, Number, Status, Timeliness, Value, parse_value
+from .values import (
+    NO_TEXT,
+    NOT_ARISING_TEXT,
+    YES_TEXT,
+    Flag,
+    NotArising,
+    Number,
+    Status,
+    Timeliness,
+    Value,
+    is_not_arising,
+    parse_value,
+    parse_yes_no,
+)
 
 __all__ = [
+    "NOT_ARISING_TEXT",
+    "NO_TEXT",
+    "YES_TEXT",
     "Flag",
     "Grade",
     "InvalidValue",
@@ -34,9 +50,11 @@ __all__ = [
     "compute_all",
     "compute_unit",
     "fmt_vn",
+    "is_not_arising",
     "methodology_from_dict",
     "methodology_to_dict",
     "parse_value",
+    "parse_yes_no",
     "q2",
     "q4",
     "ranked",

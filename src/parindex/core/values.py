@@ -10,6 +10,10 @@ from enum import Enum
 from .errors import InvalidValue
 from .numbers import to_decimal
 
+# How the engine writes values back (and the form offers them): the canonical words.
+YES_TEXT, NO_TEXT = "có", "không"
+NOT_ARISING_TEXT = "không phát sinh"
+
 
 class Timeliness(Enum):
     ON_TIME = "on_time"
@@ -30,7 +34,7 @@ class Flag:
     value: bool
 
     def __str__(self) -> str:
-        return "có" if self.value else "không"
+        return YES_TEXT if self.value else NO_TEXT
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,7 +48,7 @@ class Status:
 @dataclass(frozen=True, slots=True)
 class NotArising:
     def __str__(self) -> str:
-        return "không phát sinh"
+        return NOT_ARISING_TEXT
 
 
 Value = Number | Flag | Status | NotArising
@@ -61,8 +65,8 @@ def _norm(text: str) -> str:
     return " ".join(folded.replace("_", " ").replace("-", " ").split())
 
 
-_YES = {"yes", "y", "true", "có", "co", "1", "đạt", "dat", "x"}
-_NO = {"no", "n", "false", "không", "khong", "0", "không đạt", "khong dat"}
+_YES = {"yes", "y", "true", "có", "co", "1", "đạt", "dat", "x", "đúng"}
+_NO = {"no", "n", "false", "không", "khong", "0", "không đạt", "khong dat", "sai"}
 _NA = {"na", "n/a", "không phát sinh", "khong phat sinh", "kps", "not arising"}
 _STATUS = {
     "on time": Timeliness.ON_TIME,
@@ -91,7 +95,23 @@ NUMBER, FLAG, STATUS = "number", "flag", "status"
 
 
 def is_not_arising(raw: object) -> bool:
+    """Whether the text says "not arising" (không phát sinh, KPS, NA, N/A ...): the one test
+    every reader of stored inputs uses (the form, the progress summary, the score files)."""
     return isinstance(raw, str) and _norm(raw) in _NA
+
+
+def parse_yes_no(raw: object) -> bool | None:
+    """True/False for the yes/no words officials type (có/không, yes/no, x, 1/0, đạt ...),
+    None for anything else (an empty text included)."""
+    if isinstance(raw, bool):
+        return raw
+    if isinstance(raw, str):
+        text = _norm(raw)
+        if text in _YES:
+            return True
+        if text in _NO:
+            return False
+    return None
 
 
 def parse_value(raw: object, expects: str) -> Value:

@@ -28,14 +28,10 @@ from parindex.core.rules import (
     TimelinessRule,
     YesNo,
 )
-from parindex.core.values import Timeliness
+from parindex.core.values import NO_TEXT, NOT_ARISING_TEXT, YES_TEXT, Status, Timeliness
 
-NOT_ARISING = "không phát sinh"
-STATUS_TEXT = {
-    Timeliness.ON_TIME: "đúng hạn",
-    Timeliness.LATE: "chậm",
-    Timeliness.NOT_DONE: "không thực hiện",
-}
+NOT_ARISING = NOT_ARISING_TEXT
+STATUS_TEXT = {t: str(Status(t)) for t in Timeliness}
 
 
 @dataclass(frozen=True)
@@ -173,7 +169,7 @@ def self_input(
             if yes
             else "Trong năm đơn vị chưa thực hiện."
         )
-        return Input("có" if yes else "không", note if with_note else "")
+        return Input(YES_TEXT if yes else NO_TEXT, note if with_note else "")
     if isinstance(rule, Thresholds):
         band = _weighted_band(rng, rule.bands, quality)
         if rule.over == PERCENT:
@@ -215,7 +211,7 @@ def external_input(
             return num(_percent_in(rng, band)[0])
         return str(_count_in(rng, band))
     if isinstance(rule, YesNo):
-        return "có" if rng.random() < 0.7 + 0.3 * quality else "không"
+        return YES_TEXT if rng.random() < 0.7 + 0.3 * quality else NO_TEXT
     if isinstance(rule, Proportional):
         return num(Decimal(str(rng.uniform(75 + 20 * quality, 100))), 2)
     return self_input(rng, tree, node, unit, quality).value

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 from dataclasses import dataclass
@@ -10,6 +9,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from parindex.common.cells import SafeCsvWriter, append_text_safe
 from parindex.core import Methodology, UnitResult, competition_ranks, fmt_vn, q4
 
 
@@ -113,13 +113,6 @@ def format_table(m: Methodology, ranked: list[RankedResult]) -> str:
     return "\n".join(out)
 
 
-def _csv_cell(value: Any) -> Any:
-    """Neutralise spreadsheet formula injection in text cells."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
-
-
 def write_results(m: Methodology, ranked: list[RankedResult], path: str | Path) -> None:
     p = Path(path)
     suffix = p.suffix.lower()
@@ -131,15 +124,9 @@ def write_results(m: Methodology, ranked: list[RankedResult], path: str | Path) 
         p.write_text(json.dumps(payload, ensure_ascii=False, indent=2), encoding="utf-8")
     elif suffix == ".csv":
         buf = io.StringIO()
-        w = csv.writer(buf)
+        w = SafeCsvWriter(buf)
         w.writerow(table_header(m))
-        for row in table_rows(ranked):
-            w.writerow(
-                [
-                    "" if c is None else _csv_cell(str(c) if isinstance(c, Decimal) else c)
-                    for c in row
-                ]
-            )
+        w.writerows(table_rows(ranked))
         p.write_text(buf.getvalue(), encoding="utf-8-sig")
     elif suffix == ".xlsx":
         write_results_xlsx(m, ranked, p)
@@ -154,18 +141,18 @@ def write_results_xlsx(m: Methodology, ranked: list[RankedResult], path: Path) -
     wb = Workbook()
     ws = wb.active
     ws.title = "Xếp hạng"
-    ws.append([f"KẾT QUẢ XÁC ĐỊNH CHỈ SỐ CẢI CÁCH HÀNH CHÍNH — {m.name}"])
+    append_text_safe(ws, [f"KẾT QUẢ XÁC ĐỊNH CHỈ SỐ CẢI CÁCH HÀNH CHÍNH — {m.name}"])
     ws["A1"].font = Font(bold=True, size=13)
-    ws.append([f"Bộ tiêu chí: {m.code}, phiên bản {m.version}"])
+    append_text_safe(ws, [f"Bộ tiêu chí: {m.code}, phiên bản {m.version}"])
     ws.append([])
     header = table_header(m)
-    ws.append(header)
+    append_text_safe(ws, header)
     for cell in ws[4]:
         cell.font = Font(bold=True)
         cell.fill = PatternFill("solid", fgColor="DDEBF7")
         cell.alignment = Alignment(wrap_text=True, vertical="center", horizontal="center")
     for row in table_rows(ranked):
-        ws.append([float(c) if isinstance(c, Decimal) else c for c in row])
+        append_text_safe(ws, [float(c) if isinstance(c, Decimal) else c for c in row])
         r = ws.max_row
         for col in range(4, len(header) + 1):
             if col != 7:
@@ -180,7 +167,8 @@ def write_results_xlsx(m: Methodology, ranked: list[RankedResult], path: Path) -
     for rr in ranked:
         for f in rr.result.fields:
             for n in f.walk():
-                ws2.append(
+                append_text_safe(
+                    ws2,
                     [
                         rr.result.unit.code,
                         n.code,
@@ -189,7 +177,7 @@ def write_results_xlsx(m: Methodology, ranked: list[RankedResult], path: Path) -
                         float(n.points),
                         n.status,
                         n.explanation,
-                    ]
+                    ],
                 )
     for letter, width in zip("ABCDEFG", (14, 10, 50, 10, 10, 16, 80), strict=True):
         ws2.column_dimensions[letter].width = width

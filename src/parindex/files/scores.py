@@ -8,11 +8,11 @@ file is valid.
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from parindex.common.csvio import CsvUnreadable, open_csv
 from parindex.core import InvalidValue, Methodology, NotArising, Unit, Value, parse_value
 from parindex.core.errors import Issue, ValidationFailed
 from parindex.core.model import NOT_ALLOWED
@@ -49,12 +49,15 @@ def _rows(path: Path) -> Iterator[tuple[int, list[str]]]:
         finally:
             wb.close()
         return
-    with path.open(encoding="utf-8-sig", newline="") as fh:
-        sample = fh.read(4096)
-        fh.seek(0)
-        delimiter = ";" if sample.count(";") > sample.count(",") else ","
-        for i, row in enumerate(csv.reader(fh, delimiter=delimiter), start=1):
-            yield i, row
+    with path.open("rb") as raw:
+        try:
+            stream = open_csv(raw)
+            if not stream.first_line:
+                return
+            yield 1, stream.header
+            yield from stream.rows()
+        except CsvUnreadable as exc:
+            raise ValidationFailed([Issue(str(exc), path.name, exc.line)]) from None
 
 
 def read_scores(

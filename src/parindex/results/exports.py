@@ -3,7 +3,7 @@ the command line alike:
 
 - `workbook_xlsx(results, ledger)`: the Excel workbook (sheets "Xếp hạng", "Chỉ số thành
   phần", "Chi tiết", "Điểm bị trừ"); `ledger_xlsx(results, ledger)`: the ledger sheet alone;
-- `report_docx(results, ledger, params)` (results/report.py): the Word report;
+- `report_docx(results, ledger, params)` (results/report/): the Word report;
 - `ranking_csv` / `ranking_json` / `ledger_csv` / `ledger_json`: open data (CSV is
   formula-injection safe; JSON numbers are exact decimal strings).
 
@@ -14,7 +14,6 @@ point that fetches them and returns an `Export(filename, content_type, data)`.
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 import unicodedata
@@ -28,6 +27,7 @@ from typing import IO, Any
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from parindex.common.cells import SafeCsvWriter
 from parindex.core import fmt_vn
 
 from . import xlsx as X
@@ -357,19 +357,11 @@ def ledger_xlsx(
 # --- open data: CSV and JSON -----------------------------------------------------------------
 
 
-def csv_safe(value: Any) -> Any:
-    """Text that a spreadsheet would run as a formula gets a leading apostrophe."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r", "\n"):
-        return "'" + value
-    return value
-
-
 def _csv_bytes(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
     buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\r\n")
+    w = SafeCsvWriter(buf, lineterminator="\r\n")
     w.writerow(header)
-    for row in rows:
-        w.writerow(["" if v is None else csv_safe(v) for v in row])
+    w.writerows(rows)
     return buf.getvalue().encode("utf-8-sig")
 
 

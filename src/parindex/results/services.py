@@ -12,8 +12,6 @@ one wrong row refuses the file, with a message per row and column.
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -22,8 +20,9 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from parindex.assessment import permissions as perm
-from parindex.assessment.services import ImportRefused, RowError, ServiceError
 from parindex.audit.services import log_action
+from parindex.common.csvio import CsvUnreadable, read_table
+from parindex.common.errors import ImportRefused, RowError, ServiceError
 from parindex.core import fmt_vn, to_decimal
 
 from .lineage import lineage
@@ -50,13 +49,9 @@ def national_results_read_csv(data: bytes) -> list[tuple[int, dict[str, str]]]:
     """Rows of a national results CSV with their line numbers. Raises ImportRefused when the
     file is not UTF-8 text or lacks a required column."""
     try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise ImportRefused([RowError(1, "", _("tệp không phải văn bản UTF-8 (CSV)."))]) from None
-    first = text.split("\n", 1)[0]
-    delimiter = ";" if first.count(";") > first.count(",") else ","
-    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
-    header = [h.strip().lower() for h in next(reader, [])]
+        header, rows = read_table(data)
+    except CsvUnreadable as exc:
+        raise ImportRefused.unreadable(exc) from None
     missing = [c for c in REQUIRED if c not in header]
     if missing:
         raise ImportRefused(
@@ -78,12 +73,6 @@ def national_results_read_csv(data: bytes) -> list[tuple[int, dict[str, str]]]:
                 for h in unknown
             ]
         )
-    rows = []
-    for cells in reader:
-        if not any(c.strip() for c in cells):
-            continue
-        row = {h: (cells[i].strip() if i < len(cells) else "") for i, h in enumerate(header)}
-        rows.append((reader.line_num, row))
     return rows
 
 

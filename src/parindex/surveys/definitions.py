@@ -25,7 +25,9 @@ from zipfile import BadZipFile
 import yaml
 from django.utils.translation import gettext as _
 
+from parindex.common.cells import as_text
 from parindex.core.numbers import to_decimal
+from parindex.core.values import parse_yes_no
 
 from .codes import MAX_OPTIONS
 
@@ -114,8 +116,9 @@ class DefinitionError(Exception):
 
 
 def _yes(value: Any) -> bool:
-    text = str(value if value is not None else "").strip().lower()
-    return text in {"yes", "true", "true()", "1", "y", "có", "x"}
+    """An XLSForm yes: the yes words of parindex.core, or XLSForm's expression true()."""
+    text = str(value if value is not None else "").strip()
+    return text.lower() == "true()" or parse_yes_no(text) is True
 
 
 def _decimal(value: Any) -> Decimal:
@@ -667,6 +670,7 @@ def form_to_xlsform(form: FormDef, units: list[tuple[str, str]] | None = None) -
         ]
     )
     for sheet in (ws, cs, ss):
+        as_text(cell for row in sheet.iter_rows() for cell in row)  # labels never run as formulas
         for cell in sheet[1]:
             cell.font = Font(bold=True)
         sheet.freeze_panes = "A2"

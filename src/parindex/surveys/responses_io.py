@@ -14,9 +14,7 @@ its line, column and respondent, and a file that cannot be read at all gives Fil
 
 from __future__ import annotations
 
-import codecs
 import csv
-import io
 import operator
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -26,7 +24,10 @@ from typing import IO, Any
 
 from django.utils.translation import gettext as _
 
-from parindex.assessment.services import row_message
+from parindex.common.cells import SafeCsvWriter
+from parindex.common.csvio import BAD_LINE, NOT_UTF8, CsvUnreadable, open_csv
+from parindex.common.errors import row_message, unreadable_message
+from parindex.common.uploads import is_zip
 
 from .codes import NO_ANSWER, code_of
 
@@ -72,6 +73,11 @@ class Problem:
 
     def as_list(self) -> list[Any]:
         return [self.line, self.column, self.respondent, self.message]
+
+
+def unreadable(exc: CsvUnreadable) -> Problem:
+    """The problem of a file that cannot be read as CSV from `exc.line` on."""
+    return Problem(exc.line, "", "", unreadable_message(exc))
 
 
 class FileRefused(Exception):
@@ -131,40 +137,20 @@ class Table:
     line_offset: int = 0  # add to reader.line_num to get the file's line number
 
 
-def _decode_stream(raw: IO[bytes]) -> io.TextIOWrapper:
-    head = raw.read(4)
-    raw.seek(0)
-    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return io.TextIOWrapper(raw, encoding="utf-16", newline="")
-    # Skip a UTF-8 BOM by hand: the "utf-8-sig" codec decodes half as fast as "utf-8".
-    raw.seek(3 if head.startswith(codecs.BOM_UTF8) else 0)
-    return io.TextIOWrapper(raw, encoding="utf-8", newline="")
-
-
 def open_table(raw: IO[bytes], name: str, size: int) -> Table:
     """Open a CSV (UTF-8 or UTF-16; comma, semicolon or tab) or XLSX file for reading."""
     head = raw.read(8)
     raw.seek(0)
-    if head.startswith(b"PK\x03\x04"):
+    if is_zip(head):
         return _open_xlsx(raw, name)
     if name.lower().endswith((".xlsx", ".xlsm")):
         raise FileRefused([Problem(1, "", "", _("tệp không phải Excel (.xlsx) hợp lệ."))])
-    text = _decode_stream(raw)
     try:
-        first = text.readline()
-    except UnicodeDecodeError:
-        raise FileRefused(
-            [Problem(1, "", "", _("tệp không phải văn bản UTF-8 (hãy lưu CSV dạng UTF-8)."))]
-        ) from None
-    if "\x00" in first:
+        stream = open_csv(raw)
+    except CsvUnreadable as exc:
+        raise FileRefused([unreadable(exc)]) from None
+    if "\x00" in stream.first_line:
         raise FileRefused([Problem(1, "", "", _("tệp không phải CSV hay XLSX."))])
-    counts = {d: first.count(d) for d in (",", ";", "\t")}
-    delimiter = max(counts, key=lambda d: counts[d])
-    try:
-        header = next(csv.reader([first], delimiter=delimiter), [])
-    except csv.Error:
-        header = []
-    reader = csv.reader(text, delimiter=delimiter)
 
     def position() -> float:
         try:
@@ -172,11 +158,8 @@ def open_table(raw: IO[bytes], name: str, size: int) -> Table:
         except (OSError, ValueError):
             return 0.0
 
-    def close() -> None:
-        text.detach()
-
     # The header line was read apart: the reader's line numbers are one short.
-    return Table([h.strip().lstrip("\ufeff") for h in header], reader, position, close, 1)
+    return Table(stream.header, stream.reader, position, stream.close, stream.line_offset)
 
 
 def _open_xlsx(raw: IO[bytes], name: str) -> Table:
@@ -581,27 +564,11 @@ def check_rows(
             if not n & mask and on_progress is not None:
                 on_progress(n, table.position())
     except UnicodeDecodeError:
-        raise FileRefused(
-            [
-                Problem(
-                    getattr(reader, "line_num", 0) + off + 1,
-                    "",
-                    "",
-                    _("tệp không phải văn bản UTF-8 (hãy lưu CSV dạng UTF-8)."),
-                )
-            ]
-        ) from None
+        line = getattr(reader, "line_num", 0) + off + 1
+        raise FileRefused([unreadable(CsvUnreadable(NOT_UTF8, line))]) from None
     except csv.Error as exc:
-        raise FileRefused(
-            [
-                Problem(
-                    getattr(reader, "line_num", 0) + off + 1,
-                    "",
-                    "",
-                    _("không đọc được dòng này của tệp CSV (%(e)s).") % {"e": str(exc)[:100]},
-                )
-            ]
-        ) from None
+        line = getattr(reader, "line_num", 0) + off + 1
+        raise FileRefused([unreadable(CsvUnreadable(BAD_LINE, line, e=str(exc)[:100]))]) from None
     out.rows_total = n - blank
     for row in valid:
         out.per_group[row[2]] += 1
@@ -630,26 +597,17 @@ def _reject(
 
 # --- rejected rows ----------------------------------------------------------------------------
 
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def safe_cell(value: str) -> str:
-    """A cell that spreadsheet programs will not run as a formula."""
-    return "'" + value if value.startswith(_FORMULA_START) else value
-
 
 class RejectedWriter:
     """Writes the rejected rows as CSV: line, reasons, then the row's own cells."""
 
     def __init__(self, stream: IO[str], header: list[str]) -> None:
         self.width = len(header)
-        self.writer = csv.writer(stream)
-        self.writer.writerow(["dong", "ly_do"] + [safe_cell(h) for h in header])
+        self.writer = SafeCsvWriter(stream)
+        self.writer.writerow(["dong", "ly_do", *header])
 
     def __call__(self, line: int, cells: list[str], problems: list[Problem]) -> None:
         reasons = "; ".join(
             (f"{p.column}: {p.message}" if p.column else p.message) for p in problems
         )
-        self.writer.writerow(
-            [line, safe_cell(reasons)] + [safe_cell(c) for c in cells[: self.width]]
-        )
+        self.writer.writerow([line, reasons, *cells[: self.width]])

@@ -3,7 +3,6 @@ parse input, call a service or selector and render; htmx requests get fragments.
 
 from __future__ import annotations
 
-import csv
 import io
 from typing import Any
 
@@ -20,7 +19,8 @@ from django.views.decorators.http import require_POST
 
 from parindex.assessment import permissions as perm
 from parindex.assessment.models import Cycle, Participation
-from parindex.assessment.services import ServiceError
+from parindex.common.cells import SafeCsvWriter
+from parindex.common.errors import ServiceError
 
 from . import selectors as sel
 from . import services as svc
@@ -34,7 +34,6 @@ from .forms import (
     PlanFillForm,
 )
 from .models import Discrepancy, EntryBatch, ImportJob, Questionnaire, RespondentToken, SampleTarget
-from .responses_io import safe_cell
 
 
 def _cycle(request: HttpRequest, pk: int) -> Cycle:
@@ -334,15 +333,15 @@ def tokens(request: HttpRequest, pk: int) -> HttpResponse:
 def tokens_csv(request: HttpRequest, pk: int) -> HttpResponse:
     cycle = _cycle(request, pk)
     buf = io.StringIO()
-    w = csv.writer(buf)
+    w = SafeCsvWriter(buf)
     w.writerow(["ma_don_vi", "ten_don_vi", "nhom", "ma_phieu", "duong_dan", "da_tra_loi"])
     qs = RespondentToken.objects.filter(cycle=cycle).select_related("unit", "questionnaire")
     for t in qs.order_by("unit__code", "questionnaire__group_code", "pk"):
         url = request.build_absolute_uri(reverse("surveys:public_form", args=[t.token]))
         w.writerow(
             [
-                safe_cell(t.unit.code),
-                safe_cell(t.unit.name),
+                t.unit.code,
+                t.unit.name,
                 t.questionnaire.group_code,
                 t.respondent,
                 url,

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET
 
 from parindex.assessment.models import Cycle
 from parindex.assessment.permissions import cycle_for_results
-from parindex.assessment.services import ServiceError
+from parindex.common.errors import ServiceError
 from parindex.results import services
 from parindex.results.exports import SUPPORTED
 from parindex.results.selectors import ledger_filter_from_params

@@ -11,11 +11,9 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from parindex.assessment.models import Cycle
-from parindex.assessment.services import (
-    ServiceError,
-    can_manage,
-)
+from parindex.assessment.services import can_manage
 from parindex.audit.services import log_action
+from parindex.common.errors import ServiceError
 from parindex.core import Methodology
 from parindex.core.model import SURVEY, Node
 

@@ -14,11 +14,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from parindex.assessment.models import Cycle
-from parindex.assessment.services import (
-    ServiceError,
-    clean_filename,
-)
 from parindex.audit.services import log_action
+from parindex.common.errors import ServiceError
+from parindex.common.uploads import clean_filename
 
 from ..models import (
     Choice,

@@ -12,10 +12,8 @@ from django.utils.translation import gettext as _
 
 from parindex.accounts.models import OrgUnit
 from parindex.assessment.models import Cycle
-from parindex.assessment.services import (
-    ServiceError,
-)
 from parindex.audit.services import log_action
+from parindex.common.errors import ServiceError
 
 from ..codes import NO_ANSWER, code_of
 from ..models import (

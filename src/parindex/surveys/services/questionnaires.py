@@ -10,10 +10,9 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from parindex.assessment.models import Cycle
-from parindex.assessment.services import (
-    ServiceError,
-)
 from parindex.audit.services import log_action
+from parindex.common.errors import ServiceError
+from parindex.common.uploads import is_zip
 
 from ..definitions import (
     SELECT_ONE,
@@ -196,7 +195,7 @@ def forms_read(data: bytes, name: str) -> list[FormDef]:
     """Questionnaire definitions from an XLSForm (.xlsx) or YAML file. Raises
     SurveyFileRefused listing every problem."""
     try:
-        if data[:4] == b"PK\x03\x04":
+        if is_zip(data):
             return [form_from_xlsform(data, name)]
         try:
             text = data.decode("utf-8-sig")

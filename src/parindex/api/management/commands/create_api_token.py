@@ -11,7 +11,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
 from parindex.api.services import api_token_create
-from parindex.assessment.services import ServiceError
+from parindex.common.errors import ServiceError
 
 
 class Command(BaseCommand):

@@ -11,7 +11,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from parindex.assessment.models import Cycle
-from parindex.assessment.services import ServiceError
+from parindex.common.errors import ServiceError
 from parindex.surveys import services
 from parindex.surveys.models import ImportJob
 

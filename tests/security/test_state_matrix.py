@@ -26,6 +26,7 @@ import dataclasses
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -343,3 +344,114 @@ def test_the_matrix_can_fail(db, no_axes, monkeypatch):
     )
     problems = check(w, S.PUBLISHED, ["officer_b"], {"ledger.json final", "api ledger"})
     assert any("R2-A-MARK" in p or "R1-A-MARK" in p for p in problems), problems
+
+
+# --- every page of the permission matrix, in every state ---------------------------------------
+
+
+PAGE_ROLES = ("officer_a", "lead_agency", "viewer", "appraiser_a", "officer_b")
+
+
+def _with_matrix_objects(w: World) -> Any:
+    """The objects the permission matrix's URLs point at (unit A's evidence and its link,
+    the cycle's survey objects), on this world; a view of it the matrix's cases accept."""
+    from django.core.files.base import ContentFile
+    from test_permission_matrix import _survey_objects
+
+    from parindex.assessment.models import Evidence, EvidenceLink
+
+    a = w.parts["A"]
+    entry, _created = Entry.objects.get_or_create(participation=a, code="1.1.1")
+    evidence = Evidence(
+        cycle=w.cycle,
+        unit=w.units["A"],
+        original_name="ke-hoach.pdf",
+        size=10,
+        sha256="0" * 64,
+        content_type="application/pdf",
+        title="EVIDENCE-A-MARK",
+        uploaded_by=w.users["officer_a"],
+    )
+    evidence.file.save("ke-hoach.pdf", ContentFile(b"%PDF-1.4\n%%EOF\n"), save=False)
+    evidence.save()
+    link = EvidenceLink.objects.create(evidence=evidence, entry=entry)
+    view = SimpleNamespace(
+        cycle=w.cycle,
+        p=a,
+        p_b=w.parts["B"],
+        entry=entry,
+        evidence=evidence,
+        link=link,
+        users=w.users,
+        unit_a=w.units["A"],
+        unit_b=w.units["B"],
+        objs={"methodology": w.cycle.methodology},
+    )
+    view.a_entry = lambda code: Entry.objects.filter(participation=a, code=code).first()
+    _survey_objects(view)
+    return view
+
+
+@pytest.mark.parametrize("state", STATES)
+def test_every_page_in_every_state(state: str, db, no_axes):
+    """Every GET of the permission matrix (its URLs all point at unit A's objects), for the
+    roles that could see too much, in each state: never a server error, never another
+    unit's data, never a stage's data before it is shown to the role."""
+    from test_permission_matrix import CASES
+
+    w = build(state)
+    view = _with_matrix_objects(w)
+    problems = []
+    for role in PAGE_ROLES:
+        client = Client()
+        client.force_login(w.users[role])
+        marks = forbidden_marks(role, state, w)
+        if "A" not in ROLES[role][1]:
+            marks.update(
+                {
+                    reverse("self_assessment", args=[w.parts["A"].pk]): "a link to A's form",
+                    reverse("evidence_download", args=[view.evidence.pk]): "A's evidence",
+                    "EVIDENCE-A-MARK": "A's evidence title",
+                }
+            )
+        seen: set[str] = set()
+        for case in CASES:
+            if case.prepare is not None:
+                continue
+            url = reverse(case.name, kwargs=case.kwargs(view)) + case.query
+            if url in seen:
+                continue
+            seen.add(url)
+            response = client.get(url)
+            if response.status_code >= 500:
+                problems.append(f"{role} GET {url}: {response.status_code}")
+            if response.status_code != 200:
+                continue
+            body = _body(response)
+            problems += [
+                f"{role} GET {url}: shows {why} ({mark!r})"
+                for mark, why in marks.items()
+                if mark in body
+            ]
+    assert not problems, f"{state}:\n  " + "\n  ".join(problems)
+
+
+def test_the_marks_show_where_they_may(db, no_axes):
+    """The marks the matrix looks for do reach the pages of those who may read them (else
+    the matrix would pass whatever the code did)."""
+    w = build(S.EXPLANATION)
+    officer = Client()
+    officer.force_login(w.users["officer_a"])
+    page = officer.get(reverse("explanation", args=[w.parts["A"].pk])).content.decode()
+    assert "R1-A-MARK" in page
+    audit = officer.get(reverse("audit_participation", args=[w.parts["A"].pk])).content.decode()
+    assert "R1-A-MARK" in audit and "EXPL-A-MARK" in audit
+    w = build_published_again()
+    manager = Client()
+    manager.force_login(w.users["manager"])
+    ledger = _body(manager.get(reverse("results_export", args=[w.cycle.pk, "ledger", "json"])))
+    assert "R2-A-MARK" in ledger and "R2-B-MARK" in ledger
+    own = Client()
+    own.force_login(w.users["officer_b"])
+    mine = _body(own.get(reverse("results_export", args=[w.cycle.pk, "ranking", "xlsx"])))
+    assert "EXPL-B-MARK" in mine and w.units["A"].name in mine  # published: every unit's row

@@ -39,11 +39,12 @@ class _Account:
     target: str = ""
     codes: tuple[str, ...] = ()
     in_province_cycle: bool = False  # the membership is limited to the QĐ 876 cycle
+    superuser: bool = False  # the system administrator's account
 
 
 # Each person once; several rows for one username add roles to the same account.
 ACCOUNTS: tuple[_Account, ...] = (
-    _Account("admin", "Phạm Minh", "Đức", Role.ADMIN),
+    _Account("admin", "Phạm Minh", "Đức", Role.ADMIN, superuser=True),
     _Account("sonoivu", "Trần Thị Thu", "Hà", Role.MANAGER, MARKER_UNIT),
     _Account("canbo.sotuphap", "Lê Văn", "Thắng", Role.OFFICER, DEPT_OF_JUSTICE),
     _Account("lanhdao.sotuphap", "Hoàng Thị Minh", "Nguyệt", Role.LEADER, DEPT_OF_JUSTICE),
@@ -185,7 +186,7 @@ def build_accounts(units: dict[str, OrgUnit], province_cycle: Cycle | None) -> d
         user = users.get(acc.username) or _user(
             acc.username, acc.first_name, acc.last_name, password=PASSWORD
         )
-        if acc.role == Role.ADMIN and not user.is_superuser:
+        if acc.superuser and not user.is_superuser:
             user.is_superuser = user.is_staff = True
             user.save(update_fields=["is_superuser", "is_staff"])
         _member(

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from parindex.assessment import selectors as sel
+from parindex.assessment import permissions as sel
 from parindex.assessment import services
 from parindex.assessment.presenters.self_assessment import form_state
 from parindex.core import is_not_arising

@@ -5,8 +5,9 @@ results pages.
 Who reads what is asked of parindex.assessment.permissions (cycle_for_results,
 results_access: whose ranking rows, whose ledger rows, which stages, the report); the
 tables are computed by parindex.results.selectors and the files made by parindex.results
-(exports, export_for_user); views only parse, call and render. Charts are drawn in the browser by static/js/charts.js (Apache ECharts, vendored)
-from the JSON the views put in the page with |json_script.
+(exports, export_for_user); views only parse, call and render. Charts are drawn in the
+browser by static/js/charts.js (Apache ECharts, vendored) from the JSON the views put in the
+page with |json_script.
 
 What a unit sees (officers, leaders, lead agencies of the unit, viewers of units below the
 organiser) — the rule of permissions.results_access, applied the same way everywhere:

@@ -53,7 +53,7 @@ ACTIONS: dict[str, Promise] = {
     "survey.imported": _("Nhập xong tệp phiếu khảo sát"),
     "survey.scored": _("Tính điểm điều tra xã hội học"),
     # results
-    "results.national_imported": _("Nhập kết quả chỉ số quốc gia đã công bố"),
+    "results.national_imported": _("Nhập kết quả Chỉ số CCHC đã công bố"),
     "results.exported": _("Xuất kết quả"),
     # API tokens
     "api_token.created": _("Tạo khóa API"),

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from parindex.accounts.models import OrgUnit
+from parindex.assessment import lifecycle
 from parindex.audit.services import audit_record, log_action, log_actions
 from parindex.core import (
     InvalidValue,
@@ -33,7 +34,6 @@ from parindex.core import (
 )
 from parindex.core.model import EXTERNAL, SURVEY, Node
 
-from . import lifecycle
 from . import selectors as sel
 from .models import Cycle, Entry, Evidence, EvidenceLink, MethodologyVersion, Participation
 

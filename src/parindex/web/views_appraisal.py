@@ -402,6 +402,26 @@ def appraisal_entry(request: HttpRequest, pk: int, code: str) -> HttpResponse:
 
 # --- audit log -------------------------------------------------------------------------------
 
+ACTION_LABELS = {
+    "methodology.installed": gettext_lazy("Cài đặt bộ tiêu chí"),
+    "cycle.created": gettext_lazy("Tạo kỳ đánh giá"),
+    "cycle.state_changed": gettext_lazy("Chuyển giai đoạn kỳ đánh giá"),
+    "cycle.schedule_updated": gettext_lazy("Sửa lịch kỳ đánh giá"),
+    "cycle.external_imported": gettext_lazy("Nhập số liệu từ tệp CSV"),
+    "entry.self_saved": gettext_lazy("Lưu tự đánh giá"),
+    "entry.external_set": gettext_lazy("Nhập số liệu điều tra/số liệu ngoài/điểm thưởng, trừ"),
+    "entry.appraised_r1": gettext_lazy("Thẩm định vòng 1"),
+    "entry.appraised_r2": gettext_lazy("Thẩm định vòng 2"),
+    "entry.explained": gettext_lazy("Giải trình"),
+    "participation.submitted": gettext_lazy("Phê duyệt, gửi kết quả tự đánh giá"),
+    "participation.withdrawn": gettext_lazy("Rút lại kết quả tự đánh giá đã gửi"),
+    "participation.late_entry_granted": gettext_lazy("Gia hạn nhập sau thời hạn"),
+    "participation.report_saved": gettext_lazy("Lưu báo cáo tự đánh giá"),
+    "evidence.uploaded": gettext_lazy("Tải lên tài liệu kiểm chứng"),
+    "evidence.linked": gettext_lazy("Gắn tài liệu kiểm chứng vào mục"),
+    "evidence.unlinked": gettext_lazy("Gỡ tài liệu kiểm chứng khỏi mục"),
+    "evidence.deleted": gettext_lazy("Xóa tài liệu kiểm chứng"),
+}
 KEY_LABELS = {
     "value": gettext_lazy("giá trị"),
     "points": gettext_lazy("điểm"),
@@ -417,6 +437,10 @@ DETAIL_LABELS = {
     "rows": gettext_lazy("số dòng"),
     "units": gettext_lazy("số đơn vị"),
 }
+
+
+def action_label(action: str) -> str:
+    return str(ACTION_LABELS.get(action, action))
 
 
 def _short(text: str, limit: int = 240) -> str:
@@ -483,13 +507,9 @@ def _details(log: LogEntry) -> list[tuple[str, str]]:
 @dataclass
 class LogRow:
     log: LogEntry
+    label: str
     changes: list[tuple[str, str, str]]
     details: list[tuple[str, str]]
-
-    @property
-    def label(self) -> str:
-        """The action's label from the audit registry (never its code)."""
-        return self.log.action_label
 
 
 def _audit_page(
@@ -499,7 +519,7 @@ def _audit_page(
     if code:
         qs = qs.filter(Q(code=code) | Q(code__startswith=f"{code}."))
     page = Paginator(qs.order_by("-at", "-id"), 50).get_page(request.GET.get("page"))
-    rows = [LogRow(log, _changes(log), _details(log)) for log in page]
+    rows = [LogRow(log, action_label(log.action), _changes(log), _details(log)) for log in page]
     return render(
         request,
         "audit/log.html",

@@ -1,7 +1,8 @@
 """Write endpoints for integrations: self-assessment scores and the organiser's survey,
-external and bonus/deduction values. Each request is all or nothing: every item goes
-through the same service as the pages (entry_save_self, entry_set_external) inside one
-transaction; if any item is refused, nothing is saved and every refused item is listed."""
+external and bonus/deduction values. Each request is all or nothing: every item gets the
+same checks as on the pages and all are written at once by the bulk services
+(entries_save_self, entries_set_external: one transaction, one write_entries); if any item
+is refused, nothing is saved and every refused item is listed."""
 
 from collections.abc import Callable
 from typing import Any
@@ -65,11 +66,14 @@ def _duplicates(codes: list[str]) -> list[dict[str, Any]]:
 
 
 def save_all(
-    items: list[Any], save: Callable[[Any], Entry], check: Callable[[Any], str] | None = None
+    items: list[Any],
+    write: Callable[[list[svc.EntryInput]], list[Entry]],
+    check: Callable[[Any], str] | None = None,
 ) -> list[Entry]:
-    """Save every item through `save` in one transaction; on any refusal roll everything
-    back and raise ApiError (409 when an item conflicts, else 400) listing each refusal.
-    `check(item)` returns a message refusing an item before it is saved ("" if fine)."""
+    """Save every item through `write` (a bulk service, all or nothing) in one transaction;
+    on any refusal roll everything back and raise ApiError (409 when an item conflicts,
+    else 400) listing each refusal. `check(item)` returns a message refusing an item before
+    it is saved ("" if fine)."""
     if not items:
         raise ApiError(400, _("Danh sách mục cần lưu đang trống."))
     if len(items) > MAX_ITEMS:
@@ -78,20 +82,30 @@ def save_all(
     saved: list[Entry] = []
     if not errors:
         with transaction.atomic():
+            todo: list[int] = []
             for index, item in enumerate(items):
                 refusal = check(item) if check else ""
                 if refusal:
                     errors.append({"item": index, "code": item.code, "message": refusal})
-                    continue
-                try:
-                    # Each service call is atomic (a savepoint here): a refused item leaves
-                    # the others to be checked, then the whole transaction is rolled back.
-                    saved.append(save(item))
-                except svc.ServiceError as exc:
-                    errors.append(_item_error(index, item.code, exc))
+                else:
+                    todo.append(index)
+            inputs = [
+                svc.EntryInput(
+                    code=items[i].code,
+                    value=_text(items[i].value),
+                    note=getattr(items[i], "note", None),
+                    version=items[i].version,
+                )
+                for i in todo
+            ]
+            try:
+                saved = write(inputs)
+            except svc.EntriesRefused as exc:
+                errors += [_item_error(todo[i], items[todo[i]].code, e) for i, e in exc.errors]
             if errors:
                 transaction.set_rollback(True)
     if errors:
+        errors.sort(key=lambda e: int(e["item"]))
         conflict = any(e.get("conflict") for e in errors)
         raise ApiError(
             409 if conflict else 400,
@@ -136,17 +150,10 @@ def scores_save(
     if not acc.can(perm.EDIT_SELF):
         raise ApiError(403, _("Bạn không có quyền nhập tự đánh giá của đơn vị này."))
 
-    def save(item: ScoreIn) -> Entry:
-        return svc.entry_save_self(
-            participation=p,
-            code=item.code,
-            value=_text(item.value),
-            note=item.note,
-            version=item.version,
-            user=user,
-        )
+    def write(inputs: list[svc.EntryInput]) -> list[Entry]:
+        return svc.entries_save_self(participation=p, items=inputs, user=user)
 
-    return saved_out(save_all(items, save))
+    return saved_out(save_all(items, write))
 
 
 @router.put(
@@ -179,13 +186,7 @@ def external_save(
             return _("Mục %(c)s không áp dụng cho %(u)s.") % {"c": item.code, "u": p.unit.name}
         return ""
 
-    def save(item: ExternalIn) -> Entry:
-        return svc.entry_set_external(
-            participation=p,
-            code=item.code,
-            value=_text(item.value),
-            version=item.version,
-            user=user,
-        )
+    def write(inputs: list[svc.EntryInput]) -> list[Entry]:
+        return svc.entries_set_external(participation=p, items=inputs, user=user)
 
-    return saved_out(save_all(items, save, check))
+    return saved_out(save_all(items, write, check))

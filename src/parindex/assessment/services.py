@@ -4,6 +4,7 @@ and tests alike; each checks the caller's rights, writes in one transaction and 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -16,7 +17,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from parindex.accounts.models import OrgUnit
-from parindex.audit.services import log_action
+from parindex.assessment import lifecycle
+from parindex.audit.services import audit_record, log_action, log_actions
 from parindex.common.csvio import CsvUnreadable, read_table
 from parindex.common.errors import ImportRefused, RowError, ServiceError
 from parindex.common.uploads import ALLOWED, clean_filename, detect_type
@@ -43,11 +45,23 @@ State = Cycle.State
 
 
 class Conflict(ServiceError):
-    """Someone else changed the item first; `entry` holds the current state."""
+    """Someone else changed the item first; `entry` holds the current state. Raised by
+    write_entries for the first stale change of a batch: `conflicts` lists every stale
+    change of the batch as (its index among the changes, its Conflict)."""
 
     def __init__(self, message: str, entry: Entry) -> None:
         super().__init__(message)
         self.entry = entry
+        self.conflicts: list[tuple[int, Conflict]] = [(0, self)]
+
+
+class EntriesRefused(ServiceError):
+    """A batch of entry inputs refused as a whole (nothing saved); `errors` lists each
+    refused input as (its index among the inputs, the refusal), in order."""
+
+    def __init__(self, errors: list[tuple[int, ServiceError]]) -> None:
+        super().__init__(_("Không lưu mục nào: %(n)s mục bị từ chối.") % {"n": len(errors)})
+        self.errors = errors
 
 
 # --- methodologies and cycles ------------------------------------------------------------
@@ -125,7 +139,7 @@ def cycle_transition(*, cycle: Cycle, to_state: str, user: Any) -> Cycle:
     old = cycle.state
     now = timezone.now()
     if to_state == State.FINAL:
-        _finalise(cycle)
+        _finalise(cycle, user)
         cycle.finalised_at = now
     cycle.state = to_state
     cycle.save()
@@ -134,15 +148,25 @@ def cycle_transition(*, cycle: Cycle, to_state: str, user: Any) -> Cycle:
     return cycle
 
 
-def _finalise(cycle: Cycle) -> None:
-    """Final points: the latest appraisal stage, else the self-assessed points."""
-    entries = Entry.objects.filter(participation__cycle=cycle)
-    for e in entries:
+def _finalise(cycle: Cycle, user: Any) -> None:
+    """Final points: the latest appraisal stage, else the self-assessed points (written
+    through write_entries: one "entry.finalised" audit row per changed entry)."""
+    parts = {p.pk: p for p in Participation.objects.filter(cycle=cycle)}
+    changes = []
+    for e in Entry.objects.select_for_update().filter(participation__cycle=cycle).order_by("pk"):
         final = e.appraised_points if e.appraised_points is not None else e.self_points
         if final != e.final_points:
-            e.final_points = final
-            e.version += 1
-            e.save(update_fields=["final_points", "version"])
+            changes.append(
+                EntryChange(
+                    participation=parts[e.participation_id],
+                    entry=e,
+                    action="entry.finalised",
+                    values={"final_points": final},
+                    old={"points": e.final_points},
+                    new={"points": final},
+                )
+            )
+    write_entries(changes, user=user)
 
 
 # --- windows -------------------------------------------------------------------------------
@@ -229,26 +253,196 @@ def results_changed(cycle_id: int, participation_ids: Any = None) -> int:
     return version
 
 
-def _save_entry(
-    entry: Entry, p: Participation, *, user: Any, action: str, old: Any, new: Any
-) -> Entry:
-    """Bump the entry's version (optimistic concurrency), save it and audit old -> new."""
-    entry.version += 1
-    entry.updated_at = timezone.now()
-    entry.updated_by = user
-    entry.save()
-    results_changed(p.cycle_id, [p.pk])
-    log_action(
-        action,
-        actor=user,
-        target=entry,
-        cycle=p.cycle,
-        unit=p.unit,
-        code=entry.code,
-        old=old,
-        new=new,
+@dataclass
+class EntryChange:
+    """One change of one entry as its writer prepared it: the fields to set, the audit
+    action with the old and new values it records, and the version the writer read."""
+
+    participation: Participation
+    entry: Entry  # as stored, locked for update (pk None: not stored yet)
+    action: str  # registered in parindex.audit.registry
+    values: dict[str, Any]  # model field -> new value
+    old: Any  # what the audit row records
+    new: Any
+    version: int | None = None  # the version the writer read (None: not checked)
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.old != self.new)
+
+
+def lock_entries(keys: Iterable[tuple[Participation, str]]) -> dict[tuple[int, str], Entry]:
+    """The entries of (participation, code) pairs, locked for update, by (participation id,
+    code); the missing ones are created empty (version 0) first."""
+    wanted = {(p.pk, code) for p, code in keys}
+
+    def fetch(pairs: set[tuple[int, str]]) -> dict[tuple[int, str], Entry]:
+        if not pairs:
+            return {}
+        rows = Entry.objects.select_for_update().filter(
+            participation_id__in={pid for pid, _c in pairs}, code__in={c for _p, c in pairs}
+        )
+        return {
+            (e.participation_id, e.code): e
+            for e in rows.order_by("pk")
+            if (e.participation_id, e.code) in pairs
+        }
+
+    found = fetch(wanted)
+    missing = wanted - found.keys()
+    if missing:
+        Entry.objects.bulk_create(
+            [Entry(participation_id=pid, code=code) for pid, code in sorted(missing)],
+            ignore_conflicts=True,
+            batch_size=1000,
+        )
+        found.update(fetch(missing))
+    return found
+
+
+@transaction.atomic
+def write_entries(changes: Sequence[EntryChange], *, user: Any) -> list[Entry]:
+    """THE way an entry changes (self-assessment, the organiser's data, survey points,
+    appraisal, explanation, finalisation), one change or many: in one transaction, check
+    every version (a stale one raises Conflict and nothing is saved), skip the changes that
+    change nothing, set the fields, bump each entry's version, save, write the audit rows
+    (old -> new) and bump the results version of the changed units. Returns the entries, in
+    the order of `changes`."""
+    stale: list[tuple[int, Conflict]] = []
+    for i, change in enumerate(changes):
+        try:
+            _check_version(change.entry, change.version)
+        except Conflict as exc:
+            stale.append((i, exc))
+    if stale:
+        first = stale[0][1]
+        first.conflicts = stale
+        raise first
+    todo = [c for c in changes if c.changed]
+    if todo:
+        now = timezone.now()
+        fields = {"version", "updated_at", "updated_by"}
+        for c in todo:
+            for name, value in c.values.items():
+                setattr(c.entry, name, value)
+            fields.update(c.values)
+            c.entry.version += 1
+            c.entry.updated_at = now
+            c.entry.updated_by = user
+        new = [c.entry for c in todo if c.entry.pk is None]
+        created = {id(e) for e in new}
+        Entry.objects.bulk_create(new, batch_size=1000)
+        Entry.objects.bulk_update(
+            [c.entry for c in todo if id(c.entry) not in created], sorted(fields), batch_size=1000
+        )
+        log_actions(
+            audit_record(
+                c.action,
+                actor=user,
+                target=c.entry,
+                cycle=c.participation.cycle_id,
+                unit=c.participation.unit_id,
+                code=c.entry.code,
+                old=c.old,
+                new=c.new,
+            )
+            for c in todo
+        )
+        by_cycle: dict[int, set[int]] = {}
+        for c in todo:
+            by_cycle.setdefault(c.participation.cycle_id, set()).add(c.participation.pk)
+        for cycle_id, participation_ids in by_cycle.items():
+            results_changed(cycle_id, participation_ids)
+    return [c.entry for c in changes]
+
+
+def _write_entry(change: EntryChange, *, user: Any) -> Entry:
+    """write_entries for one change."""
+    return write_entries([change], user=user)[0]
+
+
+@dataclass(frozen=True)
+class EntryInput:
+    """One item of a batch of entry inputs (API, imports): the code, the raw value, the
+    explanation text (self-assessment; None: unchanged) and the version the caller read."""
+
+    code: str
+    value: str
+    note: str | None = None
+    version: int | None = None
+
+
+def _write_batch(
+    participation: Participation,
+    items: Sequence[EntryInput],
+    prepare: Callable[[EntryInput, Entry | None], EntryChange],
+    user: Any,
+) -> list[Entry]:
+    """Prepare every item, then write them all through write_entries, all or nothing:
+    raises EntriesRefused listing every refused item (conflicts included)."""
+    errors: list[tuple[int, ServiceError]] = []
+    with transaction.atomic():
+        nodes = participation.cycle.methodology.tree.nodes
+        locked = lock_entries((participation, i.code) for i in items if i.code in nodes)
+        changes: list[EntryChange] = []
+        where: list[int] = []
+        for index, item in enumerate(items):
+            try:
+                changes.append(prepare(item, locked.get((participation.pk, item.code))))
+                where.append(index)
+            except ServiceError as exc:
+                errors.append((index, exc))
+        try:
+            entries = write_entries(changes, user=user)
+        except Conflict as exc:
+            errors += [(where[i], conflict) for i, conflict in exc.conflicts]
+        if errors:
+            transaction.set_rollback(True)
+    if errors:
+        raise EntriesRefused(sorted(errors, key=lambda e: e[0]))
+    return entries
+
+
+def _self_change(
+    participation: Participation,
+    code: str,
+    value: str,
+    *,
+    note: str | None,
+    version: int | None,
+    user: Any,
+    entry: Entry | None = None,
+) -> EntryChange:
+    """The checks and points of a self-assessment input (entry: the locked entry, if the
+    caller has it)."""
+    acc = sel.access(user, participation)
+    if not acc.can(sel.EDIT_SELF) or not acc.covers(code):
+        raise ServiceError(_("Bạn không có quyền nhập mục này."))
+    ok, why = lifecycle.self_entry_open(participation)
+    if not ok:
+        raise ServiceError(why)
+    tree = participation.cycle.methodology.tree
+    node = _leaf(tree, code)
+    if node.method in (SURVEY, EXTERNAL) or code in {a.code for a in tree.adjustments}:
+        raise ServiceError(
+            _("Mục %(c)s do cơ quan tổ chức nhập (điều tra, số liệu ngoài).") % {"c": code}
+        )
+    value = value.strip()
+    points = _self_points(tree, participation.unit, node, value)
+    if entry is None:
+        entry = _locked_entry(participation, code)
+    values: dict[str, Any] = {"value": value, "self_points": points}
+    if note is not None:
+        values["note"] = note.strip()
+    return EntryChange(
+        participation=participation,
+        entry=entry,
+        action="entry.self_saved",
+        values=values,
+        old={"value": entry.value, "points": entry.self_points, "note": entry.note},
+        new={"value": value, "points": points, "note": values.get("note", entry.note)},
+        version=version,
     )
-    return entry
 
 
 @transaction.atomic
@@ -262,46 +456,47 @@ def entry_save_self(
     user: Any,
 ) -> Entry:
     """Save the self-assessed input (and explanation text) of one leaf."""
-    acc = sel.access(user, participation)
-    if not acc.can(sel.EDIT_SELF) or not acc.covers(code):
-        raise ServiceError(_("Bạn không có quyền nhập mục này."))
-    ok, why = self_assessment_open(participation)
+    change = _self_change(participation, code, value, note=note, version=version, user=user)
+    return _write_entry(change, user=user)
+
+
+def entries_save_self(
+    *, participation: Participation, items: Sequence[EntryInput], user: Any
+) -> list[Entry]:
+    """entry_save_self for many items of one unit, all or nothing (one transaction, one
+    write_entries); raises EntriesRefused listing every refused item."""
+
+    def prepare(item: EntryInput, entry: Entry | None) -> EntryChange:
+        return _self_change(
+            participation,
+            item.code,
+            item.value,
+            note=item.note,
+            version=item.version,
+            user=user,
+            entry=entry,
+        )
+
+    return _write_batch(participation, items, prepare, user)
+
+
+def _require_organiser_edit(cycle: Cycle) -> None:
+    """The organiser's data (external, survey, bonus/deduction values) may change now."""
+    ok, why = lifecycle.organiser_edit_open(cycle)
     if not ok:
         raise ServiceError(why)
-    tree = participation.cycle.methodology.tree
-    node = _leaf(tree, code)
-    if node.method in (SURVEY, EXTERNAL) or code in {a.code for a in tree.adjustments}:
-        raise ServiceError(
-            _("Mục %(c)s do cơ quan tổ chức nhập (điều tra, số liệu ngoài).") % {"c": code}
-        )
-    value = value.strip()
-    points = _self_points(tree, participation.unit, node, value)
-    entry = _locked_entry(participation, code)
-    _check_version(entry, version)
-    old = {"value": entry.value, "points": entry.self_points, "note": entry.note}
-    entry.value = value
-    entry.self_points = points
-    if note is not None:
-        entry.note = note.strip()
-    new = {"value": entry.value, "points": entry.self_points, "note": entry.note}
-    if old == new:
-        return entry
-    return _save_entry(entry, participation, user=user, action="entry.self_saved", old=old, new=new)
 
 
-@transaction.atomic
-def entry_set_external(
-    *,
+def _external_change(
     participation: Participation,
     code: str,
     value: str,
-    user: Any,
+    *,
     version: int | None = None,
-) -> Entry:
-    """The organiser enters survey/external data or a bonus/deduction for one unit."""
-    _require_manage(user, participation.cycle)
-    if participation.cycle.state in (State.FINAL, State.PUBLISHED):
-        raise ServiceError(_("Kỳ đánh giá đã chốt kết quả."))
+    entry: Entry | None = None,
+) -> EntryChange:
+    """The checks and points of one organiser's value (survey/external data, bonus or
+    deduction); the caller checked the rights and the cycle's state."""
     tree = participation.cycle.methodology.tree
     node = _leaf(tree, code)
     if node.method not in (SURVEY, EXTERNAL) and code not in {a.code for a in tree.adjustments}:
@@ -315,15 +510,61 @@ def entry_set_external(
     if not node.applies(participation.unit.type):
         raise ServiceError(_("Mục %(c)s không áp dụng cho loại đơn vị này.") % {"c": code})
     points = _self_points(tree, participation.unit, node, value)
-    entry = _locked_entry(participation, code)
-    _check_version(entry, version)
-    old = {"value": entry.value, "points": entry.self_points}
-    entry.value = value.strip()
-    entry.self_points = points
-    new = {"value": entry.value, "points": points}
-    return _save_entry(
-        entry, participation, user=user, action="entry.external_set", old=old, new=new
+    if entry is None:
+        entry = _locked_entry(participation, code)
+    value = value.strip()
+    return EntryChange(
+        participation=participation,
+        entry=entry,
+        action="entry.external_set",
+        values={"value": value, "self_points": points},
+        old={"value": entry.value, "points": entry.self_points},
+        new={"value": value, "points": points},
+        version=version,
     )
+
+
+@transaction.atomic
+def entry_set_external(
+    *,
+    participation: Participation,
+    code: str,
+    value: str,
+    user: Any,
+    version: int | None = None,
+) -> Entry:
+    """The organiser enters survey/external data or a bonus/deduction for one unit."""
+    _require_manage(user, participation.cycle)
+    _require_organiser_edit(participation.cycle)
+    change = _external_change(participation, code, value, version=version)
+    return _write_entry(change, user=user)
+
+
+def entries_set_external(
+    *, participation: Participation, items: Sequence[EntryInput], user: Any
+) -> list[Entry]:
+    """entry_set_external for many items of one unit, all or nothing (one transaction, one
+    write_entries); raises EntriesRefused listing every refused item."""
+
+    def prepare(item: EntryInput, entry: Entry | None) -> EntryChange:
+        _require_manage(user, participation.cycle)
+        _require_organiser_edit(participation.cycle)
+        return _external_change(
+            participation, item.code, item.value, version=item.version, entry=entry
+        )
+
+    return _write_batch(participation, items, prepare, user)
+
+
+def external_changes(
+    cycle: Cycle, values: Iterable[tuple[Participation, str, str]]
+) -> list[EntryChange]:
+    """The changes setting many organiser's values (participation, code, value) of one
+    cycle, their entries locked in bulk; for write_entries (CSV import, survey points).
+    The caller checked the rights and the cycle's state."""
+    rows = list(values)
+    locked = lock_entries((p, code) for p, code, _v in rows)
+    return [_external_change(p, code, value, entry=locked[(p.pk, code)]) for p, code, value in rows]
 
 
 @transaction.atomic
@@ -410,17 +651,13 @@ def entry_appraise(
     acc = sel.access(user, p)
     if not acc.can(sel.APPRAISE) or not acc.covers(entry.code):
         raise ServiceError(_("Bạn không được giao thẩm định mục này."))
-    if cycle.state == State.APPRAISAL:
-        rnd = 1
-    elif cycle.state == State.APPRAISAL_2:
-        rnd = 2
-    else:
-        raise ServiceError(_("Kỳ đánh giá không ở giai đoạn thẩm định."))
+    rnd, why = lifecycle.appraisal_open(cycle)
+    if rnd is None:
+        raise ServiceError(why)
     if p.status != Participation.Status.SUBMITTED:
         raise ServiceError(_("Đơn vị chưa gửi kết quả tự đánh giá."))
     node = _leaf(cycle.methodology.tree, entry.code)
     locked = Entry.objects.select_for_update().get(pk=entry.pk)
-    _check_version(locked, version)
     base = (
         locked.self_points
         if rnd == 1
@@ -443,27 +680,21 @@ def entry_appraise(
     if points is None or new == base:
         reason = "" if not cut else (reason or (locked.r1_reason if rnd == 2 else ""))
     prefix = f"r{rnd}_"
-    old = {k: getattr(locked, prefix + k) for k in ("points", "reason", "comment")}
-    setattr(locked, prefix + "points", new)
-    setattr(locked, prefix + "reason", reason)
-    setattr(locked, prefix + "comment", comment.strip())
-    setattr(locked, prefix + "by", user)
-    locked.version += 1
-    locked.updated_at = timezone.now()
-    locked.updated_by = user
-    locked.save()
-    results_changed(cycle.pk, [p.pk])
-    log_action(
-        f"entry.appraised_r{rnd}",
-        actor=user,
-        target=locked,
-        cycle=cycle,
-        unit=p.unit,
-        code=locked.code,
-        old=old,
+    change = EntryChange(
+        participation=p,
+        entry=locked,
+        action=f"entry.appraised_r{rnd}",
+        values={
+            prefix + "points": new,
+            prefix + "reason": reason,
+            prefix + "comment": comment.strip(),
+            prefix + "by": user,
+        },
+        old={k: getattr(locked, prefix + k) for k in ("points", "reason", "comment")},
         new={"points": new, "reason": reason, "comment": comment.strip()},
+        version=version,
     )
-    return locked
+    return _write_entry(change, user=user)
 
 
 @transaction.atomic
@@ -476,33 +707,22 @@ def entry_explain(*, entry: Entry, text: str, version: int | None = None, user: 
     acc = sel.access(user, p)
     if not acc.can(sel.EXPLAIN) or not acc.covers(entry.code):
         raise ServiceError(_("Bạn không có quyền giải trình mục này."))
-    if p.cycle.state != State.EXPLANATION:
-        raise ServiceError(_("Kỳ đánh giá không ở giai đoạn giải trình."))
-    now = timezone.now()
-    if p.cycle.explanation_end and now > p.cycle.explanation_end:
-        raise ServiceError(_("Đã hết hạn giải trình."))
+    ok, why = lifecycle.explanation_open(p.cycle)
+    if not ok:
+        raise ServiceError(why)
     locked = Entry.objects.select_for_update().get(pk=entry.pk)
     if not locked.disputed:
         raise ServiceError(_("Mục này không bị điều chỉnh giảm điểm nên không cần giải trình."))
-    _check_version(locked, version)
-    old = locked.explanation
-    locked.explanation = text.strip()
-    locked.version += 1
-    locked.updated_at = now
-    locked.updated_by = user
-    locked.save()
-    results_changed(p.cycle_id, [p.pk])
-    log_action(
-        "entry.explained",
-        actor=user,
-        target=locked,
-        cycle=p.cycle,
-        unit=p.unit,
-        code=locked.code,
-        old=old,
-        new=locked.explanation,
+    change = EntryChange(
+        participation=p,
+        entry=locked,
+        action="entry.explained",
+        values={"explanation": text.strip()},
+        old=locked.explanation,
+        new=text.strip(),
+        version=version,
     )
-    return locked
+    return _write_entry(change, user=user)
 
 
 # --- results -------------------------------------------------------------------------------
@@ -874,8 +1094,7 @@ def external_values_import(
     """Enter survey/external data and bonus/deduction values for many units at once, all
     or nothing: every row is checked first; one wrong row refuses the whole file."""
     _require_manage(user, cycle)
-    if cycle.state in (State.FINAL, State.PUBLISHED):
-        raise ServiceError(_("Kỳ đánh giá đã chốt kết quả."))
+    _require_organiser_edit(cycle)
     tree = cycle.methodology.tree
     allowed = {n.code: n for n in external_codes(tree)}
     parts = {p.unit.code: p for p in cycle.participations.select_related("unit", "cycle")}
@@ -935,8 +1154,7 @@ def external_values_import(
         valid.append((p, code, value))
     if errors:
         raise ImportRefused(errors)
-    for p, code, value in valid:
-        entry_set_external(participation=p, code=code, value=value, user=user)
+    write_entries(external_changes(cycle, valid), user=user)
     log_action("cycle.external_imported", actor=user, target=cycle, cycle=cycle, rows=len(valid))
     return len(valid)
 

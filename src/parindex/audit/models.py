@@ -44,6 +44,13 @@ class LogEntry(models.Model):
         ordering = ["-at", "-id"]
         verbose_name = _("nhật ký")
 
+    @property
+    def action_label(self) -> str:
+        """What people read for the action (parindex.audit.registry), never the code."""
+        from .registry import label
+
+        return label(self.action)
+
     def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk is not None:
             raise PermissionError("the audit log is append-only")

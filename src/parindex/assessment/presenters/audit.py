@@ -12,32 +12,11 @@ from django.utils.translation import gettext_lazy
 
 from parindex.assessment import services as svc
 from parindex.assessment.models import Cycle, Entry
+from parindex.audit import registry
 from parindex.audit.models import LogEntry
 from parindex.core import fmt_vn
 
 State = Cycle.State
-
-
-ACTION_LABELS = {
-    "methodology.installed": gettext_lazy("Cài đặt bộ tiêu chí"),
-    "cycle.created": gettext_lazy("Tạo kỳ đánh giá"),
-    "cycle.state_changed": gettext_lazy("Chuyển giai đoạn kỳ đánh giá"),
-    "cycle.schedule_updated": gettext_lazy("Sửa lịch kỳ đánh giá"),
-    "cycle.external_imported": gettext_lazy("Nhập số liệu từ tệp CSV"),
-    "entry.self_saved": gettext_lazy("Lưu tự đánh giá"),
-    "entry.external_set": gettext_lazy("Nhập số liệu điều tra/số liệu ngoài/điểm thưởng, trừ"),
-    "entry.appraised_r1": gettext_lazy("Thẩm định vòng 1"),
-    "entry.appraised_r2": gettext_lazy("Thẩm định vòng 2"),
-    "entry.explained": gettext_lazy("Giải trình"),
-    "participation.submitted": gettext_lazy("Phê duyệt, gửi kết quả tự đánh giá"),
-    "participation.withdrawn": gettext_lazy("Rút lại kết quả tự đánh giá đã gửi"),
-    "participation.late_entry_granted": gettext_lazy("Gia hạn nhập sau thời hạn"),
-    "participation.report_saved": gettext_lazy("Lưu báo cáo tự đánh giá"),
-    "evidence.uploaded": gettext_lazy("Tải lên tài liệu kiểm chứng"),
-    "evidence.linked": gettext_lazy("Gắn tài liệu kiểm chứng vào mục"),
-    "evidence.unlinked": gettext_lazy("Gỡ tài liệu kiểm chứng khỏi mục"),
-    "evidence.deleted": gettext_lazy("Xóa tài liệu kiểm chứng"),
-}
 
 
 KEY_LABELS = {
@@ -60,7 +39,8 @@ DETAIL_LABELS = {
 
 
 def action_label(action: str) -> str:
-    return str(ACTION_LABELS.get(action, action))
+    """What people read for an action code: the audit registry's label."""
+    return registry.label(action)
 
 
 def _short(text: str, limit: int = 240) -> str:

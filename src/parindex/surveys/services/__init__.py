@@ -1,10 +1,10 @@
 """Use cases of the survey component. Each is one function called by the UI, tasks, the CLI
 and tests alike; each checks the caller's rights, writes in one transaction and audits.
 
-Survey points reach the unit's results through `assessment.services.entry_set_external`
-(audited, refused once the cycle is final), called by `survey_points_write` with the
-percentage of each survey-scored leaf; the explanation (n, mean, interval, flag) is kept in
-SurveyScore.
+Survey points reach the unit's results through assessment's one write path for entries
+(`external_changes` + `write_entries`: checked, versioned, audited like entry_set_external,
+refused once the cycle is final), called by `survey_points_write` with the percentage of
+each survey-scored leaf; the explanation (n, mean, interval, flag) is kept in SurveyScore.
 """
 
 from __future__ import annotations

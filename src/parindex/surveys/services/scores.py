@@ -9,15 +9,10 @@ from operator import itemgetter
 from typing import Any
 
 from django.db import connection, transaction
-from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
 from parindex.assessment.models import Cycle, Entry, Participation
-from parindex.assessment.services import (  # the internals of entry_set_external
-    _leaf,
-    _self_points,
-)
-from parindex.audit.models import LogEntry
+from parindex.assessment.services import external_changes, write_entries
 from parindex.audit.services import log_action
 
 from .. import scoring
@@ -236,71 +231,27 @@ def _stat_row(
 def entries_set_survey(
     *, cycle: Cycle, values: dict[tuple[Participation, str], str], user: Any
 ) -> tuple[int, int]:
-    """Set the survey leaves' input values of many units at once: the same checks, points
-    (`_self_points`, the engine's survey rule), versioning and audit entry
-    ("entry.external_set", old/new value and points) as assessment's entry_set_external, in
-    a few queries instead of eight per entry. Unchanged values are left alone. Returns
+    """Set the survey leaves' input values of many units at once, through assessment's one
+    bulk write path (`external_changes` + `write_entries`): the same checks, points,
+    versioning and audit rows ("entry.external_set", old/new value and points) as
+    entry_set_external, in a few queries. Unchanged values are left alone. Returns
     (entries written, entries cleared). The caller holds the transaction and the rights."""
-    tree = cycle.methodology.tree
     current = {
         (e.participation_id, e.code): e
-        for e in Entry.objects.select_for_update().filter(
+        for e in Entry.objects.filter(
             participation__cycle=cycle, code__in={code for _p, code in values}
-        )
+        ).only("participation_id", "code")
     }
-    now = timezone.now()
-    changed: list[tuple[Participation, Entry, dict[str, Any]]] = []
-    new: list[Entry] = []
-    for (p, code), value in values.items():
-        points = _self_points(tree, p.unit, _leaf(tree, code), value)
-        entry = current.get((p.pk, code))
-        if entry is None:
-            if value == "":
-                continue
-            entry = Entry(participation=p, code=code)
-            new.append(entry)
-        elif entry.value == value and entry.self_points == points:
-            continue
-        old = {"value": entry.value, "points": entry.self_points}
-        entry.value = value
-        entry.self_points = points
-        entry.version += 1
-        entry.updated_at = now
-        entry.updated_by = user
-        changed.append((p, entry, old))
-    Entry.objects.bulk_create(new, batch_size=1000)
-    created = {id(e) for e in new}
-    Entry.objects.bulk_update(
-        [e for _p, e, _o in changed if id(e) not in created],
-        ["value", "self_points", "version", "updated_at", "updated_by"],
-        batch_size=1000,
-    )
-    actor = user if getattr(user, "is_authenticated", False) else None
-    LogEntry.objects.bulk_create(
-        (
-            LogEntry(
-                actor=actor,
-                action="entry.external_set",
-                cycle=cycle,
-                unit_id=p.unit_id,
-                code=e.code,
-                target_type=Entry._meta.label_lower,
-                target_id=e.pk,
-                data={
-                    "old": {"value": o["value"], "points": _text(o["points"])},
-                    "new": {"value": e.value, "points": _text(e.self_points)},
-                },
-            )
-            for p, e, o in changed
-        ),
-        batch_size=1000,
-    )
-    cleared = sum(1 for _p, e, _o in changed if e.value == "")
-    return len(changed) - cleared, cleared
-
-
-def _text(value: Decimal | None) -> str | None:
-    return None if value is None else str(value)
+    # A unit without an entry and without a value gets no empty entry.
+    rows = [
+        (p, code, value)
+        for (p, code), value in values.items()
+        if value != "" or (p.pk, code) in current
+    ]
+    changes = [c for c in external_changes(cycle, rows) if c.changed]
+    write_entries(changes, user=user)
+    cleared = sum(1 for c in changes if c.entry.value == "")
+    return len(changes) - cleared, cleared
 
 
 @transaction.atomic

@@ -1,0 +1,71 @@
+"""Every action the audit log records, in one place: its code and what people read.
+
+`parindex.audit.services.log_action` refuses a code that is not registered here, and
+tests/audit/test_registry.py scans the source for `log_action(` calls, so a new action
+cannot be logged without its label. Labels are Vietnamese, translated lazily (English in
+the catalog); pages show them, never the raw codes (`label`, `LogEntry.action_label`).
+Codes no longer logged stay registered while old audit rows carry them.
+"""
+
+from __future__ import annotations
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+ACTIONS: dict[str, Promise] = {
+    # methodologies and cycles
+    "methodology.installed": _("Cài đặt bộ tiêu chí"),
+    "cycle.created": _("Tạo kỳ đánh giá"),
+    "cycle.state_changed": _("Chuyển giai đoạn kỳ đánh giá"),
+    "cycle.schedule_updated": _("Sửa lịch kỳ đánh giá"),
+    "cycle.external_imported": _("Nhập số liệu từ tệp CSV"),
+    # entries (parindex.assessment.services.write_entries)
+    "entry.self_saved": _("Lưu tự đánh giá"),
+    "entry.external_set": _("Nhập số liệu điều tra/số liệu ngoài/điểm thưởng, trừ"),
+    "entry.appraised_r1": _("Thẩm định vòng 1"),
+    "entry.appraised_r2": _("Thẩm định vòng 2"),
+    "entry.explained": _("Giải trình"),
+    "entry.finalised": _("Chốt điểm cuối cùng"),
+    # participations
+    "participation.submitted": _("Phê duyệt, gửi kết quả tự đánh giá"),
+    "participation.withdrawn": _("Rút lại kết quả tự đánh giá đã gửi"),
+    "participation.late_entry_granted": _("Gia hạn nhập sau thời hạn"),
+    "participation.report_saved": _("Lưu báo cáo tự đánh giá"),
+    # evidence
+    "evidence.uploaded": _("Tải lên tài liệu kiểm chứng"),
+    "evidence.linked": _("Gắn tài liệu kiểm chứng vào mục"),
+    "evidence.unlinked": _("Gỡ tài liệu kiểm chứng khỏi mục"),
+    "evidence.deleted": _("Xóa tài liệu kiểm chứng"),
+    # surveys
+    "survey.config_updated": _("Sửa cấu hình điều tra"),
+    "survey.questionnaire_installed": _("Cài đặt phiếu khảo sát"),
+    "survey.questionnaire_replaced": _("Thay phiếu khảo sát"),
+    "survey.questionnaire_deleted": _("Xóa phiếu khảo sát"),
+    "survey.target_set": _("Đặt số phiếu dự kiến của một đơn vị"),
+    "survey.plan_filled": _("Lập kế hoạch mẫu cho mọi đơn vị"),
+    "survey.tokens_generated": _("Tạo đường dẫn phiếu khảo sát trực tuyến"),
+    "survey.batch_created": _("Tạo lô phiếu giấy nhập kép"),
+    "survey.batch_uploaded": _("Tải lên lượt nhập của một người nhập liệu"),
+    "survey.discrepancy_resolved": _("Chọn giá trị đúng khi hai lượt nhập khác nhau"),
+    "survey.batch_committed": _("Đưa lô phiếu giấy vào kết quả"),
+    "survey.import_uploaded": _("Tải lên tệp phiếu khảo sát"),
+    "survey.import_started": _("Bắt đầu nhập tệp phiếu khảo sát đã kiểm tra"),
+    "survey.imported": _("Nhập xong tệp phiếu khảo sát"),
+    "survey.scored": _("Tính điểm điều tra xã hội học"),
+    # results
+    "results.national_imported": _("Nhập kết quả Chỉ số CCHC đã công bố"),
+    "results.exported": _("Xuất kết quả"),
+    # API tokens
+    "api_token.created": _("Tạo khóa API"),
+    "api_token.revoked": _("Thu hồi khóa API"),
+}
+
+
+def is_registered(action: str) -> bool:
+    return action in ACTIONS
+
+
+def label(action: str) -> str:
+    """What people read for an action code (an unknown code, e.g. of an old row, as is)."""
+    found = ACTIONS.get(action)
+    return str(found) if found is not None else action

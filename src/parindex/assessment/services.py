@@ -38,7 +38,7 @@ from parindex.core import (
 )
 from parindex.core.model import EXTERNAL, SURVEY, Node
 
-from . import permissions as sel
+from . import permissions as perm
 from .models import Cycle, Entry, Evidence, EvidenceLink, MethodologyVersion, Participation
 
 State = Cycle.State
@@ -86,18 +86,6 @@ def unit_of(org: OrgUnit) -> Unit:
     return Unit(org.code, org.name, org.type)
 
 
-TRANSITIONS: dict[str, tuple[str, ...]] = {
-    State.DRAFT: (State.OPEN,),
-    State.OPEN: (State.SELF_CLOSED,),
-    State.SELF_CLOSED: (State.OPEN, State.APPRAISAL),
-    State.APPRAISAL: (State.EXPLANATION,),
-    State.EXPLANATION: (State.APPRAISAL_2,),
-    State.APPRAISAL_2: (State.FINAL,),
-    State.FINAL: (State.PUBLISHED,),
-    State.PUBLISHED: (),
-}
-
-
 @transaction.atomic
 def cycle_create(
     *,
@@ -118,12 +106,12 @@ def cycle_create(
 
 
 def _require_manage(user: Any, cycle: Cycle) -> None:
-    if not sel.can_manage(user, cycle):
+    if not perm.can_manage(user, cycle):
         raise ServiceError(_("Bạn không có quyền quản lý kỳ đánh giá này."))
 
 
 def can_manage(user: Any, cycle: Cycle) -> bool:
-    return sel.can_manage(user, cycle)
+    return perm.can_manage(user, cycle)
 
 
 @transaction.atomic
@@ -131,14 +119,14 @@ def cycle_transition(*, cycle: Cycle, to_state: str, user: Any) -> Cycle:
     """Move a cycle to its next state. Finalising fixes every entry's final points."""
     _require_manage(user, cycle)
     cycle = Cycle.objects.select_for_update().get(pk=cycle.pk)
-    if to_state not in TRANSITIONS.get(cycle.state, ()):
+    if not lifecycle.may_move(cycle.state, to_state):
         raise ServiceError(
             _("Không thể chuyển kỳ đánh giá từ “%(a)s” sang “%(b)s”.")
             % {"a": cycle.get_state_display(), "b": State(to_state).label}
         )
     old = cycle.state
     now = timezone.now()
-    if to_state == State.FINAL:
+    if lifecycle.facts(to_state).finished and not lifecycle.of(cycle).finished:
         _finalise(cycle, user)
         cycle.finalised_at = now
     cycle.state = to_state
@@ -169,31 +157,12 @@ def _finalise(cycle: Cycle, user: Any) -> None:
     write_entries(changes, user=user)
 
 
-# --- windows -------------------------------------------------------------------------------
+# --- windows (the lifecycle decides; kept under its former name) -----------------------------
 
 
 def self_assessment_open(p: Participation, now: datetime | None = None) -> tuple[bool, str]:
-    """Whether the unit may edit its self-assessment now, and why not."""
-    now = now or timezone.now()
-    cycle = p.cycle
-    if p.status == Participation.Status.SUBMITTED:
-        return False, _("Đơn vị đã gửi kết quả tự đánh giá; rút lại để sửa.")
-    late = p.late_until is not None and now <= p.late_until
-    if cycle.state == State.OPEN:
-        if cycle.self_start and now < cycle.self_start and not late:
-            return False, _("Chưa đến thời gian tự đánh giá (bắt đầu %(d)s).") % {
-                "d": timezone.localtime(cycle.self_start).strftime("%d/%m/%Y")
-            }
-        if cycle.self_end and now > cycle.self_end and not late:
-            return False, _("Đã hết hạn tự đánh giá (%(d)s).") % {
-                "d": timezone.localtime(cycle.self_end).strftime("%d/%m/%Y %H:%M")
-            }
-        return True, ""
-    if cycle.state == State.SELF_CLOSED and late:
-        return True, ""
-    return False, _("Kỳ đánh giá không ở giai đoạn tự đánh giá (%(s)s).") % {
-        "s": cycle.get_state_display()
-    }
+    """Whether the unit may edit its self-assessment now, and why not (lifecycle)."""
+    return lifecycle.self_entry_open(p, now)
 
 
 # --- self-assessment -------------------------------------------------------------------------
@@ -415,8 +384,8 @@ def _self_change(
 ) -> EntryChange:
     """The checks and points of a self-assessment input (entry: the locked entry, if the
     caller has it)."""
-    acc = sel.access(user, participation)
-    if not acc.can(sel.EDIT_SELF) or not acc.covers(code):
+    acc = perm.access(user, participation)
+    if not acc.can(perm.EDIT_SELF) or not acc.covers(code):
         raise ServiceError(_("Bạn không có quyền nhập mục này."))
     ok, why = lifecycle.self_entry_open(participation)
     if not ok:
@@ -570,7 +539,7 @@ def external_changes(
 @transaction.atomic
 def participation_submit(*, participation: Participation, user: Any) -> Participation:
     """The unit leader approves and submits the self-assessment; it becomes read-only."""
-    if not sel.access(user, participation).can(sel.SUBMIT):
+    if not perm.access(user, participation).can(perm.SUBMIT):
         raise ServiceError(_("Chỉ lãnh đạo đơn vị được phê duyệt và gửi kết quả tự đánh giá."))
     p = Participation.objects.select_for_update().select_related("cycle").get(pk=participation.pk)
     ok, why = self_assessment_open(p)
@@ -587,12 +556,12 @@ def participation_submit(*, participation: Participation, user: Any) -> Particip
 @transaction.atomic
 def participation_withdraw(*, participation: Participation, user: Any) -> Participation:
     """Withdraw a submission to edit it again: allowed until appraisal starts."""
-    if not sel.access(user, participation).can(sel.SUBMIT):
+    if not perm.access(user, participation).can(perm.SUBMIT):
         raise ServiceError(_("Chỉ lãnh đạo đơn vị được rút kết quả đã gửi."))
     p = Participation.objects.select_for_update().select_related("cycle").get(pk=participation.pk)
     if p.status != Participation.Status.SUBMITTED:
         raise ServiceError(_("Kết quả tự đánh giá chưa được gửi."))
-    if p.cycle.state not in (State.OPEN, State.SELF_CLOSED):
+    if not lifecycle.of(p.cycle).withdraw:
         raise ServiceError(_("Không thể rút lại: việc thẩm định đã bắt đầu."))
     p.status = Participation.Status.DRAFT
     p.save()
@@ -606,7 +575,7 @@ def late_entry_grant(
 ) -> Participation:
     """The cycle manager lets one unit enter after the deadline (logged)."""
     _require_manage(user, participation.cycle)
-    if participation.cycle.state not in (State.OPEN, State.SELF_CLOSED):
+    if not lifecycle.of(participation.cycle).late_grant:
         raise ServiceError(_("Chỉ gia hạn được trong giai đoạn tự đánh giá."))
     if until <= timezone.now():
         raise ServiceError(_("Thời hạn gia hạn phải ở tương lai."))
@@ -648,8 +617,8 @@ def entry_appraise(
         pk=entry.participation_id
     )
     cycle = p.cycle
-    acc = sel.access(user, p)
-    if not acc.can(sel.APPRAISE) or not acc.covers(entry.code):
+    acc = perm.access(user, p)
+    if not acc.can(perm.APPRAISE) or not acc.covers(entry.code):
         raise ServiceError(_("Bạn không được giao thẩm định mục này."))
     rnd, why = lifecycle.appraisal_open(cycle)
     if rnd is None:
@@ -704,8 +673,8 @@ def entry_explain(*, entry: Entry, text: str, version: int | None = None, user: 
     p = Participation.objects.select_related("cycle__methodology", "cycle__organiser", "unit").get(
         pk=entry.participation_id
     )
-    acc = sel.access(user, p)
-    if not acc.can(sel.EXPLAIN) or not acc.covers(entry.code):
+    acc = perm.access(user, p)
+    if not acc.can(perm.EXPLAIN) or not acc.covers(entry.code):
         raise ServiceError(_("Bạn không có quyền giải trình mục này."))
     ok, why = lifecycle.explanation_open(p.cycle)
     if not ok:
@@ -831,17 +800,15 @@ def participation_progress(
 
 def _require_evidence_rights(user: Any, p: Participation, code: str | None, refused: str) -> None:
     """Whoever may enter or explain the unit's items (for `code`, when given) handles evidence."""
-    acc = sel.access(user, p)
-    if not (acc.can(sel.EDIT_SELF) or acc.can(sel.EXPLAIN)) or (
-        code is not None and not acc.covers(code)
-    ):
+    if not perm.access(user, p).handles_evidence(code):
         raise ServiceError(refused)
 
 
 def _require_evidence_window(p: Participation) -> None:
-    """Evidence changes while the self-assessment is open, and in the explanation round."""
-    editing, why = self_assessment_open(p)
-    if not editing and p.cycle.state != State.EXPLANATION:
+    """Evidence changes while the self-assessment is open, and in the explanation round
+    (lifecycle.evidence_open)."""
+    ok, why = lifecycle.evidence_open(p)
+    if not ok:
         raise ServiceError(why)
 
 
@@ -993,7 +960,7 @@ def evidence_for_user(user: Any, pk: int) -> Evidence:
     """An evidence file the user may download (anyone who may view its unit's cycle)."""
     ev = Evidence.objects.select_related("cycle").get(pk=pk)
     p = Participation.objects.select_related("cycle", "unit").get(cycle=ev.cycle, unit=ev.unit)
-    if not sel.access(user, p).can(sel.VIEW):
+    if not perm.access(user, p).can(perm.VIEW):
         raise Evidence.DoesNotExist
     return ev
 
@@ -1032,7 +999,7 @@ def cycle_update_schedule(*, cycle: Cycle, user: Any, **dates: Any) -> Cycle:
     cycle = Cycle.objects.select_for_update().get(pk=cycle.pk)
     old = {f: getattr(cycle, f) for f in SCHEDULE_FIELDS}
     new = {**old, **dates}
-    if cycle.state in (State.FINAL, State.PUBLISHED) and any(
+    if lifecycle.of(cycle).finished and any(
         new[f] != old[f] for f in SCHEDULE_FIELDS if f != "publication_date"
     ):
         raise ServiceError(_("Kỳ đánh giá đã chốt kết quả: chỉ được sửa ngày công bố."))

@@ -27,6 +27,7 @@ from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 
 from parindex.accounts.models import Membership, Role
+from parindex.assessment import lifecycle
 from parindex.assessment.models import Cycle, Entry, Participation
 from parindex.assessment.services import unit_of, unit_result
 from parindex.audit.models import LogEntry
@@ -53,7 +54,7 @@ from .tables import (
     with_changes,
 )
 
-FINISHED = (Cycle.State.FINAL, Cycle.State.PUBLISHED)
+FINISHED = lifecycle.FINISHED_STATES
 
 
 def national_label(year: int) -> str:

@@ -53,7 +53,7 @@ def _page(
             "cycle": cycle,
             "tab": tab,
             "nav": "cycles",
-            "closed": cycle.state in svc.CLOSED_STATES,
+            "closed": not cycle.facts.organiser_edit,
         }
     )
     return render(request, template, context)
@@ -255,7 +255,7 @@ def plan_table(request: HttpRequest, pk: int) -> HttpResponse:
             "table": sel.fill_table(cycle, unit_type),
             "unit_type": unit_type,
             "poll": request.GET.get("poll") == "1",
-            "closed": cycle.state in svc.CLOSED_STATES,
+            "closed": not cycle.facts.organiser_edit,
         },
     )
 
@@ -301,7 +301,7 @@ def plan_row(request: HttpRequest, pk: int, ppk: int) -> HttpResponse:
             "row": row,
             "editing": editing,
             "error": error,
-            "closed": cycle.state in svc.CLOSED_STATES,
+            "closed": not cycle.facts.organiser_edit,
         },
     )
 
@@ -430,7 +430,7 @@ def job(request: HttpRequest, pk: int, jpk: int) -> HttpResponse:
     j = _job(cycle, jpk)
     context = _job_context(j)
     if request.headers.get("HX-Request"):
-        closed = cycle.state in svc.CLOSED_STATES
+        closed = not cycle.facts.organiser_edit
         return render(request, "surveys/_job.html", {"cycle": cycle, "closed": closed, **context})
     return _page(request, "surveys/job.html", cycle, "imports", **context)
 

@@ -54,7 +54,7 @@ def _public_results(cycle: Cycle, unit_type: str | None, *, table: bool = False)
     is published too (a finalised, unpublished cycle stays unseen). `table`: the cached rows
     of a ranking table (rsel.cycle_ranking), without the unit result trees."""
     prev = rsel.previous_cycle(cycle)
-    with_change = prev is None or prev.state == State.PUBLISHED
+    with_change = prev is None or prev.facts.published
     read = rsel.cycle_ranking if table else rsel.cycle_results
     return read(cycle, "final", unit_type=unit_type, with_change=with_change)
 

@@ -10,7 +10,6 @@ each survey-scored leaf; the explanation (n, mean, interval, flag) is kept in Su
 from __future__ import annotations
 
 from .common import (
-    CLOSED_STATES,
     CONFIG_FIELDS,
     AlreadySubmitted,
     FormInvalid,
@@ -57,7 +56,6 @@ from .questionnaires import (
 from .scores import LeafResult, UnitSurvey, WriteSummary, survey_compute, survey_points_write
 
 __all__ = [
-    "CLOSED_STATES",
     "CONFIG_FIELDS",
     "SAMPLE_RESPONSES",
     "SAMPLE_YAML",

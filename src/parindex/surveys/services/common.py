@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from parindex.assessment import lifecycle
 from parindex.assessment.models import Cycle
 from parindex.assessment.services import can_manage
 from parindex.audit.services import log_action
@@ -23,7 +24,6 @@ from ..models import (
 
 logger = logging.getLogger(__name__)
 State = Cycle.State
-CLOSED_STATES = (State.FINAL, State.PUBLISHED)
 IMPORT_MAX_BYTES = getattr(settings, "SURVEY_IMPORT_MAX_BYTES", 300 * 1024 * 1024)
 INSERT_BATCH = 20_000
 SAMPLES_DIR = Path(__file__).resolve().parent.parent / "samples"
@@ -53,7 +53,7 @@ def _require_manage(user: Any, cycle: Cycle) -> None:
 
 
 def _require_open(cycle: Cycle) -> None:
-    if cycle.state in CLOSED_STATES:
+    if not lifecycle.of(cycle).organiser_edit:
         raise ServiceError(_("Kỳ đánh giá đã chốt kết quả: dữ liệu điều tra chỉ còn để xem."))
 
 

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from parindex.accounts.models import OrgUnit
+from parindex.assessment import lifecycle
 from parindex.assessment.models import Cycle
 from parindex.audit.services import log_action
 from parindex.common.errors import ServiceError
@@ -23,7 +24,6 @@ from ..models import (
     SampleTarget,
 )
 from .common import (
-    CLOSED_STATES,
     AlreadySubmitted,
     FormInvalid,
     _require_manage,
@@ -110,7 +110,7 @@ def sample_plan_fill(
 def form_window(cycle: Cycle, now: Any = None) -> tuple[bool, str]:
     """Whether the online form is open now, and why not."""
     now = now or timezone.now()
-    if cycle.state in CLOSED_STATES:
+    if not lifecycle.of(cycle).organiser_edit:
         return False, _("Đợt khảo sát đã kết thúc.")
     config = survey_config(cycle)
     if config.opens_at and now < config.opens_at:

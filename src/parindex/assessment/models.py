@@ -86,8 +86,12 @@ class Cycle(models.Model):
     appraisal_end = models.DateTimeField(_("hạn thẩm định"), null=True, blank=True)
     explanation_start = models.DateTimeField(_("bắt đầu giải trình"), null=True, blank=True)
     explanation_end = models.DateTimeField(_("hạn giải trình"), null=True, blank=True)
-    publication_date = models.DateField(_("ngày công bố"), null=True, blank=True)
+    publication_date = models.DateField(_("ngày công bố (dự kiến)"), null=True, blank=True)
     finalised_at = models.DateTimeField(null=True, blank=True)
+    # Publication is final: when it really happened and the decision that approved it.
+    published_at = models.DateTimeField(_("công bố lúc"), null=True, blank=True)
+    decision_number = models.CharField(_("số quyết định phê duyệt"), max_length=100, blank=True)
+    decision_date = models.DateField(_("ngày quyết định"), null=True, blank=True)
     # Bumped by every change of an entry or of the cycle's state (the one write path in
     # assessment.services): the token under which computed results are cached.
     results_version = models.PositiveBigIntegerField(default=0, editable=False)
@@ -112,6 +116,7 @@ class Participation(models.Model):
 
     class Status(models.TextChoices):
         DRAFT = "draft", _("Đang nhập")
+        HANDED_OVER = "handed_over", _("Chờ lãnh đạo phê duyệt")
         SUBMITTED = "submitted", _("Đã gửi")
 
     cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="participations")
@@ -128,6 +133,19 @@ class Participation(models.Model):
         related_name="+",
     )
     explanation_submitted_at = models.DateTimeField(null=True, blank=True)
+    # The officer hands the form over to the leader, who approves (submits) or returns it.
+    handed_over_at = models.DateTimeField(null=True, blank=True)
+    handed_over_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    returned_comment = models.TextField(_("ý kiến khi trả lại"), blank=True)
+    # Set when the self-assessment closed without a submission ("không nộp"): the unit is
+    # listed as not submitted, not ranked with 0 points (unless the methodology says so).
+    not_submitted = models.BooleanField(_("không nộp"), default=False)
     late_until = models.DateTimeField(_("gia hạn nhập đến"), null=True, blank=True)
     report = models.TextField(_("báo cáo tự đánh giá"), blank=True)
     # The cycle's results_version at this unit's latest change: results cached at an older

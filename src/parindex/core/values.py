@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from enum import Enum
 
 from .errors import InvalidValue
@@ -86,6 +86,9 @@ _NOT_ARISING = NotArising()
 _FLAGS = {True: Flag(True), False: Flag(False)}
 _STATUSES = {t: Status(t) for t in Timeliness}
 
+_new = object.__new__
+_set_number = Number.__dict__["value"].__set__  # Number(x) without the frozen __init__
+
 # What kind of input each rule kind takes.
 NUMBER, FLAG, STATUS = "number", "flag", "status"
 
@@ -99,6 +102,16 @@ def parse_value(raw: object, expects: str) -> Value:
 
     Raises InvalidValue with a Vietnamese message naming what was expected.
     """
+    if raw.__class__ is str and expects == NUMBER:  # the most common input, as below
+        try:
+            number = Decimal(raw)
+        except InvalidOperation:
+            pass
+        else:
+            if number.is_finite():
+                made = _new(Number)
+                _set_number(made, number)
+                return made
     if isinstance(raw, NotArising | Number | Flag | Status):
         return raw
     text = None

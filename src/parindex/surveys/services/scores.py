@@ -16,6 +16,7 @@ from parindex.assessment.models import Cycle, Entry, Participation
 from parindex.assessment.services import (  # the internals of entry_set_external
     _leaf,
     _self_points,
+    results_changed,
 )
 from parindex.audit.models import LogEntry
 from parindex.audit.services import log_action
@@ -295,6 +296,8 @@ def entries_set_survey(
         ),
         batch_size=1000,
     )
+    if changed:
+        results_changed(cycle.pk, {p.pk for p, _e, _o in changed})
     cleared = sum(1 for _p, e, _o in changed if e.value == "")
     return len(changed) - cleared, cleared
 

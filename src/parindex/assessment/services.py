@@ -534,8 +534,10 @@ STAGE_LABELS = {
 
 # What the engine reads of an entry, as a plain row (results/computation.py reads these with
 # values_list): code, value as typed, self, round 1, round 2 and final points, round 1 and
-# round 2 reason codes.
-EntryRow = tuple[str, str, Decimal | None, Decimal | None, Decimal | None, Decimal | None, str, str]
+# round 2 reason codes, and the participation.
+EntryRow = tuple[
+    str, str, Decimal | None, Decimal | None, Decimal | None, Decimal | None, str, str, int
+]
 _INVALID = object()
 _SKIP: Any = object()
 
@@ -550,6 +552,7 @@ def entry_row(e: Entry) -> EntryRow:
         e.final_points,
         e.r1_reason,
         e.r2_reason,
+        e.participation_id,
     )
 
 
@@ -575,7 +578,8 @@ def stage_inputs_of_rows(
     parsed once and the units that typed it share one value object (what lets
     compute_unit's memo share their leaf results); `reasons`: reason code -> label
     (Entry.Reason's, in the active language, by default); `decimal`: converts the points as
-    the rows hold them (raw database values) to Decimal, when they are not."""
+    the rows hold them (raw database values: compared as they are, distinct 4-decimal values
+    stay distinct) to Decimal, when they are not."""
     nodes = tree.nodes
     if parsed is None:
         parsed = {}
@@ -583,7 +587,17 @@ def stage_inputs_of_rows(
         reasons = {str(k): str(v) for k, v in Entry.Reason.choices}
     inputs: dict[str, Any] = {}
     overrides: dict[str, Override] = {}
-    for code, value, self_points, r1_points, r2_points, final_points, r1_reason, r2_reason in rows:
+    for (
+        code,
+        value,
+        self_points,
+        r1_points,
+        r2_points,
+        final_points,
+        r1_reason,
+        r2_reason,
+        _p,
+    ) in rows:
         leaf = parsed.get(code)
         if leaf is None:
             node = nodes.get(code)

@@ -102,16 +102,21 @@ def parse_value(raw: object, expects: str) -> Value:
 
     Raises InvalidValue with a Vietnamese message naming what was expected.
     """
-    if raw.__class__ is str and expects == NUMBER:  # the most common input, as below
-        try:
-            number = Decimal(raw)
-        except InvalidOperation:
-            pass
-        else:
-            if number.is_finite():
-                made = _new(Number)
-                _set_number(made, number)
-                return made
+    if raw.__class__ is str and expects == NUMBER:  # the most common inputs, as below
+        text: str | None = raw
+        if "," in raw:  # "85,5": what numbers._from_text makes of it when nothing else is there
+            plain = "." not in raw and " " not in raw and "\u00a0" not in raw and "%" not in raw
+            text = raw.replace(",", ".") if plain else None
+        if text is not None:
+            try:
+                number = Decimal(text)
+            except InvalidOperation:
+                pass
+            else:
+                if number.is_finite():
+                    made = _new(Number)
+                    _set_number(made, number)
+                    return made
     if isinstance(raw, NotArising | Number | Flag | Status):
         return raw
     text = None

@@ -56,12 +56,15 @@ from .tables import (
     UnitInput,
     UnitRow,
     ledger_entries,
+    natural_code,
     rank_units,
     type_order,
 )
 
-# (code, value, self, r1, r2, final points, r1 reason, r2 reason): services.EntryRow
-Row = tuple[str, str, Decimal | None, Decimal | None, Decimal | None, Decimal | None, str, str]
+# services.EntryRow as the database driver returns it: code, value, self, r1, r2 and final
+# points (raw: float or int on SQLite, converted with Shared.decimal when needed), r1
+# reason, r2 reason, participation id
+Row = tuple[str, str, Any, Any, Any, Any, str, str, int]
 Texts = tuple[str, str, str]  # r1 comment, r2 comment, explanation
 
 LIVE_MAX_UNITS = 24_000  # per process: units x stages computed, over every snapshot kept
@@ -70,7 +73,6 @@ FREEZE_MIN_ENTRIES = 20_000  # gc.freeze() after computing a snapshot at least t
 REFRESH_IN_QUERY_MAX = 500  # more changed units than this: read their types whole
 
 _ROW_COLUMNS = (
-    "participation_id",
     "code",
     "value",
     "self_points",
@@ -79,6 +81,7 @@ _ROW_COLUMNS = (
     "final_points",
     "r1_reason",
     "r2_reason",
+    "participation_id",
 )
 _TEXT_COLUMNS = ("participation_id", "code", "r1_comment", "r2_comment", "explanation")
 
@@ -117,7 +120,12 @@ class UnitData:
     version: int
     unit: Unit
     rows: tuple[Row, ...]
-    texts: Mapping[str, Texts]
+    texts_of: _Texts  # the comments and explanations, read when first asked for
+    decimal: Callable[[Any], Any]  # raw points -> Decimal
+
+    @property
+    def texts(self) -> Mapping[str, Texts]:
+        return self.texts_of.get(self.pid)
 
     @cached_property
     def lazy_leaves(self) -> LazyLeaves:
@@ -128,13 +136,14 @@ class UnitData:
         """The leaf records of the tables (results/tables.py), built on first use."""
         out = {}
         texts = self.texts
-        for code, _v, self_points, r1, r2, _f, r1_reason, r2_reason in self.rows:
+        dec = self.decimal
+        for code, _v, self_points, r1, r2, _f, r1_reason, r2_reason, _p in self.rows:
             r1_comment, r2_comment, explanation = texts.get(code, ("", "", ""))
             out[code] = LeafRecord(
                 code=code,
-                self_points=self_points,
-                r1_points=r1,
-                r2_points=r2,
+                self_points=dec(self_points),
+                r1_points=dec(r1),
+                r2_points=dec(r2),
                 r1_reason=r1_reason,
                 r2_reason=r2_reason,
                 comment=r2_comment if r2 is not None and r2_comment else r1_comment,
@@ -182,7 +191,7 @@ class Shared:
 
     parsed: dict[str, Any] = field(default_factory=dict)
     memo: Memo = field(default_factory=dict)
-    converted: dict[Any, Any] = field(default_factory=dict)  # raw database value -> Decimal
+    decimal: Any = None  # raw database value of a points column -> Decimal (_Converted)
     paths: dict[str, tuple[int, ...]] = field(default_factory=dict)  # see _paths
 
 
@@ -243,6 +252,7 @@ class Snapshot:
                     parsed=shared.parsed,
                     memo=shared.memo,
                     reasons=reasons,
+                    decimal=shared.decimal,
                 )
             counters.units_computed += len(missing)
             self.results[stage] = known
@@ -324,15 +334,17 @@ class Snapshot:
         self, stage: str, unit_type: str | None, pids: Iterable[int] | None = None
     ) -> list[LedgerEntry]:
         """The ledger lines (tables.ledger_entries, without lead agencies) at `stage` of the
-        units (all of the type, or `pids`), in ranking order. Kept per unit and carried over
+        units (all of the type, or `pids`), by unit code, then code in natural order (what
+        tables.filter_ledger(..., presorted=True) takes). Kept per unit and carried over
         from the previous version while the unit's result and rank stay the same."""
         rows = self.table(stage, unit_type)
         if pids is not None:
             wanted = set(pids)
             rows = [r for r in rows if r.participation_id in wanted]
+        rows = sorted(rows, key=lambda r: r.unit.code)
         with self.lock:
-            cache: dict[int, tuple[UnitResult, int, list[LedgerEntry]]] | None
             key = ("ledger", stage)
+            cache: dict[int, tuple[UnitResult, int, list[LedgerEntry]]] | None
             cache = self.derived.get(key)
             if cache is None:
                 # a unit's lines are kept while its result is the same object
@@ -349,6 +361,7 @@ class Snapshot:
                     lines = [e._replace(unit_rank=r.rank) for e in known[2]]
                 else:
                     lines = ledger_entries([r])
+                    lines.sort(key=lambda e: (natural_code(e.code), e.code))
                 cache[pid] = (r.result, r.rank, lines)
                 out += lines
             return out
@@ -557,22 +570,46 @@ def _raw_rows(qs: Any, columns: Sequence[str]) -> tuple[list[Any], list[Callable
 
 
 class _Converted(dict[Any, Any]):
-    """raw value -> converted value, each distinct raw value converted once."""
+    """raw value -> converted value (Django's converters), each distinct raw value converted
+    once; use its __getitem__."""
 
-    def __init__(self, convert: Callable[[Any], Any] | None, seen: dict[Any, Any]) -> None:
+    def __init__(self, convert: Callable[[Any], Any] | None) -> None:
         super().__init__()
         self.convert = convert
-        self.seen = seen
         self[None] = None
 
     def __missing__(self, raw: Any) -> Any:
-        key = (type(raw), raw)
-        value = self.seen.get(key)
-        if value is None:
-            value = self.convert(raw) if self.convert is not None else raw
-            self.seen[key] = value
-        self[raw] = value
+        value = self.convert(raw) if self.convert is not None else raw
+        self[raw] = value  # (1 and 1.0 are one key: both convert to the same Decimal)
         return value
+
+
+_NO_TEXTS: Mapping[str, Texts] = {}
+
+
+class _Texts:
+    """The comments and explanations (mostly empty) of the entries read together, read with
+    one query when a unit's leaf records are first needed (a ranking never needs them)."""
+
+    def __init__(self, qs: Any, pids: frozenset[int]) -> None:
+        self.qs = qs
+        self.pids = pids
+        self.data: dict[int, dict[str, Texts]] | None = None
+        self.lock = threading.Lock()
+
+    def get(self, pid: int) -> Mapping[str, Texts]:
+        if self.data is None:
+            with self.lock:
+                if self.data is None:
+                    data: dict[int, dict[str, Texts]] = {}
+                    tqs = self.qs.exclude(r1_comment="", r2_comment="", explanation="")
+                    raw, _convs = _raw_rows(tqs, _TEXT_COLUMNS)
+                    for p, code, c1, c2, expl in raw:
+                        if p in self.pids:
+                            data.setdefault(p, {})[code] = (c1, c2, expl)
+                    self.data = data
+                    self.qs = None
+        return self.data.get(pid, _NO_TEXTS)
 
 
 def _read_units(
@@ -584,8 +621,8 @@ def _read_units(
     types: frozenset[str] | None,
 ) -> dict[int, UnitData]:
     """UnitData of the participations `parts` (pid, version, code, name, type), their
-    entries read with one query for the rows and one for the texts that are not empty
-    (restricted to those pids when `by_pid`, else to the cycle and `types`)."""
+    entries read with one query (restricted to those pids when `by_pid`, else to the cycle
+    and `types`); the texts that are not empty with another one, when first needed."""
     wanted = {p[0]: p for p in parts}
     qs = Entry.objects.all()
     if by_pid:
@@ -596,21 +633,15 @@ def _read_units(
             qs = qs.filter(participation__unit__type__in=sorted(types))
     raw, convs = _raw_rows(qs, _ROW_COLUMNS)
     counters.entries_read += len(raw)
-    self_c, r1_c, r2_c, final_c = (_Converted(convs[i], shared.converted) for i in range(3, 7))
+    if shared.decimal is None:
+        shared.decimal = _Converted(convs[2]).__getitem__
     grouped: dict[int, list[Row]] = {pid: [] for pid in wanted}
-    get = grouped.get
-    for pid, code, value, s, r1, r2, fin, rr1, rr2 in raw:
-        lst = get(pid)
+    for row in raw:
+        lst = grouped.get(row[8])
         if lst is not None:
-            lst.append((code, value, self_c[s], r1_c[r1], r2_c[r2], final_c[fin], rr1, rr2))
+            lst.append(row)
     del raw
-    texts: dict[int, dict[str, Texts]] = {}
-    tqs = qs.exclude(r1_comment="", r2_comment="", explanation="")
-    traw, _convs = _raw_rows(tqs, _TEXT_COLUMNS)
-    for pid, code, c1, c2, expl in traw:
-        if pid in wanted:
-            texts.setdefault(pid, {})[code] = (c1, c2, expl)
-    empty: dict[str, Texts] = {}
+    texts = _Texts(qs, frozenset(wanted))
     out = {}
     for pid, (_pid, version, code, name, kind) in wanted.items():
         out[pid] = UnitData(
@@ -618,7 +649,8 @@ def _read_units(
             version,
             Unit(code, name, kind),
             tuple(grouped[pid]),
-            texts.get(pid, empty),
+            texts,
+            shared.decimal,
         )
     return out
 

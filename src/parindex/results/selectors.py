@@ -588,7 +588,9 @@ def lost_points_ledger(
                     and (unit_type is None or u.unit.type == unit_type)
                 ]
             lines += snap.ledger_lines("final", unit_type, pids)
-        return filter_ledger(_with_agencies(lines, assignments), filters)
+        if len(types) > 1:
+            lines.sort(key=lambda e: e.unit.code)  # by unit code across the types (stable)
+        return filter_ledger(_with_agencies(lines, assignments), filters, presorted=True)
 
 
 # --- one unit's profile --------------------------------------------------------------------------
@@ -753,9 +755,12 @@ def unit_profile(
         assignments = lead_agency_assignments(cycle)
         if known and row.result is snap.result(stage, participation.pk):
             lines = snap.ledger_lines(stage, unit.type, [participation.pk])
-            ledger = _with_agencies(lines, assignments)
+            ledger = filter_ledger(
+                _with_agencies(lines, assignments), LedgerFilter(), presorted=True
+            )
         else:
             ledger = ledger_entries([row], lambda code: assignments.get(code, ()))
+            ledger = filter_ledger(ledger, LedgerFilter())
         return UnitProfile(
             participation_id=participation.pk,
             stage=stage,
@@ -766,7 +771,7 @@ def unit_profile(
             stages=stages,
             trend=unit_trend(participation, row),
             peers=peers_around(rows, unit.code),
-            ledger=filter_ledger(ledger, LedgerFilter()),
+            ledger=ledger,
         )
 
 

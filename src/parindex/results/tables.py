@@ -86,6 +86,19 @@ def _natural(code: str) -> tuple[int, ...]:
     return tuple(int(p) if p.isdigit() else 0 for p in code.split("."))
 
 
+_NATURAL: dict[str, tuple[int, ...]] = {}
+
+
+def natural_code(code: str) -> tuple[int, ...]:
+    """_natural, kept per code (a methodology has a few hundred)."""
+    found = _NATURAL.get(code)
+    if found is None:
+        found = _natural(code)
+        if len(_NATURAL) < 100_000:
+            _NATURAL[code] = found
+    return found
+
+
 # --- inputs --------------------------------------------------------------------------------
 
 
@@ -646,13 +659,18 @@ _SORTS: dict[str, Callable[[LedgerEntry], tuple[object, ...]]] = {
     "lost": lambda e: (e.lost, e.recoverable_points),
     "recoverable": lambda e: (e.recoverable_points, e.lost),
     "unit": lambda e: (e.unit.type, e.unit.code),
-    "code": lambda e: _natural(e.code),
+    "code": lambda e: natural_code(e.code),
     "rank": lambda e: (e.unit_rank,),
 }
 LEDGER_SORTS = tuple(_SORTS)
 
 
-def filter_ledger(entries: Iterable[LedgerEntry], f: LedgerFilter) -> list[LedgerEntry]:
+def filter_ledger(
+    entries: Iterable[LedgerEntry], f: LedgerFilter, *, presorted: bool = False
+) -> list[LedgerEntry]:
+    """The entries that pass the filter, sorted by it. `presorted`: the entries already come
+    by unit code, then code in natural order (the secondary order), as
+    results.computation.Snapshot.ledger_lines gives them."""
     out = []
     for e in entries:
         if f.unit_type and e.unit.type != f.unit_type:
@@ -673,7 +691,12 @@ def filter_ledger(entries: Iterable[LedgerEntry], f: LedgerFilter) -> list[Ledge
             continue
         out.append(e)
     key = _SORTS.get(f.sort, _SORTS["lost"])
-    # Stable secondary order: unit, then code in natural order.
-    out.sort(key=lambda e: (e.unit.code, _natural(e.code)))
+    if not presorted:
+        # Stable secondary order: unit, then code in natural order.
+        natural: dict[str, tuple[int, ...]] = {}
+        for e in out:
+            if e.code not in natural:
+                natural[e.code] = _natural(e.code)
+        out.sort(key=lambda e: (e.unit.code, natural[e.code]))
     out.sort(key=key, reverse=f.descending)
     return out

@@ -128,10 +128,6 @@ class UnitData:
         return self.texts_of.get(self.pid)
 
     @cached_property
-    def lazy_leaves(self) -> LazyLeaves:
-        return LazyLeaves(self)
-
-    @cached_property
     def leaves(self) -> dict[str, LeafRecord]:
         """The leaf records of the tables (results/tables.py), built on first use."""
         out = {}
@@ -285,26 +281,13 @@ class Snapshot:
                 with young_collections_only():
                     rows = rank_units(
                         self.tree,
-                        [UnitInput(u.unit, results[u.pid], u.lazy_leaves, u.pid) for u in units],
+                        [UnitInput(u.unit, results[u.pid], LazyLeaves(u), u.pid) for u in units],
                         by_type=by_type,
                         reuse=reuse,
                     )
                 self.derived[("rows", *key[1:])] = reuse
             self.derived[key] = rows
             return rows
-
-    def row_of(self, stage: str, unit_type: str, pid: int) -> UnitRow | None:
-        rows = self.table(stage, unit_type)
-        at = self._positions(stage, unit_type).get(pid)
-        return rows[at] if at is not None else None
-
-    def _positions(self, stage: str, unit_type: str | None) -> dict[int | None, int]:
-        key = ("positions", stage, unit_type)
-        found = self.derived.get(key)
-        if found is None:
-            found = {r.participation_id: i for i, r in enumerate(self.table(stage, unit_type))}
-            self.derived[key] = found
-        return found
 
     # -- node statistics (unit profiles) --
 
@@ -435,12 +418,6 @@ class StatsIndex:
         self.accs: dict[str, _Acc] = {}
         self.done: dict[str, NodeStats] = {}
         self.lock = threading.Lock()
-        self._at: dict[int | None, int] | None = None
-
-    def _positions(self) -> dict[int | None, int]:
-        if self._at is None:
-            self._at = {r.participation_id: i for i, r in enumerate(self.rows)}
-        return self._at
 
     def _contribution(self, result: UnitResult, code: str) -> tuple[Decimal, Decimal] | None:
         n = _node(result, self.paths.get(code), code)
@@ -478,13 +455,12 @@ class StatsIndex:
             if not acc.count:
                 found = NodeStats(code, None, None, (), ZERO, 0)
             else:
-                at = self._positions()
-                best = sorted(acc.best_pids, key=lambda p: at.get(p, 0))
+                best = acc.best_pids  # in row order, as tables.node_stats lists them
                 found = NodeStats(
                     code,
                     q4(acc.total / acc.count),
                     acc.best,
-                    tuple(self.rows[at[p]].unit.label for p in best),
+                    tuple(r.unit.label for r in self.rows if (r.participation_id or 0) in best),
                     q4(acc.lost / acc.count),
                     acc.count,
                 )
@@ -591,9 +567,10 @@ class _Texts:
     """The comments and explanations (mostly empty) of the entries read together, read with
     one query when a unit's leaf records are first needed (a ranking never needs them)."""
 
-    def __init__(self, qs: Any, pids: frozenset[int]) -> None:
-        self.qs = qs
-        self.pids = pids
+    def __init__(
+        self, cycle_id: int, pids: frozenset[int], by_pid: bool, types: frozenset[str] | None
+    ) -> None:
+        self.where = (cycle_id, pids, by_pid, types)
         self.data: dict[int, dict[str, Texts]] | None = None
         self.lock = threading.Lock()
 
@@ -601,15 +578,29 @@ class _Texts:
         if self.data is None:
             with self.lock:
                 if self.data is None:
+                    cycle_id, pids, by_pid, types = self.where
+                    qs = _entries(cycle_id, pids, by_pid=by_pid, types=types).exclude(
+                        r1_comment="", r2_comment="", explanation=""
+                    )
                     data: dict[int, dict[str, Texts]] = {}
-                    tqs = self.qs.exclude(r1_comment="", r2_comment="", explanation="")
-                    raw, _convs = _raw_rows(tqs, _TEXT_COLUMNS)
+                    raw, _convs = _raw_rows(qs, _TEXT_COLUMNS)
                     for p, code, c1, c2, expl in raw:
-                        if p in self.pids:
+                        if p in pids:
                             data.setdefault(p, {})[code] = (c1, c2, expl)
                     self.data = data
-                    self.qs = None
         return self.data.get(pid, _NO_TEXTS)
+
+
+def _entries(
+    cycle_id: int, pids: frozenset[int], *, by_pid: bool, types: frozenset[str] | None
+) -> Any:
+    qs = Entry.objects.all()
+    if by_pid:
+        return qs.filter(participation_id__in=sorted(pids))
+    qs = qs.filter(participation__cycle_id=cycle_id)
+    if types is not None:
+        qs = qs.filter(participation__unit__type__in=sorted(types))
+    return qs
 
 
 def _read_units(
@@ -624,13 +615,7 @@ def _read_units(
     entries read with one query (restricted to those pids when `by_pid`, else to the cycle
     and `types`); the texts that are not empty with another one, when first needed."""
     wanted = {p[0]: p for p in parts}
-    qs = Entry.objects.all()
-    if by_pid:
-        qs = qs.filter(participation_id__in=list(wanted))
-    else:
-        qs = qs.filter(participation__cycle_id=cycle_id)
-        if types is not None:
-            qs = qs.filter(participation__unit__type__in=sorted(types))
+    qs = _entries(cycle_id, frozenset(wanted), by_pid=by_pid, types=types)
     raw, convs = _raw_rows(qs, _ROW_COLUMNS)
     counters.entries_read += len(raw)
     if shared.decimal is None:
@@ -641,7 +626,7 @@ def _read_units(
         if lst is not None:
             lst.append(row)
     del raw
-    texts = _Texts(qs, frozenset(wanted))
+    texts = _Texts(cycle_id, frozenset(wanted), by_pid, types)
     out = {}
     for pid, (_pid, version, code, name, kind) in wanted.items():
         out[pid] = UnitData(

@@ -153,7 +153,7 @@ def unit_inputs(cycle: Cycle, stage: str, unit_type: str | None = None) -> list[
         snap = computation.snapshot(cycle, unit_type)
         units = snap.units_of(unit_type)
         results = snap.stage_results(stage, units)
-        return [UnitInput(u.unit, results[u.pid], u.lazy_leaves, u.pid) for u in units]
+        return [UnitInput(u.unit, results[u.pid], computation.LazyLeaves(u), u.pid) for u in units]
 
 
 # --- rankings ----------------------------------------------------------------------------------

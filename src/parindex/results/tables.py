@@ -299,7 +299,8 @@ def rank_units(
     `reuse`: a dict kept by the caller between rankings of the same units (by participation
     id): a unit whose result is the same object, with the same ranks, keeps its row (and
     its field indices are not computed again), so that ranking again after a change builds
-    only the rows that moved."""
+    only the rows that moved. The caller gives a new result object for any unit whose
+    leaves changed (the row keeps the leaves it was built with)."""
     groups: dict[str, list[UnitInput]] = {}
     for u in inputs:
         groups.setdefault(u.unit.type if by_type else "", []).append(u)
@@ -322,13 +323,7 @@ def rank_units(
             ix = indices[n]
             placed = (ranks[n], tuple(fr[n] for fr in field_ranks))
             b = before[n]
-            if (
-                b is not None
-                and b[0] is r
-                and b[2] == placed
-                and b[3].unit == u.unit
-                and b[3].leaves is u.leaves
-            ):
+            if b is not None and b[0] is r and b[2] == placed and b[3].unit == u.unit:
                 rows.append(b[3])
                 continue
             fields = []

@@ -417,6 +417,7 @@ class StatsIndex:
         self.paths = paths
         self.accs: dict[str, _Acc] = {}
         self.done: dict[str, NodeStats] = {}
+        self.best_units: dict[str, tuple[str, ...]] = {}  # carried over, see moved()
         self.lock = threading.Lock()
 
     def _contribution(self, result: UnitResult, code: str) -> tuple[Decimal, Decimal] | None:
@@ -456,11 +457,16 @@ class StatsIndex:
                 found = NodeStats(code, None, None, (), ZERO, 0)
             else:
                 best = acc.best_pids  # in row order, as tables.node_stats lists them
+                names = self.best_units.get(code)
+                if names is None:
+                    names = tuple(
+                        r.unit.label for r in self.rows if (r.participation_id or 0) in best
+                    )
                 found = NodeStats(
                     code,
                     q4(acc.total / acc.count),
                     acc.best,
-                    tuple(r.unit.label for r in self.rows if (r.participation_id or 0) in best),
+                    names,
                     q4(acc.lost / acc.count),
                     acc.count,
                 )
@@ -508,6 +514,19 @@ class StatsIndex:
                             acc.best_pids.add(pid)
             if not acc.dirty:
                 new.accs[code] = acc
+                before_stats = self.done.get(code)
+                if (
+                    before_stats is not None
+                    and before_stats.best == acc.best
+                    and before_stats.count
+                    and not any(
+                        pid in acc.best_pids or pid in self.accs[code].best_pids
+                        for pid, _b, _a in changes
+                    )
+                ):
+                    # the same best units, none of them changed: rows of units that did not
+                    # change keep their order among themselves, so the names stay as listed
+                    new.best_units[code] = before_stats.best_units
         return new
 
 

@@ -7,12 +7,13 @@ lines). It is keyed by the cycle's results version (Cycle.results_version, bumpe
 parindex.assessment.services.results_changed on every entry write and state change, which
 also stamps the changed participations with the new version):
 
-- cold: one query for the participations (with the cycle's version), one for the entries
-  and one for the comments and explanations that are not empty; entries are read as
-  `values_list` rows as the database driver returns them, each distinct raw value
-  converted once (Django's own converters), each distinct typed text parsed once, and every
-  unit computed with one engine memo (parindex.core.compute_unit's `memo`), as compute_all
-  does: units typing the same value share the leaf result;
+- cold: one query for the participations (with the cycle's version) and one for the
+  entries (the comments and explanations that are not empty: one more, when leaf records
+  are first needed); entries are kept as the `values_list` rows the database driver
+  returns (points converted to Decimal with Django's own converters, once per distinct
+  value, when needed), each distinct typed text is parsed once, and every unit is computed
+  with one engine memo (parindex.core.compute_unit's `memo`), as compute_all does: units
+  typing the same value share the leaf result;
 - warm: one query (the cycle's version); nothing is computed;
 - after a change: the participations whose version is newer than the snapshot's (and any
   added, removed, renamed or retyped unit) are read and computed again, the others keep
@@ -20,9 +21,10 @@ also stamps the changed participations with the new version):
   carried over for the units that did not change.
 
 The whole computation runs with the cyclic garbage collector's full passes held back
-(parindex.core.young_collections_only); a large snapshot is then frozen (gc.freeze) so that
-later full collections do not walk its hundreds of thousands of objects again (they hold no
-reference cycles: refcounting frees a replaced snapshot as always).
+(`computing()`, parindex.core.young_collections_only); a large one is then frozen
+(gc.freeze) so that later full collections do not walk its hundreds of thousands of objects
+again. Nothing kept holds a reference cycle (a test checks it): refcounting frees a replaced
+snapshot as always, frozen or not.
 
 Only unit types asked for are read: a ranking of the communes does not load the
 departments. A snapshot is never changed once published to other threads (a refresh builds a
@@ -237,6 +239,7 @@ class Snapshot:
         with self.lock, young_collections_only():
             known = dict(self.results.get(stage, {}))
             missing = [u for u in units if u.pid not in known]
+            _large(len(missing), self.tree)
             tree, shared = self.tree, self.shared
             reasons = {str(k): str(v) for k, v in Entry.Reason.choices}
             for u in missing:

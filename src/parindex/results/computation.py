@@ -45,6 +45,7 @@ from decimal import Decimal
 from functools import cached_property
 from typing import Any
 
+from django.db.models import Count, Max
 from django.db.models.sql.constants import MULTI
 
 from parindex.assessment.models import Cycle, Entry, Participation
@@ -774,7 +775,7 @@ def snapshot(cycle: Cycle, unit_type: str | None = None) -> Snapshot:
                 return found
             if found.version <= version:
                 want = None if found.types is None or types is None else found.types | types
-                new = _refreshed(found, want)
+                new = _refreshed(found, want, version)
             else:  # the version went back (a database restored): read it again
                 new = _loaded(cycle, types)
         _publish(new)
@@ -819,27 +820,46 @@ def _loaded(cycle: Cycle, types: frozenset[str] | None) -> Snapshot:
     )
 
 
-def _refreshed(old: Snapshot, types: frozenset[str] | None) -> Snapshot:
+def _refreshed(old: Snapshot, types: frozenset[str] | None, version: int) -> Snapshot:
     """A new snapshot from `old`: the units whose participation changed since old.version
     (or that were added, renamed, retyped, or are of a type not read yet) read again, the
-    others kept with their results; node statistics and ledger lines carried over."""
+    others kept with their results; node statistics and ledger lines carried over.
+
+    Usually only the participations stamped since old.version are read, with a count that
+    says none was added or removed; every participation is checked (renamed or retyped
+    units too) when types are added, and every REVALIDATE_SECONDS."""
     counters.refreshes += 1
+    made_at = time.monotonic()
     with young_collections_only():
-        parts, version = _participations(old.cycle_id, types)
-        if version is None:
-            version = current_version(old.cycle_id)
-        changed = []
-        for part in parts:
-            pid, p_version, code, name, kind = part
-            known = old.units.get(pid)
-            if (
-                known is None
-                or p_version > old.version
-                or known.version != p_version
-                or known.unit != Unit(code, name, kind)
-            ):
-                changed.append(part)
-        units = {p[0]: old.units[p[0]] for p in parts if p[0] in old.units}
+        parts: list[tuple[int, int, str, str, str]] | None = None
+        if types == old.types and made_at - old.made_at < REVALIDATE_SECONDS:
+            qs = Participation.objects.filter(cycle_id=old.cycle_id)
+            if types is not None:
+                qs = qs.filter(unit__type__in=sorted(types))
+            seen = qs.aggregate(n=Count("pk"), top=Max("pk"))
+            if seen["n"] == len(old.units) and seen["top"] == max(old.units, default=None):
+                changed = list(
+                    qs.filter(results_version__gt=old.version).values_list(
+                        "pk", "results_version", "unit__code", "unit__name", "unit__type"
+                    )
+                )
+                units = dict(old.units)
+                made_at = old.made_at  # the last full check
+                parts = changed
+        if parts is None:
+            parts, _v = _participations(old.cycle_id, types)
+            changed = []
+            for part in parts:
+                pid, p_version, code, name, kind = part
+                known = old.units.get(pid)
+                if (
+                    known is None
+                    or p_version > old.version
+                    or known.version != p_version
+                    or known.unit != Unit(code, name, kind)
+                ):
+                    changed.append(part)
+            units = {p[0]: old.units[p[0]] for p in parts if p[0] in old.units}
         if changed:
             _large(len(changed), old.tree)
             by_pid = len(changed) <= REFRESH_IN_QUERY_MAX
@@ -862,4 +882,5 @@ def _refreshed(old: Snapshot, types: frozenset[str] | None) -> Snapshot:
         shared=old.shared,
         results=results,
         carried=old.carry(lambda pid: pid in units and pid not in fresh),
+        made_at=made_at,
     )

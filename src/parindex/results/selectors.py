@@ -549,6 +549,9 @@ def _with_agencies(
     return out
 
 
+LEDGER_VIEWS_KEPT = 8  # per snapshot: the filtered and sorted ledgers last asked for
+
+
 def lost_points_ledger(
     cycle: Cycle,
     filters: LedgerFilter | None = None,
@@ -577,6 +580,15 @@ def lost_points_ledger(
         )
     lines: list[LedgerEntry] = []
     with computation.computing():
+        if len(types) == 1:  # the same filters again: the same list (kept with the snapshot)
+            snap = computation.snapshot(cycle, types[0])
+            key = (filters, tuple(sorted((k, tuple(v)) for k, v in assignments.items())))
+            with snap.lock:
+                views = snap.derived.setdefault(("ledger views",), OrderedDict())
+                found = views.get(key)
+                if found is not None:
+                    views.move_to_end(key)
+                    return list(found)
         for unit_type in types:
             snap = computation.snapshot(cycle, unit_type)
             pids = None
@@ -590,7 +602,13 @@ def lost_points_ledger(
             lines += snap.ledger_lines("final", unit_type, pids)
         if len(types) > 1:
             lines.sort(key=lambda e: e.unit.code)  # by unit code across the types (stable)
-        return filter_ledger(_with_agencies(lines, assignments), filters, presorted=True)
+        out = filter_ledger(_with_agencies(lines, assignments), filters, presorted=True)
+        if len(types) == 1:
+            with snap.lock:
+                views[key] = out
+                while len(views) > LEDGER_VIEWS_KEPT:
+                    views.popitem(last=False)
+        return list(out)
 
 
 # --- one unit's profile --------------------------------------------------------------------------

@@ -191,6 +191,31 @@ EVIDENCE_MAX_BYTES = env_int("EVIDENCE_MAX_MB", 20) * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
+# Cache: computed rankings shared between worker processes (parindex.results.selectors).
+# CACHE_URL=redis://127.0.0.1:6379/0 (Redis), "db" (a table in the database, created by
+# `migrate`), or empty / "locmem" for a memory cache in each process (development, or a
+# single worker process).
+CACHE_URL = os.environ.get("CACHE_URL", "").strip()
+if CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": CACHE_URL,
+            "KEY_PREFIX": "parindex",
+        }
+    }
+elif CACHE_URL == "db":
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "parindex_cache",
+        }
+    }
+elif CACHE_URL in ("", "locmem"):
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+else:
+    raise ValueError(f"CACHE_URL: redis://…, db or locmem, not {CACHE_URL!r}")
+
 # Long work runs as tasks: immediately in development and tests, through the database
 # backend with `manage.py db_worker` in production (TASKS_BACKEND=database).
 TASKS = {

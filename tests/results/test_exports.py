@@ -20,6 +20,7 @@ from docx.shared import Pt
 from openpyxl import load_workbook
 
 from parindex.accounts.models import OrgUnit, Role
+from parindex.assessment import services
 from parindex.audit.models import LogEntry
 from parindex.common.cells import safe_cell as csv_safe
 from parindex.results.cli_export import add_export_arguments, run_export
@@ -174,6 +175,8 @@ def test_csv_is_formula_injection_safe(rs_world, rs_tables):
     assert csv_safe("=1+1") == "'=1+1" and csv_safe("@SUM(A1)") == "'@SUM(A1)"
     assert csv_safe("-2") == "'-2" and csv_safe(-2) == -2 and csv_safe("Sở") == "Sở"
     OrgUnit.objects.filter(code="STP").update(name='=HYPERLINK("http://x","y")')
+    # a change outside the services: say so, as a rename service would (results_changed)
+    services.results_changed(rs_world["cycle"].pk)
     results = cycle_results(rs_world["cycle"])
     text = ranking_csv(results).decode("utf-8-sig")
     assert "'=HYPERLINK" in text

@@ -4,7 +4,16 @@ Methodology (fields -> criteria -> sub-criteria with rules) + inputs per unit ->
 node, component indices, total, index, grade and rank, each leaf explaining itself.
 """
 
-from .aggregate import NodeResult, Override, UnitResult, compute_all, compute_unit, score_leaf
+from .aggregate import (
+    Memo,
+    NodeResult,
+    Override,
+    UnitResult,
+    compute_all,
+    compute_unit,
+    score_leaf,
+    young_collections_only,
+)
 from .errors import InvalidValue, Issue, ParIndexError, ValidationFailed
 from .loader import methodology_from_dict, methodology_to_dict
 from .model import Grade, Methodology, Node, Unit
@@ -33,6 +42,7 @@ __all__ = [
     "Grade",
     "InvalidValue",
     "Issue",
+    "Memo",
     "Methodology",
     "Node",
     "NodeResult",
@@ -60,4 +70,5 @@ __all__ = [
     "ranked",
     "score_leaf",
     "to_decimal",
+    "young_collections_only",
 ]

@@ -296,16 +296,19 @@ def compute_unit(
     inputs: Mapping[str, Value],
     overrides: Mapping[str, Override] = _NO_OVERRIDES,
     *,
-    _memo: Memo | None = None,
+    memo: Memo | None = None,
 ) -> UnitResult:
     """Compute every node of one unit. Raises ValidationFailed listing every invalid input.
 
     `overrides` sets the points of some leaves directly (appraisal stages); they are clamped
     to [0, leaf max] and a leaf of a type the unit does not have stays not applicable.
+    `memo` (a dict, see _score_nodes) shares leaf results between the units of one
+    methodology computed with it, as compute_all does: pass the same dict for every unit, and
+    the same value object for the same input (parse each distinct text once).
     """
     issues: list[Issue] = []
     missing: list[str] = []
-    memo: Memo = {} if _memo is None else _memo
+    memo = {} if memo is None else memo
     fields = _score_nodes(m, m.program, unit, inputs, overrides, issues, missing, memo)
     adjustments = _score_nodes(
         m,
@@ -358,10 +361,10 @@ def compute_all(
     issues: list[Issue] = []
     empty: dict[str, Value] = {}
     memo: Memo = {}
-    with _young_collections_only():
+    with young_collections_only():
         for unit in units:
             try:
-                results.append(compute_unit(m, unit, inputs.get(unit.code, empty), _memo=memo))
+                results.append(compute_unit(m, unit, inputs.get(unit.code, empty), memo=memo))
             except ValidationFailed as exc:
                 issues += exc.issues
     if issues:
@@ -376,7 +379,7 @@ _NO_FULL = 1 << 30
 
 
 @contextmanager
-def _young_collections_only() -> Iterator[None]:
+def young_collections_only() -> Iterator[None]:
     """Hold back the cyclic collector's full collections while many results are built.
 
     CPython runs a full collection, a pass over every tracked object of the process, each time
@@ -402,3 +405,6 @@ def _young_collections_only() -> Iterator[None]:
                 if gc.get_threshold()[2] == _NO_FULL:  # nobody else changed them meanwhile
                     gc.set_threshold(*_gc_saved)
                 _gc_saved = None
+
+
+_young_collections_only = young_collections_only  # the name it had

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from enum import Enum
 
 from .errors import InvalidValue
@@ -90,6 +90,9 @@ _NOT_ARISING = NotArising()
 _FLAGS = {True: Flag(True), False: Flag(False)}
 _STATUSES = {t: Status(t) for t in Timeliness}
 
+_new = object.__new__
+_set_number = Number.__dict__["value"].__set__  # Number(x) without the frozen __init__
+
 # What kind of input each rule kind takes.
 NUMBER, FLAG, STATUS = "number", "flag", "status"
 
@@ -119,6 +122,21 @@ def parse_value(raw: object, expects: str) -> Value:
 
     Raises InvalidValue with a Vietnamese message naming what was expected.
     """
+    if raw.__class__ is str and expects == NUMBER:  # the most common inputs, as below
+        text: str | None = raw
+        if "," in raw:  # "85,5": what numbers._from_text makes of it when nothing else is there
+            plain = "." not in raw and " " not in raw and "\u00a0" not in raw and "%" not in raw
+            text = raw.replace(",", ".") if plain else None
+        if text is not None:
+            try:
+                number = Decimal(text)
+            except InvalidOperation:
+                pass
+            else:
+                if number.is_finite():
+                    made = _new(Number)
+                    _set_number(made, number)
+                    return made
     if isinstance(raw, NotArising | Number | Flag | Status):
         return raw
     text = None

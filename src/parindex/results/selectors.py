@@ -1,38 +1,42 @@
 """Reads of results: rankings, unit profiles, the ledger of lost points and the published
-national results. One query fetches a cycle's participations with their entries; each unit
-is computed once per stage (parindex.assessment.services.unit_result); the tables
+national results. Every read of computed results goes through the cycle's computation
+(results/computation.py): entries read as plain rows, each unit computed once per stage and
+results version, and only the units that changed computed again after a change; the tables
 themselves are built by results/tables.py (pure, shared with the exports and benchmark).
 
 Visibility is decided by parindex.assessment.permissions (results_access, cycle_for_results):
 this module computes, callers filter with what the permissions say.
 
 Caching: `cycle_ranking` is `cycle_results` without the per-unit result trees (what a
-ranking table shows), cached under a version token (`ranking_version`) that changes with any
-audited change of the cycle; see "cached rankings" below.
+ranking table shows), cached under a version token (`ranking_version`: the cycle's
+results version, Cycle.results_version, and what the change against the year before reads);
+see "cached rankings" below.
 """
 
 from __future__ import annotations
 
-import gc
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
+from functools import partial
 from typing import Any, cast
 
-from django.core.cache import cache
-from django.db.models import Prefetch
+from django.core.cache import caches
+from django.core.cache.backends.dummy import DummyCache
+from django.core.cache.backends.locmem import LocMemCache
+from django.db.models import Count, Max
 from django.utils.translation import gettext as _
 
 from parindex.accounts.models import Membership, Role
 from parindex.assessment import lifecycle
 from parindex.assessment.models import Cycle, Entry, Participation
-from parindex.assessment.services import unit_of, unit_result
-from parindex.audit.models import LogEntry
-from parindex.core import UnitResult, q4
+from parindex.assessment.services import unit_result
+from parindex.core import q4
 
+from . import computation
 from .lineage import lineage
 from .models import NationalResult
 from .tables import (
@@ -44,10 +48,12 @@ from .tables import (
     LeafRecord,
     LedgerEntry,
     LedgerFilter,
+    NodeStats,
     UnitInput,
     UnitRow,
-    build_results,
+    agencies_for,
     change_between,
+    copy_row,
     filter_ledger,
     ledger_entries,
     node_stats,
@@ -82,34 +88,16 @@ def leaf_records(entries: Sequence[Entry]) -> dict[str, LeafRecord]:
     return out
 
 
-def _participations(cycle: Cycle, unit_type: str | None) -> list[Participation]:
-    qs = cycle.participations.select_related("unit").prefetch_related(
-        Prefetch("entries", queryset=Entry.objects.order_by("code"))
-    )
-    if unit_type:
-        qs = qs.filter(unit__type=unit_type)
-    parts = list(qs)
-    for p in parts:
-        p.cycle = cycle  # one methodology tree for all, no query per unit
-    return parts
-
-
 def unit_inputs(cycle: Cycle, stage: str, unit_type: str | None = None) -> list[UnitInput]:
-    """Each participating unit computed once at `stage`, with its stored entries."""
+    """Each participating unit computed once at `stage`, with its stored entries (from the
+    cycle's computation, results/computation.py)."""
     if stage not in STAGES:
         raise ValueError(f"unknown stage: {stage}")
-    out = []
-    for p in _participations(cycle, unit_type):
-        entries = list(p.entries.all())
-        out.append(
-            UnitInput(
-                unit=unit_of(p.unit),
-                result=unit_result(p, stage, entries),
-                leaves=leaf_records(entries),
-                participation_id=p.pk,
-            )
-        )
-    return out
+    with computation.computing():
+        snap = computation.snapshot(cycle, unit_type)
+        units = snap.units_of(unit_type)
+        results = snap.stage_results(stage, units)
+        return [UnitInput(u.unit, results[u.pid], computation.LazyLeaves(u), u.pid) for u in units]
 
 
 # --- rankings ----------------------------------------------------------------------------------
@@ -142,27 +130,64 @@ def cycle_results(
     component index and rank per field (ties share ranks; each unit type ranked separately
     unless `by_type` is False), and the change against the year before (the previous
     cycle of the same organiser and methodology code; for provinces without one, the
-    imported national results through the 63 -> 34 lineage)."""
-    results = build_results(
-        cycle.methodology.tree,
-        unit_inputs(cycle, stage, unit_type),
-        stage=stage,
-        by_type=by_type,
-        cycle_id=cycle.pk,
-        cycle_name=cycle.name,
-        year=cycle.year,
-        organiser=cycle.organiser.name,
-        unit_type=unit_type,
-    )
-    if with_change:
-        _attach_changes(cycle, results, by_type=by_type)
-    return results
+    imported national results through the 63 -> 34 lineage).
+
+    From the cycle's computation (results/computation.py): computed once per results
+    version and process, then refreshed for the units that changed. The rows (with their
+    result trees) are shared: never change them; the list is the caller's own."""
+    if stage not in STAGES:
+        raise ValueError(f"unknown stage: {stage}")
+    with computation.computing():
+        snap = computation.snapshot(cycle, unit_type)
+        rows = snap.table(stage, unit_type, by_type)
+        label = ""
+        if with_change:
+            rows, label = _rows_with_changes(cycle, snap, rows, stage, unit_type, by_type)
+        return CycleResults(
+            methodology=snap.tree,
+            stage=stage,
+            rows=list(rows),
+            cycle_id=cycle.pk,
+            cycle_name=cycle.name,
+            year=cycle.year,
+            organiser=cycle.organiser.name,
+            unit_type=unit_type,
+            previous_label=label,
+        )
 
 
-def _attach_changes(cycle: Cycle, results: CycleResults, *, by_type: bool) -> None:
+def _rows_with_changes(
+    cycle: Cycle,
+    snap: computation.Snapshot,
+    rows: list[UnitRow],
+    stage: str,
+    unit_type: str | None,
+    by_type: bool,
+) -> tuple[list[UnitRow], str]:
+    """The rows with their change against the year before, kept with the snapshot under
+    what the change reads (the previous cycle's version, the national results' import)."""
+    prev = previous_cycle(cycle)
+    token = change_version(cycle, prev)
+    key = ("changes", stage, unit_type, by_type)
+    found = snap.derived.get(key)
+    if found is not None and found[0] == token:
+        return found[1], found[2]
+    results = CycleResults(snap.tree, stage, rows, cycle_id=cycle.pk, unit_type=unit_type)
+    _attach_changes(cycle, results, by_type=by_type, prev=prev)
+    snap.derived[key] = (token, results.rows, results.previous_label)
+    return results.rows, results.previous_label
+
+
+_NO_PREV: Any = object()
+
+
+def _attach_changes(
+    cycle: Cycle, results: CycleResults, *, by_type: bool, prev: Cycle | None = _NO_PREV
+) -> None:
     changes: dict[str, Change] = {}
     label = ""
-    prev = previous_cycle(cycle)
+    if prev is _NO_PREV:
+        prev = previous_cycle(cycle)
     if prev is not None:
         before = cycle_ranking(  # the ranks and indices of the year before, cached
             prev, "final", unit_type=results.unit_type, by_type=by_type, with_change=False
@@ -241,27 +266,26 @@ def national_changes(rows: Sequence[UnitRow], year: int) -> dict[str, Change]:
 
 # --- cached rankings ---------------------------------------------------------------------------
 #
-# Computing a national cycle (4,000 units x 90 leaves, 345,000 entries) takes seconds, so the
-# ranking tables are cached. What is cached: the rows of `cycle_results` (rank, index, points,
-# band, component indices and ranks, change against the year before) WITHOUT the unit result
-# trees and leaf records: for 3,321 communes those take 240 MB and hold closures that cannot be
-# pickled, while the rows alone pickle to 2.7 MB (19 MB in memory). Two levels:
-#   1. Django's cache framework (settings.CACHES, alias "default"). The default LocMemCache
-#      lives in each process: with several worker processes, set CACHES to Redis or the
-#      database cache so that one computation serves every worker;
-#   2. in front of it, a per-process dictionary of the live rows (at most LOCAL_MAX_ROWS rows,
-#      least recently used dropped first), so that a hit costs no unpickling (0.1 s for 3,321
-#      rows).
-# The key holds a version token (`ranking_version`), read with indexed queries on each request:
-# every change of data feeding the results goes through a service that writes an append-only
-# audit row (parindex.audit LogEntry) with the cycle, in the same transaction (entries at every
-# stage, external and survey data, appraisal, explanation, participations, state changes and
-# the finalisation), so the cycle's latest audit row changes whenever its results may have.
-# The token adds the cycle's state and methodology and, for the change against the year
-# before, the previous cycle's token and the latest import of national results. A new version
-# replaces the old one's entries (both levels); entries expire after RANKING_CACHE_SECONDS,
-# which also bounds how long a change made outside the audited services (a unit renamed in
-# the admin) can go unseen.
+# A ranking table shows the rows of `cycle_results` (rank, index, points, band, component
+# indices and ranks, change against the year before) WITHOUT the unit result trees and leaf
+# records: for 3,321 communes those take 240 MB and hold closures that cannot be pickled,
+# while the rows alone pickle to 2.7 MB (19 MB in memory). `cycle_ranking` keeps these rows
+#   1. per process, in front of everything: a dictionary of the live rows (at most
+#      LOCAL_MAX_ROWS rows, least recently used dropped first), so that a hit costs no
+#      unpickling (0.1 s for 3,321 rows);
+#   2. in Django's cache framework (settings.CACHES, alias "default") when that is shared
+#      between processes (Redis, database: see README, "Configuration and production"), so
+#      that one computation serves every worker. A process-local cache (the default
+#      LocMemCache) is not used for them: level 1 already is one, without pickling.
+# Below both, the computation itself (results/computation.py) is kept per process and
+# refreshed for the units that changed.
+# The key holds a version token read with indexed queries on each request: the cycle's
+# results version (Cycle.results_version, bumped with every entry write and state change
+# by parindex.assessment.services.results_changed) and methodology; with the change against
+# the year before, also the previous cycle's and the latest import of the national results
+# of that year. A new version replaces the old one's entries (both levels); entries expire
+# after RANKING_CACHE_SECONDS, which also bounds how long a change made outside the
+# services (a unit renamed in the admin) can go unseen.
 
 
 @dataclass
@@ -274,41 +298,34 @@ class RankingTable(CycleResults):
 
 
 RANKING_CACHE_SECONDS = 3600
-READ_ONLY_ACTIONS = ("results.exported",)  # logged with the cycle, change nothing
 LOCAL_MAX_ROWS = 20_000  # per process, about 6 KB a row (Decimals)
 _local: OrderedDict[str, tuple[str, float, RankingTable]] = OrderedDict()  # key: (base, expiry,)
 _local_lock = threading.Lock()
 _computing: dict[str, threading.Lock] = {}
 
 
-def _log_token(**filters: Any) -> str:
-    row = (
-        LogEntry.objects.filter(**filters)
-        .exclude(action__in=READ_ONLY_ACTIONS)
-        .order_by("-id")
-        .values_list("id", "at")
-        .first()
-    )
-    # The time is part of the token: a database restored or rebuilt reuses ids (tests roll
-    # back), hardly ever with the same microsecond.
-    return f"{row[0]}@{row[1].timestamp():.6f}" if row else "0"
-
-
 def results_version(cycle: Cycle) -> str:
     """Changes whenever data feeding the cycle's results may have changed: the cycle's
-    latest audit row (one indexed query), its state and methodology."""
-    return f"{cycle.pk}.{cycle.methodology_id}.{cycle.state}.{_log_token(cycle_id=cycle.pk)}"
+    results version, read now (one indexed query), with its methodology."""
+    return f"{cycle.pk}.{cycle.methodology_id}.{computation.current_version(cycle.pk)}"
+
+
+def change_version(cycle: Cycle, prev: Cycle | None) -> str:
+    """What the change against the year before reads: the previous cycle (which one, and
+    its results version) and the national results of that year (their latest import)."""
+    before = f"{prev.pk}.{prev.methodology_id}.{prev.results_version}" if prev else "-"
+    national = NationalResult.objects.filter(year=cycle.year - 1).aggregate(
+        n=Count("pk"), at=Max("imported_at")
+    )
+    at = national["at"].timestamp() if national["at"] else 0
+    return f"{before}|{national['n']}@{at:.6f}"
 
 
 def ranking_version(cycle: Cycle, *, with_change: bool = True) -> str:
-    """results_version, plus what the change against the year before reads: the previous
-    cycle (which one, and its version) and the latest import of national results."""
+    """results_version, plus, with the change against the year before, change_version."""
     if not with_change:
         return results_version(cycle)
-    prev = previous_cycle(cycle)
-    before = results_version(prev) if prev is not None else "-"
-    national = _log_token(action="results.national_imported")
-    return f"{results_version(cycle)}|{before}|{national}"
+    return f"{results_version(cycle)}|{change_version(cycle, previous_cycle(cycle))}"
 
 
 def _ranking_keys(
@@ -316,7 +333,7 @@ def _ranking_keys(
 ) -> tuple[str, str]:
     """(base, key): the base names the ranking, the key one version of it."""
     flags = f"{stage}:{unit_type or '*'}:{int(by_type)}:{int(with_change)}"
-    base = f"parindex:ranking:v1:{cycle.pk}:{flags}"
+    base = f"parindex:ranking:v2:{cycle.pk}:{flags}"
     return base, f"{base}:{ranking_version(cycle, with_change=with_change)}"
 
 
@@ -344,13 +361,23 @@ def _local_put(base: str, key: str, results: RankingTable) -> None:
 
 
 def ranking_cache_clear() -> None:
-    """Forget the per-process rows (tests; Django's cache is cleared with cache.clear())."""
+    """Forget what this process keeps: the ranking rows and the computations (tests; Django's
+    cache is cleared with cache.clear())."""
     with _local_lock:
         _local.clear()
+    computation.clear()
+
+
+def shared_cache() -> Any:
+    """Django's cache when it is shared between processes, else None (see above)."""
+    backend = caches["default"]
+    if isinstance(backend, LocMemCache | DummyCache):
+        return None
+    return backend
 
 
 def _slim(rows: Sequence[UnitRow]) -> list[UnitRow]:
-    return [replace(r, result=cast(UnitResult, None), leaves={}) for r in rows]
+    return [copy_row(r, result=None, leaves={}) for r in rows]
 
 
 def _computed(
@@ -362,23 +389,22 @@ def _computed(
     base: str,
     key: str,
 ) -> tuple[list[UnitRow], str]:
-    """(rows, previous label) from Django's cache, else computed and stored there."""
-    stored = cache.get(key)
-    if stored is not None:
-        return stored
+    """(rows, previous label) from Django's cache when shared, else computed (and stored
+    there)."""
+    shared = shared_cache()
+    if shared is not None:
+        stored = shared.get(key)
+        if stored is not None:
+            return cast(tuple[list[UnitRow], str], stored)
     full = cycle_results(
         cycle, stage, unit_type=unit_type, by_type=by_type, with_change=with_change
     )
     stored = (_slim(full.rows), full.previous_label)
-    del full
-    # The entries loaded (model instances in reference cycles with their participations) and
-    # the result trees are garbage now: collect them in this slow request rather than in a
-    # later, fast one (a full pass over a million objects stalls every thread for 0.3-1 s).
-    gc.collect()
-    superseded = cache.get(base)
-    if superseded and superseded != key:
-        cache.delete(superseded)
-    cache.set_many({key: stored, base: key}, RANKING_CACHE_SECONDS)
+    if shared is not None:
+        superseded = shared.get(base)
+        if superseded and superseded != key:
+            shared.delete(superseded)
+        shared.set_many({key: stored, base: key}, RANKING_CACHE_SECONDS)
     return stored
 
 
@@ -447,6 +473,29 @@ def lead_agency_assignments(cycle: Cycle) -> dict[str, list[Assignment]]:
     return out
 
 
+def _with_agencies(
+    lines: list[LedgerEntry], assignments: dict[str, list[Assignment]]
+) -> list[LedgerEntry]:
+    """Ledger lines with their lead agencies (the lines of units without any as they are)."""
+    if not assignments:
+        return lines
+    out = []
+    for e in lines:
+        assigned = assignments.get(e.unit.code)
+        if assigned:
+            agencies = agencies_for(assigned, e.code)
+            if agencies:
+                e = e._replace(
+                    lead_agencies=tuple(a[1] for a in agencies),
+                    lead_agency_codes=tuple(a[0] for a in agencies),
+                )
+        out.append(e)
+    return out
+
+
+LEDGER_VIEWS_KEPT = 8  # per snapshot: the filtered and sorted ledgers last asked for
+
+
 def lost_points_ledger(
     cycle: Cycle,
     filters: LedgerFilter | None = None,
@@ -456,13 +505,54 @@ def lost_points_ledger(
     """Every unit x leaf that lost points at the final stage: maximum, self, round 1, round
     2, final, lost, the appraiser's reason, the lead agencies and what is recoverable (rules
     in results/tables.py), filtered and sorted by `filters`. Pass `results` (final stage)
-    when already computed."""
+    when already computed; otherwise the lines come from the cycle's computation (kept per
+    unit, results/computation.py), only those of the units asked for when filtered by unit."""
     filters = filters or LedgerFilter()
-    if results is None or results.stage != "final":
-        results = cycle_results(cycle, "final", unit_type=filters.unit_type, with_change=False)
     assignments = lead_agency_assignments(cycle)
-    entries = ledger_entries(results.rows, lambda code: assignments.get(code, ()))
-    return filter_ledger(entries, filters)
+    if results is not None and results.stage == "final":
+        entries = ledger_entries(results.rows, lambda code: assignments.get(code, ()))
+        return filter_ledger(entries, filters)
+    types: Sequence[str | None] = [filters.unit_type]
+    if filters.units and filters.unit_type is None:
+        # only the types of the units asked for (a ledger linked from a unit's profile)
+        types = sorted(
+            set(
+                cycle.participations.filter(unit__code__in=filters.units).values_list(
+                    "unit__type", flat=True
+                )
+            )
+        )
+    lines: list[LedgerEntry] = []
+    with computation.computing():
+        if len(types) == 1:  # the same filters again: the same list (kept with the snapshot)
+            snap = computation.snapshot(cycle, types[0])
+            key = (filters, tuple(sorted((k, tuple(v)) for k, v in assignments.items())))
+            with snap.lock:
+                views = snap.derived.setdefault(("ledger views",), OrderedDict())
+                found = views.get(key)
+                if found is not None:
+                    views.move_to_end(key)
+                    return list(found)
+        for unit_type in types:
+            snap = computation.snapshot(cycle, unit_type)
+            pids = None
+            if filters.units:
+                pids = [
+                    u.pid
+                    for u in snap.units.values()
+                    if u.unit.code in filters.units
+                    and (unit_type is None or u.unit.type == unit_type)
+                ]
+            lines += snap.ledger_lines("final", unit_type, pids)
+        if len(types) > 1:
+            lines.sort(key=lambda e: e.unit.code)  # by unit code across the types (stable)
+        out = filter_ledger(_with_agencies(lines, assignments), filters, presorted=True)
+        if len(types) == 1:
+            with snap.lock:
+                views[key] = out
+                while len(views) > LEDGER_VIEWS_KEPT:
+                    views.popitem(last=False)
+        return list(out)
 
 
 # --- one unit's profile --------------------------------------------------------------------------
@@ -530,9 +620,9 @@ class UnitProfile:
     ledger: list[LedgerEntry] = field(default_factory=list)
 
 
-def _compare(row: UnitRow, rows: Sequence[UnitRow], code: str) -> NodeComparison:
+def _compare(row: UnitRow, st: NodeStats) -> NodeComparison:
+    code = st.code
     n = row.result.nodes[code]
-    st = node_stats(rows, code)
     rank = next((f.rank for f in row.fields if f.code == code), None)
     return NodeComparison(
         code=code,
@@ -579,59 +669,78 @@ def unit_profile(
     its type; the sub-criteria where it loses the most points; self vs appraised vs final
     totals; the trend over earlier cycles (same unit code) and, for a province, the
     published national results of it and its predecessors; a "top 3 + you ± 5" peer view;
-    its ledger of lost points."""
+    its ledger of lost points.
+
+    Everything comes from the cycle's computation (results/computation.py): the averages and
+    best values are kept per node and moved by the units that change, the stage totals and
+    the ledger lines are the computation's, the trend reads the cached rankings of the
+    earlier cycles. `results` (at `stage`): compare against these rows instead."""
     cycle = participation.cycle
     unit = participation.unit
-    if results is None or results.stage != stage:
-        results = cycle_results(cycle, stage, unit_type=unit.type)
-    rows = results.of_type(unit.type)
-    row = next(r for r in rows if r.unit.code == unit.code)
-    comparisons = [
-        _compare(row, rows, n.code)
-        for f in row.result.fields
-        for n in f.walk()
-        if n.children and n.max_points > 0
-    ]
-    leaves = [
-        _compare(row, rows, n.code)
-        for f in row.result.fields
-        for n in f.walk()
-        if not n.children and n.lost > 0
-    ]
-    leaves.sort(key=lambda c: (-c.lost, -(c.lost - c.average_lost)))
-    entries = list(participation.entries.all())
-    stages = []
-    for s in STAGES:
-        r = unit_result(participation, s, entries)
-        stages.append(
-            StageTotals(
-                s,
-                str(STAGE_LABELS[s]),
-                r.points,
-                r.max_points,
-                r.index,
-                tuple((f.code, f.points, f.index) for f in r.fields),
+    with computation.computing():
+        snap = computation.snapshot(cycle, unit.type)
+        if results is None or results.stage != stage:
+            results = cycle_results(cycle, stage, unit_type=unit.type)
+            stats: Callable[[str], NodeStats] = partial(snap.node_stats, stage, unit.type)
+        else:
+            given = results.of_type(unit.type)
+            stats = partial(node_stats, given)
+        rows = results.of_type(unit.type)
+        row = next(r for r in rows if r.unit.code == unit.code)
+        comparisons = [
+            _compare(row, stats(n.code))
+            for f in row.result.fields
+            for n in f.walk()
+            if n.children and n.max_points > 0
+        ]
+        leaves = [
+            _compare(row, stats(n.code))
+            for f in row.result.fields
+            for n in f.walk()
+            if not n.children and n.lost > 0
+        ]
+        leaves.sort(key=lambda c: (-c.lost, -(c.lost - c.average_lost)))
+        known = participation.pk in snap.units
+        stages = []
+        for s in STAGES:
+            r = snap.result(s, participation.pk) if known else unit_result(participation, s)
+            stages.append(
+                StageTotals(
+                    s,
+                    str(STAGE_LABELS[s]),
+                    r.points,
+                    r.max_points,
+                    r.index,
+                    tuple((f.code, f.points, f.index) for f in r.fields),
+                )
             )
+        assignments = lead_agency_assignments(cycle)
+        if known and row.result is snap.result(stage, participation.pk):
+            lines = snap.ledger_lines(stage, unit.type, [participation.pk])
+            ledger = filter_ledger(
+                _with_agencies(lines, assignments), LedgerFilter(), presorted=True
+            )
+        else:
+            ledger = ledger_entries([row], lambda code: assignments.get(code, ()))
+            ledger = filter_ledger(ledger, LedgerFilter())
+        return UnitProfile(
+            participation_id=participation.pk,
+            stage=stage,
+            row=row,
+            units_ranked=len(rows),
+            fields=comparisons,
+            weakest=leaves[:weakest],
+            stages=stages,
+            trend=unit_trend(participation, row),
+            peers=peers_around(rows, unit.code),
+            ledger=ledger,
         )
-    assignments = lead_agency_assignments(cycle)
-    ledger = ledger_entries([row], lambda code: assignments.get(code, ()))
-    return UnitProfile(
-        participation_id=participation.pk,
-        stage=stage,
-        row=row,
-        units_ranked=len(rows),
-        fields=comparisons,
-        weakest=leaves[:weakest],
-        stages=stages,
-        trend=unit_trend(participation, row),
-        peers=peers_around(rows, unit.code),
-        ledger=filter_ledger(ledger, LedgerFilter()),
-    )
 
 
 def unit_trend(participation: Participation, row: UnitRow | None = None) -> list[TrendPoint]:
     """The unit's index in earlier finished cycles (same unit code) and, for a province, the
-    published national results mapped to it; oldest first, ending with this cycle."""
+    published national results mapped to it; oldest first, ending with this cycle. The
+    earlier cycles' rankings are the cached ones (cycle_ranking)."""
     cycle = participation.cycle
     unit = participation.unit
     points: list[TrendPoint] = []
@@ -644,7 +753,7 @@ def unit_trend(participation: Participation, row: UnitRow | None = None) -> list
     )
     years_seen = set()
     for p in earlier:
-        res = cycle_results(p.cycle, "final", unit_type=unit.type, with_change=False)
+        res = cycle_ranking(p.cycle, "final", unit_type=unit.type, with_change=False)
         r = res.row_for(unit.code)
         if r is None:
             continue

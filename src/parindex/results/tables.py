@@ -28,7 +28,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from django.utils.translation import gettext_lazy as _
 
@@ -84,6 +84,19 @@ def type_order(code: str) -> int:
 
 def _natural(code: str) -> tuple[int, ...]:
     return tuple(int(p) if p.isdigit() else 0 for p in code.split("."))
+
+
+_NATURAL: dict[str, tuple[int, ...]] = {}
+
+
+def natural_code(code: str) -> tuple[int, ...]:
+    """_natural, kept per code (a methodology has a few hundred)."""
+    found = _NATURAL.get(code)
+    if found is None:
+        found = _natural(code)
+        if len(_NATURAL) < 100_000:
+            _NATURAL[code] = found
+    return found
 
 
 # --- inputs --------------------------------------------------------------------------------
@@ -251,68 +264,111 @@ def node_stats(rows: Sequence[UnitRow], code: str) -> NodeStats:
     )
 
 
-def _group_ranks(rows: list[UnitInput]) -> tuple[list[int], list[list[int | None]]]:
-    """Total ranks and, per field, component ranks (None where the field has no index)."""
+def _ranks_of(keys: list[Decimal | None]) -> list[int | None]:
+    """Competition ranks of the keys, higher first (None: no rank)."""
+    scored = [i for i, k in enumerate(keys) if k is not None]
+    ranks = competition_ranks(scored, lambda i: (keys[i],))  # type: ignore[arg-type,return-value]
+    out: list[int | None] = [None] * len(keys)
+    for i, rk in zip(scored, ranks, strict=True):
+        out[i] = rk
+    return out
+
+
+def _group_ranks(
+    rows: list[UnitInput], indices: list[tuple[Decimal | None, ...]] | None = None
+) -> tuple[list[int], list[list[int | None]]]:
+    """Total ranks and, per field, component ranks (None where the field has no index).
+    `indices`: each row's field indices, when already computed."""
     ranks = competition_ranks(rows, lambda u: (u.result.index,))
-    per_field: list[list[int | None]] = []
-    n_fields = len(rows[0].result.fields) if rows else 0
-    for i in range(n_fields):
-        scored = [u for u in rows if u.result.fields[i].index is not None]
-        keys = {id(u): u.result.fields[i].index or ZERO for u in scored}
-        field_ranks = competition_ranks(scored, lambda u: (keys[id(u)],))
-        by_id = {id(u): rk for u, rk in zip(scored, field_ranks, strict=True)}
-        per_field.append([by_id.get(id(u)) for u in rows])
+    if indices is None:
+        indices = [tuple(f.index for f in u.result.fields) for u in rows]
+    n_fields = len(indices[0]) if indices else 0
+    per_field = [_ranks_of([ix[i] for ix in indices]) for i in range(n_fields)]
     return ranks, per_field
 
 
 def rank_units(
-    m: Methodology, inputs: Iterable[UnitInput], *, by_type: bool = True
+    m: Methodology,
+    inputs: Iterable[UnitInput],
+    *,
+    by_type: bool = True,
+    reuse: dict[int, Any] | None = None,
 ) -> list[UnitRow]:
     """Rank units (ties share ranks), each unit type separately unless `by_type` is False.
-    Rows come by unit type, then rank, then unit code."""
+    Rows come by unit type, then rank, then unit code.
+
+    `reuse`: a dict kept by the caller between rankings of the same units (by participation
+    id): a unit whose result is the same object, with the same ranks, keeps its row (and
+    its field indices are not computed again), so that ranking again after a change builds
+    only the rows that moved. The caller gives a new result object for any unit whose
+    leaves changed (the row keeps the leaves it was built with)."""
     groups: dict[str, list[UnitInput]] = {}
     for u in inputs:
         groups.setdefault(u.unit.type if by_type else "", []).append(u)
     out: list[UnitRow] = []
+    maxima: dict[Decimal, Decimal] = {}
+    known: dict[int, Any] = reuse if reuse is not None else {}
     for key in sorted(groups, key=type_order):
         group = groups[key]
-        ranks, field_ranks = _group_ranks(group)
+        before = [
+            known.get(u.participation_id) if u.participation_id is not None else None for u in group
+        ]
+        indices = [
+            b[1] if b is not None and b[0] is u.result else tuple(f.index for f in u.result.fields)
+            for u, b in zip(group, before, strict=True)
+        ]
+        ranks, field_ranks = _group_ranks(group, indices)
         rows = []
         for n, u in enumerate(group):
             r = u.result
-            fields = tuple(
-                FieldScore(
-                    f.code,
-                    f.node.name,
-                    f.points,
-                    q4(f.max_points),
-                    f.index,
-                    field_ranks[i][n],
+            ix = indices[n]
+            placed = (ranks[n], tuple(fr[n] for fr in field_ranks))
+            b = before[n]
+            if b is not None and b[0] is r and b[2] == placed and b[3].unit == u.unit:
+                rows.append(b[3])
+                continue
+            fields = []
+            for i, f in enumerate(r.fields):
+                top = maxima.get(f.max_points)
+                if top is None:
+                    top = maxima[f.max_points] = q4(f.max_points)
+                node = f.node
+                fields.append(
+                    FieldScore(node.code, node.name, f.points, top, ix[i], field_ranks[i][n])
                 )
-                for i, f in enumerate(r.fields)
+            row = UnitRow(
+                rank=ranks[n],
+                unit=u.unit,
+                points=r.points,
+                max_points=r.max_points,
+                index=r.index,
+                band=r.grade.code if r.grade else "",
+                band_label=(r.grade.label or r.grade.code) if r.grade else "",
+                bonus=r.bonus,
+                deduction=r.deduction,
+                fields=tuple(fields),
+                result=r,
+                leaves=u.leaves,
+                participation_id=u.participation_id,
             )
-            rows.append(
-                UnitRow(
-                    rank=ranks[n],
-                    unit=u.unit,
-                    points=r.points,
-                    max_points=r.max_points,
-                    index=r.index,
-                    band=r.grade.code if r.grade else "",
-                    band_label=(r.grade.label or r.grade.code) if r.grade else "",
-                    bonus=r.bonus,
-                    deduction=r.deduction,
-                    fields=fields,
-                    result=r,
-                    leaves=u.leaves,
-                    participation_id=u.participation_id,
-                )
-            )
+            rows.append(row)
+            if reuse is not None and u.participation_id is not None:
+                reuse[u.participation_id] = (r, ix, placed, row)
         rows.sort(key=lambda row: (row.rank, row.unit.code))
         out += rows
     if not by_type:
         out.sort(key=lambda row: (row.rank, row.unit.code))
     return out
+
+
+def copy_row(row: UnitRow, **changes: Any) -> UnitRow:
+    """dataclasses.replace(row, **changes) for many rows: a copy of the instance's fields
+    with `changes`, without the frozen dataclass's __init__ (several times faster)."""
+    new = object.__new__(UnitRow)
+    state = new.__dict__
+    state.update(row.__dict__)
+    state.update(changes)
+    return new
 
 
 def build_results(
@@ -330,7 +386,7 @@ def build_results(
 def with_changes(results: CycleResults, changes: Mapping[str, Change], label: str) -> None:
     """Attach the change against the year before to the rows (by unit code)."""
     results.rows = [
-        replace(r, change=changes[r.unit.code]) if r.unit.code in changes else r
+        copy_row(r, change=changes[r.unit.code]) if r.unit.code in changes else r
         for r in results.rows
     ]
     results.previous_label = label
@@ -599,13 +655,18 @@ _SORTS: dict[str, Callable[[LedgerEntry], tuple[object, ...]]] = {
     "lost": lambda e: (e.lost, e.recoverable_points),
     "recoverable": lambda e: (e.recoverable_points, e.lost),
     "unit": lambda e: (e.unit.type, e.unit.code),
-    "code": lambda e: _natural(e.code),
+    "code": lambda e: natural_code(e.code),
     "rank": lambda e: (e.unit_rank,),
 }
 LEDGER_SORTS = tuple(_SORTS)
 
 
-def filter_ledger(entries: Iterable[LedgerEntry], f: LedgerFilter) -> list[LedgerEntry]:
+def filter_ledger(
+    entries: Iterable[LedgerEntry], f: LedgerFilter, *, presorted: bool = False
+) -> list[LedgerEntry]:
+    """The entries that pass the filter, sorted by it. `presorted`: the entries already come
+    by unit code, then code in natural order (the secondary order), as
+    results.computation.Snapshot.ledger_lines gives them."""
     out = []
     for e in entries:
         if f.unit_type and e.unit.type != f.unit_type:
@@ -626,8 +687,13 @@ def filter_ledger(entries: Iterable[LedgerEntry], f: LedgerFilter) -> list[Ledge
             continue
         out.append(e)
     key = _SORTS.get(f.sort, _SORTS["lost"])
-    # Stable secondary order: unit, then code in natural order.
-    out.sort(key=lambda e: (e.unit.code, _natural(e.code)))
+    if not presorted:
+        # Stable secondary order: unit, then code in natural order.
+        natural: dict[str, tuple[int, ...]] = {}
+        for e in out:
+            if e.code not in natural:
+                natural[e.code] = _natural(e.code)
+        out.sort(key=lambda e: (e.unit.code, natural[e.code]))
     out.sort(key=key, reverse=f.descending)
     return out
 

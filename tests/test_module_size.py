@@ -9,7 +9,7 @@ import parindex
 
 LIMIT = 800
 # Being restructured in parallel (issue 8); remove each once it is split.
-PENDING = {"assessment/services.py", "web/views_self.py", "web/views_results.py"}
+PENDING = {"results/selectors.py", "results/computation.py"}  # split next (issue 8)
 
 
 def test_no_module_is_over_800_lines():

@@ -1,0 +1,76 @@
+"""Use cases of the assessment cycle. Each is one function called by the UI, the CLI, tasks
+and tests alike; each checks the caller's rights (parindex.assessment.permissions) and
+the cycle's state (parindex.assessment.lifecycle), writes in one transaction and audits.
+
+Modules: base (unit_of, the organiser's rights), writes (the one write path of entries),
+cycles (methodologies, cycles, transitions, schedule), workflow (submission, late entry,
+appraisal, explanation), scoring (a unit's result at a stage, progress), evidence,
+external (the organiser's data from a file)."""
+
+from parindex.common.errors import ImportRefused, RowError, ServiceError  # noqa: F401
+
+from ..models import Cycle
+from .base import (  # noqa: F401
+    _require_manage,
+    can_manage,
+    unit_of,
+)
+from .cycles import (  # noqa: F401
+    SCHEDULE_FIELDS,
+    cycle_create,
+    cycle_transition,
+    cycle_update_schedule,
+    methodology_install,
+    schedule_label,
+    self_assessment_open,
+)
+from .evidence import (  # noqa: F401
+    evidence_for_user,
+    evidence_link,
+    evidence_unlink,
+    evidence_upload,
+)
+from .external import (  # noqa: F401
+    EXTERNAL_CSV_COLUMNS,
+    external_codes,
+    external_values_import,
+    external_values_read_csv,
+)
+from .scoring import (  # noqa: F401
+    STAGE_LABELS,
+    STAGES,
+    EntryRow,
+    Progress,
+    entry_row,
+    participation_progress,
+    stage_inputs,
+    stage_inputs_of_rows,
+    unit_result,
+    unit_result_of_rows,
+)
+from .workflow import (  # noqa: F401
+    entry_appraise,
+    entry_appraise_code,
+    entry_explain,
+    late_entry_grant,
+    participation_submit,
+    participation_withdraw,
+)
+from .writes import (  # noqa: F401
+    Conflict,
+    EntriesRefused,
+    EntryChange,
+    EntryInput,
+    _leaf,
+    _self_points,
+    entries_save_self,
+    entries_set_external,
+    entry_save_self,
+    entry_set_external,
+    external_changes,
+    lock_entries,
+    results_changed,
+    write_entries,
+)
+
+State = Cycle.State

@@ -1,0 +1,170 @@
+"""Methodologies, cycles and their transitions, the schedule."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from parindex.accounts.models import OrgUnit
+from parindex.assessment import lifecycle
+from parindex.audit.services import log_action
+from parindex.common.errors import ServiceError
+
+from ..models import Cycle, Entry, MethodologyVersion, Participation
+from .base import _require_manage
+from .writes import EntryChange, results_changed, write_entries
+
+State = Cycle.State
+
+
+# --- methodologies and cycles ------------------------------------------------------------
+
+
+def methodology_install(*, source: str, user: Any = None, name: str = "") -> MethodologyVersion:
+    """Validate a YAML methodology and store it (idempotent on code + version)."""
+    from parindex.files.methodology import load_yaml_text
+
+    tree = load_yaml_text(source, name or "methodology.yaml")
+    obj, created = MethodologyVersion.objects.get_or_create(
+        code=tree.code,
+        version=tree.version,
+        defaults={"name": tree.name, "source": source, "status": tree.status},
+    )
+    if created:
+        log_action("methodology.installed", actor=user, target=obj, code=tree.code)
+    return obj
+
+
+@transaction.atomic
+def cycle_create(
+    *,
+    name: str,
+    year: int,
+    methodology: MethodologyVersion,
+    organiser: OrgUnit,
+    units: list[OrgUnit],
+    user: Any = None,
+    **schedule: datetime | None,
+) -> Cycle:
+    cycle = Cycle.objects.create(
+        name=name, year=year, methodology=methodology, organiser=organiser, **schedule
+    )
+    Participation.objects.bulk_create(Participation(cycle=cycle, unit=u) for u in units)
+    log_action("cycle.created", actor=user, target=cycle, cycle=cycle, units=len(units))
+    return cycle
+
+
+@transaction.atomic
+def cycle_transition(*, cycle: Cycle, to_state: str, user: Any) -> Cycle:
+    """Move a cycle to its next state. Finalising fixes every entry's final points."""
+    _require_manage(user, cycle)
+    cycle = Cycle.objects.select_for_update().get(pk=cycle.pk)
+    if not lifecycle.may_move(cycle.state, to_state):
+        raise ServiceError(
+            _("Không thể chuyển kỳ đánh giá từ “%(a)s” sang “%(b)s”.")
+            % {"a": cycle.get_state_display(), "b": State(to_state).label}
+        )
+    old = cycle.state
+    now = timezone.now()
+    if lifecycle.facts(to_state).finished and not lifecycle.of(cycle).finished:
+        _finalise(cycle, user)
+        cycle.finalised_at = now
+    cycle.state = to_state
+    cycle.save()
+    cycle.results_version = results_changed(cycle.pk)
+    log_action("cycle.state_changed", actor=user, target=cycle, cycle=cycle, old=old, new=to_state)
+    return cycle
+
+
+def _finalise(cycle: Cycle, user: Any) -> None:
+    """Final points: the latest appraisal stage, else the self-assessed points (written
+    through write_entries: one "entry.finalised" audit row per changed entry)."""
+    parts = {p.pk: p for p in Participation.objects.filter(cycle=cycle)}
+    changes = []
+    for e in Entry.objects.select_for_update().filter(participation__cycle=cycle).order_by("pk"):
+        final = e.appraised_points if e.appraised_points is not None else e.self_points
+        if final != e.final_points:
+            changes.append(
+                EntryChange(
+                    participation=parts[e.participation_id],
+                    entry=e,
+                    action="entry.finalised",
+                    values={"final_points": final},
+                    old={"points": e.final_points},
+                    new={"points": final},
+                )
+            )
+    write_entries(changes, user=user)
+
+
+# --- windows (the lifecycle decides; kept under its former name) -----------------------------
+
+
+def self_assessment_open(p: Participation, now: datetime | None = None) -> tuple[bool, str]:
+    """Whether the unit may edit its self-assessment now, and why not (lifecycle)."""
+    return lifecycle.self_entry_open(p, now)
+
+
+# --- organiser: schedule, survey/external data; appraisal by code ---------------------------
+
+SCHEDULE_FIELDS = (
+    "self_start",
+    "self_end",
+    "appraisal_start",
+    "appraisal_end",
+    "explanation_start",
+    "explanation_end",
+    "publication_date",
+)
+_SCHEDULE_PAIRS = (
+    ("self_start", "self_end"),
+    ("appraisal_start", "appraisal_end"),
+    ("explanation_start", "explanation_end"),
+)
+
+
+def schedule_label(name: str) -> str:
+    """The label of one schedule date, e.g. "hạn tự đánh giá"."""
+    return str(getattr(Cycle._meta.get_field(name), "verbose_name", name))
+
+
+@transaction.atomic
+def cycle_update_schedule(*, cycle: Cycle, user: Any, **dates: Any) -> Cycle:
+    """Change the cycle's schedule (only the dates given; None clears one). Each end must
+    not precede its start; once final, only the publication date may change."""
+    _require_manage(user, cycle)
+    unknown = set(dates) - set(SCHEDULE_FIELDS)
+    if unknown:
+        raise ServiceError(_("Không có mốc thời gian “%(f)s”.") % {"f": ", ".join(sorted(unknown))})
+    cycle = Cycle.objects.select_for_update().get(pk=cycle.pk)
+    old = {f: getattr(cycle, f) for f in SCHEDULE_FIELDS}
+    new = {**old, **dates}
+    if lifecycle.of(cycle).finished and any(
+        new[f] != old[f] for f in SCHEDULE_FIELDS if f != "publication_date"
+    ):
+        raise ServiceError(_("Kỳ đánh giá đã chốt kết quả: chỉ được sửa ngày công bố."))
+    for start, end in _SCHEDULE_PAIRS:
+        if new[start] and new[end] and new[end] < new[start]:
+            raise ServiceError(
+                _("“%(e)s” không được trước “%(s)s”.")
+                % {"e": schedule_label(end), "s": schedule_label(start)}
+            )
+    changed = {f: new[f] for f in SCHEDULE_FIELDS if new[f] != old[f]}
+    if not changed:
+        return cycle
+    for f, v in changed.items():
+        setattr(cycle, f, v)
+    cycle.save(update_fields=list(changed))
+    log_action(
+        "cycle.schedule_updated",
+        actor=user,
+        target=cycle,
+        cycle=cycle,
+        old={f: old[f] for f in changed},
+        new=changed,
+    )
+    return cycle

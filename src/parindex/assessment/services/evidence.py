@@ -1,0 +1,196 @@
+"""Evidence documents (tài liệu kiểm chứng): upload, link, unlink, fetch with rights."""
+
+from __future__ import annotations
+
+import hashlib
+from decimal import Decimal
+from typing import Any
+
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from parindex.assessment import lifecycle
+from parindex.audit.services import log_action
+from parindex.common.errors import ServiceError
+from parindex.common.uploads import ALLOWED, clean_filename, detect_type
+from parindex.core import (
+    fmt_vn,
+)
+from parindex.core.model import EXTERNAL, SURVEY
+
+from .. import permissions as perm
+from ..models import Cycle, Entry, Evidence, EvidenceLink, Participation
+from .writes import _leaf
+
+State = Cycle.State
+
+
+# --- evidence -------------------------------------------------------------------------------
+
+
+def _require_evidence_rights(user: Any, p: Participation, code: str | None, refused: str) -> None:
+    """Whoever may enter or explain the unit's items (for `code`, when given) handles evidence."""
+    if not perm.access(user, p).handles_evidence(code):
+        raise ServiceError(refused)
+
+
+def _require_evidence_window(p: Participation) -> None:
+    """Evidence changes while the self-assessment is open, and in the explanation round
+    (lifecycle.evidence_open)."""
+    ok, why = lifecycle.evidence_open(p)
+    if not ok:
+        raise ServiceError(why)
+
+
+@transaction.atomic
+def evidence_upload(
+    *,
+    participation: Participation,
+    file: UploadedFile[Any],
+    user: Any,
+    title: str = "",
+    doc_number: str = "",
+    doc_date: Any = None,
+    issuer: str = "",
+    link_code: str = "",
+    page_ref: str = "",
+) -> Evidence:
+    """Check size and type by content, hash, store, and optionally link to one item."""
+    from django.conf import settings
+
+    _require_evidence_rights(
+        user, participation, None, _("Bạn không có quyền tải tài liệu cho đơn vị này.")
+    )
+    _require_evidence_window(participation)
+    name = clean_filename(file.name or "")
+    if file.size is None or file.size == 0:
+        raise ServiceError(_("Tệp “%(n)s” rỗng.") % {"n": name})
+    if file.size > settings.EVIDENCE_MAX_BYTES:
+        raise ServiceError(
+            _("Tệp “%(n)s” quá lớn (%(s)s MB); tối đa %(m)s MB.")
+            % {
+                "n": name,
+                "s": fmt_vn(Decimal(file.size) / 1048576, 1),
+                "m": settings.EVIDENCE_MAX_BYTES // 1048576,
+            }
+        )
+    file.seek(0)
+    head = file.read(16)
+    kind = detect_type(head, file)
+    ext = "." + name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    if kind is None:
+        raise ServiceError(
+            _("Tệp “%(n)s” không phải PDF, DOCX, XLSX, PNG hay JPEG (kiểm tra theo nội dung).")
+            % {"n": name}
+        )
+    mime, exts = ALLOWED[kind]
+    if ext not in exts:
+        raise ServiceError(
+            _("Tên tệp “%(n)s” không khớp với nội dung (nội dung là %(k)s).")
+            % {"n": name, "k": kind.upper()}
+        )
+    digest = hashlib.sha256()
+    file.seek(0)
+    for chunk in file.chunks():
+        digest.update(chunk)
+    file.seek(0)
+    file.name = name
+    ev = Evidence(
+        cycle=participation.cycle,
+        unit=participation.unit,
+        original_name=name,
+        size=file.size,
+        sha256=digest.hexdigest(),
+        content_type=mime,
+        title=title.strip(),
+        doc_number=doc_number.strip(),
+        doc_date=doc_date,
+        issuer=issuer.strip(),
+        uploaded_by=user,
+    )
+    ev.file.save(name, file, save=False)
+    ev.save()
+    log_action(
+        "evidence.uploaded",
+        actor=user,
+        target=ev,
+        cycle=participation.cycle,
+        unit=participation.unit,
+        name=name,
+        sha256=ev.sha256,
+        size=ev.size,
+    )
+    if link_code:
+        evidence_link(
+            participation=participation, evidence=ev, code=link_code, page_ref=page_ref, user=user
+        )
+    return ev
+
+
+@transaction.atomic
+def evidence_link(
+    *,
+    participation: Participation,
+    evidence: Evidence,
+    code: str,
+    page_ref: str = "",
+    user: Any,
+) -> EvidenceLink:
+    _require_evidence_rights(
+        user, participation, code, _("Bạn không có quyền gắn tài liệu cho mục này.")
+    )
+    if evidence.unit_id != participation.unit_id or evidence.cycle_id != participation.cycle_id:
+        raise ServiceError(_("Tài liệu không thuộc đơn vị này."))
+    _require_evidence_window(participation)
+    node = _leaf(participation.cycle.methodology.tree, code)
+    if not node.applies(participation.unit.type):
+        raise ServiceError(_("Mục %(c)s không áp dụng cho loại đơn vị này.") % {"c": code})
+    if node.method in (SURVEY, EXTERNAL):
+        raise ServiceError(
+            _("Mục %(c)s do cơ quan tổ chức nhập (điều tra, số liệu ngoài).") % {"c": code}
+        )
+    entry, _created = Entry.objects.get_or_create(participation=participation, code=code)
+    link, created = EvidenceLink.objects.get_or_create(
+        evidence=evidence, entry=entry, defaults={"page_ref": page_ref.strip()}
+    )
+    if created:
+        log_action(
+            "evidence.linked",
+            actor=user,
+            target=link,
+            cycle=participation.cycle,
+            unit=participation.unit,
+            code=code,
+            evidence=evidence.pk,
+            page_ref=page_ref.strip(),
+        )
+    return link
+
+
+@transaction.atomic
+def evidence_unlink(*, link: EvidenceLink, user: Any) -> None:
+    p = link.entry.participation
+    _require_evidence_rights(
+        user, p, link.entry.code, _("Bạn không có quyền gỡ tài liệu của mục này.")
+    )
+    _require_evidence_window(p)
+    log_action(
+        "evidence.unlinked",
+        actor=user,
+        target=link,
+        cycle=p.cycle,
+        unit=p.unit,
+        code=link.entry.code,
+        evidence=link.evidence_id,
+    )
+    link.delete()
+
+
+def evidence_for_user(user: Any, pk: int) -> Evidence:
+    """An evidence file the user may download (anyone who may view its unit's cycle)."""
+    ev = Evidence.objects.select_related("cycle").get(pk=pk)
+    p = Participation.objects.select_related("cycle", "unit").get(cycle=ev.cycle, unit=ev.unit)
+    if not perm.access(user, p).can(perm.VIEW):
+        raise Evidence.DoesNotExist
+    return ev

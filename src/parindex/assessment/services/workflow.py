@@ -1,0 +1,215 @@
+"""A unit's self-assessment hand-over and submission, late entry, appraisal rounds and
+explanations."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from parindex.assessment import lifecycle
+from parindex.audit.services import log_action
+from parindex.common.errors import ServiceError
+from parindex.core import (
+    fmt_vn,
+    q4,
+)
+from parindex.core.model import EXTERNAL, SURVEY
+
+from .. import permissions as perm
+from ..models import Cycle, Entry, Participation
+from .base import _require_manage
+from .cycles import self_assessment_open
+from .writes import EntryChange, _leaf, _write_entry
+
+State = Cycle.State
+
+
+@transaction.atomic
+def participation_submit(*, participation: Participation, user: Any) -> Participation:
+    """The unit leader approves and submits the self-assessment; it becomes read-only."""
+    if not perm.access(user, participation).can(perm.SUBMIT):
+        raise ServiceError(_("Chỉ lãnh đạo đơn vị được phê duyệt và gửi kết quả tự đánh giá."))
+    p = Participation.objects.select_for_update().select_related("cycle").get(pk=participation.pk)
+    ok, why = self_assessment_open(p)
+    if not ok:
+        raise ServiceError(why)
+    p.status = Participation.Status.SUBMITTED
+    p.submitted_at = timezone.now()
+    p.submitted_by = user
+    p.save()
+    log_action("participation.submitted", actor=user, target=p, cycle=p.cycle, unit=p.unit)
+    return p
+
+
+@transaction.atomic
+def participation_withdraw(*, participation: Participation, user: Any) -> Participation:
+    """Withdraw a submission to edit it again: allowed until appraisal starts."""
+    if not perm.access(user, participation).can(perm.SUBMIT):
+        raise ServiceError(_("Chỉ lãnh đạo đơn vị được rút kết quả đã gửi."))
+    p = Participation.objects.select_for_update().select_related("cycle").get(pk=participation.pk)
+    if p.status != Participation.Status.SUBMITTED:
+        raise ServiceError(_("Kết quả tự đánh giá chưa được gửi."))
+    if not lifecycle.of(p.cycle).withdraw:
+        raise ServiceError(_("Không thể rút lại: việc thẩm định đã bắt đầu."))
+    p.status = Participation.Status.DRAFT
+    p.save()
+    log_action("participation.withdrawn", actor=user, target=p, cycle=p.cycle, unit=p.unit)
+    return p
+
+
+@transaction.atomic
+def late_entry_grant(
+    *, participation: Participation, until: datetime, reason: str, user: Any
+) -> Participation:
+    """The cycle manager lets one unit enter after the deadline (logged)."""
+    _require_manage(user, participation.cycle)
+    if not lifecycle.of(participation.cycle).late_grant:
+        raise ServiceError(_("Chỉ gia hạn được trong giai đoạn tự đánh giá."))
+    if until <= timezone.now():
+        raise ServiceError(_("Thời hạn gia hạn phải ở tương lai."))
+    if not reason.strip():
+        raise ServiceError(_("Cần nêu lý do gia hạn."))
+    old = participation.late_until
+    participation.late_until = until
+    participation.save(update_fields=["late_until"])
+    log_action(
+        "participation.late_entry_granted",
+        actor=user,
+        target=participation,
+        cycle=participation.cycle,
+        unit=participation.unit,
+        old=old,
+        new=until,
+        reason=reason.strip(),
+    )
+    return participation
+
+
+# --- appraisal and explanation -------------------------------------------------------------
+
+
+@transaction.atomic
+def entry_appraise(
+    *,
+    entry: Entry,
+    points: Decimal | None,
+    reason: str = "",
+    comment: str = "",
+    version: int | None = None,
+    user: Any,
+) -> Entry:
+    """An appraiser accepts (points None: the self-assessed points) or adjusts one item in
+    the current round (round 1 in 'appraisal', round 2 in 'appraisal_2')."""
+    # Read the cycle's state from the database, not from objects the caller may hold.
+    p = Participation.objects.select_related("cycle__methodology", "cycle__organiser", "unit").get(
+        pk=entry.participation_id
+    )
+    cycle = p.cycle
+    acc = perm.access(user, p)
+    if not acc.can(perm.APPRAISE) or not acc.covers(entry.code):
+        raise ServiceError(_("Bạn không được giao thẩm định mục này."))
+    rnd, why = lifecycle.appraisal_open(cycle)
+    if rnd is None:
+        raise ServiceError(why)
+    if p.status != Participation.Status.SUBMITTED:
+        raise ServiceError(_("Đơn vị chưa gửi kết quả tự đánh giá."))
+    node = _leaf(cycle.methodology.tree, entry.code)
+    locked = Entry.objects.select_for_update().get(pk=entry.pk)
+    base = (
+        locked.self_points
+        if rnd == 1
+        else (locked.r1_points if locked.r1_points is not None else locked.self_points)
+    )
+    new = (base if base is not None else Decimal(0)) if points is None else q4(points)
+    if new < 0 or new > node.max_points:
+        raise ServiceError(
+            _("Điểm thẩm định %(p)s ngoài khoảng [0; %(m)s].")
+            % {"p": fmt_vn(new, 2), "m": fmt_vn(node.max_points, 2)}
+        )
+    claimed = locked.self_points if locked.self_points is not None else Decimal(0)
+    cut = new < claimed
+    if reason and reason not in Entry.Reason.values:
+        raise ServiceError(_("Lý do điều chỉnh không hợp lệ."))
+    if points is not None and new != base and cut and not reason:
+        # A cut below what the unit claimed needs a reason; giving points back after an
+        # accepted explanation (round 2) does not.
+        raise ServiceError(_("Khi điều chỉnh giảm điểm cần chọn lý do."))
+    if points is None or new == base:
+        reason = "" if not cut else (reason or (locked.r1_reason if rnd == 2 else ""))
+    prefix = f"r{rnd}_"
+    change = EntryChange(
+        participation=p,
+        entry=locked,
+        action=f"entry.appraised_r{rnd}",
+        values={
+            prefix + "points": new,
+            prefix + "reason": reason,
+            prefix + "comment": comment.strip(),
+            prefix + "by": user,
+        },
+        old={k: getattr(locked, prefix + k) for k in ("points", "reason", "comment")},
+        new={"points": new, "reason": reason, "comment": comment.strip()},
+        version=version,
+    )
+    return _write_entry(change, user=user)
+
+
+@transaction.atomic
+def entry_explain(*, entry: Entry, text: str, version: int | None = None, user: Any) -> Entry:
+    """The unit replies (giải trình) to an item cut in round 1."""
+    # Read the cycle's state from the database, not from objects the caller may hold.
+    p = Participation.objects.select_related("cycle__methodology", "cycle__organiser", "unit").get(
+        pk=entry.participation_id
+    )
+    acc = perm.access(user, p)
+    if not acc.can(perm.EXPLAIN) or not acc.covers(entry.code):
+        raise ServiceError(_("Bạn không có quyền giải trình mục này."))
+    ok, why = lifecycle.explanation_open(p.cycle)
+    if not ok:
+        raise ServiceError(why)
+    locked = Entry.objects.select_for_update().get(pk=entry.pk)
+    if not locked.disputed:
+        raise ServiceError(_("Mục này không bị điều chỉnh giảm điểm nên không cần giải trình."))
+    change = EntryChange(
+        participation=p,
+        entry=locked,
+        action="entry.explained",
+        values={"explanation": text.strip()},
+        old=locked.explanation,
+        new=text.strip(),
+        version=version,
+    )
+    return _write_entry(change, user=user)
+
+
+@transaction.atomic
+def entry_appraise_code(
+    *,
+    participation: Participation,
+    code: str,
+    points: Decimal | None,
+    reason: str = "",
+    comment: str = "",
+    version: int | None = None,
+    user: Any,
+) -> Entry:
+    """entry_appraise for an item named by its code; an item the unit left empty gets its
+    entry here (version 0), so the council can score it too. Only the unit's own items
+    that apply to it are appraised (not survey/external data)."""
+    node = _leaf(participation.cycle.methodology.tree, code)
+    if not node.applies(participation.unit.type):
+        raise ServiceError(_("Mục %(c)s không áp dụng cho loại đơn vị này.") % {"c": code})
+    if node.method in (SURVEY, EXTERNAL):
+        raise ServiceError(
+            _("Mục %(c)s do cơ quan tổ chức nhập (điều tra, số liệu ngoài).") % {"c": code}
+        )
+    entry, _created = Entry.objects.get_or_create(participation=participation, code=code)
+    entry.participation = participation
+    return entry_appraise(
+        entry=entry, points=points, reason=reason, comment=comment, version=version, user=user
+    )

@@ -332,6 +332,39 @@ def cycle_staff(user: Any, cycle: Cycle) -> bool:
     return STAFF in cycle_caps(user, cycle)
 
 
+def setup_units(user: Any) -> Units:
+    """The units whose set-up (units below them, accounts and roles, appraisers, lead
+    agencies, cycles they organise) the user runs: administrators all; a manager the tree
+    of the unit above the one it manages (a Sở Nội vụ sets up its province; the Ministry,
+    having no unit above, its own tree)."""
+    if is_admin(user):
+        return Units(all=True)
+    ids: set[int] = set()
+    for m in memberships(user):
+        rule = _rule(m)
+        if rule is None or MANAGE not in rule.unit_caps or m.unit is None or m.cycle_id:
+            continue
+        top = m.unit.parent if m.unit.parent is not None else m.unit
+        ids |= unit_and_below(top)
+    return Units(ids=frozenset(ids))
+
+
+def can_setup(user: Any, unit: OrgUnit | None = None) -> bool:
+    """Whether the user runs set-up at all (`unit` None) or for `unit`."""
+    units = setup_units(user)
+    return bool(units) if unit is None else units.has(unit.pk)
+
+
+def may_hand_over(acc: Access) -> bool:
+    """Officers (and lead agencies) hand the unit's form over to the leader."""
+    return acc.can(EDIT_SELF)
+
+
+def may_approve(acc: Access) -> bool:
+    """The unit's leader approves (submits) or returns a form handed over."""
+    return acc.can(SUBMIT)
+
+
 def can_import_national(user: Any) -> bool:
     """The published national results (everyone's reference) are imported by administrators
     and by the managers of a ministry, not by a province's or a department's organiser."""

@@ -29,7 +29,8 @@ def bumps(monkeypatch):
         calls.append((cycle_id, None if participation_ids is None else set(participation_ids)))
         return real(cycle_id, participation_ids)
 
-    monkeypatch.setattr(services, "results_changed", spy)
+    # write_entries (the one write path) calls it from its own module.
+    monkeypatch.setattr(services.writes, "results_changed", spy)
     return calls
 
 

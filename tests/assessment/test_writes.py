@@ -29,8 +29,9 @@ def bumps(monkeypatch):
         calls.append((cycle_id, None if participation_ids is None else set(participation_ids)))
         return real(cycle_id, participation_ids)
 
-    # write_entries (the one write path) calls it from its own module.
+    # write_entries (the one write path) and the transitions call it from their modules.
     monkeypatch.setattr(services.writes, "results_changed", spy)
+    monkeypatch.setattr(services.cycles, "results_changed", spy)
     return calls
 
 

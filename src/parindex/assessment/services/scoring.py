@@ -94,18 +94,11 @@ def stage_inputs_of_rows(
         reasons = {str(k): str(v) for k, v in Entry.Reason.choices}
     inputs: dict[str, Any] = {}
     overrides: dict[str, Override] = {}
-    for (
-        code,
-        value,
-        self_points,
-        r1_points,
-        r2_points,
-        final_points,
-        r1_reason,
-        r2_reason,
-        _p,
-    ) in rows:
-        leaf = parsed.get(code)
+    leaf_of = parsed.get
+    only_self, r1_only, r2_at_most = stage == "self", stage == "r1", stage == "r2"
+    for row in rows:
+        code, value, self_points, r1_points, r2_points, final_points, r1_reason, r2_reason, _p = row
+        leaf = leaf_of(code)
         if leaf is None:
             node = nodes.get(code)
             leaf = parsed[code] = (
@@ -113,7 +106,7 @@ def stage_inputs_of_rows(
             )
         if leaf is _SKIP:
             continue
-        if value != "":
+        if value:  # != ""
             typed = leaf[1].get(value)
             if typed is None:
                 try:
@@ -124,18 +117,18 @@ def stage_inputs_of_rows(
                 leaf[1][value] = typed
             if typed is not _INVALID:
                 inputs[code] = typed
-        if stage == "self":
+        if only_self:
             continue
-        if stage == "r1":
+        if r1_only:
             pts = r1_points
-        elif stage == "r2" or final_points is None:
+        elif r2_at_most or final_points is None:
             pts = r2_points if r2_points is not None else r1_points
         else:
             pts = final_points
         if pts is not None and pts != self_points:
             # Only a changed item overrides the rule, so accepted "not arising" items keep
             # their policy (e.g. excluded from the maximum).
-            reason = r2_reason if stage != "r1" and r2_reason else r1_reason
+            reason = r2_reason if not r1_only and r2_reason else r1_reason
             label = (reasons or {}).get(reason, reason) if reason else ""
             overrides[code] = Override(pts if decimal is None else decimal(pts), label)
     return inputs, overrides

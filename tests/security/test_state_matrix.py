@@ -455,3 +455,20 @@ def test_the_marks_show_where_they_may(db, no_axes):
     own.force_login(w.users["officer_b"])
     mine = _body(own.get(reverse("results_export", args=[w.cycle.pk, "ranking", "xlsx"])))
     assert "EXPL-B-MARK" in mine and w.units["A"].name in mine  # published: every unit's row
+
+
+def test_round_one_totals_stay_with_the_council_while_it_runs(db, no_axes):
+    """The leak the review found: during round 1 the unit's cycle page and results page
+    showed the round-1 total. The stages a page computes are the reader's."""
+    w = build(S.APPRAISAL)
+    officer = Client()
+    officer.force_login(w.users["officer_a"])
+    page = officer.get(reverse("cycle_detail", args=[w.cycle.pk]))
+    assert page.context["available"] == ["self"]
+    assert all(set(r.results) == {"self"} for r in page.context["rows"])
+    mine = officer.get(reverse("unit_results", args=[w.parts["A"].pk]))
+    assert [s.code for s in mine.context["stages"] if s.result is not None] == ["self"]
+    council = Client()
+    council.force_login(w.users["appraiser"])
+    staff = council.get(reverse("cycle_detail", args=[w.cycle.pk]))
+    assert staff.context["available"] == ["self", "r1"]

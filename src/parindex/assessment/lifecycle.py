@@ -150,6 +150,7 @@ FACTS: dict[str, StateFacts] = {
 
 FINISHED_STATES: tuple[str, ...] = tuple(s for s, f in FACTS.items() if f.finished)
 APPRAISAL_STATES: tuple[str, ...] = tuple(s for s, f in FACTS.items() if f.shown_round)
+PUBLISHED_STATES: tuple[str, ...] = tuple(s for s, f in FACTS.items() if f.published)
 
 
 def facts(state: str) -> StateFacts:

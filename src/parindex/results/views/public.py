@@ -8,6 +8,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from parindex.assessment import lifecycle
 from parindex.assessment.models import Cycle
 from parindex.results import selectors as rsel
 from parindex.results.exports import export_from_tables
@@ -36,7 +37,7 @@ PUBLIC_FORMATS = ("csv", "json")
 
 def _published_cycles() -> Any:
     return (
-        Cycle.objects.filter(state=State.PUBLISHED)
+        Cycle.objects.filter(state__in=lifecycle.PUBLISHED_STATES)
         .select_related("methodology", "organiser")
         .order_by("-year", "-publication_date", "name")
     )

@@ -201,15 +201,13 @@ class Cast:
         return cycle
 
     def participations(self, cycle: Cycle) -> list[Participation]:
-        return list(
-            Participation.objects.filter(cycle=cycle).select_related("cycle", "unit").order_by("pk")
-        )
+        return list(Participation.objects.filter(cycle=cycle).select_related("unit").order_by("pk"))
 
     def part(self, cycle: Cycle, unit: OrgUnit | str) -> Participation:
         """The participation of `unit` (an OrgUnit, an attribute name or a code)."""
         if isinstance(unit, str):
             unit = self.units.get(unit) or OrgUnit.objects.get(code=unit)
-        return Participation.objects.select_related("cycle", "unit").get(cycle=cycle, unit=unit)
+        return Participation.objects.get(cycle=cycle, unit=unit)
 
     def leader_of(self, unit: OrgUnit) -> User:
         """A leader of `unit` (made when the cast has none)."""
@@ -243,7 +241,8 @@ class Cast:
             )
         return cycle
 
-    def jump(self, cycle: Cycle, state: str, **dates: Any) -> Cycle:
+    @staticmethod
+    def jump(cycle: Cycle, state: str, **dates: Any) -> Cycle:
         """Set the state (and schedule dates) directly: a shortcut, not audited."""
         Cycle.objects.filter(pk=cycle.pk).update(state=state, **dates)
         cycle.refresh_from_db()
@@ -277,7 +276,13 @@ class Cast:
 
     def client(self, role: str | User | None, **kw: Any) -> Client:
         """A test client logged in as the user named `role` (or that User); None: anonymous."""
-        client = Client(**kw)
-        if role is not None:
-            client.force_login(self.users[role] if isinstance(role, str) else role)
-        return client
+        return login(self.users[role] if isinstance(role, str) else role, **kw)
+
+
+def login(user: User | None, **kw: Any) -> Client:
+    """A test client logged in (force_login: django-axes needs a request for login()) as
+    `user`; None: anonymous. Cast.client(role) by the user's name."""
+    client = Client(**kw)
+    if user is not None:
+        client.force_login(user)
+    return client

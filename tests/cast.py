@@ -4,12 +4,12 @@ Like a BaseTestCase whose setUp makes the accounts and projects all tests share,
 `cast` fixture (tests/conftest.py) makes, once per test:
 
 Units (OrgUnit; attribute, code, name):
-    province        T        Tỉnh Thử (province)
-    organiser       SNV      Sở Nội vụ           the organiser of the cycles (parent: T)
+    province        LCI      Tỉnh Lào Cai (province)
+    organiser       SNV      Sở Nội vụ           the organiser of the cycles (parent: LCI)
     a               STP      Sở Tư pháp          unit A, a department
     b               SYT      Sở Y tế             unit B, another department
-    lead_unit       STC      Sở Tài chính        the lead agency's department
-    commune         XA       Xã An Bình          a commune of the province
+    lead_unit       SKH      Sở Kế hoạch và Đầu tư   the lead agency's department
+    commune         XA1      Xã Bảo Thắng        a commune of the province
     other_province  K        Tỉnh Khác
     other_organiser K-SNV    Sở Nội vụ tỉnh Khác
     other_unit      K-STP    Sở Tư pháp tỉnh Khác
@@ -22,7 +22,7 @@ is factories.PASSWORD; first_name is the username):
     officer, leader officer / leader of unit A                  [canbo_a, lanhdao_a]
     officer_b, leader_b  officer / leader of unit B             [canbo_b, lanhdao_b]
     commune_officer, commune_leader  of the commune             [canbo_xa, lanhdao_xa]
-    lead_agency     Sở Tài chính, filling criterion 1.1 of A    [chutri]
+    lead_agency     Sở Kế hoạch, filling criterion 1.1 of A     [chutri]
     appraiser       council member of the organiser, all items  [thamdinh]
     appraiser_2     council member limited to field 2           [thamdinh2]
     appraiser_a     council member assigned to unit A only      [thamdinh_a]
@@ -30,13 +30,17 @@ is factories.PASSWORD; first_name is the username):
     outsider        officer of a unit of the other province     [ngoai]
   `cast.user(role, unit, username=..., **membership)` adds one (factories.make_user).
 
-Cycles: `cast.cycle(state="open", filled=False, units=("a", "b"), methodology=None, **kw)`
-creates a cycle of the organiser on tests/data/small.yaml (or a shipped methodology by
-name: `methodology="example-province-internal"`) and drives it through the services
-(parindex.assessment.services: cycle_transition, entry_save_self, participation_submit)
-to `state`. With `filled=True` every unit's leader enters FILL (the commune also 2.1.2)
-and submits while the cycle is open. Appraisal and explanation are left to the test:
-`cast.appraise(...)`, `cast.explain(...)`, `cast.advance(cycle, *states)`.
+Cycles: `cast.cycle(state="open", filled=False, values=None, units=("a", "b"),
+methodology=None, **kw)` creates a cycle of the organiser on tests/data/small.yaml (or a
+shipped methodology by name: `methodology="example-province-internal"`) and drives it
+through the services (parindex.assessment.services: cycle_transition, entry_save_self,
+entry_set_external, participation_submit) to `state`. While it is open, with
+`filled=True` every unit's leader enters FILL (a commune FILL_COMMUNE) and submits;
+`values={unit code: {item: value}}` gives a unit its own values (the organiser's items,
+survey and external data, bonus and deduction, are entered by the manager:
+entry_set_external) and submits it too. Appraisal and explanation are left to the test:
+`cast.appraise(...)`, `cast.explain(...)`, `cast.advance(cycle, *states)`; `cast.finished(...)`
+is a cycle taken to "final" with only self-assessed points (a year before).
 `cast.jump(cycle, state, **dates)` sets a state directly (a shortcut, no audit trail) for
 tests of one state's behaviour.
 
@@ -72,12 +76,12 @@ FILL_COMMUNE = {**FILL, "2.1.2": "có"}
 
 # The units: attribute -> (code, name, type, parent attribute)
 UNITS: dict[str, tuple[str, str, str, str | None]] = {
-    "province": ("T", "Tỉnh Thử", OrgUnit.Type.PROVINCE, None),
+    "province": ("LCI", "Tỉnh Lào Cai", OrgUnit.Type.PROVINCE, None),
     "organiser": ("SNV", "Sở Nội vụ", OrgUnit.Type.DEPARTMENT, "province"),
     "a": ("STP", "Sở Tư pháp", OrgUnit.Type.DEPARTMENT, "province"),
     "b": ("SYT", "Sở Y tế", OrgUnit.Type.DEPARTMENT, "province"),
-    "lead_unit": ("STC", "Sở Tài chính", OrgUnit.Type.DEPARTMENT, "province"),
-    "commune": ("XA", "Xã An Bình", OrgUnit.Type.COMMUNE, "province"),
+    "lead_unit": ("SKH", "Sở Kế hoạch và Đầu tư", OrgUnit.Type.DEPARTMENT, "province"),
+    "commune": ("XA1", "Xã Bảo Thắng", OrgUnit.Type.COMMUNE, "province"),
     "other_province": ("K", "Tỉnh Khác", OrgUnit.Type.PROVINCE, None),
     "other_organiser": ("K-SNV", "Sở Nội vụ tỉnh Khác", OrgUnit.Type.DEPARTMENT, "other_province"),
     "other_unit": ("K-STP", "Sở Tư pháp tỉnh Khác", OrgUnit.Type.DEPARTMENT, "other_province"),
@@ -173,6 +177,7 @@ class Cast:
         state: str = State.OPEN,
         *,
         filled: bool = False,
+        values: dict[str, dict[str, str]] | None = None,
         units: Iterable[OrgUnit | str] = ("a", "b"),
         methodology: MethodologyVersion | str | None = None,
         organiser: OrgUnit | None = None,
@@ -195,10 +200,20 @@ class Cast:
         target = STATES.index(state)
         for step in STATES[1 : target + 1]:
             cycle = services.cycle_transition(cycle=cycle, to_state=step, user=manager)
-            if step == State.OPEN and filled:
+            if step == State.OPEN and (filled or values):
                 for p in self.participations(cycle):
-                    self.fill(p)
+                    if values and p.unit.code in values:
+                        self.fill(p, values[p.unit.code], manager=manager)
+                    elif filled:
+                        self.fill(p)
         return cycle
+
+    def finished(
+        self, *, units: Iterable[OrgUnit | str], values: dict[str, dict[str, str]], **kw: Any
+    ) -> Cycle:
+        """A cycle (of a year before: give name and year) whose units enter `values` and
+        which goes to "final" without appraisal; kw as for cycle()."""
+        return self.cycle(State.FINAL, units=units, values=values, **kw)
 
     def participations(self, cycle: Cycle) -> list[Participation]:
         return list(Participation.objects.filter(cycle=cycle).select_related("unit").order_by("pk"))
@@ -221,14 +236,23 @@ class Cast:
         *,
         submit: bool = True,
         user: User | None = None,
+        manager: User | None = None,
     ) -> Participation:
         """The unit's leader (or `user`) enters `values` (default FILL, FILL_COMMUNE for a
-        commune) and submits."""
+        commune) and submits; the organiser's items among them (survey, external data,
+        bonus, deduction) are entered by the manager (or `manager`)."""
         if values is None:
             values = FILL_COMMUNE if p.unit.type == OrgUnit.Type.COMMUNE else FILL
         user = user or self.leader_of(p.unit)
+        cycle = Cycle.objects.select_related("methodology").get(pk=p.cycle_id)
+        external = {n.code for n in services.external_codes(cycle.methodology.tree)}
         for code, value in values.items():
-            services.entry_save_self(participation=p, code=code, value=value, user=user)
+            if code in external:
+                services.entry_set_external(
+                    participation=p, code=code, value=value, user=manager or self.manager
+                )
+            else:
+                services.entry_save_self(participation=p, code=code, value=value, user=user)
         if submit:
             p = services.participation_submit(participation=p, user=user)
         return p

@@ -87,7 +87,7 @@ def test_cycle_detail_lists_the_stages_the_user_may_read(api_world):
 def test_units_are_those_the_user_may_see(api_world):
     cid = api_world.cycle.pk
     manager = api_world.client("manager").get(f"/cycles/{cid}/units").json()
-    assert sorted(_codes(manager["items"])) == ["STP", "XA"]
+    assert sorted(_codes(manager["items"])) == ["STP", "XA1"]
     officer = api_world.client("officer").get(f"/cycles/{cid}/units").json()
     assert _codes(officer["items"]) == ["STP"]
     assert officer["items"][0]["status"] == "draft"
@@ -139,7 +139,7 @@ def test_ties_share_ranks_within_a_unit_type(api_world):
         i["unit"]["code"]: i["rank"]
         for i in client.get(f"/cycles/{cid}/results", {"stage": "self"}).json()["items"]
     }
-    assert ranks == {"STP": 1, "SXD": 1, "XA": 1}
+    assert ranks == {"STP": 1, "SXD": 1, "XA1": 1}
     _fill(api_world, api_world.p_department, {"1.1.1": "đúng hạn"})
     page = client.get(f"/cycles/{cid}/results", {"stage": "self", "type": "department"}).json()
     assert [(i["unit"]["code"], i["rank"]) for i in page["items"]] == [
@@ -153,7 +153,7 @@ def test_units_read_only_their_own_results(api_world):
     officer = api_world.client("officer").get(f"/cycles/{cid}/results", {"stage": "self"})
     assert _codes(officer.json()["items"]) == ["STP"]
     viewer = api_world.client("viewer").get(f"/cycles/{cid}/results", {"stage": "self"})
-    assert sorted(_codes(viewer.json()["items"])) == ["STP", "XA"]
+    assert sorted(_codes(viewer.json()["items"])) == ["STP", "XA1"]
     assert_error(api_world.client("outsider").get(f"/cycles/{cid}/results"), 404)
 
 
@@ -193,7 +193,7 @@ def test_unit_results_list_every_applicable_leaf(api_world):
 def test_another_units_results_are_404_not_403(api_world):
     cid = api_world.cycle.pk
     for role in ("commune_officer", "outsider", "lead_agency"):
-        response = api_world.client(role).get(f"/cycles/{cid}/units/XA/results?stage=self")
+        response = api_world.client(role).get(f"/cycles/{cid}/units/XA1/results?stage=self")
         if role == "commune_officer":
             assert response.status_code == 200
         else:
@@ -220,7 +220,7 @@ def test_the_ledger_for_the_organiser_any_time(api_world):
     lost = [Decimal(e["lost"]) for e in page["items"]]
     assert lost == sorted(lost, reverse=True)
     communes = client.get(f"/cycles/{cid}/ledger", {"type": "commune"}).json()["items"]
-    assert {e["unit"]["code"] for e in communes} == {"XA"}
+    assert {e["unit"]["code"] for e in communes} == {"XA1"}
     only = client.get(f"/cycles/{cid}/ledger", {"unit": "STP", "field": "1"}).json()["items"]
     assert {e["code"] for e in only} == {"1.1.2", "1.2.2"}
     structural = client.get(f"/cycles/{cid}/ledger", {"recoverable": "false"}).json()["items"]
@@ -236,7 +236,7 @@ def test_units_read_their_own_ledger_once_final(api_world):
     _set_state(api_world, Cycle.State.FINAL)
     items = officer.get(f"/cycles/{cid}/ledger", {"page_size": 500}).json()["items"]
     assert items and {e["unit"]["code"] for e in items} == {"STP"}
-    asked_other = officer.get(f"/cycles/{cid}/ledger", {"unit": "XA"}).json()
+    asked_other = officer.get(f"/cycles/{cid}/ledger", {"unit": "XA1"}).json()
     assert asked_other["count"] == 0
     assert_error(api_world.client("outsider").get(f"/cycles/{cid}/ledger"), 404)
 
@@ -245,10 +245,10 @@ def test_lead_agencies_are_listed_in_the_ledger(api_world):
     cid = api_world.cycle.pk
     items = (
         api_world.client("manager")
-        .get(f"/cycles/{cid}/ledger", {"lead_agency": "STC", "page_size": 500})
+        .get(f"/cycles/{cid}/ledger", {"lead_agency": "SKH", "page_size": 500})
         .json()["items"]
     )
     assert items and all(e["code"].startswith("1.") for e in items)
-    assert all(e["lead_agencies"] == ["STC"] for e in items)
+    assert all(e["lead_agencies"] == ["SKH"] for e in items)
     assert {e["unit"]["code"] for e in items} == {"STP"}
-    assert OrgUnit.objects.filter(code="STC").exists()
+    assert OrgUnit.objects.filter(code="SKH").exists()

@@ -28,6 +28,7 @@ is factories.PASSWORD; first_name is the username):
     appraiser_a     council member assigned to unit A only      [thamdinh_a]
     viewer          viewer of the province                      [xem]
     outsider        officer of a unit of the other province     [ngoai]
+    other_manager   manager of the other province's Sở Nội vụ   [quanly_k]
   `cast.user(role, unit, username=..., **membership)` adds one (factories.make_user).
 
 Cycles: `cast.cycle(state="open", filled=False, values=None, units=("a", "b"),
@@ -103,6 +104,7 @@ USERS: dict[str, tuple[str, str, str | None, dict[str, Any]]] = {
     "appraiser_a": ("thamdinh_a", Role.APPRAISER, "organiser", {"target": "a"}),
     "viewer": ("xem", Role.VIEWER, "province", {}),
     "outsider": ("ngoai", Role.OFFICER, "other_unit", {}),
+    "other_manager": ("quanly_k", Role.MANAGER, "other_organiser", {}),
 }
 
 

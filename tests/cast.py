@@ -29,7 +29,8 @@ is factories.PASSWORD; first_name is the username):
     viewer          viewer of the province                      [xem]
     outsider        officer of a unit of the other province     [ngoai]
     other_manager   manager of the other province's Sở Nội vụ   [quanly_k]
-  `cast.user(role, unit, username=..., **membership)` adds one (factories.make_user).
+  `cast.user(role, unit, username=..., **membership)` adds one (factories.make_user);
+  `cast.reassign(name, **membership)` changes one's membership (unit, target, codes).
 
 Cycles: `cast.cycle(state="open", filled=False, values=None, units=("a", "b"),
 methodology=None, **kw)` creates a cycle of the organiser on tests/data/small.yaml (or a
@@ -63,7 +64,7 @@ from django.contrib.auth.models import User
 from django.test import Client
 from factories import PASSWORD, SMALL_YAML, install_methodology, make_cycle, make_unit, make_user
 
-from parindex.accounts.models import OrgUnit, Role
+from parindex.accounts.models import Membership, OrgUnit, Role
 from parindex.assessment import services
 from parindex.assessment.models import Cycle, Entry, MethodologyVersion, Participation
 
@@ -165,6 +166,13 @@ class Cast:
         """One more user with one membership (target, codes, cycle); first_name = username."""
         membership.setdefault("first_name", username)
         return make_user(role, unit, username=username, **membership)
+
+    def reassign(self, user: User | str, **membership: Any) -> User:
+        """Change the user's membership (unit, target, codes, cycle), e.g. to give the lead
+        agency other criteria: cast.reassign("lead_agency", codes=["1.2"])."""
+        user = self.users[user] if isinstance(user, str) else user
+        Membership.objects.filter(user=user).update(**membership)
+        return user
 
     # --- cycles ---------------------------------------------------------------------------------
 

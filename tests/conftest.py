@@ -83,10 +83,8 @@ class SmallCycle:
 
 @pytest.fixture
 def small_cycle(cast):
-    from parindex.accounts.models import Membership
-
     cycle = cast.cycle(units=("a", "commune"))
-    Membership.objects.filter(user=cast.lead_agency).update(codes=["1"])
+    cast.reassign("lead_agency", codes=["1"])
     names = ("admin", "manager", "officer", "leader", "commune_officer", "commune_leader")
     users = {name: cast.users[name] for name in names}
     users |= {name: cast.users[name] for name in ("lead_agency", "appraiser", "appraiser_2")}

@@ -4,10 +4,10 @@ does this input say "not arising" (which needs no evidence)?"""
 from __future__ import annotations
 
 import pytest
-from parindex.web.views_self import form_state
 
-from parindex.assessment import selectors as sel
+from parindex.assessment import permissions as sel
 from parindex.assessment import services
+from parindex.assessment.presenters.self_assessment import form_state
 from parindex.core import is_not_arising
 
 pytestmark = pytest.mark.django_db

@@ -19,7 +19,7 @@ Users (one per role; `cast.users[name]`, `cast.<name>`; username in brackets; th
 is factories.PASSWORD; first_name is the username):
     admin           superuser                                   [quantri]
     manager         manager of the organiser                    [quanly]
-    officer, leader officer / leader of unit A                  [canbo_a, lanhdao_a]
+    officer, leader officer / leader of unit A                  [canbo, lanhdao]
     officer_b, leader_b  officer / leader of unit B             [canbo_b, lanhdao_b]
     commune_officer, commune_leader  of the commune             [canbo_xa, lanhdao_xa]
     lead_agency     Sở Kế hoạch, filling criterion 1.1 of A     [chutri]
@@ -57,6 +57,7 @@ tests read.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
@@ -93,8 +94,8 @@ UNITS: dict[str, tuple[str, str, str, str | None]] = {
 USERS: dict[str, tuple[str, str, str | None, dict[str, Any]]] = {
     "admin": ("quantri", Role.ADMIN, None, {}),
     "manager": ("quanly", Role.MANAGER, "organiser", {}),
-    "officer": ("canbo_a", Role.OFFICER, "a", {}),
-    "leader": ("lanhdao_a", Role.LEADER, "a", {}),
+    "officer": ("canbo", Role.OFFICER, "a", {}),
+    "leader": ("lanhdao", Role.LEADER, "a", {}),
     "officer_b": ("canbo_b", Role.OFFICER, "b", {}),
     "leader_b": ("lanhdao_b", Role.LEADER, "b", {}),
     "commune_officer": ("canbo_xa", Role.OFFICER, "commune", {}),
@@ -320,3 +321,48 @@ def login(user: User | None, **kw: Any) -> Client:
     if user is not None:
         client.force_login(user)
     return client
+
+
+@dataclass
+class SmallCycle:
+    """An open cycle on tests/data/small.yaml for the cast's unit A (`department`) and its
+    commune (fixture `small_cycle`; factories.build_small_cycle() outside a test's database
+    fixture).
+
+    users: the cast's admin, manager, officer / leader (the department), commune_officer /
+    commune_leader, lead_agency (fills field "1" of the department), appraiser (all fields),
+    appraiser_2 (field "2" only), viewer (the province), outsider (the officer of unit B,
+    which takes no part in this cycle).
+    """
+
+    cycle: Cycle
+    methodology: MethodologyVersion
+    province: OrgUnit
+    organiser: OrgUnit
+    department: OrgUnit
+    commune: OrgUnit
+    lead_unit: OrgUnit
+    p_department: Participation
+    p_commune: Participation
+    users: dict[str, User] = field(default_factory=dict)
+
+
+def small_cycle_of(cast: Cast) -> SmallCycle:
+    cycle = cast.cycle(units=("a", "commune"))
+    cast.reassign("lead_agency", codes=["1"])
+    names = ("admin", "manager", "officer", "leader", "commune_officer", "commune_leader")
+    users = {name: cast.users[name] for name in names}
+    users |= {name: cast.users[name] for name in ("lead_agency", "appraiser", "appraiser_2")}
+    users |= {"viewer": cast.viewer, "outsider": cast.officer_b}
+    return SmallCycle(
+        cycle=cycle,
+        methodology=cycle.methodology,
+        province=cast.province,
+        organiser=cast.organiser,
+        department=cast.a,
+        commune=cast.commune,
+        lead_unit=cast.lead_unit,
+        p_department=cast.part(cycle, "a"),
+        p_commune=cast.part(cycle, "commune"),
+        users=users,
+    )

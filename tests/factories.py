@@ -19,6 +19,9 @@ Import them as `from factories import ...` (tests/ is on sys.path through tests/
         window runs from yesterday to two weeks ahead and the explanation window ends in a
         month, so the services accept input now. `state` is set directly (a fixture shortcut,
         not audited): test transitions with services.cycle_transition.
+    build_small_cycle() -> cast.SmallCycle
+        The `small_cycle` fixture's world, for tests that cannot take fixtures on the
+        database (the browser journey under live_server): a new Cast and its small cycle.
 
 Log users in with `client.force_login(user)`: django-axes needs a request for
 `client.login()`. To authenticate directly, pass a request:
@@ -121,3 +124,9 @@ def make_cycle(
         Cycle.objects.filter(pk=cycle.pk).update(state=state)
         cycle.refresh_from_db()
     return cycle
+
+
+def build_small_cycle() -> Any:
+    from cast import Cast, small_cycle_of
+
+    return small_cycle_of(Cast())

@@ -50,7 +50,7 @@ def world(cast) -> SurveyWorld:
     w = SurveyWorld(
         cycle=cycle,
         manager=cast.manager,
-        officer=cast.user(Role.OFFICER, units["LC-STP"], username="canbo"),
+        officer=cast.user(Role.OFFICER, units["LC-STP"], username="canbo_stp"),
         outsider=cast.other_manager,
         viewer=cast.viewer,
         units=units,

@@ -31,6 +31,8 @@ is factories.PASSWORD; first_name is the username):
     other_manager   manager of the other province's Sở Nội vụ   [quanly_k]
   `cast.user(role, unit, username=..., **membership)` adds one (factories.make_user);
   `cast.reassign(name, **membership)` changes one's membership (unit, target, codes).
+  `Cast.current()` is the cast already in the database (else a new one), for helpers
+  that take no fixture.
 
 Cycles: `cast.cycle(state="open", filled=False, values=None, units=("a", "b"),
 methodology=None, **kw)` creates a cycle of the organiser on tests/data/small.yaml (or a
@@ -139,6 +141,19 @@ class Cast:
             unit = self.units[unit_attr] if unit_attr else None
             self.users[key] = self.user(role, unit, username=username, **extra)
         self._methodologies: dict[str, MethodologyVersion] = {}
+
+    @classmethod
+    def current(cls) -> Cast:
+        """The cast already in the test's database (made by the `cast` fixture or an
+        earlier Cast()), else a new one: for helpers that take no fixture."""
+        if not OrgUnit.objects.filter(code=UNITS["organiser"][0]).exists():
+            return cls()
+        cast = cls.__new__(cls)
+        cast.units = {attr: OrgUnit.objects.get(code=code) for attr, (code, *_r) in UNITS.items()}
+        cast.__dict__.update(cast.units)
+        cast.users = {key: User.objects.get(username=u) for key, (u, *_r) in USERS.items()}
+        cast._methodologies = {}
+        return cast
 
     def __getattr__(self, name: str) -> Any:
         users = self.__dict__.get("users", {})

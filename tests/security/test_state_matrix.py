@@ -30,6 +30,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from cast import Cast
 from django.test import Client
 from django.urls import reverse
 
@@ -83,9 +84,10 @@ class World:
     keys: dict[str, str] = field(default_factory=dict)
 
 
-def build(cast: Any, state: str) -> World:
-    """A cycle of the cast for units A and B (its lead agency on criterion 1.2 of A), from
-    draft through the services up to `state`."""
+def build(state: str, cast: Any = None) -> World:
+    """A cycle of the cast (the one in the database unless given) for units A and B (its
+    lead agency on criterion 1.2 of A), from draft through the services up to `state`."""
+    cast = cast or Cast.current()
     a, b = cast.a, cast.b
     cycle = cast.cycle(S.DRAFT, units=(a, b))
     cast.reassign("lead_agency", codes=["1.2"])
@@ -273,7 +275,7 @@ def no_axes(settings) -> Iterator[None]:
 
 @pytest.mark.parametrize("state", STATES)
 def test_state_matrix(state: str, cast, no_axes):
-    w = build(cast, state)
+    w = build(state, cast)
     problems = check(w, state, list(ROLES))
     assert not problems, f"{state}:\n  " + "\n  ".join(problems)
 
@@ -281,12 +283,17 @@ def test_state_matrix(state: str, cast, no_axes):
 def test_stages_are_asked_of_the_user(cast, no_axes):
     """Sanity of the world: in round 1 the council reads round 1, the unit does not; after
     publication a unit reads every stage and the whole ranking, not others' ledgers."""
-    w = build(cast, S.APPRAISAL)
+    w = build(S.APPRAISAL, cast)
     assert permissions.results_access(w.users["appraiser"], w.cycle).sees_stage("r1")
     assert not permissions.results_access(w.users["officer_a"], w.cycle).sees_stage("r1")
-    w = build(cast, S.PUBLISHED)  # a second cycle beside the first
+    w = build_published_again(cast)
     seen = permissions.results_access(w.users["officer_b"], w.cycle)
     assert seen.ranking.all and not seen.ledger.all and seen.sees_stage("final")
+
+
+def build_published_again(cast: Any = None) -> World:
+    """A second world beside the first: another cycle of the same cast, published."""
+    return build(S.PUBLISHED, cast)
 
 
 # --- the matrix must be able to fail -----------------------------------------------------------
@@ -294,7 +301,7 @@ def test_stages_are_asked_of_the_user(cast, no_axes):
 
 def test_the_matrix_can_fail(cast, no_axes, monkeypatch):
     # 1. The lifecycle shows round 1 to the units while it runs.
-    w = build(cast, S.APPRAISAL)
+    w = build(S.APPRAISAL, cast)
     facts = lifecycle.FACTS[S.APPRAISAL]
     monkeypatch.setitem(
         lifecycle.FACTS, S.APPRAISAL, dataclasses.replace(facts, unit_stages=("self", "r1"))
@@ -305,7 +312,7 @@ def test_the_matrix_can_fail(cast, no_axes, monkeypatch):
     monkeypatch.undo()
 
     # 2. Officers get every unit's ledger.
-    w = build(cast, S.PUBLISHED)  # a second cycle beside the first
+    w = build_published_again(cast)
     rule = permissions.ROLE_CAPS[Role.OFFICER]
     monkeypatch.setitem(
         permissions.ROLE_CAPS,

@@ -6,8 +6,11 @@ Automatic (autouse):
 - uploaded files go to one temporary MEDIA_ROOT for the session, never to ./var/media.
 
 On request:
-- `small_cycle`: an open cycle on tests/data/small.yaml with a department, a commune and one
-  user per role (see factories.SmallCycle; helpers in tests/factories.py).
+- `cast`: the test cast (tests/cast.py): one set of units, one user per role, and the ways
+  to make a cycle in any state (`cast.cycle(state=..., filled=...)`) and to log in
+  (`cast.client(role)`). Every world below is built from it.
+- `small_cycle`: the cast's open cycle for unit A (the department) and the commune, seen
+  as a cast.SmallCycle.
 """
 
 from __future__ import annotations
@@ -47,7 +50,14 @@ def _fresh_caches():
 
 
 @pytest.fixture
-def small_cycle(db):
-    from factories import build_small_cycle
+def cast(db):
+    from cast import Cast
 
-    return build_small_cycle()
+    return Cast()
+
+
+@pytest.fixture
+def small_cycle(cast):
+    from cast import small_cycle_of
+
+    return small_cycle_of(cast)

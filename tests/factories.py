@@ -1,4 +1,5 @@
-"""Small builders for tests that need units, users, methodologies and cycles.
+"""Small builders for tests that need units, users, methodologies and cycles: the bricks of
+the test cast (tests/cast.py, fixture `cast`), which most tests should use instead.
 
 Import them as `from factories import ...` (tests/ is on sys.path through tests/conftest.py).
 
@@ -18,11 +19,9 @@ Import them as `from factories import ...` (tests/ is on sys.path through tests/
         window runs from yesterday to two weeks ahead and the explanation window ends in a
         month, so the services accept input now. `state` is set directly (a fixture shortcut,
         not audited): test transitions with services.cycle_transition.
-    build_small_cycle() -> SmallCycle
-        The `small_cycle` fixture (tests/conftest.py): tests/data/small.yaml installed; a
-        province with its Sở Nội vụ (organiser), a department and a commune taking part in
-        an open cycle, another department as lead agency, and one user per role (see
-        SmallCycle.users).
+    build_small_cycle() -> cast.SmallCycle
+        The `small_cycle` fixture's world, for tests that cannot take fixtures on the
+        database (the browser journey under live_server): a new Cast and its small cycle.
 
 Log users in with `client.force_login(user)`: django-axes needs a request for
 `client.login()`. To authenticate directly, pass a request:
@@ -32,7 +31,6 @@ Log users in with `client.force_login(user)`: django-axes needs a request for
 from __future__ import annotations
 
 import itertools
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -42,7 +40,7 @@ from django.utils import timezone
 
 from parindex.accounts.models import Membership, OrgUnit, Role
 from parindex.assessment import services
-from parindex.assessment.models import Cycle, MethodologyVersion, Participation
+from parindex.assessment.models import Cycle, MethodologyVersion
 
 PASSWORD = "mat-khau-thu-nghiem-2025"
 DATA = Path(__file__).resolve().parent / "data"
@@ -128,61 +126,7 @@ def make_cycle(
     return cycle
 
 
-@dataclass
-class SmallCycle:
-    """An open cycle on tests/data/small.yaml and its cast.
+def build_small_cycle() -> Any:
+    from cast import Cast, small_cycle_of
 
-    users: admin, manager (organiser), officer / leader (department), commune_officer /
-    commune_leader (commune), lead_agency (fills field "1" of the department), appraiser
-    (all fields), appraiser_2 (field "2" only), viewer (the province), outsider (officer of
-    a unit outside the cycle).
-    """
-
-    cycle: Cycle
-    methodology: MethodologyVersion
-    province: OrgUnit
-    organiser: OrgUnit
-    department: OrgUnit
-    commune: OrgUnit
-    lead_unit: OrgUnit
-    p_department: Participation
-    p_commune: Participation
-    users: dict[str, User] = field(default_factory=dict)
-
-
-def build_small_cycle() -> SmallCycle:
-    province = make_unit("T-THU", "Tỉnh Thử", OrgUnit.Type.PROVINCE)
-    organiser = make_unit("THU-SNV", "Sở Nội vụ", parent=province)
-    department = make_unit("THU-STP", "Sở Tư pháp", parent=province)
-    commune = make_unit("THU-X-AN", "Xã An Bình", OrgUnit.Type.COMMUNE, parent=province)
-    lead_unit = make_unit("THU-STC", "Sở Tài chính", parent=province)
-    other = make_unit("THU-SYT", "Sở Y tế", parent=province)
-    methodology = install_methodology()
-    cycle = make_cycle(organiser=organiser, units=[department, commune], methodology=methodology)
-    users = {
-        "admin": make_user(Role.ADMIN, username="quantri"),
-        "manager": make_user(Role.MANAGER, organiser, username="quanly"),
-        "officer": make_user(Role.OFFICER, department, username="canbo"),
-        "leader": make_user(Role.LEADER, department, username="lanhdao"),
-        "commune_officer": make_user(Role.OFFICER, commune, username="canbo_xa"),
-        "commune_leader": make_user(Role.LEADER, commune, username="lanhdao_xa"),
-        "lead_agency": make_user(
-            Role.LEAD_AGENCY, lead_unit, target=department, codes=["1"], username="chutri"
-        ),
-        "appraiser": make_user(Role.APPRAISER, organiser, username="thamdinh"),
-        "appraiser_2": make_user(Role.APPRAISER, organiser, codes=["2"], username="thamdinh2"),
-        "viewer": make_user(Role.VIEWER, province, username="xem"),
-        "outsider": make_user(Role.OFFICER, other, username="ngoai"),
-    }
-    return SmallCycle(
-        cycle=cycle,
-        methodology=methodology,
-        province=province,
-        organiser=organiser,
-        department=department,
-        commune=commune,
-        lead_unit=lead_unit,
-        p_department=Participation.objects.get(cycle=cycle, unit=department),
-        p_commune=Participation.objects.get(cycle=cycle, unit=commune),
-        users=users,
-    )
+    return small_cycle_of(Cast())

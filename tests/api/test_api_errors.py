@@ -12,9 +12,7 @@ from parindex.assessment import services
 
 
 def test_400_refused_request(api_world):
-    response = api_world.client("officer").put(
-        f"/cycles/{api_world.cycle.pk}/units/THU-STP/scores", []
-    )
+    response = api_world.client("officer").put(f"/cycles/{api_world.cycle.pk}/units/STP/scores", [])
     assert_error(response, 400, "invalid")
 
 
@@ -24,7 +22,7 @@ def test_401_without_token():
 
 def test_403_forbidden(api_world):
     response = api_world.client("viewer").put(
-        f"/cycles/{api_world.cycle.pk}/units/THU-STP/scores", [{"code": "1.1.1", "value": "có"}]
+        f"/cycles/{api_world.cycle.pk}/units/STP/scores", [{"code": "1.1.1", "value": "có"}]
     )
     assert_error(response, 403, "forbidden")
 
@@ -54,7 +52,7 @@ def test_409_conflict(api_world):
         user=api_world.users["leader"],
     )
     response = api_world.client("officer").put(
-        f"/cycles/{api_world.cycle.pk}/units/THU-STP/scores",
+        f"/cycles/{api_world.cycle.pk}/units/STP/scores",
         [{"code": "1.1.1", "value": "chậm", "version": 0}],
     )
     assert_error(response, 409, "conflict")
@@ -78,7 +76,7 @@ def test_422_validation_error_names_the_field(api_world, path, loc):
 
 def test_400_for_a_body_that_is_not_json(api_world):
     response = api_world.client("officer").client.put(
-        f"{BASE}/cycles/{api_world.cycle.pk}/units/THU-STP/scores",
+        f"{BASE}/cycles/{api_world.cycle.pk}/units/STP/scores",
         "{not json",
         content_type="application/json",
         headers={"Authorization": f"Bearer {api_world.keys['officer']}"},
@@ -102,6 +100,6 @@ def test_500_is_logged_and_leaks_nothing(api_world, monkeypatch, caplog):
 def test_413_for_a_body_too_large(api_world):
     body = [{"code": "1.1.2", "value": "85", "note": "x" * 9000}] * 1200  # > 10 MB
     response = api_world.client("officer").put(
-        f"/cycles/{api_world.cycle.pk}/units/THU-STP/scores", body
+        f"/cycles/{api_world.cycle.pk}/units/STP/scores", body
     )
     assert_error(response, 413, "too_large")

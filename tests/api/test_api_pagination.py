@@ -47,7 +47,7 @@ def test_every_list_has_the_same_shape(api_world):
         "/methodologies",
         "/cycles",
         f"/cycles/{cid}/units",
-        f"/cycles/{cid}/units/THU-STP/scores",
+        f"/cycles/{cid}/units/STP/scores",
         f"/cycles/{cid}/results?stage=self",
         f"/cycles/{cid}/ledger",
     ):

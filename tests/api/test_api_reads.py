@@ -80,25 +80,25 @@ def test_cycle_detail_lists_the_stages_the_user_may_read(api_world):
     officer = api_world.client("officer").get(f"/cycles/{cid}").json()
     assert manager["stages"] == ["self", "r1"] and manager["units"] == 2
     assert officer["stages"] == ["self"] and officer["units"] == 1
-    assert manager["organiser"]["code"] == "THU-SNV"
+    assert manager["organiser"]["code"] == "SNV"
     assert manager["methodology"]["code"] == "small"
 
 
 def test_units_are_those_the_user_may_see(api_world):
     cid = api_world.cycle.pk
     manager = api_world.client("manager").get(f"/cycles/{cid}/units").json()
-    assert sorted(_codes(manager["items"])) == ["THU-STP", "THU-X-AN"]
+    assert sorted(_codes(manager["items"])) == ["STP", "XA1"]
     officer = api_world.client("officer").get(f"/cycles/{cid}/units").json()
-    assert _codes(officer["items"]) == ["THU-STP"]
+    assert _codes(officer["items"]) == ["STP"]
     assert officer["items"][0]["status"] == "draft"
     lead = api_world.client("lead_agency").get(f"/cycles/{cid}/units").json()
-    assert _codes(lead["items"]) == ["THU-STP"]
+    assert _codes(lead["items"]) == ["STP"]
 
 
 def test_entries_give_values_and_versions(api_world):
     _fill(api_world, api_world.p_department, {"1.1.1": "đúng hạn"})
     cid = api_world.cycle.pk
-    page = api_world.client("officer").get(f"/cycles/{cid}/units/THU-STP/scores").json()
+    page = api_world.client("officer").get(f"/cycles/{cid}/units/STP/scores").json()
     assert page["items"][0] | {"updated_at": None} == {
         "code": "1.1.1",
         "value": "đúng hạn",
@@ -107,9 +107,7 @@ def test_entries_give_values_and_versions(api_world):
         "version": 1,
         "updated_at": None,
     }
-    assert_error(
-        api_world.client("commune_officer").get(f"/cycles/{cid}/units/THU-STP/scores"), 404
-    )
+    assert_error(api_world.client("commune_officer").get(f"/cycles/{cid}/units/STP/scores"), 404)
 
 
 # --- results -------------------------------------------------------------------------------
@@ -119,7 +117,7 @@ def test_results_give_points_index_band_and_fields_as_decimal_strings(api_world)
     _fill(api_world, api_world.p_department, DEPT_SCORES)
     cid = api_world.cycle.pk
     page = api_world.client("manager").get(f"/cycles/{cid}/results", {"stage": "self"}).json()
-    dept = next(i for i in page["items"] if i["unit"]["code"] == "THU-STP")
+    dept = next(i for i in page["items"] if i["unit"]["code"] == "STP")
     # 1 + 0.5 + 1 + 0 (1.2.2 missing) + 1.8 (90 % of 2) = 4.3 of 8 (survey 2.2.1 missing).
     assert dept["points"] == "4.3000" and dept["max_points"] == "8.0000"
     assert dept["index"] == "53.7500" and dept["band"] == "D" and dept["rank"] == 1
@@ -133,7 +131,7 @@ def test_results_give_points_index_band_and_fields_as_decimal_strings(api_world)
 
 
 def test_ties_share_ranks_within_a_unit_type(api_world):
-    other = make_unit("THU-SXD", "Sở Xây dựng", parent=api_world.province)
+    other = make_unit("SXD", "Sở Xây dựng", parent=api_world.province)
     Participation.objects.create(cycle=api_world.cycle, unit=other)
     cid = api_world.cycle.pk
     client = api_world.client("manager")
@@ -141,21 +139,21 @@ def test_ties_share_ranks_within_a_unit_type(api_world):
         i["unit"]["code"]: i["rank"]
         for i in client.get(f"/cycles/{cid}/results", {"stage": "self"}).json()["items"]
     }
-    assert ranks == {"THU-STP": 1, "THU-SXD": 1, "THU-X-AN": 1}
+    assert ranks == {"STP": 1, "SXD": 1, "XA1": 1}
     _fill(api_world, api_world.p_department, {"1.1.1": "đúng hạn"})
     page = client.get(f"/cycles/{cid}/results", {"stage": "self", "type": "department"}).json()
     assert [(i["unit"]["code"], i["rank"]) for i in page["items"]] == [
-        ("THU-STP", 1),
-        ("THU-SXD", 2),
+        ("STP", 1),
+        ("SXD", 2),
     ]
 
 
 def test_units_read_only_their_own_results(api_world):
     cid = api_world.cycle.pk
     officer = api_world.client("officer").get(f"/cycles/{cid}/results", {"stage": "self"})
-    assert _codes(officer.json()["items"]) == ["THU-STP"]
+    assert _codes(officer.json()["items"]) == ["STP"]
     viewer = api_world.client("viewer").get(f"/cycles/{cid}/results", {"stage": "self"})
-    assert sorted(_codes(viewer.json()["items"])) == ["THU-STP", "THU-X-AN"]
+    assert sorted(_codes(viewer.json()["items"])) == ["STP", "XA1"]
     assert_error(api_world.client("outsider").get(f"/cycles/{cid}/results"), 404)
 
 
@@ -180,7 +178,7 @@ def test_unit_results_list_every_applicable_leaf(api_world):
     cid = api_world.cycle.pk
     body = (
         api_world.client("officer")
-        .get(f"/cycles/{cid}/units/THU-STP/results", {"stage": "self"})
+        .get(f"/cycles/{cid}/units/STP/results", {"stage": "self"})
         .json()
     )
     assert body["stage"] == "self" and body["points"] == "4.3000"
@@ -195,7 +193,7 @@ def test_unit_results_list_every_applicable_leaf(api_world):
 def test_another_units_results_are_404_not_403(api_world):
     cid = api_world.cycle.pk
     for role in ("commune_officer", "outsider", "lead_agency"):
-        response = api_world.client(role).get(f"/cycles/{cid}/units/THU-X-AN/results?stage=self")
+        response = api_world.client(role).get(f"/cycles/{cid}/units/XA1/results?stage=self")
         if role == "commune_officer":
             assert response.status_code == 200
         else:
@@ -212,18 +210,18 @@ def test_the_ledger_for_the_organiser_any_time(api_world):
     client = api_world.client("manager")
     page = client.get(f"/cycles/{cid}/ledger", {"page_size": 500}).json()
     entries = {(e["unit"]["code"], e["code"]): e for e in page["items"]}
-    e = entries[("THU-STP", "1.1.2")]
+    e = entries[("STP", "1.1.2")]
     assert e["max"] == "1.0000" and e["final_points"] == "0.5000" and e["lost"] == "0.5000"
     assert (
         e["kind"] == "self_shortfall" and e["recoverable"] and e["recoverable_points"] == "0.5000"
     )
-    assert entries[("THU-STP", "2.2.1")]["kind"] == "structural"
-    assert not entries[("THU-STP", "2.2.1")]["recoverable"]
+    assert entries[("STP", "2.2.1")]["kind"] == "structural"
+    assert not entries[("STP", "2.2.1")]["recoverable"]
     lost = [Decimal(e["lost"]) for e in page["items"]]
     assert lost == sorted(lost, reverse=True)
     communes = client.get(f"/cycles/{cid}/ledger", {"type": "commune"}).json()["items"]
-    assert {e["unit"]["code"] for e in communes} == {"THU-X-AN"}
-    only = client.get(f"/cycles/{cid}/ledger", {"unit": "THU-STP", "field": "1"}).json()["items"]
+    assert {e["unit"]["code"] for e in communes} == {"XA1"}
+    only = client.get(f"/cycles/{cid}/ledger", {"unit": "STP", "field": "1"}).json()["items"]
     assert {e["code"] for e in only} == {"1.1.2", "1.2.2"}
     structural = client.get(f"/cycles/{cid}/ledger", {"recoverable": "false"}).json()["items"]
     assert structural and all(e["kind"] == "structural" for e in structural)
@@ -237,8 +235,8 @@ def test_units_read_their_own_ledger_once_final(api_world):
     assert_error(officer.get(f"/cycles/{cid}/ledger"), 403, "stage_not_available")
     _set_state(api_world, Cycle.State.FINAL)
     items = officer.get(f"/cycles/{cid}/ledger", {"page_size": 500}).json()["items"]
-    assert items and {e["unit"]["code"] for e in items} == {"THU-STP"}
-    asked_other = officer.get(f"/cycles/{cid}/ledger", {"unit": "THU-X-AN"}).json()
+    assert items and {e["unit"]["code"] for e in items} == {"STP"}
+    asked_other = officer.get(f"/cycles/{cid}/ledger", {"unit": "XA1"}).json()
     assert asked_other["count"] == 0
     assert_error(api_world.client("outsider").get(f"/cycles/{cid}/ledger"), 404)
 
@@ -247,10 +245,10 @@ def test_lead_agencies_are_listed_in_the_ledger(api_world):
     cid = api_world.cycle.pk
     items = (
         api_world.client("manager")
-        .get(f"/cycles/{cid}/ledger", {"lead_agency": "THU-STC", "page_size": 500})
+        .get(f"/cycles/{cid}/ledger", {"lead_agency": "SKH", "page_size": 500})
         .json()["items"]
     )
     assert items and all(e["code"].startswith("1.") for e in items)
-    assert all(e["lead_agencies"] == ["THU-STC"] for e in items)
-    assert {e["unit"]["code"] for e in items} == {"THU-STP"}
-    assert OrgUnit.objects.filter(code="THU-STC").exists()
+    assert all(e["lead_agencies"] == ["SKH"] for e in items)
+    assert {e["unit"]["code"] for e in items} == {"STP"}
+    assert OrgUnit.objects.filter(code="SKH").exists()

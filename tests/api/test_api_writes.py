@@ -10,11 +10,11 @@ from parindex.assessment.models import Cycle, Entry
 from parindex.audit.models import LogEntry
 
 
-def _scores_path(world, unit="THU-STP"):
+def _scores_path(world, unit="STP"):
     return f"/cycles/{world.cycle.pk}/units/{unit}/scores"
 
 
-def _external_path(world, unit="THU-STP"):
+def _external_path(world, unit="STP"):
     return f"/cycles/{world.cycle.pk}/units/{unit}/external"
 
 
@@ -160,7 +160,7 @@ def test_the_organiser_enters_survey_external_and_bonus_values(api_world):
     assert LogEntry.objects.filter(action="entry.external_set").count() == 2
     body = (
         api_world.client("manager")
-        .get(f"/cycles/{api_world.cycle.pk}/units/THU-STP/results?stage=self")
+        .get(f"/cycles/{api_world.cycle.pk}/units/STP/results?stage=self")
         .json()
     )
     assert [a["code"] for a in body["adjustments"]] == ["T1"]

@@ -1,7 +1,9 @@
-"""Fixtures for the results tests (prefix `rs_`): a province's Sở Nội vụ runs a cycle on
-tests/data/small.yaml for three departments and two communes, driven through the services
-from self-assessment to the final results; a finished cycle of the year before; a lead
-agency for one criterion.
+"""Fixtures for the results tests (prefix `rs_`), views of the test cast (tests/cast.py): the
+cast's Sở Nội vụ of Tỉnh Lào Cai runs a cycle on tests/data/small.yaml for four departments
+(the cast's STP, SYT and SKH, and SXD) and two communes (the cast's XA1, and XA2), driven
+through the services from self-assessment to the final results; a finished cycle of the
+year before; the cast's lead agency (SKH) for criterion 1.1 of STP, and SYT leading every
+item of XA2.
 
 Final results of the 2025 cycle (small.yaml; maximum 8 for a department, 10 for a commune
 as 2.1.2 applies to communes only):
@@ -20,16 +22,13 @@ SXD 6,25 (3), XA1 98 (1).
 from __future__ import annotations
 
 from decimal import Decimal
-from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from django.contrib.auth.models import User
 
-from parindex.accounts.models import Membership, OrgUnit, Role
-from parindex.assessment import services
-from parindex.assessment.models import Cycle, Entry, Participation
-
-SMALL_YAML = Path(__file__).resolve().parents[1] / "data" / "small.yaml"
+from parindex.accounts.models import OrgUnit, Role
+from parindex.assessment.models import Cycle, Participation
 
 VALUES = {
     "STP": {"1.1.1": "đúng hạn", "1.1.2": "100", "1.2.1": "có", "1.2.2": "0.75", "2.1.1": "90"},
@@ -63,67 +62,21 @@ CUTS = [
 RESTORE = [("SXD", "2.1.1", Decimal("1.6"), "other")]
 
 
-def rs_user(username: str, role: str, unit: OrgUnit | None, **extra) -> User:
-    user = User.objects.create_user(username, first_name=username)
-    Membership.objects.create(user=user, role=role, unit=unit, **extra)
-    return user
-
-
-def rs_transition(cycle: Cycle, user: User, *states: str) -> Cycle:
-    for state in states:
-        cycle = services.cycle_transition(cycle=cycle, to_state=state, user=user)
-    return cycle
-
-
-def rs_finished_cycle(
-    *, name: str, year: int, mv, organiser: OrgUnit, values: dict[str, dict[str, str]], units
-) -> Cycle:
-    """A cycle whose entries are written directly and which is then finalised (for the
-    years before: only its final results matter)."""
-    cycle = services.cycle_create(
-        name=name, year=year, methodology=mv, organiser=organiser, units=list(units)
-    )
-    tree = mv.tree
-    for p in cycle.participations.select_related("unit"):
-        for code, raw in values.get(p.unit.code, {}).items():
-            pts = services._self_points(tree, p.unit, tree.nodes[code], raw)
-            Entry.objects.create(participation=p, code=code, value=raw, self_points=pts)
-    Cycle.objects.filter(pk=cycle.pk).update(state=Cycle.State.APPRAISAL_2)
-    cycle.refresh_from_db()
-    manager = User.objects.filter(
-        memberships__role=Role.MANAGER, memberships__unit=organiser
-    ).first()
-    return services.cycle_transition(cycle=cycle, to_state=Cycle.State.FINAL, user=manager)
-
-
 @pytest.fixture
-def rs_world(db):
-    province = OrgUnit.objects.create(code="LCI", name="Tỉnh Lào Cai", type="province")
-    snv = OrgUnit.objects.create(code="SNV", name="Sở Nội vụ", type="department", parent=province)
-    units = {
-        code: OrgUnit.objects.create(code=code, name=name, type=kind, parent=province)
-        for code, name, kind in [
-            ("STP", "Sở Tư pháp", "department"),
-            ("SYT", "Sở Y tế", "department"),
-            ("SXD", "Sở Xây dựng", "department"),
-            ("SKH", "Sở Kế hoạch và Đầu tư", "department"),
-            ("XA1", "Xã Bảo Thắng", "commune"),
-            ("XA2", "Phường Sa Pa", "commune"),
-        ]
-    }
-    manager = rs_user("rs_quanly", Role.MANAGER, snv)
-    appraiser = rs_user("rs_thamdinh", Role.APPRAISER, snv)
-    leaders = {c: rs_user(f"rs_ld_{c}", Role.LEADER, u) for c, u in units.items()}
-    # Sở Kế hoạch leads criterion 1.1 for Sở Tư pháp; Sở Y tế leads every item of XA2.
-    rs_user("rs_ct_skh", Role.LEAD_AGENCY, units["SKH"], target=units["STP"], codes=["1.1"])
-    rs_user("rs_ct_syt", Role.LEAD_AGENCY, units["SYT"], target=units["XA2"], codes=[])
-    mv = services.methodology_install(source=SMALL_YAML.read_text(encoding="utf-8"))
+def rs_world(cast):
+    units = {"STP": cast.a, "SYT": cast.b, "SKH": cast.lead_unit, "XA1": cast.commune}
+    units["SXD"] = cast.unit("SXD", "Sở Xây dựng")
+    units["XA2"] = cast.unit("XA2", "Phường Sa Pa", OrgUnit.Type.COMMUNE)
+    units = {code: units[code] for code in VALUES}  # STP, SYT, SXD, SKH, XA1, XA2
+    manager, appraiser = cast.manager, cast.appraiser
+    leaders = {c: cast.leader_of(u) for c, u in units.items()}
+    # The cast's lead agency (Sở Kế hoạch) leads criterion 1.1 of Sở Tư pháp; Sở Y tế leads
+    # every item of XA2.
+    cast.user(Role.LEAD_AGENCY, units["SYT"], target=units["XA2"], codes=[], username="chutri_syt")
 
-    previous = rs_finished_cycle(
+    previous = cast.finished(
         name="Chỉ số CCHC năm 2024",
         year=2024,
-        mv=mv,
-        organiser=snv,
         units=[units[c] for c in ("STP", "SYT", "SXD", "XA1")],
         values={
             # STP 2024: 1+1+1+1+2 = 6 of 8 (no survey) = 75 -> rank 2 of 3 departments
@@ -142,54 +95,33 @@ def rs_world(db):
         },
     )
 
-    cycle = services.cycle_create(
+    cycle = cast.cycle(
+        Cycle.State.SELF_CLOSED,
         name="Chỉ số CCHC năm 2025",
         year=2025,
-        methodology=mv,
-        organiser=snv,
         units=list(units.values()),
+        values=VALUES,
     )
-    cycle = rs_transition(cycle, manager, Cycle.State.OPEN)
-    parts = {p.unit.code: p for p in cycle.participations.select_related("unit", "cycle")}
-    for code, vals in VALUES.items():
-        for leaf, raw in vals.items():
-            services.entry_save_self(
-                participation=parts[code], code=leaf, value=raw, user=leaders[code]
-            )
-        services.participation_submit(participation=parts[code], user=leaders[code])
-    cycle = rs_transition(cycle, manager, Cycle.State.SELF_CLOSED)
+    parts = {code: cast.part(cycle, unit) for code, unit in units.items()}
     for code, raw in SURVEY.items():
-        services.entry_set_external(
-            participation=parts[code], code="2.2.1", value=raw, user=manager
-        )
-    cycle = rs_transition(cycle, manager, Cycle.State.APPRAISAL)
-
-    def appraise(unit: str, leaf: str, points, reason: str) -> None:
-        p = Participation.objects.select_related("cycle", "unit").get(pk=parts[unit].pk)
-        entry = Entry.objects.get(participation=p, code=leaf)
-        entry.participation = p
-        services.entry_appraise(entry=entry, points=points, reason=reason, user=appraiser)
-
+        cast.fill(parts[code], {"2.2.1": raw}, submit=False)
+    cycle = cast.advance(cycle, Cycle.State.APPRAISAL)
     for unit, leaf, points, reason in CUTS:
-        appraise(unit, leaf, points, reason)
-    cycle = rs_transition(cycle, manager, Cycle.State.EXPLANATION)
-    p = Participation.objects.select_related("cycle", "unit").get(pk=parts["STP"].pk)
-    entry = Entry.objects.get(participation=p, code="1.1.2")
-    entry.participation = p
-    services.entry_explain(
-        entry=entry, text="Kế hoạch số 12/KH-STP đã được bổ sung.", user=leaders["STP"]
-    )
-    cycle = rs_transition(cycle, manager, Cycle.State.APPRAISAL_2)
+        cast.appraise(parts[unit], leaf, points, reason)
+    cycle = cast.advance(cycle, Cycle.State.EXPLANATION)
+    cast.explain(parts["STP"], "1.1.2", "Kế hoạch số 12/KH-STP đã được bổ sung.", leaders["STP"])
+    cycle = cast.advance(cycle, Cycle.State.APPRAISAL_2)
     for unit, leaf, points, reason in RESTORE:
-        appraise(unit, leaf, points, reason)
-    cycle = rs_transition(cycle, manager, Cycle.State.FINAL)
+        cast.appraise(parts[unit], leaf, points, reason)
+    cycle = cast.advance(cycle, Cycle.State.FINAL)
     cycle.refresh_from_db()
     return {
+        "cast": cast,
         "cycle": cycle,
         "previous": previous,
         "units": units,
-        "snv": snv,
-        "province": province,
+        "snv": cast.organiser,
+        "province": cast.province,
         "manager": manager,
         "appraiser": appraiser,
         "leaders": leaders,
@@ -197,16 +129,31 @@ def rs_world(db):
             p.unit.code: p
             for p in Participation.objects.filter(cycle=cycle).select_related("unit", "cycle")
         },
-        "mv": mv,
+        "mv": cycle.methodology,
     }
 
 
 @pytest.fixture
-def rs_helpers():
-    """The helpers above, for tests that build more data: .user(...), .finished_cycle(...)."""
+def rs_helpers(cast):
+    """For tests that build more data: .user(username, role, unit, **membership) (a user
+    of the cast), .finished_cycle(name=, year=, mv=, organiser=, units=, values=) (a cycle
+    taken to "final" through the services, run by a manager of `organiser`)."""
 
-    class Helpers:
-        user = staticmethod(rs_user)
-        finished_cycle = staticmethod(rs_finished_cycle)
+    def user(username: str, role: str, unit: OrgUnit | None, **extra):
+        return cast.user(role, unit, username=username, **extra)
 
-    return Helpers
+    def finished_cycle(*, name, year, mv, organiser, units, values):
+        manager = User.objects.filter(
+            memberships__role=Role.MANAGER, memberships__unit=organiser
+        ).first()
+        return cast.finished(
+            name=name,
+            year=year,
+            methodology=mv,
+            organiser=organiser,
+            manager=manager,
+            units=units,
+            values=values,
+        )
+
+    return SimpleNamespace(user=user, finished_cycle=finished_cycle)

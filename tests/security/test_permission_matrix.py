@@ -1,7 +1,8 @@
 """Who may open what: every URL of the project, every role, one explicit expected outcome.
 
-The world: a province with its Sở Nội vụ (organiser) running an open cycle on
-tests/data/small.yaml for two departments, A (Sở Tư pháp) and B (Sở Y tế). Every URL that
+The world, from the test cast (tests/cast.py): the province's Sở Nội vụ (organiser) running
+an open cycle on tests/data/small.yaml for two departments, A (Sở Tư pháp) and B (Sở Y tế),
+driven through the services. Every URL that
 names an object points at unit A's: its participation, its entry codes, its evidence and
 evidence link, the cycle, survey objects of the cycle.
 
@@ -43,7 +44,7 @@ from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
-from factories import install_methodology, make_cycle, make_unit, make_user
+from factories import make_user
 
 from parindex.accounts.models import OrgUnit, Role
 from parindex.assessment import services
@@ -83,24 +84,18 @@ class World:
         return Entry.objects.filter(participation=self.p, code=code).first()
 
 
-def build_world() -> World:
-    province = make_unit("MT", "Tỉnh Ma Trận", OrgUnit.Type.PROVINCE)
-    snv = make_unit("MT-SNV", "Sở Nội vụ Ma Trận", parent=province)
-    unit_a = make_unit("MT-STP", "Sở Tư pháp tỉnh Ma Trận", parent=province)
-    unit_b = make_unit("MT-SYT", "Sở Y tế tỉnh Ma Trận", parent=province)
-    lead = make_unit("MT-STC", "Sở Tài chính", parent=province)
-    methodology = install_methodology()
-    cycle = make_cycle(organiser=snv, units=[unit_a, unit_b], methodology=methodology)
-    users = {
-        "admin": make_user(Role.ADMIN),
-        "manager": make_user(Role.MANAGER, snv),
-        "officer_a": make_user(Role.OFFICER, unit_a),
-        "leader_a": make_user(Role.LEADER, unit_a),
-        "lead_agency": make_user(Role.LEAD_AGENCY, lead, target=unit_a, codes=["1.2"]),
-        "appraiser": make_user(Role.APPRAISER, snv),
-        "viewer": make_user(Role.VIEWER, province),
-        "officer_b": make_user(Role.OFFICER, unit_b),
-    }
+def build_world(cast: Any) -> World:
+    """The cast's open cycle for units A and B; its lead agency fills criterion 1.2 of A.
+    Unit A's name is made one no page shows by chance (the shipped methodologies name "Sở
+    Tư pháp"), for the leak check."""
+    province, unit_a, unit_b = cast.province, cast.a, cast.b
+    unit_a.name = "Sở Tư pháp tỉnh Lào Cai"
+    unit_a.save(update_fields=["name"])
+    cycle = cast.cycle(units=(unit_a, unit_b))
+    methodology = cycle.methodology
+    cast.reassign("lead_agency", codes=["1.2"])
+    names = {"officer_a": "officer", "leader_a": "leader", "officer_b": "officer_b"}
+    users = {role: cast.users[names.get(role, role)] for role in ROLES if role != "anon"}
     p = Participation.objects.get(cycle=cycle, unit=unit_a)
     p_b = Participation.objects.get(cycle=cycle, unit=unit_b)
     entry = services.entry_save_self(
@@ -236,7 +231,7 @@ def obj(key: str, **more: Any) -> Callable[[World], dict[str, Any]]:
 
 
 SOON = (timezone.localtime() + timedelta(days=3)).strftime("%Y-%m-%dT%H:%M")
-EXTERNAL_CSV = b"unit,code,value\nMT-STP,2.2.1,80\n"
+EXTERNAL_CSV = b"unit,code,value\nSTP,2.2.1,80\n"
 
 # Rows: the URL, then its outcome per role. Keep the columns aligned:
 #                   admin   manager officer_a leader_a lead_ag appraiser viewer officer_b anon
@@ -497,9 +492,9 @@ def test_matrix_rows_are_well_formed():
 
 
 @pytest.fixture
-def world(db, settings) -> Iterator[World]:
+def world(cast, settings) -> Iterator[World]:
     settings.AXES_ENABLED = False
-    yield build_world()
+    yield build_world(cast)
 
 
 def _check(outcome: str, response: Any, effect: bool | None, login_url: str) -> str | None:

@@ -8,7 +8,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from ap_cast import AP_VALUES, ap_client, ap_fill, ap_state, ap_user  # noqa: F401
+from ap_cast import AP_VALUES, ap_client, ap_fill, ap_state  # noqa: F401
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test import Client

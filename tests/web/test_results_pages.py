@@ -7,8 +7,9 @@ results and their import, public results. Who sees what:
 - outsiders: 404 everywhere; anonymous: the login page, except the public pages, which show
   published cycles only.
 
-The world (fixture `rp`): tests/data/small.yaml, the Sở Nội vụ of "Tỉnh Lào Cai" runs a cycle
-for three departments and a commune, driven through the services to the final results:
+The world (fixture `rp`, from the test cast, tests/cast.py): tests/data/small.yaml, the Sở Nội
+vụ of "Tỉnh Lào Cai" runs a cycle for three departments and a commune, driven through the
+services to the final results:
 
   STP  1 + 0,5 (1.1.2 cut from 1: evidence missing) + 1 + 0,75 + 1,8 + 1,6 = 6,65 / 8
   SYT  1 + 1 + 1 + 1 + 2 + 2 = 8 / 8 = 100 (rank 1)
@@ -25,7 +26,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
-from factories import install_methodology, make_cycle, make_unit, make_user
+from factories import make_cycle, make_unit
 
 from parindex.accounts.models import OrgUnit, Role
 from parindex.assessment import services
@@ -37,66 +38,47 @@ from parindex.results.views import ledger as ledger_views
 State = Cycle.State
 
 VALUES = {
-    "LC-STP": {"1.1.1": "đúng hạn", "1.1.2": "100", "1.2.1": "có", "1.2.2": "0.75", "2.1.1": "90"},
-    "LC-SYT": {"1.1.1": "đúng hạn", "1.1.2": "100", "1.2.1": "có", "1.2.2": "1", "2.1.1": "100"},
-    "LC-SXD": {"1.1.1": "late", "1.1.2": "50", "1.2.1": "không", "1.2.2": "0.25", "2.1.1": "80"},
-    "LC-XA1": {"1.1.1": "đúng hạn", "1.1.2": "100", "1.2.1": "có", "2.1.1": "100", "2.1.2": "có"},
+    "STP": {"1.1.1": "đúng hạn", "1.1.2": "100", "1.2.1": "có", "1.2.2": "0.75", "2.1.1": "90"},
+    "SYT": {"1.1.1": "đúng hạn", "1.1.2": "100", "1.2.1": "có", "1.2.2": "1", "2.1.1": "100"},
+    "SXD": {"1.1.1": "late", "1.1.2": "50", "1.2.1": "không", "1.2.2": "0.25", "2.1.1": "80"},
+    "XA1": {"1.1.1": "đúng hạn", "1.1.2": "100", "1.2.1": "có", "2.1.1": "100", "2.1.2": "có"},
 }
-SURVEY = {"LC-STP": "80", "LC-SYT": "100", "LC-SXD": "75", "LC-XA1": "90"}
+SURVEY = {"STP": "80", "SYT": "100", "SXD": "75", "XA1": "90"}
 CUTS = [
-    ("LC-STP", "1.1.2", Decimal("0.5"), "evidence_missing", "Thiếu kế hoạch kiểm chứng số 12."),
-    ("LC-SXD", "2.1.1", Decimal("1"), "not_met", "Tỷ lệ đúng hạn thấp hơn báo cáo."),
+    ("STP", "1.1.2", Decimal("0.5"), "evidence_missing", "Thiếu kế hoạch kiểm chứng số 12."),
+    ("SXD", "2.1.1", Decimal("1"), "not_met", "Tỷ lệ đúng hạn thấp hơn báo cáo."),
 ]
 
 
 class World:
-    def __init__(self) -> None:
-        self.province = make_unit("T-LC", "Tỉnh Lào Cai", OrgUnit.Type.PROVINCE)
-        self.snv = make_unit("LC-SNV", "Sở Nội vụ", parent=self.province)
-        self.units = {
-            "LC-STP": make_unit("LC-STP", "Sở Tư pháp", parent=self.province),
-            "LC-SYT": make_unit("LC-SYT", "Sở Y tế", parent=self.province),
-            "LC-SXD": make_unit("LC-SXD", "Sở Xây dựng", parent=self.province),
-            "LC-XA1": make_unit("LC-XA1", "Xã Bảo Thắng", OrgUnit.Type.COMMUNE, self.province),
-        }
-        self.lead_unit = make_unit("LC-SKH", "Sở Kế hoạch và Đầu tư", parent=self.province)
-        elsewhere = make_unit("T-KHAC", "Tỉnh Khác", OrgUnit.Type.PROVINCE)
-        self.manager = make_user(Role.MANAGER, self.snv, username="rp_quanly")
-        self.appraiser = make_user(Role.APPRAISER, self.snv, username="rp_thamdinh")
-        self.viewer = make_user(Role.VIEWER, self.province, username="rp_xem")
-        self.admin = make_user(Role.ADMIN, username="rp_quantri")
-        ministry = make_unit("RP-BNV", "Bộ Nội vụ (thử)", OrgUnit.Type.MINISTRY)
+    """The cast's province, organiser, STP, SYT, commune XA1, lead agency (SKH, 1.1 of STP),
+    manager, appraiser, viewer, admin, officer (of STP) and outsider; SXD; a manager of the
+    Ministry; a leader per unit."""
+
+    def __init__(self, cast) -> None:
+        self.cast = cast
+        self.province = cast.province
+        self.snv = cast.organiser
+        self.units = {"STP": cast.a, "SYT": cast.b, "SXD": cast.unit("SXD", "Sở Xây dựng")}
+        self.units["XA1"] = cast.commune
+        self.lead_unit = cast.lead_unit
+        self.manager, self.appraiser = cast.manager, cast.appraiser
+        self.viewer, self.admin = cast.viewer, cast.admin
+        ministry = cast.unit("RP-BNV", "Bộ Nội vụ (thử)", OrgUnit.Type.MINISTRY, parent=None)
         # The national index's organiser: its managers import the published results.
-        self.ministry = make_user(Role.MANAGER, ministry, username="rp_bonoivu")
-        self.leaders = {
-            c: make_user(Role.LEADER, u, username=f"rp_ld_{c}") for c, u in self.units.items()
-        }
-        self.officer = make_user(Role.OFFICER, self.units["LC-STP"], username="rp_canbo_stp")
-        self.lead_agency = make_user(
-            Role.LEAD_AGENCY,
-            self.lead_unit,
-            target=self.units["LC-STP"],
-            codes=["1.1"],
-            username="rp_chutri",
-        )
-        self.outsider = make_user(
-            Role.OFFICER, make_unit("KH-STP", "Sở Tư pháp tỉnh khác", parent=elsewhere)
-        )
-        self.mv = install_methodology()
-        cycle = make_cycle(
-            organiser=self.snv,
+        self.ministry = cast.user(Role.MANAGER, ministry, username="bonoivu")
+        self.leaders = {c: cast.leader_of(u) for c, u in self.units.items()}
+        self.officer = cast.officer
+        self.lead_agency = cast.lead_agency
+        self.outsider = cast.outsider
+        self.mv = cast.methodology()
+        cycle = cast.cycle(
+            State.SELF_CLOSED,
             units=list(self.units.values()),
-            methodology=self.mv,
+            values=VALUES,
             name="Chỉ số CCHC năm 2025 tỉnh Lào Cai",
         )
         parts = self.parts_of(cycle)
-        for code, values in VALUES.items():
-            for leaf, raw in values.items():
-                services.entry_save_self(
-                    participation=parts[code], code=leaf, value=raw, user=self.leaders[code]
-                )
-            services.participation_submit(participation=parts[code], user=self.leaders[code])
-        cycle = self.move(cycle, State.SELF_CLOSED)
         for code, raw in SURVEY.items():
             services.entry_set_external(
                 participation=parts[code], code="2.2.1", value=raw, user=self.manager
@@ -122,22 +104,19 @@ class World:
         }
 
     def move(self, cycle: Cycle, *states: str) -> Cycle:
-        for state in states:
-            cycle = services.cycle_transition(cycle=cycle, to_state=state, user=self.manager)
-        return cycle
+        return self.cast.advance(cycle, *states)
 
     def publish(self) -> None:
         self.cycle = self.move(self.cycle, State.PUBLISHED)
 
     def set_state(self, state: str) -> None:
         """A fixture shortcut (not audited): look at the pages in an earlier state."""
-        Cycle.objects.filter(pk=self.cycle.pk).update(state=state)
-        self.cycle.refresh_from_db()
+        self.cycle = self.cast.jump(self.cycle, state)
 
 
 @pytest.fixture
-def rp(db) -> World:
-    return World()
+def rp(cast) -> World:
+    return World(cast)
 
 
 def client_for(user) -> Client:
@@ -166,7 +145,7 @@ def ranking_url(w: World, **params: str) -> str:
 def test_the_organiser_sees_the_whole_ranking_with_component_indices(rp):
     response = client_for(rp.manager).get(ranking_url(rp))
     assert response.status_code == 200
-    assert units_listed(response) == ["LC-SYT", "LC-STP", "LC-SXD"]  # departments first
+    assert units_listed(response) == ["SYT", "STP", "SXD"]  # departments first
     page = html(response)
     assert "83,13" in page  # STP 6,65 / 8 = 83,125
     assert "100,00" in page
@@ -178,30 +157,30 @@ def test_the_organiser_sees_the_whole_ranking_with_component_indices(rp):
 
 def test_the_ranking_lists_one_unit_type_at_a_time(rp):
     response = client_for(rp.manager).get(ranking_url(rp, type="commune"))
-    assert units_listed(response) == ["LC-XA1"]
+    assert units_listed(response) == ["XA1"]
 
 
 def test_the_selected_unit_is_highlighted_in_the_table_and_the_chart(rp):
-    response = client_for(rp.manager).get(ranking_url(rp, unit="LC-SXD"))
+    response = client_for(rp.manager).get(ranking_url(rp, unit="SXD"))
     page = html(response)
-    assert '<tr class="rs-you" data-unit="LC-SXD">' in page
+    assert '<tr class="rs-you" data-unit="SXD">' in page
     assert '"highlight": 2' in page  # third bar of the chart
 
 
 def test_a_unit_sees_only_its_own_row_until_publication(rp):
-    client = client_for(rp.leaders["LC-STP"])
+    client = client_for(rp.leaders["STP"])
     response = client.get(ranking_url(rp))
     assert response.status_code == 200
-    assert units_listed(response) == ["LC-STP"]
+    assert units_listed(response) == ["STP"]
     assert "Sở Y tế" not in html(response)
     assert "sau khi kỳ đánh giá được công bố" in html(response)
     rp.publish()
     response = client.get(ranking_url(rp))
-    assert units_listed(response) == ["LC-SYT", "LC-STP", "LC-SXD"]
+    assert units_listed(response) == ["SYT", "STP", "SXD"]
 
 
 def test_a_unit_does_not_get_the_report_download_before_publication(rp):
-    page = html(client_for(rp.leaders["LC-STP"]).get(ranking_url(rp)))
+    page = html(client_for(rp.leaders["STP"]).get(ranking_url(rp)))
     assert "report.docx" not in page
     assert "ranking.csv" in page
 
@@ -209,7 +188,7 @@ def test_a_unit_does_not_get_the_report_download_before_publication(rp):
 @pytest.mark.parametrize("who", ["appraiser", "viewer", "admin"])
 def test_the_council_viewers_above_and_admins_see_every_unit(rp, who):
     response = client_for(getattr(rp, who)).get(ranking_url(rp))
-    assert units_listed(response) == ["LC-SYT", "LC-STP", "LC-SXD"]
+    assert units_listed(response) == ["SYT", "STP", "SXD"]
 
 
 def test_outsiders_get_404_and_anonymous_users_the_login_page(rp):
@@ -217,7 +196,7 @@ def test_outsiders_get_404_and_anonymous_users_the_login_page(rp):
     urls = [
         ranking_url(rp),
         reverse("results_ledger", args=[rp.cycle.pk]),
-        reverse("results_unit", args=[rp.parts["LC-STP"].pk]),
+        reverse("results_unit", args=[rp.parts["STP"].pk]),
     ]
     for url in urls:
         assert outsider.get(url).status_code == 404, url
@@ -228,7 +207,7 @@ def test_outsiders_get_404_and_anonymous_users_the_login_page(rp):
 
 def test_stages_are_shown_only_once_visible(rp):
     rp.set_state(State.APPRAISAL)
-    unit = client_for(rp.leaders["LC-STP"]).get(ranking_url(rp, stage="r1"))
+    unit = client_for(rp.leaders["STP"]).get(ranking_url(rp, stage="r1"))
     assert unit.status_code == 200
     assert re.search(r'<option value="self" selected>', html(unit))
     assert 'value="r1"' not in html(unit)  # round 1 is shown to units from the explanation on
@@ -238,10 +217,10 @@ def test_stages_are_shown_only_once_visible(rp):
 
 
 def test_the_index_lists_the_cycles_a_user_may_read(rp):
-    page = html(client_for(rp.leaders["LC-STP"]).get(reverse("results_index")))
+    page = html(client_for(rp.leaders["STP"]).get(reverse("results_index")))
     assert rp.cycle.name in page
-    assert reverse("results_unit", args=[rp.parts["LC-STP"].pk]) in page
-    assert reverse("results_unit", args=[rp.parts["LC-SYT"].pk]) not in page
+    assert reverse("results_unit", args=[rp.parts["STP"].pk]) in page
+    assert reverse("results_unit", args=[rp.parts["SYT"].pk]) not in page
     assert rp.cycle.name not in html(client_for(rp.outsider).get(reverse("results_index")))
 
 
@@ -249,8 +228,8 @@ def test_the_index_lists_the_cycles_a_user_may_read(rp):
 
 
 def test_the_unit_profile_shows_losses_stages_and_charts(rp):
-    url = reverse("results_unit", args=[rp.parts["LC-STP"].pk])
-    response = client_for(rp.leaders["LC-STP"]).get(url)
+    url = reverse("results_unit", args=[rp.parts["STP"].pk])
+    response = client_for(rp.leaders["STP"]).get(url)
     assert response.status_code == 200
     page = html(response)
     assert "83,13" in page and "2 / 3" in page.replace('<span class="muted rs-slash">', "")
@@ -264,7 +243,7 @@ def test_the_unit_profile_shows_losses_stages_and_charts(rp):
 
 
 def test_the_organiser_sees_the_peers_around_the_unit(rp):
-    url = reverse("results_unit", args=[rp.parts["LC-STP"].pk])
+    url = reverse("results_unit", args=[rp.parts["STP"].pk])
     page = html(client_for(rp.manager).get(url))
     assert "Sở Y tế" in page and "Sở Xây dựng" in page
     assert '<tr class="rs-you"><td class="num">2</td><td>Sở Tư pháp</td>' in page
@@ -272,21 +251,21 @@ def test_the_organiser_sees_the_peers_around_the_unit(rp):
 
 def test_another_units_profile_is_404_even_after_publication(rp):
     rp.publish()
-    client = client_for(rp.leaders["LC-SYT"])
-    assert client.get(reverse("results_unit", args=[rp.parts["LC-STP"].pk])).status_code == 404
-    assert client.get(reverse("results_unit", args=[rp.parts["LC-SYT"].pk])).status_code == 200
+    client = client_for(rp.leaders["SYT"])
+    assert client.get(reverse("results_unit", args=[rp.parts["STP"].pk])).status_code == 404
+    assert client.get(reverse("results_unit", args=[rp.parts["SYT"].pk])).status_code == 200
 
 
 def test_a_lead_agency_reads_the_profile_of_the_unit_it_works_for(rp):
     client = client_for(rp.lead_agency)
-    assert client.get(reverse("results_unit", args=[rp.parts["LC-STP"].pk])).status_code == 200
-    assert client.get(reverse("results_unit", args=[rp.parts["LC-SXD"].pk])).status_code == 404
+    assert client.get(reverse("results_unit", args=[rp.parts["STP"].pk])).status_code == 200
+    assert client.get(reverse("results_unit", args=[rp.parts["SXD"].pk])).status_code == 404
 
 
 def test_the_profile_trend_includes_the_previous_finished_cycle(rp):
     previous = make_cycle(
         organiser=rp.snv,
-        units=[rp.units["LC-STP"]],
+        units=[rp.units["STP"]],
         methodology=rp.mv,
         name="Chỉ số CCHC năm 2024",
         year=2024,
@@ -296,7 +275,7 @@ def test_the_profile_trend_includes_the_previous_finished_cycle(rp):
     Cycle.objects.filter(pk=previous.pk).update(state=State.APPRAISAL_2)
     previous.refresh_from_db()
     rp.move(previous, State.FINAL)
-    page = html(client_for(rp.officer).get(reverse("results_unit", args=[rp.parts["LC-STP"].pk])))
+    page = html(client_for(rp.officer).get(reverse("results_unit", args=[rp.parts["STP"].pk])))
     assert 'id="rs-data-trend"' in page
     assert '"years": ["2024", "2025"]' in page
 
@@ -329,18 +308,16 @@ def test_the_ledger_lists_every_unit_for_the_organiser(rp):
 
 def test_ledger_filters(rp):
     client = client_for(rp.manager)
-    assert set(ledger_rows(ledger(client, rp, "?unit=LC-STP&field=1.1"))) == {
-        ("Sở Tư pháp", "1.1.2")
-    }
+    assert set(ledger_rows(ledger(client, rp, "?unit=STP&field=1.1"))) == {("Sở Tư pháp", "1.1.2")}
     reason = ledger_rows(ledger(client, rp, "?reason=not_met"))
     assert reason == [("Sở Xây dựng", "2.1.1")]
-    recoverable = ledger_rows(ledger(client, rp, "?recoverable=0&unit=LC-SXD"))
+    recoverable = ledger_rows(ledger(client, rp, "?recoverable=0&unit=SXD"))
     assert ("Sở Xây dựng", "2.1.1") not in recoverable  # 1,6 -> 1: self-assessment shortfall
     assert ("Sở Xây dựng", "2.2.1") in recoverable  # survey: structural
-    by_agency = ledger_rows(ledger(client, rp, "?lead_agency=LC-SKH"))
+    by_agency = ledger_rows(ledger(client, rp, "?lead_agency=SKH"))
     assert by_agency and {name for name, _c in by_agency} == {"Sở Tư pháp"}
     assert all(code.startswith("1.1.") for _n, code in by_agency)
-    page = ledger(client, rp, "?unit=LC-STP&field=1.1")
+    page = ledger(client, rp, "?unit=STP&field=1.1")
     assert "Thiếu kế hoạch kiểm chứng số 12." in page
     assert "Sở Kế hoạch và Đầu tư" in page  # the lead agency of 1.1 for STP
 
@@ -358,18 +335,18 @@ def test_the_ledger_sorts_and_pages(rp, monkeypatch):
 
 def test_a_unit_reads_only_its_own_ledger_also_after_publication(rp):
     rp.publish()
-    client = client_for(rp.leaders["LC-SXD"])
+    client = client_for(rp.leaders["SXD"])
     rows = ledger_rows(ledger(client, rp))
     assert rows and {name for name, _c in rows} == {"Sở Xây dựng"}
     # asking for another unit does not show it
-    assert {n for n, _c in ledger_rows(ledger(client, rp, "?unit=LC-STP"))} == {"Sở Xây dựng"}
+    assert {n for n, _c in ledger_rows(ledger(client, rp, "?unit=STP"))} == {"Sở Xây dựng"}
     page = ledger(client, rp)
-    assert "unit=LC-SXD" in page.split("ledger.csv", 1)[1][:80]  # the export is limited too
+    assert "unit=SXD" in page.split("ledger.csv", 1)[1][:80]  # the export is limited too
 
 
 def test_the_ledger_waits_for_the_final_results_for_units(rp):
     rp.set_state(State.APPRAISAL_2)
-    page = ledger(client_for(rp.leaders["LC-STP"]), rp)
+    page = ledger(client_for(rp.leaders["STP"]), rp)
     assert "khi kỳ đánh giá đã chốt kết quả" in page
     assert '<table class="rs-ledger">' not in page
     assert ledger_rows(ledger(client_for(rp.manager), rp))
@@ -381,10 +358,10 @@ def test_the_export_links_of_the_pages_download(rp):
     href = re.search(r'href="([^"]*ranking\.csv[^"]*)"', page).group(1).replace("&amp;", "&")
     response = client.get(href)
     assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
-    page = ledger(client, rp, "?unit=LC-STP")
+    page = ledger(client, rp, "?unit=STP")
     href = re.search(r'href="([^"]*ledger\.csv[^"]*)"', page).group(1).replace("&amp;", "&")
     body = client.get(href).content.decode("utf-8-sig")
-    assert "LC-STP" in body and "LC-SXD" not in body
+    assert "STP" in body and "SXD" not in body
 
 
 # --- national results ---------------------------------------------------------------------------
@@ -487,13 +464,13 @@ def test_public_pages_show_published_cycles_only(rp):
     assert rp.cycle.name in listing
     page = client.get(reverse("public_cycle", args=[rp.cycle.pk]))
     assert page.status_code == 200
-    assert units_listed(page) == ["LC-SYT", "LC-STP", "LC-SXD"]
+    assert units_listed(page) == ["SYT", "STP", "SXD"]
     assert "LV 1" in html(page) and "83,13" in html(page)
     assert "Thiếu kế hoạch kiểm chứng" not in html(page)  # no appraisal comments in public
     csv_body = client.get(reverse("public_cycle_download", args=[rp.cycle.pk, "csv"]))
     assert csv_body.status_code == 200
     text = csv_body.content.decode("utf-8-sig")
-    assert "LC-STP" in text and "LC-XA1" in text and "field_1_index" in text
+    assert "STP" in text and "XA1" in text and "field_1_index" in text
     data = client.get(reverse("public_cycle_download", args=[rp.cycle.pk, "json"])).json()
     assert {r["unit"]["code"] for r in data["results"]} == set(VALUES)
     assert client.get(reverse("public_cycle_download", args=[rp.cycle.pk, "xlsx"])).status_code == (
@@ -505,7 +482,7 @@ def test_the_public_page_never_shows_an_unpublished_cycle_among_others(rp):
     rp.publish()
     other = make_cycle(
         organiser=rp.snv,
-        units=[rp.units["LC-STP"]],
+        units=[rp.units["STP"]],
         methodology=rp.mv,
         name="Kỳ chưa công bố 2026",
         year=2026,
@@ -520,7 +497,7 @@ def test_the_public_page_does_not_compare_with_an_unpublished_year(rp):
     """The change against the year before would reveal a finalised, unpublished cycle."""
     previous = make_cycle(
         organiser=rp.snv,
-        units=[rp.units["LC-STP"]],
+        units=[rp.units["STP"]],
         methodology=rp.mv,
         name="Chỉ số CCHC năm 2024 (chưa công bố)",
         year=2024,
@@ -544,7 +521,7 @@ def test_pages_carry_no_inline_script_or_style(rp):
     pages = [
         client.get(reverse("results_index")),
         client.get(ranking_url(rp)),
-        client.get(reverse("results_unit", args=[rp.parts["LC-STP"].pk])),
+        client.get(reverse("results_unit", args=[rp.parts["STP"].pk])),
         client.get(reverse("results_ledger", args=[rp.cycle.pk])),
         client.get(reverse("results_national") + "?year=2024"),
         client_for(rp.ministry).get(reverse("results_national_import")),

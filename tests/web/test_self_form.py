@@ -87,7 +87,7 @@ def test_a_stale_version_shows_the_conflict_and_the_current_value(self_world, se
     second = self_login(self_world["leader"])
     save(first, p, "1.1.2", value="100", version="0")
     row = row_html(save(second, p, "1.1.2", value="50", version="0").content.decode(), "1.1.2")
-    assert "vừa được canbo_a cập nhật" in row
+    assert "vừa được canbo cập nhật" in row
     assert 'class="row-msg warning"' in row
     assert 'value="100"' in row  # the current value, not the stale one
     assert 'name="version" value="1"' in row

@@ -194,6 +194,7 @@ def run(args: argparse.Namespace, tmp: Path) -> int:
     from parindex.assessment.models import Cycle, Entry, Participation
     from parindex.assessment.services import results_changed
     from parindex.results import computation
+    from parindex.results import profile as rprof
     from parindex.results import selectors as rsel
 
     print(f"parindex results, cold and warm — {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}")
@@ -319,7 +320,7 @@ def run(args: argparse.Namespace, tmp: Path) -> int:
             ranking_url,
             lambda: rsel.cycle_ranking(fresh_cycle(), "final", unit_type="commune"),
         ),
-        ("profile of a commune", profile_url, lambda: rsel.unit_profile(the_commune(), "final")),
+        ("profile of a commune", profile_url, lambda: rprof.unit_profile(the_commune(), "final")),
         (
             "ledger from the profile (?unit=)",
             ledger_unit_url,

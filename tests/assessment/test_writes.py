@@ -383,3 +383,18 @@ def test_write_entries_checks_every_version_before_writing_anything(small_cycle)
         services.write_entries(changes, user=officer)
     assert [i for i, _c in caught.value.conflicts] == [1]
     _nothing_changed(small_cycle, p, snapshot)
+
+
+def test_an_out_of_date_cycle_saved_later_keeps_the_results_version(small_cycle):
+    """Only results_changed moves the version: saving a stale Cycle or Participation
+    object must not turn it back (cached results would be served as current)."""
+    stale = Cycle.objects.get(pk=small_cycle.cycle.pk)
+    stale_part = Participation.objects.filter(cycle=stale).first()
+    version = services.results_changed(stale.pk)
+    stale.name = "Tên mới"
+    stale.save()
+    stale_part.report = "Báo cáo"
+    stale_part.save()
+    fresh = Cycle.objects.get(pk=stale.pk)
+    assert fresh.results_version == version and fresh.name == "Tên mới"
+    assert Participation.objects.get(pk=stale_part.pk).results_version == version

@@ -383,7 +383,7 @@ def test_download_views(rs_world, rs_helpers):
 
 def test_unit_chart_is_a_png(rs_world):
     from parindex.results.charts import unit_fields_chart
-    from parindex.results.selectors import unit_profile
+    from parindex.results.profile import unit_profile
 
     png = unit_fields_chart(unit_profile(rs_world["parts"]["STP"]))
     assert png.startswith(b"\x89PNG\r\n\x1a\n") and len(png) > 5000

@@ -24,6 +24,7 @@ from django.core.cache import cache
 from parindex.assessment import services
 from parindex.assessment.models import Cycle, Entry, Participation
 from parindex.results import computation
+from parindex.results import profile as rprof
 from parindex.results import selectors as rsel
 from parindex.results.tables import STAGES, LedgerFilter, detail_lines
 
@@ -93,7 +94,7 @@ def test_one_entry_change_computes_that_unit_again_only(rs_world):
     cycle = _fresh(rs_world["cycle"])
     rsel.cycle_results(cycle, "final")
     for code in rs_world["parts"]:
-        rsel.unit_profile(_participation(rs_world, code))  # node statistics kept
+        rprof.unit_profile(_participation(rs_world, code))  # node statistics kept
     assert counters.loads == 2  # this cycle, and 2024's for the trend
     counters.reset()
     rsel.cycle_results(cycle, "final")
@@ -113,7 +114,7 @@ def test_one_entry_change_computes_that_unit_again_only(rs_world):
 
     incremental = _everything(_fresh(cycle))
     profiles = {
-        (code, stage): _profile_values(rsel.unit_profile(_participation(rs_world, code), stage))
+        (code, stage): _profile_values(rprof.unit_profile(_participation(rs_world, code), stage))
         for code in rs_world["parts"]
         for stage in ("final", "self")
     }
@@ -125,7 +126,8 @@ def test_one_entry_change_computes_that_unit_again_only(rs_world):
             fresh = rsel.cycle_results(p.cycle, stage, unit_type=p.unit.type)
             # node statistics over these rows (tables.node_stats), not the kept ones
             assert (
-                _profile_values(rsel.unit_profile(p, stage, results=fresh)) == profiles[code, stage]
+                _profile_values(rprof.unit_profile(p, stage, results=fresh))
+                == profiles[code, stage]
             )
 
 
@@ -134,7 +136,7 @@ def test_the_best_unit_leaving_and_a_new_best_are_followed(rs_world):
     p = _participation(rs_world, "STP")
 
     def stats() -> dict:
-        return {n.code: (n.average, n.best, n.best_units) for n in rsel.unit_profile(p).fields}
+        return {n.code: (n.average, n.best, n.best_units) for n in rprof.unit_profile(p).fields}
 
     stats()
     for code, leaf, points in [
@@ -167,16 +169,16 @@ def test_profile_ledger_and_trend_come_from_the_cached_computation(
 ):
     counters = computation.counters
     p = _participation(rs_world, "STP")
-    first = rsel.unit_profile(p)
+    first = rprof.unit_profile(p)
     rsel.lost_points_ledger(p.cycle, LedgerFilter(units=frozenset({"STP"})))
     assert any(t.year == 2024 for t in first.trend)  # the earlier cycle, computed once
     counters.reset()
     with django_assert_max_num_queries(8):
-        again = rsel.unit_profile(p)
+        again = rprof.unit_profile(p)
     with django_assert_max_num_queries(4):
         ledger = rsel.lost_points_ledger(p.cycle, LedgerFilter(units=frozenset({"STP"})))
     with django_assert_max_num_queries(4):
-        trend = rsel.unit_trend(p, again.row)
+        trend = rprof.unit_trend(p, again.row)
     assert (counters.loads, counters.refreshes, counters.units_computed) == (0, 0, 0)
     assert _profile_values(again) == _profile_values(first)
     assert ledger == again.ledger and trend == again.trend

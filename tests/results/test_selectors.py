@@ -13,12 +13,12 @@ from parindex.accounts.models import OrgUnit, Role
 from parindex.assessment.models import Cycle
 from parindex.assessment.permissions import cycle_for_results, results_access
 from parindex.results.models import NationalResult
+from parindex.results.profile import unit_profile
 from parindex.results.selectors import (
     cycle_results,
     ledger_filter_from_params,
     lost_points_ledger,
     previous_cycle,
-    unit_profile,
 )
 from parindex.results.tables import EVIDENCE, LedgerFilter
 

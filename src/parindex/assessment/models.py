@@ -53,6 +53,19 @@ def _tree_cache(pk: int, source: str) -> Methodology:
     return _TREES[key]
 
 
+def _save_without_results_version(obj: models.Model, kwargs: dict[str, Any]) -> None:
+    """Saving an existing object never writes its `results_version`: only
+    assessment.services.results_changed moves it (an out-of-date object saved later must
+    not turn the version back, or cached results would be served as current)."""
+    if obj._state.adding or kwargs.get("update_fields") is not None or kwargs.get("force_insert"):
+        return
+    kwargs["update_fields"] = [
+        f.name
+        for f in obj._meta.concrete_fields
+        if not f.primary_key and f.name != "results_version"
+    ]
+
+
 class Cycle(models.Model):
     """One year's assessment: a methodology version, participating units and a schedule."""
 
@@ -102,6 +115,10 @@ class Cycle(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        _save_without_results_version(self, kwargs)
+        super().save(*args, **kwargs)
 
     @property
     def facts(self) -> Any:
@@ -160,6 +177,10 @@ class Participation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.unit} — {self.cycle}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        _save_without_results_version(self, kwargs)
+        super().save(*args, **kwargs)
 
 
 class Entry(models.Model):

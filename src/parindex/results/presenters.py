@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy
 
 from parindex.assessment import permissions as perm
 from parindex.assessment.models import Cycle
+from parindex.results import profile as rprof
 from parindex.results import selectors as rsel
 from parindex.results.lineage import lineage
 from parindex.results.models import FIELDS, NationalResult
@@ -408,18 +409,18 @@ def _query(params: dict[str, Any]) -> str:
 class Weak:
     """A sub-criterion where the unit loses points, with its ledger line."""
 
-    node: rsel.NodeComparison
+    node: rprof.NodeComparison
     entry: LedgerEntry | None
 
 
-def _stage_field(s: rsel.StageTotals, code: str) -> tuple[Decimal | None, Decimal | None]:
+def _stage_field(s: rprof.StageTotals, code: str) -> tuple[Decimal | None, Decimal | None]:
     for c, points, index in s.fields:
         if c == code:
             return points, index
     return None, None
 
 
-def _trend_chart(points: Sequence[rsel.TrendPoint]) -> dict[str, Any]:
+def _trend_chart(points: Sequence[rprof.TrendPoint]) -> dict[str, Any]:
     """One line per source: the cycles of this organiser, the national results of the
     province and, before 2025, each former province it was formed from."""
     years = sorted({t.year for t in points})

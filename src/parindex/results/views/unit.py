@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET
 
 from parindex.assessment import permissions as perm
 from parindex.assessment.models import Participation
-from parindex.results import selectors as rsel
+from parindex.results import profile as rprof
 from parindex.results.presenters import Weak, _f, _seen, _stage_field, _trend_chart
 from parindex.results.tables import (
     STAGE_LABELS,
@@ -34,7 +34,7 @@ def results_unit(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404
     p.cycle = seen.cycle
     stage = seen.stage(request.GET.get("stage"))
-    profile = rsel.unit_profile(p, stage)
+    profile = rprof.unit_profile(p, stage)
     if not seen.ledger_readable:  # the appraisal's reasons are not shown to the user yet
         profile = replace(profile, ledger=[])
     visible = {s for s, _label in seen.stages()}

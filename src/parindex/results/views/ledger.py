@@ -22,6 +22,7 @@ from parindex.results.tables import (
 )
 
 LEDGER_PAGE_SIZE = 50
+UNIT_SELECT_MAX = 300  # more units: a code field instead of a list of every unit
 
 
 @login_required
@@ -41,12 +42,14 @@ def results_ledger(request: HttpRequest, pk: int) -> HttpResponse:
     if available:
         entries = rsel.lost_points_ledger(cycle, lf)
     page = Paginator(entries, LEDGER_PAGE_SIZE).get_page(request.GET.get("page"))
-    participations = cycle.participations.select_related("unit").order_by(
-        "unit__type", "unit__name"
-    )
+    participations = cycle.participations.order_by("unit__type", "unit__name")
     if not seen.ledger_all:
         participations = participations.filter(unit__code__in=seen.own_codes)
-    units = [(p.unit.code, p.unit.name) for p in participations]
+    # Plain rows, not model instances: a national cycle has thousands of units.
+    listed = list(participations.values_list("unit__code", "unit__name", "pk"))
+    units = [(code, name) for code, name, _pk in listed]
+    on_page = {e.unit.code for e in page}
+    links = {code: pk for code, _name, pk in listed if code in on_page}
     tree = cycle.methodology.tree
     field_choices = [
         (n.code, n.name, n.depth) for f in tree.fields for n in f.walk() if n.depth <= 2
@@ -80,8 +83,12 @@ def results_ledger(request: HttpRequest, pk: int) -> HttpResponse:
             "units_count": len({e.unit.code for e in entries}),
             "f": params,
             "selected_unit": next(iter(lf.units)) if len(lf.units) == 1 else "",
-            "units": units,
-            "types": [(t, unit_type_label(t)) for t in _unit_types(cycle, {c for c, _n in units})],
+            "units": units if len(units) <= UNIT_SELECT_MAX else [],
+            "unit_search": len(units) > UNIT_SELECT_MAX,
+            "types": [
+                (t, unit_type_label(t))
+                for t in _unit_types(cycle, None if seen.ledger_all else seen.own_codes)
+            ],
             "field_choices": field_choices,
             "reasons": [(k, str(v)) for k, v in REASON_LABELS.items()],
             "kinds": [(k, str(v)) for k, v in KIND_LABELS.items()],
@@ -89,7 +96,7 @@ def results_ledger(request: HttpRequest, pk: int) -> HttpResponse:
             "sorts": LEDGER_SORTS,
             "export_qs": _query(export_params),
             "sort_links": _sort_links(request, lf.sort, lf.descending),
-            "participations": {p.unit.code: p.pk for p in participations},
+            "participations": links,
         },
     )
 

@@ -17,6 +17,7 @@ ACTIONS: dict[str, Promise] = {
     "methodology.installed": _("Cài đặt bộ tiêu chí"),
     "cycle.created": _("Tạo kỳ đánh giá"),
     "cycle.state_changed": _("Chuyển giai đoạn kỳ đánh giá"),
+    "cycle.state_reverted": _("Quay lại giai đoạn trước của kỳ đánh giá"),
     "cycle.schedule_updated": _("Sửa lịch kỳ đánh giá"),
     "cycle.external_imported": _("Nhập số liệu từ tệp CSV"),
     # entries (parindex.assessment.services.write_entries)

@@ -15,6 +15,7 @@ from parindex.assessment import services
 from parindex.assessment.models import Cycle, Entry, Participation
 from parindex.audit.models import LogEntry
 from parindex.surveys.services.scores import entries_set_survey
+from factories import MOVE
 
 State = Cycle.State
 
@@ -29,7 +30,11 @@ def bumps(monkeypatch):
         calls.append((cycle_id, None if participation_ids is None else set(participation_ids)))
         return real(cycle_id, participation_ids)
 
-    monkeypatch.setattr(services, "results_changed", spy)
+    # The package re-exports it; its modules call their own imported name.
+    from parindex.assessment.services import stages, writes
+
+    for module in (services, writes, stages):
+        monkeypatch.setattr(module, "results_changed", spy)
     return calls
 
 
@@ -61,7 +66,9 @@ def _fill(world):
 
 def _to(world, *states):
     for state in states:
-        services.cycle_transition(cycle=world.cycle, to_state=state, user=world.users["manager"])
+        services.cycle_transition(
+            **MOVE, cycle=world.cycle, to_state=state, user=world.users["manager"]
+        )
         world.cycle.refresh_from_db()
 
 

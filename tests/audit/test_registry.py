@@ -17,6 +17,7 @@ from parindex.assessment.models import Cycle
 from parindex.audit import registry
 from parindex.audit.models import LogEntry
 from parindex.audit.services import audit_record, log_action, log_actions
+from factories import MOVE
 
 SRC = Path(__file__).resolve().parents[2] / "src" / "parindex"
 # Calls whose first argument is an action code, and calls taking it as `action=`.
@@ -123,7 +124,7 @@ def test_the_audit_page_shows_labels_never_codes(ap_world):  # noqa: F811
     ap_fill(ap_world, p)
     for state in ("self_closed", "appraisal", "explanation", "appraisal_2", "final"):
         services.cycle_transition(
-            cycle=Cycle.objects.get(pk=p.cycle_id), to_state=state, user=ap_world["manager"]
+            **MOVE, cycle=Cycle.objects.get(pk=p.cycle_id), to_state=state, user=ap_world["manager"]
         )
     assert LogEntry.objects.filter(action="entry.finalised", unit=p.unit).exists()
     client = ap_client(ap_world["officer"])

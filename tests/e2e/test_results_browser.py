@@ -22,6 +22,7 @@ from parindex.accounts.models import OrgUnit, Role
 from parindex.assessment import services
 from parindex.assessment.models import Cycle, Participation
 from parindex.results.services import national_results_import_file
+from factories import MOVE
 
 pytestmark = [
     pytest.mark.browser,
@@ -126,7 +127,9 @@ class Data:
 
     def move(self, cycle: Cycle, *states: str) -> Cycle:
         for state in states:
-            cycle = services.cycle_transition(cycle=cycle, to_state=state, user=self.manager)
+            cycle = services.cycle_transition(
+                **MOVE, cycle=cycle, to_state=state, user=self.manager
+            )
         return cycle
 
 

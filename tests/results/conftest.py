@@ -28,6 +28,7 @@ from django.contrib.auth.models import User
 from parindex.accounts.models import Membership, OrgUnit, Role
 from parindex.assessment import services
 from parindex.assessment.models import Cycle, Entry, Participation
+from factories import MOVE
 
 SMALL_YAML = Path(__file__).resolve().parents[1] / "data" / "small.yaml"
 
@@ -71,7 +72,7 @@ def rs_user(username: str, role: str, unit: OrgUnit | None, **extra) -> User:
 
 def rs_transition(cycle: Cycle, user: User, *states: str) -> Cycle:
     for state in states:
-        cycle = services.cycle_transition(cycle=cycle, to_state=state, user=user)
+        cycle = services.cycle_transition(**MOVE, cycle=cycle, to_state=state, user=user)
     return cycle
 
 
@@ -93,7 +94,7 @@ def rs_finished_cycle(
     manager = User.objects.filter(
         memberships__role=Role.MANAGER, memberships__unit=organiser
     ).first()
-    return services.cycle_transition(cycle=cycle, to_state=Cycle.State.FINAL, user=manager)
+    return services.cycle_transition(**MOVE, cycle=cycle, to_state=Cycle.State.FINAL, user=manager)
 
 
 @pytest.fixture

@@ -26,6 +26,7 @@ from parindex.assessment.models import Cycle, Entry, Participation
 from parindex.results import computation
 from parindex.results import selectors as rsel
 from parindex.results.tables import STAGES, LedgerFilter, detail_lines
+from factories import MOVE
 
 State = Cycle.State
 
@@ -155,7 +156,7 @@ def test_a_state_change_invalidates_every_unit(rs_world):
     before = rsel.cycle_ranking(cycle, "final")
     counters.reset()
     cycle = services.cycle_transition(
-        cycle=cycle, to_state=State.PUBLISHED, user=rs_world["manager"]
+        **MOVE, cycle=cycle, to_state=State.PUBLISHED, user=rs_world["manager"]
     )
     after = rsel.cycle_ranking(_fresh(cycle), "final")
     assert counters.refreshes == 1 and counters.units_computed == 6  # every unit, once

@@ -38,6 +38,7 @@ from parindex.accounts.models import OrgUnit, Role
 from parindex.api.services import api_token_create
 from parindex.assessment import lifecycle, permissions, services
 from parindex.assessment.models import Cycle, Entry, Participation
+from factories import MOVE
 
 S = Cycle.State
 STATES = list(S.values)
@@ -85,7 +86,7 @@ class World:
 
 
 def _advance(cycle: Cycle, to: str, manager: Any) -> Cycle:
-    return services.cycle_transition(cycle=cycle, to_state=to, user=manager)
+    return services.cycle_transition(**MOVE, cycle=cycle, to_state=to, user=manager)
 
 
 def build(state: str) -> World:

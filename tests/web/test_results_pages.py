@@ -33,6 +33,7 @@ from parindex.assessment.models import Cycle, Participation
 from parindex.results.models import NationalResult
 from parindex.results.services import national_results_import_file
 from parindex.results.views import ledger as ledger_views
+from factories import MOVE
 
 State = Cycle.State
 
@@ -123,7 +124,9 @@ class World:
 
     def move(self, cycle: Cycle, *states: str) -> Cycle:
         for state in states:
-            cycle = services.cycle_transition(cycle=cycle, to_state=state, user=self.manager)
+            cycle = services.cycle_transition(
+                **MOVE, cycle=cycle, to_state=state, user=self.manager
+            )
         return cycle
 
     def publish(self) -> None:

@@ -7,11 +7,11 @@ from decimal import Decimal
 
 import pytest
 from django.utils import timezone
+from factories import MOVE
 
 from parindex.assessment import lifecycle, services
 from parindex.assessment.models import Cycle, Entry, Participation
 from parindex.audit.models import LogEntry
-from factories import MOVE
 
 State = Cycle.State
 ALL_STATES = [s.value for s in State]

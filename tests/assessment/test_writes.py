@@ -10,12 +10,12 @@ from decimal import Decimal
 import pytest
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
+from factories import MOVE
 
 from parindex.assessment import services
 from parindex.assessment.models import Cycle, Entry, Participation
 from parindex.audit.models import LogEntry
 from parindex.surveys.services.scores import entries_set_survey
-from factories import MOVE
 
 State = Cycle.State
 

@@ -11,13 +11,13 @@ import pytest
 from ap_cast import ap_client, ap_fill, ap_world  # noqa: F401
 from django.urls import reverse
 from django.utils import translation
+from factories import MOVE
 
 from parindex.assessment import lifecycle, services
 from parindex.assessment.models import Cycle
 from parindex.audit import registry
 from parindex.audit.models import LogEntry
 from parindex.audit.services import audit_record, log_action, log_actions
-from factories import MOVE
 
 SRC = Path(__file__).resolve().parents[2] / "src" / "parindex"
 # Calls whose first argument is an action code, and calls taking it as `action=`.

@@ -16,13 +16,12 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from factories import PASSWORD, install_methodology, make_cycle, make_unit, make_user
+from factories import MOVE, PASSWORD, install_methodology, make_cycle, make_unit, make_user
 
 from parindex.accounts.models import OrgUnit, Role
 from parindex.assessment import services
 from parindex.assessment.models import Cycle, Participation
 from parindex.results.services import national_results_import_file
-from factories import MOVE
 
 pytestmark = [
     pytest.mark.browser,

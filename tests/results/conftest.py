@@ -24,11 +24,11 @@ from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import User
+from factories import MOVE
 
 from parindex.accounts.models import Membership, OrgUnit, Role
 from parindex.assessment import services
 from parindex.assessment.models import Cycle, Entry, Participation
-from factories import MOVE
 
 SMALL_YAML = Path(__file__).resolve().parents[1] / "data" / "small.yaml"
 

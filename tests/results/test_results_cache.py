@@ -18,6 +18,7 @@ from django.core.cache import cache
 from django.db import transaction
 from django.test import Client
 from django.urls import reverse
+from factories import MOVE
 
 from parindex.assessment import services
 from parindex.assessment.models import Cycle, Entry
@@ -26,7 +27,6 @@ from parindex.results import selectors as rsel
 from parindex.results.services import export_for_user, national_results_import
 from parindex.results.tables import STAGES
 from parindex.surveys.services.scores import entries_set_survey
-from factories import MOVE
 
 State = Cycle.State
 

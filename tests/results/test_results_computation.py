@@ -20,13 +20,13 @@ from decimal import Decimal
 
 import pytest
 from django.core.cache import cache
+from factories import MOVE
 
 from parindex.assessment import services
 from parindex.assessment.models import Cycle, Entry, Participation
 from parindex.results import computation
 from parindex.results import selectors as rsel
 from parindex.results.tables import STAGES, LedgerFilter, detail_lines
-from factories import MOVE
 
 State = Cycle.State
 

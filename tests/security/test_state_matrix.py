@@ -32,13 +32,12 @@ from typing import Any
 import pytest
 from django.test import Client
 from django.urls import reverse
-from factories import install_methodology, make_cycle, make_unit, make_user
+from factories import MOVE, install_methodology, make_cycle, make_unit, make_user
 
 from parindex.accounts.models import OrgUnit, Role
 from parindex.api.services import api_token_create
 from parindex.assessment import lifecycle, permissions, services
 from parindex.assessment.models import Cycle, Entry, Participation
-from factories import MOVE
 
 S = Cycle.State
 STATES = list(S.values)

@@ -25,7 +25,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
-from factories import install_methodology, make_cycle, make_unit, make_user
+from factories import MOVE, install_methodology, make_cycle, make_unit, make_user
 
 from parindex.accounts.models import OrgUnit, Role
 from parindex.assessment import services
@@ -33,7 +33,6 @@ from parindex.assessment.models import Cycle, Participation
 from parindex.results.models import NationalResult
 from parindex.results.services import national_results_import_file
 from parindex.results.views import ledger as ledger_views
-from factories import MOVE
 
 State = Cycle.State
 

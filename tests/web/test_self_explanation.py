@@ -6,10 +6,10 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
+from factories import MOVE
 
 from parindex.assessment import services
 from parindex.assessment.models import Cycle, Entry
-from factories import MOVE
 
 pytestmark = pytest.mark.django_db
 

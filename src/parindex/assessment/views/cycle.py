@@ -142,7 +142,7 @@ def cycle_detail(request: HttpRequest, pk: int) -> HttpResponse:
     ]
     sort = request.GET.get("sort", "")
     if sort == "rank":
-        shown.sort(key=lambda r: (r.p.unit.type, r.rank or 0, r.p.unit.name))
+        shown.sort(key=lambda r: (r.p.unit.type, r.rank or 10**9, r.p.unit.name))
     manage = svc.can_manage(request.user, cycle)
     appraise = {r.p.pk for r in rows if perm.access(request.user, r.p).can(perm.APPRAISE)}
     facts = lifecycle.of(cycle)
@@ -150,7 +150,7 @@ def cycle_detail(request: HttpRequest, pk: int) -> HttpResponse:
     summary = []
     if finished:
         for t, label in types:
-            group = sorted((r for r in rows if r.p.unit.type == t), key=lambda r: r.rank or 0)
+            group = sorted((r for r in rows if r.p.unit.type == t), key=lambda r: r.rank or 10**9)
             summary.append((label, group))
     transitions = _transitions(cycle) if manage else []
     back = _back_transitions(cycle) if manage else []

@@ -135,3 +135,64 @@ def test_publication_records_the_date_and_the_decision(small_cycle):
     assert (cycle.decision_number, cycle.decision_date) == ("15/QĐ-UBND", date(2026, 2, 1))
     row = LogEntry.objects.filter(action="cycle.state_changed").latest("pk")
     assert row.data["decision_number"] == "15/QĐ-UBND"
+
+
+# --- bulk appraisal ----------------------------------------------------------------------------
+
+
+def test_bulk_appraisal_settles_only_the_remaining_covered_items_with_one_summary_row(small_cycle):
+    w = small_cycle
+    _submit_department(w)
+    p = w.p_department
+    _move(w, State.SELF_CLOSED, reason="r")
+    _move(w, State.APPRAISAL, reason="r")
+    cut = Entry.objects.get(participation=p, code="1.2.1")
+    services.entry_appraise(
+        entry=cut, points=Decimal(0), reason="not_met", user=w.users["appraiser"]
+    )
+    # appraiser_2 covers field 2 only.
+    n2 = services.appraise_remaining(participation=p, user=w.users["appraiser_2"])
+    settled = set(
+        Entry.objects.filter(participation=p, r1_points__isnull=False).values_list(
+            "code", flat=True
+        )
+    )
+    assert n2 > 0 and all(c.startswith("2.") for c in settled - {"1.2.1"})
+    summary = LogEntry.objects.filter(action="appraisal.bulk_r1").get()
+    assert summary.data["items"] == n2
+    before = LogEntry.objects.filter(action="entry.appraised_r1").count()
+    n = services.appraise_remaining(participation=p, user=w.users["appraiser"])
+    assert LogEntry.objects.filter(action="appraisal.bulk_r1").count() == 2
+    assert LogEntry.objects.filter(action="entry.appraised_r1").count() == before + n
+    # The item already cut keeps its cut; every other own item takes its self points.
+    assert Entry.objects.get(pk=cut.pk).r1_points == 0
+    for e in Entry.objects.filter(participation=p).exclude(code="1.2.1"):
+        if e.r1_points is not None:
+            assert e.r1_points == (e.self_points or 0)
+    assert services.transition_checklist(w.cycle, State.EXPLANATION)[0].count == 0
+    assert services.appraise_remaining(participation=p, user=w.users["appraiser"]) == 0
+
+    # Round 2: the unexplained cut keeps round 1; an explained cut waits for the appraiser.
+    other = Entry.objects.get(participation=p, code="1.1.1")
+    services.entry_appraise(
+        entry=other, points=Decimal(0), reason="other", user=w.users["appraiser"]
+    )
+    _move(w, State.EXPLANATION, reason="r")
+    services.entry_explain(entry=other, text="Có văn bản", user=w.users["officer"])
+    _move(w, State.APPRAISAL_2, reason="r")
+    assert services.appraise_remaining(participation=p, user=w.users["appraiser"]) == 1
+    assert Entry.objects.get(pk=cut.pk).r2_points == 0
+    assert Entry.objects.get(pk=cut.pk).r2_reason == "not_met"
+    assert Entry.objects.get(pk=other.pk).r2_points is None
+    assert LogEntry.objects.filter(action="appraisal.bulk_r2").get().data["codes"] == ["1.2.1"]
+
+
+def test_only_appraisers_act_in_bulk(small_cycle):
+    w = small_cycle
+    _submit_department(w)
+    _move(w, State.SELF_CLOSED, reason="r")
+    _move(w, State.APPRAISAL, reason="r")
+    for who in ("manager", "officer", "leader", "viewer"):
+        with pytest.raises(services.ServiceError):
+            services.appraise_remaining(participation=w.p_department, user=w.users[who])
+    assert not LogEntry.objects.filter(action="appraisal.bulk_r1").exists()

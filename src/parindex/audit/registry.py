@@ -25,6 +25,8 @@ ACTIONS: dict[str, Promise] = {
     "entry.external_set": _("Nhập số liệu điều tra/số liệu ngoài/điểm thưởng, trừ"),
     "entry.appraised_r1": _("Thẩm định vòng 1"),
     "entry.appraised_r2": _("Thẩm định vòng 2"),
+    "appraisal.bulk_r1": _("Chấp nhận kết quả tự đánh giá của mọi mục còn lại (vòng 1)"),
+    "appraisal.bulk_r2": _("Giữ kết quả vòng 1 cho mọi mục không giải trình (vòng 2)"),
     "entry.explained": _("Giải trình"),
     "entry.finalised": _("Chốt điểm cuối cùng"),
     # participations

@@ -55,6 +55,8 @@ from .stages import (  # noqa: F401
     transition_checklist,
 )
 from .workflow import (  # noqa: F401
+    appraise_remaining,
+    bulk_appraisal_codes,
     entry_appraise,
     entry_appraise_code,
     entry_explain,

@@ -196,3 +196,24 @@ def test_only_appraisers_act_in_bulk(small_cycle):
         with pytest.raises(services.ServiceError):
             services.appraise_remaining(participation=w.p_department, user=w.users[who])
     assert not LogEntry.objects.filter(action="appraisal.bulk_r1").exists()
+
+
+# --- "không nộp" in the results ----------------------------------------------------------------
+
+
+def test_units_that_never_submitted_are_listed_not_ranked(small_cycle):
+    from parindex.results.selectors import cycle_results
+
+    w = small_cycle
+    _submit_department(w)
+    _move(w, State.SELF_CLOSED, reason="r")
+    _move(w, State.APPRAISAL, reason="r")
+    rows = {r.unit.code: r for r in cycle_results(w.cycle, "self", by_type=False).rows}
+    assert set(rows) == {"THU-STP", "THU-X-AN"}  # listed
+    assert rows["THU-X-AN"].not_submitted and rows["THU-X-AN"].rank == 0
+    assert not rows["THU-STP"].not_submitted and rows["THU-STP"].rank == 1
+    assert list(rows) == ["THU-STP", "THU-X-AN"]  # after the ranked units
+    # Going back clears the record: both are ranked again.
+    _move(w, State.SELF_CLOSED, reason="Cho nộp muộn")
+    rows = {r.unit.code: r for r in cycle_results(w.cycle, "self", by_type=False).rows}
+    assert not rows["THU-X-AN"].not_submitted and rows["THU-X-AN"].rank >= 1

@@ -65,7 +65,15 @@ from typing import Any
 
 from django.contrib.auth.models import User
 from django.test import Client
-from factories import PASSWORD, SMALL_YAML, install_methodology, make_cycle, make_unit, make_user
+from factories import (
+    MOVE,
+    PASSWORD,
+    SMALL_YAML,
+    install_methodology,
+    make_cycle,
+    make_unit,
+    make_user,
+)
 
 from parindex.accounts.models import Membership, OrgUnit, Role
 from parindex.assessment import services
@@ -225,7 +233,7 @@ class Cast:
         manager = manager or self.manager
         target = STATES.index(state)
         for step in STATES[1 : target + 1]:
-            cycle = services.cycle_transition(cycle=cycle, to_state=step, user=manager)
+            cycle = services.cycle_transition(**MOVE, cycle=cycle, to_state=step, user=manager)
             if step == State.OPEN and (filled or values):
                 for p in self.participations(cycle):
                     if values and p.unit.code in values:
@@ -287,7 +295,7 @@ class Cast:
         """cycle_transition to each state in turn (by the manager unless `user`)."""
         for state in states:
             cycle = services.cycle_transition(
-                cycle=cycle, to_state=state, user=user or self.manager
+                **MOVE, cycle=cycle, to_state=state, user=user or self.manager
             )
         return cycle
 

@@ -31,7 +31,7 @@ Log users in with `client.force_login(user)`: django-axes needs a request for
 from __future__ import annotations
 
 import itertools
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -47,6 +47,15 @@ DATA = Path(__file__).resolve().parent / "data"
 SMALL_YAML = DATA / "small.yaml"
 
 _numbers = itertools.count(1)
+
+
+# What services.cycle_transition needs besides the state in tests that run a cycle through
+# its stages with open points: a reason, and for the publication the approving decision.
+MOVE: dict[str, Any] = {
+    "reason": "Kiểm thử: chuyển giai đoạn",
+    "decision_number": "01/QĐ-UBND",
+    "decision_date": date(2026, 1, 15),
+}
 
 
 def make_unit(

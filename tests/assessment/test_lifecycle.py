@@ -88,6 +88,49 @@ def test_derived_tuples():
     assert not lifecycle.reached(S.APPRAISAL, S.EXPLANATION)
 
 
+# Going back one stage (with a reason), and the open points checked when moving on.
+#   state: prev_states, checks (u=unsubmitted a=unappraised e=unexplained s=surveys)
+BACK_AND_CHECKS = """
+draft        .             .
+open         .             u
+self_closed  .             u
+appraisal    self_closed   a
+explanation  appraisal     e
+appraisal_2  explanation   as
+final        appraisal_2   .
+published    .             .
+"""
+CHECK_LETTERS = {"u": "unsubmitted", "a": "unappraised", "e": "unexplained", "s": "surveys"}
+
+
+@pytest.mark.parametrize("state", S.values)
+def test_back_states_and_checks(state: str):
+    rows = {ln.split()[0]: ln.split()[1:] for ln in BACK_AND_CHECKS.strip().splitlines()}
+    back, checks = rows[state]
+    f = lifecycle.facts(state)
+    assert f.prev_states == (() if back == "." else (back,))
+    assert f.checks == (() if checks == "." else tuple(CHECK_LETTERS[c] for c in checks))
+    assert set(f.checks) <= set(lifecycle.CHECKS)
+    for prev in f.prev_states:
+        assert state in lifecycle.facts(prev).next_states  # back one stage only
+
+
+def test_checks_of_a_move_and_the_not_submitted_record():
+    # Checks run when moving forward, not when going back or re-opening.
+    assert lifecycle.checks_of(S.SELF_CLOSED, S.APPRAISAL) == ("unsubmitted",)
+    assert lifecycle.checks_of(S.SELF_CLOSED, S.OPEN) == ()
+    assert lifecycle.checks_of(S.APPRAISAL, S.SELF_CLOSED) == ()
+    assert lifecycle.checks_of(S.APPRAISAL_2, S.FINAL) == ("unappraised", "surveys")
+    assert lifecycle.checks_of(S.FINAL, S.PUBLISHED) == ()
+    # Only leaving the self-assessment for good records "không nộp".
+    moves = [(a, b) for a in S.values for b in lifecycle.facts(a).next_states]
+    assert [m for m in moves if lifecycle.records_not_submitted(*m)] == [
+        (S.SELF_CLOSED, S.APPRAISAL)
+    ]
+    assert lifecycle.may_go_back(S.APPRAISAL, S.SELF_CLOSED)
+    assert not lifecycle.may_go_back(S.PUBLISHED, S.FINAL)
+
+
 # --- windows ---------------------------------------------------------------------------------
 
 

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 from django.utils import timezone
+from factories import MOVE
 
 from parindex.assessment import lifecycle, services
 from parindex.assessment.models import Cycle, Entry, Participation
@@ -32,7 +33,9 @@ def _fill(world, user_key="officer"):
 
 def _to(world, *states):
     for state in states:
-        services.cycle_transition(cycle=world.cycle, to_state=state, user=world.users["manager"])
+        services.cycle_transition(
+            **MOVE, cycle=world.cycle, to_state=state, user=world.users["manager"]
+        )
         world.cycle.refresh_from_db()
 
 
@@ -42,15 +45,19 @@ def test_every_transition_is_allowed_or_refused_as_the_table_says(small_cycle, s
     Cycle.objects.filter(pk=small_cycle.cycle.pk).update(state=source)
     cycle = Cycle.objects.get(pk=small_cycle.cycle.pk)
     allowed = lifecycle.may_move(source, target)
+    back = lifecycle.may_go_back(source, target)
     before = LogEntry.objects.count()
-    if allowed:
-        services.cycle_transition(cycle=cycle, to_state=target, user=small_cycle.users["manager"])
+    if allowed or back:
+        services.cycle_transition(
+            **MOVE, cycle=cycle, to_state=target, user=small_cycle.users["manager"]
+        )
         assert Cycle.objects.get(pk=cycle.pk).state == target
-        assert LogEntry.objects.filter(action="cycle.state_changed").count() == 1
+        action = "cycle.state_reverted" if back else "cycle.state_changed"
+        assert LogEntry.objects.filter(action=action).count() == 1
     else:
         with pytest.raises(services.ServiceError):
             services.cycle_transition(
-                cycle=cycle, to_state=target, user=small_cycle.users["manager"]
+                **MOVE, cycle=cycle, to_state=target, user=small_cycle.users["manager"]
             )
         assert Cycle.objects.get(pk=cycle.pk).state == source
         assert LogEntry.objects.count() == before
@@ -60,7 +67,7 @@ def test_every_transition_is_allowed_or_refused_as_the_table_says(small_cycle, s
 def test_only_the_organisers_manager_moves_the_cycle(small_cycle, who):
     with pytest.raises(services.ServiceError):
         services.cycle_transition(
-            cycle=small_cycle.cycle, to_state=State.SELF_CLOSED, user=small_cycle.users[who]
+            **MOVE, cycle=small_cycle.cycle, to_state=State.SELF_CLOSED, user=small_cycle.users[who]
         )
     assert Cycle.objects.get(pk=small_cycle.cycle.pk).state == State.OPEN
 

@@ -10,6 +10,7 @@ from decimal import Decimal
 import pytest
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
+from factories import MOVE
 
 from parindex.assessment import services
 from parindex.assessment.models import Cycle, Entry, Participation
@@ -29,9 +30,11 @@ def bumps(monkeypatch):
         calls.append((cycle_id, None if participation_ids is None else set(participation_ids)))
         return real(cycle_id, participation_ids)
 
-    # write_entries (the one write path) and the transitions call it from their modules.
-    monkeypatch.setattr(services.writes, "results_changed", spy)
-    monkeypatch.setattr(services.cycles, "results_changed", spy)
+    # The package re-exports it; its modules call their own imported name.
+    from parindex.assessment.services import stages, writes
+
+    for module in (services, writes, stages):
+        monkeypatch.setattr(module, "results_changed", spy)
     return calls
 
 
@@ -63,7 +66,9 @@ def _fill(world):
 
 def _to(world, *states):
     for state in states:
-        services.cycle_transition(cycle=world.cycle, to_state=state, user=world.users["manager"])
+        services.cycle_transition(
+            **MOVE, cycle=world.cycle, to_state=state, user=world.users["manager"]
+        )
         world.cycle.refresh_from_db()
 
 

@@ -11,6 +11,7 @@ import pytest
 from ap_cast import ap_client, ap_fill, ap_world  # noqa: F401
 from django.urls import reverse
 from django.utils import translation
+from factories import MOVE
 
 from parindex.assessment import lifecycle, services
 from parindex.assessment.models import Cycle
@@ -123,7 +124,7 @@ def test_the_audit_page_shows_labels_never_codes(ap_world):  # noqa: F811
     ap_fill(ap_world, p)
     for state in ("self_closed", "appraisal", "explanation", "appraisal_2", "final"):
         services.cycle_transition(
-            cycle=Cycle.objects.get(pk=p.cycle_id), to_state=state, user=ap_world["manager"]
+            **MOVE, cycle=Cycle.objects.get(pk=p.cycle_id), to_state=state, user=ap_world["manager"]
         )
     assert LogEntry.objects.filter(action="entry.finalised", unit=p.unit).exists()
     client = ap_client(ap_world["officer"])

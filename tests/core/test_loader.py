@@ -508,3 +508,12 @@ def test_loader_does_not_modify_its_input():
     before = copy.deepcopy(data)
     methodology_from_dict(data, SRC)
     assert data == before
+
+
+def test_the_not_submitted_setting():
+    assert methodology_from_dict(base(), SRC).not_submitted == "exclude"
+    m = methodology_from_dict({**base(), "not_submitted": "zero"}, SRC)
+    assert m.not_submitted == "zero"
+    assert methodology_to_dict(m)["not_submitted"] == "zero"
+    assert methodology_from_dict(methodology_to_dict(m), SRC).not_submitted == "zero"
+    assert "not_submitted" in only({**base(), "not_submitted": "half"}).message

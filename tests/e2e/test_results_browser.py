@@ -16,7 +16,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from factories import PASSWORD, install_methodology, make_cycle, make_unit, make_user
+from factories import MOVE, PASSWORD, install_methodology, make_cycle, make_unit, make_user
 
 from parindex.accounts.models import OrgUnit, Role
 from parindex.assessment import services
@@ -126,7 +126,9 @@ class Data:
 
     def move(self, cycle: Cycle, *states: str) -> Cycle:
         for state in states:
-            cycle = services.cycle_transition(cycle=cycle, to_state=state, user=self.manager)
+            cycle = services.cycle_transition(
+                **MOVE, cycle=cycle, to_state=state, user=self.manager
+            )
         return cycle
 
 

@@ -18,6 +18,7 @@ from django.core.cache import cache
 from django.db import transaction
 from django.test import Client
 from django.urls import reverse
+from factories import MOVE
 
 from parindex.assessment import services
 from parindex.assessment.models import Cycle, Entry
@@ -148,7 +149,9 @@ def test_a_new_version_replaces_the_old_entry(rs_world, shared):
     rsel.cycle_ranking(cycle, "final", unit_type="department")
     assert cache.get(old_key) is not None and cache.get(base) == old_key
     # an audited change of the cycle (here: publication)
-    services.cycle_transition(cycle=cycle, to_state=State.PUBLISHED, user=rs_world["manager"])
+    services.cycle_transition(
+        **MOVE, cycle=cycle, to_state=State.PUBLISHED, user=rs_world["manager"]
+    )
     cycle = _fresh(cycle)
     _base, new_key = rsel._ranking_keys(cycle, "final", "department", True, True)
     assert new_key != old_key
@@ -210,7 +213,7 @@ def test_changes_through_the_services_invalidate_the_ranking(small_cycle, comput
         services.participation_submit(participation=p, user=leader)
     manager = users["manager"]
     for state in (State.SELF_CLOSED, State.APPRAISAL):
-        cycle = services.cycle_transition(cycle=_fresh(cycle), to_state=state, user=manager)
+        cycle = services.cycle_transition(**MOVE, cycle=_fresh(cycle), to_state=state, user=manager)
     before = _index(cycle, "r1", dept_code)
     final_before = _index(cycle, "final", dept_code)
     entry = Entry.objects.get(participation=dept, code="1.2.1")
@@ -220,7 +223,7 @@ def test_changes_through_the_services_invalidate_the_ranking(small_cycle, comput
     assert _index(cycle, "r1", dept_code) < before
     _check_fresh(cycle, "r1")
     for state in (State.EXPLANATION, State.APPRAISAL_2, State.FINAL):
-        cycle = services.cycle_transition(cycle=_fresh(cycle), to_state=state, user=manager)
+        cycle = services.cycle_transition(**MOVE, cycle=_fresh(cycle), to_state=state, user=manager)
     assert Entry.objects.get(pk=entry.pk).final_points == Decimal("0.5")
     assert _index(cycle, "final", dept_code) < final_before
     _check_fresh(cycle, "final")
@@ -284,7 +287,7 @@ def test_a_short_list_is_not_paged(rs_world):
 def test_the_public_page_is_paged_too(rs_world, monkeypatch):
     monkeypatch.setattr(presenters, "RANK_PAGE_SIZE", 2)
     cycle = services.cycle_transition(
-        cycle=rs_world["cycle"], to_state=State.PUBLISHED, user=rs_world["manager"]
+        **MOVE, cycle=rs_world["cycle"], to_state=State.PUBLISHED, user=rs_world["manager"]
     )
     url = reverse("public_cycle", args=[cycle.pk])
     client = Client()

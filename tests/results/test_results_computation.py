@@ -20,6 +20,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.cache import cache
+from factories import MOVE
 
 from parindex.assessment import services
 from parindex.assessment.models import Cycle, Entry, Participation
@@ -157,7 +158,7 @@ def test_a_state_change_invalidates_every_unit(rs_world):
     before = rsel.cycle_ranking(cycle, "final")
     counters.reset()
     cycle = services.cycle_transition(
-        cycle=cycle, to_state=State.PUBLISHED, user=rs_world["manager"]
+        **MOVE, cycle=cycle, to_state=State.PUBLISHED, user=rs_world["manager"]
     )
     after = rsel.cycle_ranking(_fresh(cycle), "final")
     assert counters.refreshes == 1 and counters.units_computed == 6  # every unit, once

@@ -221,7 +221,8 @@ def test_finalising_fixes_final_points_round_two_else_round_one_else_self(ap_wor
     )
     client = ap_client(ap_world["manager"])
     response = client.post(
-        reverse("cycle_transition", args=[ap_world["cycle"].pk]), {"to_state": State.FINAL}
+        reverse("cycle_transition", args=[ap_world["cycle"].pk]),
+        {"to_state": State.FINAL, "reason": "Hội đồng đã họp"},
     )
     assert response.status_code == 302
     final = {e.code: e.final_points for e in p.entries.all()}

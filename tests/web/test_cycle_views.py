@@ -105,7 +105,10 @@ def test_another_units_officer_sees_only_their_own_row(ap_world):
 
 
 def transition(client: Client, cycle: Cycle, to_state: str):
-    return client.post(reverse("cycle_transition", args=[cycle.pk]), {"to_state": to_state})
+    data = {"to_state": to_state, "reason": "Kiểm thử"}
+    if to_state == State.PUBLISHED:
+        data |= {"decision_number": "15/QĐ-UBND", "decision_date": "2026-02-01"}
+    return client.post(reverse("cycle_transition", args=[cycle.pk]), data)
 
 
 def test_every_transition_through_the_view(ap_world):

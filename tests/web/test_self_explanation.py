@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
+from factories import MOVE
 
 from parindex.assessment import services
 from parindex.assessment.models import Cycle, Entry
@@ -26,7 +27,7 @@ def self_appraised(self_world):
     services.participation_submit(participation=p, user=w["leader"])
     cycle = w["cycle"]
     for state in (Cycle.State.SELF_CLOSED, Cycle.State.APPRAISAL):
-        cycle = services.cycle_transition(cycle=cycle, to_state=state, user=manager)
+        cycle = services.cycle_transition(**MOVE, cycle=cycle, to_state=state, user=manager)
     for e in Entry.objects.filter(participation=p):
         cut = e.code == "1.1.2"
         services.entry_appraise(
@@ -37,7 +38,7 @@ def self_appraised(self_world):
             version=e.version,
             user=w["appraiser"],
         )
-    services.cycle_transition(cycle=cycle, to_state=Cycle.State.EXPLANATION, user=manager)
+    services.cycle_transition(**MOVE, cycle=cycle, to_state=Cycle.State.EXPLANATION, user=manager)
     p.refresh_from_db()
     return w
 
@@ -89,7 +90,7 @@ def test_an_item_not_cut_cannot_be_explained(self_appraised, self_login):
 def test_explanation_is_refused_outside_the_explanation_round(self_appraised, self_login):
     p = self_appraised["p"]
     services.cycle_transition(
-        cycle=p.cycle, to_state=Cycle.State.APPRAISAL_2, user=self_appraised["manager"]
+        **MOVE, cycle=p.cycle, to_state=Cycle.State.APPRAISAL_2, user=self_appraised["manager"]
     )
     p.refresh_from_db()
     client = self_login(self_appraised["officer"])
@@ -141,7 +142,9 @@ def test_the_appraiser_sees_round_one_while_it_runs(self_world, self_login):
     services.participation_submit(participation=p, user=self_world["leader"])
     cycle = self_world["cycle"]
     for state in (Cycle.State.SELF_CLOSED, Cycle.State.APPRAISAL):
-        cycle = services.cycle_transition(cycle=cycle, to_state=state, user=self_world["manager"])
+        cycle = services.cycle_transition(
+            **MOVE, cycle=cycle, to_state=state, user=self_world["manager"]
+        )
     unit_view = self_login(self_world["officer"]).get(reverse("unit_results", args=[p.pk]))
     staff_view = self_login(self_world["appraiser"]).get(reverse("unit_results", args=[p.pk]))
     assert staff_view.status_code == 200

@@ -130,6 +130,9 @@ def cycle_out(c: Cycle) -> dict[str, Any]:
         "organiser": unit_ref(c.organiser),
         **{f: getattr(c, f) for f in _SCHEDULE},
         "finalised_at": c.finalised_at,
+        "published_at": c.published_at,
+        "decision_number": c.decision_number,
+        "decision_date": c.decision_date,
     }
 
 
@@ -147,7 +150,8 @@ _SCHEDULE = (
 def row_out(row: UnitRow) -> dict[str, Any]:
     return {
         "unit": unit_ref(row.unit),
-        "rank": row.rank,
+        "rank": None if row.not_submitted else row.rank,
+        "not_submitted": row.not_submitted,
         "points": dec(row.points),
         "max_points": dec(row.max_points),
         "index": dec(row.index),

@@ -68,6 +68,9 @@ class CycleOut(Schema):
     explanation_end: datetime | None
     publication_date: date | None
     finalised_at: datetime | None
+    published_at: datetime | None = Field(None, description="Thời điểm công bố thực tế")
+    decision_number: str = Field("", description="Số quyết định phê duyệt kết quả")
+    decision_date: date | None = Field(None, description="Ngày quyết định phê duyệt")
 
 
 class CycleDetailOut(CycleOut):
@@ -91,7 +94,12 @@ class FieldScoreOut(Schema):
 
 class UnitResultOut(Schema):
     unit: UnitRef
-    rank: int = Field(..., description="Thứ hạng trong cùng loại đơn vị (đồng hạng: 1, 2, 2, 4)")
+    rank: int | None = Field(
+        ...,
+        description="Thứ hạng trong cùng loại đơn vị (đồng hạng: 1, 2, 2, 4); "
+        "trống với đơn vị không nộp",
+    )
+    not_submitted: bool = Field(False, description="Đơn vị không nộp: không xếp hạng")
     points: str
     max_points: str
     index: str

@@ -51,6 +51,8 @@ class StateFacts:
     unit_stages: tuple[str, ...]  # stages whose points units and viewers read
     staff_stages: tuple[str, ...]  # stages whose points the organiser's side reads
     next_states: tuple[str, ...]  # allowed transitions
+    prev_states: tuple[str, ...]  # going back one stage (with a reason), before publication
+    checks: tuple[str, ...]  # open points checked when moving on from this state (CHECKS)
 
 
 def _facts(
@@ -70,6 +72,8 @@ def _facts(
     unit_stages: tuple[str, ...] = ("self",),
     staff_stages: tuple[str, ...] = ("self",),
     next_states: tuple[str, ...] = (),
+    prev_states: tuple[str, ...] = (),
+    checks: tuple[str, ...] = (),
 ) -> StateFacts:
     return StateFacts(
         self_entry=self_entry,
@@ -87,7 +91,19 @@ def _facts(
         unit_stages=unit_stages,
         staff_stages=staff_stages,
         next_states=next_states,
+        prev_states=prev_states,
+        checks=checks,
     )
+
+
+# The open points a manager is shown before moving a cycle on (computed by
+# parindex.assessment.services.stages.transition_checklist):
+#   unsubmitted  - units that have not submitted their self-assessment; leaving the
+#                  self-assessment for a state without self entry records them "không nộp"
+#   unappraised  - items not yet appraised in the open round (round 2: explained items)
+#   unexplained  - items cut in round 1 that the unit has not explained
+#   surveys      - units whose survey responses are below their sample plan
+CHECKS: tuple[str, ...] = ("unsubmitted", "unappraised", "unexplained", "surveys")
 
 
 FACTS: dict[str, StateFacts] = {
@@ -97,12 +113,14 @@ FACTS: dict[str, StateFacts] = {
         withdraw=True,
         late_grant=True,
         next_states=(State.SELF_CLOSED,),
+        checks=("unsubmitted",),
     ),
     State.SELF_CLOSED: _facts(
         self_entry_late=True,
         withdraw=True,
         late_grant=True,
         next_states=(State.OPEN, State.APPRAISAL),
+        checks=("unsubmitted",),
     ),
     State.APPRAISAL: _facts(
         appraisal_round=1,
@@ -110,6 +128,8 @@ FACTS: dict[str, StateFacts] = {
         shown_stage="r1",
         staff_stages=("self", "r1"),
         next_states=(State.EXPLANATION,),
+        prev_states=(State.SELF_CLOSED,),
+        checks=("unappraised",),
     ),
     State.EXPLANATION: _facts(
         evidence_change=True,
@@ -119,6 +139,8 @@ FACTS: dict[str, StateFacts] = {
         unit_stages=("self", "r1"),
         staff_stages=("self", "r1"),
         next_states=(State.APPRAISAL_2,),
+        prev_states=(State.APPRAISAL,),
+        checks=("unexplained",),
     ),
     State.APPRAISAL_2: _facts(
         appraisal_round=2,
@@ -127,6 +149,8 @@ FACTS: dict[str, StateFacts] = {
         unit_stages=("self", "r1"),
         staff_stages=("self", "r1", "r2"),
         next_states=(State.FINAL,),
+        prev_states=(State.EXPLANATION,),
+        checks=("unappraised", "surveys"),
     ),
     State.FINAL: _facts(
         shown_round=2,
@@ -136,6 +160,7 @@ FACTS: dict[str, StateFacts] = {
         unit_stages=STAGES,
         staff_stages=STAGES,
         next_states=(State.PUBLISHED,),
+        prev_states=(State.APPRAISAL_2,),
     ),
     State.PUBLISHED: _facts(
         shown_round=2,
@@ -180,6 +205,33 @@ def stages_existing(state: str) -> tuple[str, ...]:
 
 def may_move(state: str, to_state: str) -> bool:
     return to_state in FACTS[state].next_states
+
+
+def may_go_back(state: str, to_state: str) -> bool:
+    """Whether a cycle in `state` may go back to `to_state` (one stage, never once public)."""
+    return to_state in FACTS[state].prev_states
+
+
+def moves_forward(state: str, to_state: str) -> bool:
+    """Whether `to_state` comes after `state` (re-opening the self-assessment does not)."""
+    return ORDER.index(to_state) > ORDER.index(state)
+
+
+def checks_of(state: str, to_state: str) -> tuple[str, ...]:
+    """The open points to check before moving from `state` to `to_state`: those of the
+    state left, when moving forward; none when going back or re-opening."""
+    return FACTS[state].checks if moves_forward(state, to_state) else ()
+
+
+def records_not_submitted(state: str, to_state: str) -> bool:
+    """Whether moving from `state` to `to_state` closes the self-assessment for good:
+    units that never submitted are then recorded "không nộp" (Participation.not_submitted)."""
+    f, t = FACTS[state], FACTS[to_state]
+    return (
+        "unsubmitted" in checks_of(state, to_state)
+        and not (t.self_entry or t.self_entry_late)
+        and (f.self_entry or f.self_entry_late)
+    )
 
 
 def reached(state: str, other: str) -> bool:

@@ -66,6 +66,11 @@ urlpatterns = [
     path("tham-dinh/", appraisal.appraisal_list, name="appraisal_list"),
     path("tham-dinh/<int:pk>/", appraisal.appraisal_detail, name="appraisal_detail"),
     path(
+        "tham-dinh/<int:pk>/hang-loat/",
+        appraisal.appraisal_bulk,
+        name="appraisal_bulk",
+    ),
+    path(
         "tham-dinh/<int:pk>/muc/<str:code>/",
         appraisal.appraisal_entry,
         name="appraisal_entry",

@@ -17,6 +17,7 @@ ACTIONS: dict[str, Promise] = {
     "methodology.installed": _("Cài đặt bộ tiêu chí"),
     "cycle.created": _("Tạo kỳ đánh giá"),
     "cycle.state_changed": _("Chuyển giai đoạn kỳ đánh giá"),
+    "cycle.state_reverted": _("Quay lại giai đoạn trước của kỳ đánh giá"),
     "cycle.schedule_updated": _("Sửa lịch kỳ đánh giá"),
     "cycle.external_imported": _("Nhập số liệu từ tệp CSV"),
     # entries (parindex.assessment.services.write_entries)
@@ -24,6 +25,8 @@ ACTIONS: dict[str, Promise] = {
     "entry.external_set": _("Nhập số liệu điều tra/số liệu ngoài/điểm thưởng, trừ"),
     "entry.appraised_r1": _("Thẩm định vòng 1"),
     "entry.appraised_r2": _("Thẩm định vòng 2"),
+    "appraisal.bulk_r1": _("Chấp nhận kết quả tự đánh giá của mọi mục còn lại (vòng 1)"),
+    "appraisal.bulk_r2": _("Giữ kết quả vòng 1 cho mọi mục không giải trình (vòng 2)"),
     "entry.explained": _("Giải trình"),
     "entry.finalised": _("Chốt điểm cuối cùng"),
     # participations

@@ -195,6 +195,9 @@ class _Builder:
         return tuple(sorted(grades, key=lambda g: g.min_index, reverse=True))
 
 
+NOT_SUBMITTED_POLICIES = ("exclude", "zero")
+
+
 def _as_list(value: Any) -> list[Any] | None:
     """A YAML list, or a single string taken as a list of one; None for anything else."""
     if isinstance(value, str):
@@ -220,6 +223,9 @@ def methodology_from_dict(data: Any, source: str = "") -> Methodology:
     default_policy = str(data.get("not_arising_default") or "exclude")
     if default_policy not in NOT_ARISING_POLICIES:
         b.error(f"not_arising_default '{default_policy}' không hợp lệ", data)
+    not_submitted = str(data.get("not_submitted") or "exclude")
+    if not_submitted not in NOT_SUBMITTED_POLICIES:
+        b.error(f"not_submitted '{not_submitted}' không hợp lệ (exclude | zero)", data)
     fields_spec = data.get("fields")
     if not isinstance(fields_spec, list) or not fields_spec:
         b.error("thiếu danh sách lĩnh vực (fields)", data)
@@ -257,6 +263,7 @@ def methodology_from_dict(data: Any, source: str = "") -> Methodology:
         description=str(data.get("description") or ""),
         unit_types=unit_types,
         not_arising_default=default_policy,
+        not_submitted=not_submitted,
         grades=grades,
         bonus_cap=bonus_cap,
         deduction_floor=floor,
@@ -295,6 +302,8 @@ def methodology_to_dict(m: Methodology) -> dict[str, Any]:
     if m.unit_types:
         d["unit_types"] = list(m.unit_types)
     d["not_arising_default"] = m.not_arising_default
+    if m.not_submitted != "exclude":
+        d["not_submitted"] = m.not_submitted
     d["bands"] = [{"code": g.code, "label": g.label, "min": g.min_index} for g in m.grades]
     if m.bonus_cap is not None:
         d["bonus_cap"] = m.bonus_cap

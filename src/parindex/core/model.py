@@ -84,6 +84,9 @@ class Methodology:
     description: str = ""
     unit_types: tuple[str, ...] = ()
     not_arising_default: str = EXCLUDE
+    # A unit that never submitted ("không nộp"): "exclude" (listed, not ranked) or "zero"
+    # (ranked with 0 points).
+    not_submitted: str = EXCLUDE
     grades: tuple[Grade, ...] = DEFAULT_GRADES
     bonus_cap: Decimal | None = None
     deduction_floor: Decimal | None = None

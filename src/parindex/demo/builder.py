@@ -6,6 +6,7 @@ from __future__ import annotations
 import random
 from datetime import date, datetime, time, timedelta
 from importlib import resources
+from typing import Any
 
 from django.contrib.auth.models import User
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -34,6 +35,14 @@ from .org import (
 from .pdf import ascii_fold, make_pdf
 
 State = Cycle.State
+
+
+# Demo cycles move on with open points (a reason) and publish under a decision.
+DEMO_MOVE: dict[str, Any] = {
+    "reason": "Dữ liệu minh họa",
+    "decision_number": "123/QĐ-UBND",
+    "decision_date": date(2026, 1, 20),
+}
 
 
 # --- building ------------------------------------------------------------------------------
@@ -370,7 +379,9 @@ class _Builder:
 
     def open_cycle(self, cycle: Cycle, year: int, now: datetime) -> None:
         rng = self.rng
-        cycle = svc.cycle_transition(cycle=cycle, to_state=State.OPEN, user=self.users["sonoivu"])
+        cycle = svc.cycle_transition(
+            **DEMO_MOVE, cycle=cycle, to_state=State.OPEN, user=self.users["sonoivu"]
+        )
         ps = self._participations(cycle)
         others = [p for p in ps if p.unit.code not in (DEPT_OF_JUSTICE, DEMO_COMMUNE)]
         rng.shuffle(others)
@@ -404,14 +415,18 @@ class _Builder:
     def previous_cycle(self, cycle: Cycle, year: int, now: datetime) -> None:
         rng = self.rng
         manager = self.users["sonoivu"]
-        cycle = svc.cycle_transition(cycle=cycle, to_state=State.OPEN, user=manager)
+        cycle = svc.cycle_transition(**DEMO_MOVE, cycle=cycle, to_state=State.OPEN, user=manager)
         for p in self._participations(cycle):
             q = self.quality[p.unit.code]
             self._self_assess(p, 1.0, year, 0.45 + 0.45 * q)
             self._external(p, adjustments=True)
             svc.participation_submit(participation=p, user=self.staff[p.unit.code][1])
-        cycle = svc.cycle_transition(cycle=cycle, to_state=State.SELF_CLOSED, user=manager)
-        cycle = svc.cycle_transition(cycle=cycle, to_state=State.APPRAISAL, user=manager)
+        cycle = svc.cycle_transition(
+            **DEMO_MOVE, cycle=cycle, to_state=State.SELF_CLOSED, user=manager
+        )
+        cycle = svc.cycle_transition(
+            **DEMO_MOVE, cycle=cycle, to_state=State.APPRAISAL, user=manager
+        )
         ps = self._participations(cycle)
         cuts: dict[int, list[tuple[Entry, str]]] = {}
         for p in ps:
@@ -419,7 +434,9 @@ class _Builder:
         # The council found one unit's evidence untruthful: a deduction the organiser enters.
         caught = rng.choice([p for p in ps if p.unit.code not in (DEMO_COMMUNE, DEPT_OF_JUSTICE)])
         svc.entry_set_external(participation=caught, code="TR3", value="1", user=manager)
-        cycle = svc.cycle_transition(cycle=cycle, to_state=State.EXPLANATION, user=manager)
+        cycle = svc.cycle_transition(
+            **DEMO_MOVE, cycle=cycle, to_state=State.EXPLANATION, user=manager
+        )
         for p in self._participations(cycle):
             self._explain(p, cuts[p.pk], year)
         self._backdate(cycle, now)
@@ -430,7 +447,7 @@ class _Builder:
         manager = self.users["sonoivu"]
         for state in (State.APPRAISAL_2, State.FINAL, State.PUBLISHED):
             cycle = svc.cycle_transition(
-                cycle=Cycle.objects.get(pk=cycle.pk), to_state=state, user=manager
+                **DEMO_MOVE, cycle=Cycle.objects.get(pk=cycle.pk), to_state=state, user=manager
             )
         Cycle.objects.filter(pk=cycle.pk).update(
             self_start=_on_workday(now, -420, 7, 30),
@@ -543,7 +560,9 @@ class _Builder:
     # -- the province's own self-assessment (QĐ 876) --
 
     def province_cycle(self, cycle: Cycle, year: int) -> None:
-        cycle = svc.cycle_transition(cycle=cycle, to_state=State.OPEN, user=self.users["admin"])
+        cycle = svc.cycle_transition(
+            **DEMO_MOVE, cycle=cycle, to_state=State.OPEN, user=self.users["admin"]
+        )
         p = self._participations(cycle)[0]
         home_affairs = self.users["sonoivu"]
         office = self.users["chutri.vanphong"]

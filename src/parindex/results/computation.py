@@ -210,6 +210,9 @@ class Snapshot:
     derived: dict[Any, Any] = field(default_factory=dict)
     carried: dict[Any, Any] = field(default_factory=dict)  # from the version before
     made_at: float = field(default_factory=time.monotonic)
+    # Units recorded "không nộp" that are not ranked (empty when the methodology scores
+    # them 0): read once per version, with the snapshot.
+    unranked: frozenset[int] = frozenset()
     lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
 
     def covers(self, types: frozenset[str] | None) -> bool:
@@ -286,7 +289,16 @@ class Snapshot:
                 with young_collections_only():
                     rows = rank_units(
                         self.tree,
-                        [UnitInput(u.unit, results[u.pid], LazyLeaves(u), u.pid) for u in units],
+                        [
+                            UnitInput(
+                                u.unit,
+                                results[u.pid],
+                                LazyLeaves(u),
+                                u.pid,
+                                u.pid in self.unranked,
+                            )
+                            for u in units
+                        ],
                         by_type=by_type,
                         reuse=reuse,
                     )
@@ -654,6 +666,19 @@ def _loaded(cycle: Cycle, types: frozenset[str] | None) -> Snapshot:
         types=types,
         units=units,
         shared=shared,
+        unranked=_unranked(cycle.pk, tree),
+    )
+
+
+def _unranked(cycle_id: int, tree: Methodology) -> frozenset[int]:
+    """The participations recorded "không nộp", unless the methodology scores them 0
+    (one query per results version)."""
+    if tree.not_submitted == "zero":
+        return frozenset()
+    return frozenset(
+        Participation.objects.filter(cycle_id=cycle_id, not_submitted=True).values_list(
+            "pk", flat=True
+        )
     )
 
 
@@ -720,4 +745,5 @@ def _refreshed(old: Snapshot, types: frozenset[str] | None, version: int) -> Sna
         results=results,
         carried=old.carry(lambda pid: pid in units and pid not in fresh),
         made_at=made_at,
+        unranked=_unranked(old.cycle_id, old.tree),
     )

@@ -165,7 +165,7 @@ def _ranking_sheet(book: X.XlsxBook, results: CycleResults) -> None:
         ws.header(header, height=45)
         for r in results.rows:
             values = [
-                r.rank,
+                _rank_cell(r),
                 r.unit.code,
                 r.unit.name,
                 unit_type_label(r.unit.type),
@@ -210,7 +210,12 @@ def _components_sheet(book: X.XlsxBook, results: CycleResults) -> None:
             col = len(lead) + 1 + 3 * i
             ws.merge(first, col, first, col + 2)
         for r in results.rows:
-            values: list[Any] = [r.rank, r.unit.code, r.unit.name, unit_type_label(r.unit.type)]
+            values: list[Any] = [
+                _rank_cell(r),
+                r.unit.code,
+                r.unit.name,
+                unit_type_label(r.unit.type),
+            ]
             values.append(r.index)
             for f in r.fields:
                 values += [f.points, f.index, f.rank]
@@ -393,10 +398,16 @@ def ranking_columns(results: CycleResults) -> list[str]:
     ]
 
 
+def _rank_cell(r: Any) -> Any:
+    """The rank in a workbook: "Không nộp" for a unit that never submitted (not ranked)."""
+    return _("Không nộp") if r.not_submitted else r.rank
+
+
 def _ranking_rows(results: CycleResults) -> Iterator[list[Any]]:
+    """Open data: a unit that never submitted ("không nộp") has no rank (empty)."""
     for r in results.rows:
         row: list[Any] = [
-            r.rank,
+            None if r.not_submitted else r.rank,
             r.unit.code,
             r.unit.name,
             r.unit.type,

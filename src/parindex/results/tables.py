@@ -143,6 +143,7 @@ class UnitInput:
     result: UnitResult
     leaves: Mapping[str, LeafRecord]
     participation_id: int | None = None
+    not_submitted: bool = False  # "không nộp" and not ranked (the methodology says exclude)
 
 
 # --- ranking -------------------------------------------------------------------------------
@@ -190,6 +191,7 @@ class UnitRow:
     leaves: Mapping[str, LeafRecord] = field(default_factory=dict, repr=False, compare=False)
     participation_id: int | None = None
     change: Change | None = None
+    not_submitted: bool = False  # "không nộp": listed after the others, rank 0 (not ranked)
 
     def field_score(self, code: str) -> FieldScore:
         return next(f for f in self.fields if f.code == code)
@@ -287,6 +289,29 @@ def _group_ranks(
     return ranks, per_field
 
 
+def _ranks_of_submitted(
+    group: list[UnitInput], indices: list[tuple[Decimal | None, ...]]
+) -> tuple[list[int], list[list[int | None]]]:
+    """_group_ranks over the units that are ranked; a "không nộp" unit gets rank 0 and no
+    component ranks."""
+    keep = [n for n, u in enumerate(group) if not u.not_submitted]
+    if len(keep) == len(group):
+        return _group_ranks(group, indices)
+    sub_ranks, sub_fields = _group_ranks([group[n] for n in keep], [indices[n] for n in keep])
+    n_fields = len(indices[0]) if indices else 0
+    ranks = [0] * len(group)
+    fields: list[list[int | None]] = [[None] * len(group) for _ in range(n_fields)]
+    for j, n in enumerate(keep):
+        ranks[n] = sub_ranks[j]
+        for i in range(len(sub_fields)):
+            fields[i][n] = sub_fields[i][j]
+    return ranks, fields
+
+
+def _order(row: UnitRow) -> tuple[bool, int, str]:
+    return (row.not_submitted, row.rank, row.unit.code)
+
+
 def rank_units(
     m: Methodology,
     inputs: Iterable[UnitInput],
@@ -317,14 +342,20 @@ def rank_units(
             b[1] if b is not None and b[0] is u.result else tuple(f.index for f in u.result.fields)
             for u, b in zip(group, before, strict=True)
         ]
-        ranks, field_ranks = _group_ranks(group, indices)
+        ranks, field_ranks = _ranks_of_submitted(group, indices)
         rows = []
         for n, u in enumerate(group):
             r = u.result
             ix = indices[n]
             placed = (ranks[n], tuple(fr[n] for fr in field_ranks))
             b = before[n]
-            if b is not None and b[0] is r and b[2] == placed and b[3].unit == u.unit:
+            if (
+                b is not None
+                and b[0] is r
+                and b[2] == placed
+                and b[3].unit == u.unit
+                and b[3].not_submitted == u.not_submitted
+            ):
                 rows.append(b[3])
                 continue
             fields = []
@@ -350,14 +381,15 @@ def rank_units(
                 result=r,
                 leaves=u.leaves,
                 participation_id=u.participation_id,
+                not_submitted=u.not_submitted,
             )
             rows.append(row)
             if reuse is not None and u.participation_id is not None:
                 reuse[u.participation_id] = (r, ix, placed, row)
-        rows.sort(key=lambda row: (row.rank, row.unit.code))
+        rows.sort(key=_order)
         out += rows
     if not by_type:
-        out.sort(key=lambda row: (row.rank, row.unit.code))
+        out.sort(key=_order)
     return out
 
 

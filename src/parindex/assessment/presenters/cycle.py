@@ -59,7 +59,8 @@ class Row:
 def cycle_rows(cycle: Cycle, parts: list[Participation], stages: Sequence[str]) -> list[Row]:
     """Progress, results at `stages` (those the user reads: permissions) and ranks (within
     each unit type, by the latest stage's index) of the given participations: entries in
-    two queries, no query per unit."""
+    two queries, no query per unit. A unit recorded "không nộp" is not ranked, unless the
+    methodology scores it 0 (services.not_submitted_zero)."""
     for p in parts:
         p.cycle = cycle  # share one methodology (and its parsed tree)
     prefetch_related_objects(parts, "entries", "entries__links")
@@ -68,8 +69,9 @@ def cycle_rows(cycle: Cycle, parts: list[Participation], stages: Sequence[str]) 
         entries: list[Entry] = list(p.entries.all())
         results = {s: svc.unit_result(p, s, entries) for s in stages}
         rows.append(Row(p, svc.participation_progress(p, entries), results, results[stages[-1]]))
+    zero = svc.not_submitted_zero(cycle)
     for unit_type in {r.p.unit.type for r in rows}:
-        group = [r for r in rows if r.p.unit.type == unit_type]
+        group = [r for r in rows if r.p.unit.type == unit_type and (zero or not r.p.not_submitted)]
         for r, rank in zip(
             group, competition_ranks(group, lambda r: (r.latest.index,)), strict=True
         ):

@@ -3,9 +3,9 @@ and tests alike; each checks the caller's rights (parindex.assessment.permission
 the cycle's state (parindex.assessment.lifecycle), writes in one transaction and audits.
 
 Modules: base (unit_of, the organiser's rights), writes (the one write path of entries),
-cycles (methodologies, cycles, transitions, schedule), workflow (submission, late entry,
-appraisal, explanation), scoring (a unit's result at a stage, progress), evidence,
-external (the organiser's data from a file)."""
+cycles (methodologies, cycles, schedule), stages (checklist, transitions), workflow
+(submission, late entry, appraisal, explanation), scoring (a unit's result at a stage,
+progress), evidence, external (the organiser's data from a file)."""
 
 from parindex.common.errors import ImportRefused, RowError, ServiceError  # noqa: F401
 
@@ -18,7 +18,6 @@ from .base import (  # noqa: F401
 from .cycles import (  # noqa: F401
     SCHEDULE_FIELDS,
     cycle_create,
-    cycle_transition,
     cycle_update_schedule,
     methodology_install,
     schedule_label,
@@ -48,7 +47,16 @@ from .scoring import (  # noqa: F401
     unit_result,
     unit_result_of_rows,
 )
+from .stages import (  # noqa: F401
+    CheckItem,
+    cycle_transition,
+    not_submitted_zero,
+    open_points,
+    transition_checklist,
+)
 from .workflow import (  # noqa: F401
+    appraise_remaining,
+    bulk_appraisal_codes,
     entry_appraise,
     entry_appraise_code,
     entry_explain,

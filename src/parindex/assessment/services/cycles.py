@@ -6,7 +6,6 @@ from datetime import datetime
 from typing import Any
 
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from parindex.accounts.models import OrgUnit
@@ -14,9 +13,8 @@ from parindex.assessment import lifecycle
 from parindex.audit.services import log_action
 from parindex.common.errors import ServiceError
 
-from ..models import Cycle, Entry, MethodologyVersion, Participation
+from ..models import Cycle, MethodologyVersion, Participation
 from .base import _require_manage
-from .writes import EntryChange, results_changed, write_entries
 
 State = Cycle.State
 
@@ -56,49 +54,6 @@ def cycle_create(
     Participation.objects.bulk_create(Participation(cycle=cycle, unit=u) for u in units)
     log_action("cycle.created", actor=user, target=cycle, cycle=cycle, units=len(units))
     return cycle
-
-
-@transaction.atomic
-def cycle_transition(*, cycle: Cycle, to_state: str, user: Any) -> Cycle:
-    """Move a cycle to its next state. Finalising fixes every entry's final points."""
-    _require_manage(user, cycle)
-    cycle = Cycle.objects.select_for_update().get(pk=cycle.pk)
-    if not lifecycle.may_move(cycle.state, to_state):
-        raise ServiceError(
-            _("Không thể chuyển kỳ đánh giá từ “%(a)s” sang “%(b)s”.")
-            % {"a": cycle.get_state_display(), "b": State(to_state).label}
-        )
-    old = cycle.state
-    now = timezone.now()
-    if lifecycle.facts(to_state).finished and not lifecycle.of(cycle).finished:
-        _finalise(cycle, user)
-        cycle.finalised_at = now
-    cycle.state = to_state
-    cycle.save()
-    cycle.results_version = results_changed(cycle.pk)
-    log_action("cycle.state_changed", actor=user, target=cycle, cycle=cycle, old=old, new=to_state)
-    return cycle
-
-
-def _finalise(cycle: Cycle, user: Any) -> None:
-    """Final points: the latest appraisal stage, else the self-assessed points (written
-    through write_entries: one "entry.finalised" audit row per changed entry)."""
-    parts = {p.pk: p for p in Participation.objects.filter(cycle=cycle)}
-    changes = []
-    for e in Entry.objects.select_for_update().filter(participation__cycle=cycle).order_by("pk"):
-        final = e.appraised_points if e.appraised_points is not None else e.self_points
-        if final != e.final_points:
-            changes.append(
-                EntryChange(
-                    participation=parts[e.participation_id],
-                    entry=e,
-                    action="entry.finalised",
-                    values={"final_points": final},
-                    old={"points": e.final_points},
-                    new={"points": final},
-                )
-            )
-    write_entries(changes, user=user)
 
 
 # --- windows (the lifecycle decides; kept under its former name) -----------------------------

@@ -24,7 +24,7 @@ from .. import permissions as perm
 from ..models import Cycle, Entry, Participation
 from .base import _require_manage
 from .cycles import self_assessment_open
-from .writes import EntryChange, _leaf, _write_entry
+from .writes import EntryChange, _leaf, _write_entry, write_entries
 
 State = Cycle.State
 
@@ -213,3 +213,85 @@ def entry_appraise_code(
     return entry_appraise(
         entry=entry, points=points, reason=reason, comment=comment, version=version, user=user
     )
+
+
+def bulk_appraisal_codes(
+    p: Participation, acc: perm.Access, entries: dict[str, Entry]
+) -> list[str]:
+    """The items one bulk action of the open round would settle for this appraiser (only
+    the items they cover): round 1, every item not appraised yet (the self-assessment is
+    accepted); round 2, every item cut in round 1, not explained and not appraised again
+    (round 1 is kept). Explained items always need a look of their own."""
+    rnd = lifecycle.of(p.cycle).appraisal_round
+    if rnd is None or p.status != Participation.Status.SUBMITTED:
+        return []
+    codes = []
+    for node in p.cycle.methodology.tree.leaves:
+        if not node.applies(p.unit.type) or node.method in (SURVEY, EXTERNAL):
+            continue
+        if not acc.covers(node.code):
+            continue
+        e = entries.get(node.code)
+        if rnd == 1 and (e is None or e.r1_points is None):
+            codes.append(node.code)
+        elif (
+            rnd == 2
+            and e is not None
+            and e.disputed
+            and not e.explanation.strip()
+            and e.r2_points is None
+        ):
+            codes.append(node.code)
+    return codes
+
+
+@transaction.atomic
+def appraise_remaining(*, participation: Participation, user: Any) -> int:
+    """ONE action of an appraiser over a unit: round 1, accept the self-assessment of every
+    remaining item they cover; round 2, keep round 1 for every cut item not explained. One
+    summary audit row ("appraisal.bulk_r1"/"appraisal.bulk_r2") besides the per-entry rows
+    write_entries writes. Returns how many items were settled."""
+    p = Participation.objects.select_related("cycle__methodology", "cycle__organiser", "unit").get(
+        pk=participation.pk
+    )
+    acc = perm.access(user, p)
+    if not acc.can(perm.APPRAISE):
+        raise ServiceError(_("Bạn không được giao thẩm định đơn vị này."))
+    rnd, why = lifecycle.appraisal_open(p.cycle)
+    if rnd is None:
+        raise ServiceError(why)
+    if p.status != Participation.Status.SUBMITTED:
+        raise ServiceError(_("Đơn vị chưa gửi kết quả tự đánh giá."))
+    entries = {e.code: e for e in Entry.objects.select_for_update().filter(participation=p)}
+    codes = bulk_appraisal_codes(p, acc, entries)
+    prefix = f"r{rnd}_"
+    changes = []
+    for code in codes:
+        e = entries.get(code) or Entry(participation=p, code=code)
+        new: Decimal | None
+        if rnd == 1:
+            new, reason = (e.self_points if e.self_points is not None else Decimal(0)), ""
+        else:
+            new, reason = e.r1_points, e.r1_reason
+        changes.append(
+            EntryChange(
+                participation=p,
+                entry=e,
+                action=f"entry.appraised_r{rnd}",
+                values={prefix + "points": new, prefix + "reason": reason, prefix + "by": user},
+                old={k: getattr(e, prefix + k) for k in ("points", "reason", "comment")},
+                new={"points": new, "reason": reason, "comment": getattr(e, prefix + "comment")},
+            )
+        )
+    write_entries(changes, user=user)
+    if codes:
+        log_action(
+            f"appraisal.bulk_r{rnd}",
+            actor=user,
+            target=p,
+            cycle=p.cycle,
+            unit=p.unit,
+            items=len(codes),
+            codes=codes,
+        )
+    return len(codes)

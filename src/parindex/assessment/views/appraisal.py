@@ -13,6 +13,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from parindex.assessment import lifecycle
 from parindex.assessment import permissions as perm
@@ -125,8 +126,29 @@ def appraisal_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "adjustments": adjustments,
             "progress": progress,
             "notice": notice,
+            "bulk": len(svc.bulk_appraisal_codes(p, acc, entries)) if acc.can(perm.APPRAISE) else 0,
         },
     )
+
+
+@login_required
+@require_POST
+def appraisal_bulk(request: HttpRequest, pk: int) -> HttpResponse:
+    """One action over a unit: round 1, accept the self-assessment of every remaining item
+    the appraiser covers; round 2, keep round 1 for every cut item not explained."""
+    p, acc = _participation(request.user, pk)
+    if not acc.can(perm.APPRAISE):
+        raise PermissionDenied
+    try:
+        n = svc.appraise_remaining(participation=p, user=request.user)
+    except svc.ServiceError as exc:
+        messages.error(request, str(exc))
+    else:
+        if n:
+            messages.success(request, _("Đã thẩm định %(n)s mục trong một lần.") % {"n": n})
+        else:
+            messages.info(request, _("Không còn mục nào để xử lý hàng loạt."))
+    return redirect("appraisal_detail", p.pk)
 
 
 def _parse_points(raw: str) -> Decimal:

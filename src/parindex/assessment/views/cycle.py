@@ -75,6 +75,55 @@ class LateGrantForm(forms.Form):
         field.queryset = cycle.participations.select_related("unit")
 
 
+class TransitionForm(forms.Form):
+    """A move of the cycle: the state, the reason (needed with open points and when going
+    back) and, when publishing, the approving decision (the service checks which apply)."""
+
+    to_state = forms.ChoiceField(choices=State.choices)
+    reason = forms.CharField(
+        label=gettext_lazy("Lý do"),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    decision_number = forms.CharField(
+        label=gettext_lazy("Số quyết định phê duyệt"), required=False, max_length=100
+    )
+    decision_date = forms.DateField(
+        label=gettext_lazy("Ngày quyết định"),
+        required=False,
+        input_formats=["%Y-%m-%d"],
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+
+
+def _transitions(cycle: Cycle) -> list[dict[str, Any]]:
+    """The moves offered on the cycle page, each with its checklist of open points."""
+    facts = lifecycle.of(cycle)
+    out = []
+    for s in facts.next_states:
+        items = svc.transition_checklist(cycle, s)
+        out.append(
+            {
+                "value": s,
+                "label": State(s).label,
+                "confirm": CONFIRM[State(s)],
+                "items": items,
+                "open": sum(i.count for i in items),
+                "publish": lifecycle.facts(s).published,
+                "form": TransitionForm(auto_id=f"t-{s}-%s"),
+            }
+        )
+    return out
+
+
+def _back_transitions(cycle: Cycle) -> list[dict[str, Any]]:
+    return [
+        {"value": s, "label": State(s).label, "form": TransitionForm(auto_id=f"b-{s}-%s")}
+        for s in lifecycle.of(cycle).prev_states
+    ]
+
+
 @login_required
 def cycle_detail(request: HttpRequest, pk: int) -> HttpResponse:
     cycle = _cycle_for_user(request.user, pk)
@@ -93,7 +142,7 @@ def cycle_detail(request: HttpRequest, pk: int) -> HttpResponse:
     ]
     sort = request.GET.get("sort", "")
     if sort == "rank":
-        shown.sort(key=lambda r: (r.p.unit.type, r.rank or 0, r.p.unit.name))
+        shown.sort(key=lambda r: (r.p.unit.type, r.rank or 10**9, r.p.unit.name))
     manage = svc.can_manage(request.user, cycle)
     appraise = {r.p.pk for r in rows if perm.access(request.user, r.p).can(perm.APPRAISE)}
     facts = lifecycle.of(cycle)
@@ -101,12 +150,10 @@ def cycle_detail(request: HttpRequest, pk: int) -> HttpResponse:
     summary = []
     if finished:
         for t, label in types:
-            group = sorted((r for r in rows if r.p.unit.type == t), key=lambda r: r.rank or 0)
+            group = sorted((r for r in rows if r.p.unit.type == t), key=lambda r: r.rank or 10**9)
             summary.append((label, group))
-    transitions = [
-        {"value": s, "label": State(s).label, "confirm": CONFIRM[State(s)]}
-        for s in facts.next_states
-    ]
+    transitions = _transitions(cycle) if manage else []
+    back = _back_transitions(cycle) if manage else []
     late_form = LateGrantForm(cycle=cycle) if manage and facts.late_grant else None
     return render(
         request,
@@ -128,7 +175,8 @@ def cycle_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "appraise": appraise,
             "finished": finished,
             "summary": summary,
-            "transitions": transitions if manage else [],
+            "transitions": transitions,
+            "back": back,
             "late_form": late_form,
             "ranked_by": STAGE_SHORT[available[-1]],
         },
@@ -139,12 +187,20 @@ def cycle_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def cycle_transition(request: HttpRequest, pk: int) -> HttpResponse:
     cycle = _managed_cycle(request.user, pk)
-    to_state = request.POST.get("to_state", "")
-    if to_state not in State.values:
+    form = TransitionForm(request.POST)
+    if not form.is_valid():
         messages.error(request, _("Trạng thái không hợp lệ."))
         return redirect("cycle_detail", cycle.pk)
+    data = form.cleaned_data
     try:
-        cycle = svc.cycle_transition(cycle=cycle, to_state=to_state, user=request.user)
+        cycle = svc.cycle_transition(
+            cycle=cycle,
+            to_state=data["to_state"],
+            user=request.user,
+            reason=data["reason"],
+            decision_number=data["decision_number"],
+            decision_date=data["decision_date"],
+        )
     except svc.ServiceError as exc:
         messages.error(request, str(exc))
     else:

@@ -413,6 +413,7 @@ def report_docx(
     intro = p.intro or (
         f"Căn cứ {m.name}"
         + (f" ({m.decision})" if m.decision else "")
+        + (f"; căn cứ {p.decision} phê duyệt kết quả" if p.decision else "")
         + ", trên cơ sở kết quả tự đánh giá của các cơ quan, đơn vị, kết quả thẩm định của Hội "
         f"đồng thẩm định và kết quả điều tra xã hội học, {p.issuer_name} báo cáo kết quả xác "
         f"định Chỉ số cải cách hành chính năm {year} như sau:"

@@ -39,6 +39,9 @@ class ReportParams:
     number: str = "…/BC-SNV"  # printed after "Số: "
     place: str = ""
     date: date | None = None
+    # The decision approving the results, once published: "Quyết định số 15/QĐ-UBND ngày
+    # 01/02/2026" (the cycle's decision_number and decision_date).
+    decision: str = ""
     title: str = "Kết quả xác định Chỉ số cải cách hành chính"
     signer_authority: str = "KT. GIÁM ĐỐC"
     signer_title: str = "PHÓ GIÁM ĐỐC"
@@ -48,6 +51,15 @@ class ReportParams:
     proposals: tuple[str, ...] = ()  # replace the proposals derived from the results
     closing: str = ""
     charts: bool = True
+
+
+def decision_line(cycle: Any) -> str:
+    """ "Quyết định số 15/QĐ-UBND ngày 01/02/2026": the decision approving a published
+    cycle's results ("" before publication)."""
+    if not cycle.published_at or not cycle.decision_number:
+        return ""
+    when = cycle.decision_date.strftime("%d/%m/%Y") if cycle.decision_date else "…"
+    return f"Quyết định số {cycle.decision_number} ngày {when}"
 
 
 def vn_date_line(place: str, d: date) -> str:
@@ -115,7 +127,12 @@ def report_params_for(cycle: Any, **overrides: Any) -> ReportParams:
         authority_name=f"UBND {kind}" if authority else "",
         number=f"…/BC-{abbrev}",
         place=province,
-        date=cycle.publication_date or timezone.localdate(),
+        date=(
+            timezone.localdate(cycle.published_at)
+            if cycle.published_at
+            else cycle.publication_date or timezone.localdate()
+        ),
+        decision=decision_line(cycle),
         title=(f"Kết quả xác định Chỉ số cải cách hành chính năm {cycle.year} của {groups}"),
         signer_authority="KT. BỘ TRƯỞNG" if is_ministry else "KT. GIÁM ĐỐC",
         signer_title="THỨ TRƯỞNG" if is_ministry else "PHÓ GIÁM ĐỐC",

@@ -173,7 +173,7 @@ def _self_reminders(cycle: Cycle, today: date) -> int:
     )
     for p in parts:
         key = f"{cycle.pk}:{p.pk}:{cycle.self_end.isoformat()}:{today.isoformat()}"
-        ctx = _ctx(days, cycle.self_end, **_form_context(p))
+        ctx = {**_form_context(p), **_ctx(days, cycle.self_end)}
         for user in perm.unit_workers(p, perm.EDIT_SELF):
             sent += _remind_once(user, "deadline_self", key, "reminder_self", ctx)
     return sent

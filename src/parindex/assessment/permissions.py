@@ -11,7 +11,9 @@ functions below combine it with the user's memberships and with the cycle's stat
   (with the appraisers' reasons and comments) the user reads, which stages, and whether the
   whole-cycle report;
 - `cycles_visible_to`, `participations_visible_to`, `participation_for_user`,
-  `home_participations`, `can_manage`, `can_import_national`, `is_admin`.
+  `home_participations`, `can_manage`, `can_import_national`, `is_admin`;
+- who is told (e-mails): `approvers` (a unit's leaders), `cycle_managers`, `unit_workers`
+  (who enters or explains a unit's items), `cycle_appraisers`.
 
 Services enforce these answers (`require`); views, templates, exports and the API only ask.
 No other module compares a membership's role. tests/security/ pins the table as a matrix of

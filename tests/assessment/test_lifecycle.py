@@ -173,3 +173,19 @@ def test_explanation_and_evidence_windows():
     assert not lifecycle.organiser_edit_open(Cycle(state=S.PUBLISHED))[0]
     assert lifecycle.appraisal_open(Cycle(state=S.APPRAISAL_2))[0] == 2
     assert lifecycle.appraisal_open(Cycle(state=S.EXPLANATION))[0] is None
+
+
+def test_handed_over_form_is_read_only_except_for_the_leader():
+    # The officer handed the form over: only the leader (approver) may still enter.
+    ok, why = lifecycle.self_entry_open(_p(S.OPEN, status="handed_over"))
+    assert not ok and "lãnh đạo" in why
+    assert lifecycle.self_entry_open(_p(S.OPEN, status="handed_over"), approver=True)[0]
+    assert not lifecycle.evidence_open(_p(S.OPEN, status="handed_over"))[0]
+    assert lifecycle.evidence_open(_p(S.OPEN, status="handed_over"), approver=True)[0]
+    # The dates still apply to the leader.
+    past = timezone.now() - timedelta(days=2)
+    assert not lifecycle.self_entry_open(
+        _p(S.OPEN, status="handed_over", self_end=past), approver=True
+    )[0]
+    # A submitted form stays closed for everyone.
+    assert not lifecycle.self_entry_open(_p(S.OPEN, status="submitted"), approver=True)[0]

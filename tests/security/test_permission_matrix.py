@@ -166,6 +166,11 @@ def state(s: str, submitted: bool = False) -> Callable[[World], None]:
     return prepare
 
 
+def handed_over(w: World) -> None:
+    """The officer handed unit A's form over to its leader."""
+    Participation.objects.filter(pk=w.p.pk).update(status=Participation.Status.HANDED_OVER)
+
+
 def disputed(w: World) -> None:
     """Explanation stage, with 1.1.1 cut in round 1."""
     state(Cycle.State.EXPLANATION, submitted=True)(w)
@@ -244,6 +249,10 @@ CASES = [
     Case("logout", none,
          get="      405     405     405       405      405     405       405    405       405",
          post="     login   login   login     login    login   login     login  login     login"),
+    Case("my_account", none,
+         get="      200     200     200       200      200     200       200    200       login",
+         post="     ok      ok      ok        ok       ok      ok        ok     ok        login",
+         data=lambda w: {"notify_by_email": "on"}),
     Case("methodology_list", none,
          get="      200     200     200       200      200     200       200    200       200"),
     Case("methodology_detail", lambda w: {"pk": w.objs["methodology"].pk},
@@ -305,6 +314,14 @@ CASES = [
          get="      405     405     405       405      405     405       405    405       login",
          post="     noop    noop    noop      done     noop    noop      noop   404       login",
          effect=status("submitted")),
+    Case("participation_hand_over", part,
+         get="      405     405     405       405      405     405       405    405       login",
+         post="     noop    noop    done      done     done    noop      noop   404       login",
+         effect=status("handed_over")),
+    Case("participation_return", part, prepare=handed_over,
+         get="      405     405     405       405      405     405       405    405       login",
+         post="     noop    noop    noop      done     noop    noop      noop   404       login",
+         data=lambda w: {"comment": "Bổ sung tài liệu"}, effect=status("draft")),
     Case("participation_withdraw", part, prepare=state("open", submitted=True),
          get="      405     405     405       405      405     405       405    405       login",
          post="     noop    noop    noop      done     noop    noop      noop   404       login",

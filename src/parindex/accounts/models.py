@@ -116,3 +116,43 @@ class Membership(models.Model):
         if not self.codes:
             return True
         return any(code == c or code.startswith(f"{c}.") for c in self.codes)
+
+
+class Profile(models.Model):
+    """A user's own settings (page "Tài khoản của tôi")."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="parindex_profile"
+    )
+    notify_by_email = models.BooleanField(
+        _("nhận thông báo qua thư điện tử"),
+        default=True,
+        help_text=_("Thư báo khi biểu được chuyển, trả lại, gửi và nhắc trước các thời hạn."),
+    )
+
+    class Meta:
+        verbose_name = _("tài khoản")
+
+    def __str__(self) -> str:
+        return str(self.user)
+
+
+class Notification(models.Model):
+    """An e-mail sent to a user, recorded so that a reminder is sent once per (user, kind,
+    key): the key names the deadline and the day (parindex.assessment.notify)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    kind = models.CharField(max_length=40)
+    key = models.CharField(max_length=120)
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "kind", "key"], name="one_notification")
+        ]
+        ordering = ["-sent_at"]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.kind} {self.key}"

@@ -246,8 +246,14 @@ def _date(value: datetime, fmt: str = "%d/%m/%Y") -> str:
     return timezone.localtime(value).strftime(fmt)
 
 
-def self_entry_open(p: Participation, now: datetime | None = None) -> tuple[bool, str]:
-    """Whether the unit may enter its self-assessment now, and why not."""
+def self_entry_open(
+    p: Participation, now: datetime | None = None, *, approver: bool = False
+) -> tuple[bool, str]:
+    """Whether the unit may enter its self-assessment now, and why not.
+
+    A form handed over to the leader (status handed_over) is read-only for the officers
+    until the leader returns it; the leader (`approver`: permissions.may_approve) may still
+    enter and submit it."""
     from .models import Participation
 
     now = now or timezone.now()
@@ -257,6 +263,10 @@ def self_entry_open(p: Participation, now: datetime | None = None) -> tuple[bool
         if f.withdraw:
             return False, _("Đơn vị đã gửi kết quả tự đánh giá; rút lại để sửa.")
         return False, _("Đơn vị đã gửi kết quả tự đánh giá.")
+    if p.status == Participation.Status.HANDED_OVER and not approver:
+        return False, _(
+            "Biểu đã chuyển lãnh đạo đơn vị phê duyệt; chờ lãnh đạo phê duyệt hoặc trả lại."
+        )
     late = p.late_until is not None and now <= p.late_until
     if f.self_entry:
         if cycle.self_start and now < cycle.self_start and not late:
@@ -287,10 +297,12 @@ def explanation_open(cycle: Cycle, now: datetime | None = None) -> tuple[bool, s
     return True, ""
 
 
-def evidence_open(p: Participation, now: datetime | None = None) -> tuple[bool, str]:
+def evidence_open(
+    p: Participation, now: datetime | None = None, *, approver: bool = False
+) -> tuple[bool, str]:
     """Evidence changes while the unit may enter its self-assessment, and in the
     explanation round (until its deadline)."""
-    ok, why = self_entry_open(p, now)
+    ok, why = self_entry_open(p, now, approver=approver)
     if ok:
         return True, ""
     if FACTS[p.cycle.state].evidence_change:

@@ -11,7 +11,9 @@ functions below combine it with the user's memberships and with the cycle's stat
   (with the appraisers' reasons and comments) the user reads, which stages, and whether the
   whole-cycle report;
 - `cycles_visible_to`, `participations_visible_to`, `participation_for_user`,
-  `home_participations`, `can_manage`, `can_import_national`, `is_admin`.
+  `home_participations`, `can_manage`, `can_import_national`, `is_admin`;
+- who is told (e-mails): `approvers` (a unit's leaders), `cycle_managers`, `unit_workers`
+  (who enters or explains a unit's items), `cycle_appraisers`.
 
 Services enforce these answers (`require`); views, templates, exports and the API only ask.
 No other module compares a membership's role. tests/security/ pins the table as a matrix of
@@ -363,6 +365,53 @@ def may_hand_over(acc: Access) -> bool:
 def may_approve(acc: Access) -> bool:
     """The unit's leader approves (submits) or returns a form handed over."""
     return acc.can(SUBMIT)
+
+
+def _holders(
+    unit_ids: Iterable[int], cycle: Cycle, *, cap: str, reach: str, extra: Q | None = None
+) -> QuerySet[Any]:
+    """Active users holding, on one of `unit_ids` (as `reach` reads it: their unit, their
+    target), a role whose unit capabilities include `cap` in `cycle`."""
+    from django.contrib.auth import get_user_model
+
+    roles_ = [r for r, rule in ROLE_CAPS.items() if cap in rule.unit_caps and rule.reach == reach]
+    field_ = "memberships__target_id__in" if reach == TARGET else "memberships__unit_id__in"
+    return (
+        get_user_model()
+        .objects.filter(
+            Q(memberships__cycle__isnull=True) | Q(memberships__cycle=cycle),
+            extra or Q(),
+            is_active=True,
+            memberships__role__in=roles_,
+            **{field_: list(unit_ids)},
+        )
+        .distinct()
+    )
+
+
+def approvers(p: Participation) -> QuerySet[Any]:
+    """Who approves a form handed over: the unit's leaders (e-mails of a hand-over)."""
+    return _holders([p.unit_id], p.cycle, cap=SUBMIT, reach=OWN)
+
+
+def cycle_managers(cycle: Cycle) -> QuerySet[Any]:
+    """Who runs the cycle: its organiser's managers (e-mails of a submission)."""
+    whole = Q(memberships__target__isnull=True)
+    return _holders([cycle.organiser_id], cycle, cap=MANAGE, reach=ORGANISER, extra=whole)
+
+
+def unit_workers(p: Participation, cap: str = EDIT_SELF) -> list[Any]:
+    """Who works on the unit's self-assessment (`cap`: EDIT_SELF, EXPLAIN): its officers
+    and leaders, and the lead agencies that fill some of its items (deadline e-mails)."""
+    own = _holders([p.unit_id], p.cycle, cap=cap, reach=OWN)
+    target = _holders([p.unit_id], p.cycle, cap=cap, reach=TARGET)
+    return list({u.pk: u for u in [*own, *target]}.values())
+
+
+def cycle_appraisers(cycle: Cycle) -> QuerySet[Any]:
+    """The council members of the cycle (the appraisal deadline e-mails; each is then
+    asked what is left to them)."""
+    return _holders([cycle.organiser_id], cycle, cap=APPRAISE, reach=ORGANISER)
 
 
 def can_import_national(user: Any) -> bool:

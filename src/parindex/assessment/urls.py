@@ -46,6 +46,12 @@ urlpatterns = [
         name="self_evidence_unlink",
     ),
     path("tu-danh-gia/<int:pk>/gui/", v.self_submit, name="participation_submit"),
+    path(
+        "tu-danh-gia/<int:pk>/chuyen-lanh-dao/",
+        v.self_hand_over,
+        name="participation_hand_over",
+    ),
+    path("tu-danh-gia/<int:pk>/tra-lai/", v.self_return, name="participation_return"),
     path("tu-danh-gia/<int:pk>/rut-lai/", v.self_withdraw, name="participation_withdraw"),
     path("tu-danh-gia/<int:pk>/tai-lieu/", evidence.evidence_library, name="evidence_library"),
     path(

@@ -30,6 +30,8 @@ ACTIONS: dict[str, Promise] = {
     "entry.explained": _("Giải trình"),
     "entry.finalised": _("Chốt điểm cuối cùng"),
     # participations
+    "participation.handed_over": _("Chuyển biểu tự đánh giá cho lãnh đạo phê duyệt"),
+    "participation.returned": _("Lãnh đạo trả lại biểu tự đánh giá kèm ý kiến"),
     "participation.submitted": _("Phê duyệt, gửi kết quả tự đánh giá"),
     "participation.withdrawn": _("Rút lại kết quả tự đánh giá đã gửi"),
     "participation.late_entry_granted": _("Gia hạn nhập sau thời hạn"),
@@ -58,6 +60,8 @@ ACTIONS: dict[str, Promise] = {
     # results
     "results.national_imported": _("Nhập kết quả Chỉ số CCHC đã công bố"),
     "results.exported": _("Xuất kết quả"),
+    # a user's own settings
+    "account.notifications_set": _("Bật/tắt thông báo qua thư điện tử"),
     # API tokens
     "api_token.created": _("Tạo khóa API"),
     "api_token.revoked": _("Thu hồi khóa API"),

@@ -162,7 +162,9 @@ def _person(rng: random.Random, highland: bool) -> tuple[str, str]:
 
 def _user(username: str, first: str, last: str, *, password: str | None) -> User:
     user, created = User.objects.get_or_create(
-        username=username, defaults={"first_name": first, "last_name": last}
+        username=username,
+        # An address, so the demo prints its e-mails (console backend) for every role.
+        defaults={"first_name": first, "last_name": last, "email": f"{username}@example.vn"},
     )
     if created:
         if password is None:

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+from django import forms
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext_lazy as _
 
 from parindex.accounts.models import OrgUnit
+from parindex.accounts.services import notifications_set, profile_of
 from parindex.assessment import permissions as perm
 from parindex.assessment.models import MethodologyVersion
 from parindex.assessment.services import participation_progress
+from parindex.assessment.todo import todo_for
 from parindex.core import Methodology
 from parindex.files.methodology import shipped_methodology, shipped_methodology_names
 
@@ -25,8 +30,42 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "web/home.html",
-        {"nav": "home", "own": own, "cycles": cycles, "roles": roles},
+        {
+            "nav": "home",
+            "own": own,
+            "cycles": cycles,
+            "roles": roles,
+            "todo": todo_for(request.user),
+        },
     )
+
+
+class NotificationsForm(forms.Form):
+    notify_by_email = forms.BooleanField(
+        label=_("Nhận thông báo qua thư điện tử"),
+        required=False,
+        help_text=_(
+            "Thư báo khi biểu tự đánh giá được chuyển, trả lại hoặc gửi, và thư nhắc 3 ngày "
+            "trước và đúng ngày hết hạn."
+        ),
+    )
+
+
+@login_required
+def my_account(request: HttpRequest) -> HttpResponse:
+    """The user's own settings: e-mail notifications."""
+    profile = profile_of(request.user)
+    if request.method == "POST":
+        form = NotificationsForm(request.POST)
+        if form.is_valid():
+            notifications_set(
+                user=request.user, notify_by_email=form.cleaned_data["notify_by_email"]
+            )
+            messages.success(request, _("Đã lưu cài đặt thông báo."))
+            return redirect("my_account")
+    else:
+        form = NotificationsForm(initial={"notify_by_email": profile.notify_by_email})
+    return render(request, "web/account.html", {"form": form, "nav": "account"})
 
 
 def _methodology_context(tree: Methodology) -> dict[str, object]:

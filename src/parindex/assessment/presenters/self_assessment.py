@@ -281,6 +281,25 @@ class FormState:
         return self.acc.can(perm.SUBMIT) and self.open
 
     @property
+    def can_hand_over(self) -> bool:
+        """An officer hands the form over to the leader (a leader submits it directly)."""
+        return (
+            self.open
+            and self.p.status == Participation.Status.DRAFT
+            and perm.may_hand_over(self.acc)
+            and not perm.may_approve(self.acc)
+        )
+
+    @property
+    def can_return(self) -> bool:
+        """The leader returns a form handed over, with a comment."""
+        return self.p.status == Participation.Status.HANDED_OVER and perm.may_approve(self.acc)
+
+    @property
+    def handed_over(self) -> bool:
+        return self.p.status == Participation.Status.HANDED_OVER
+
+    @property
     def can_withdraw(self) -> bool:
         return (
             self.acc.can(perm.SUBMIT)
@@ -298,7 +317,7 @@ def form_state(p: Participation, acc: perm.Access) -> FormState:
     listed = list(entries.values())
     result = services.unit_result(p, "self", listed)
     progress = services.participation_progress(p, listed, result=result)
-    open_, why = lifecycle.self_entry_open(p)
+    open_, why = lifecycle.self_entry_open(p, approver=perm.may_approve(acc))
     return FormState(p, acc, p.cycle.methodology.tree, entries, result, progress, open_, why)
 
 

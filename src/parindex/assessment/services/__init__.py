@@ -61,6 +61,8 @@ from .workflow import (  # noqa: F401
     entry_appraise_code,
     entry_explain,
     late_entry_grant,
+    participation_hand_over,
+    participation_return,
     participation_submit,
     participation_withdraw,
 )

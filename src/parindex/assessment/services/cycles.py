@@ -59,9 +59,11 @@ def cycle_create(
 # --- windows (the lifecycle decides; kept under its former name) -----------------------------
 
 
-def self_assessment_open(p: Participation, now: datetime | None = None) -> tuple[bool, str]:
+def self_assessment_open(
+    p: Participation, now: datetime | None = None, *, approver: bool = False
+) -> tuple[bool, str]:
     """Whether the unit may edit its self-assessment now, and why not (lifecycle)."""
-    return lifecycle.self_entry_open(p, now)
+    return lifecycle.self_entry_open(p, now, approver=approver)
 
 
 # --- organiser: schedule, survey/external data; appraisal by code ---------------------------

@@ -35,10 +35,11 @@ def _require_evidence_rights(user: Any, p: Participation, code: str | None, refu
         raise ServiceError(refused)
 
 
-def _require_evidence_window(p: Participation) -> None:
+def _require_evidence_window(p: Participation, user: Any = None) -> None:
     """Evidence changes while the self-assessment is open, and in the explanation round
-    (lifecycle.evidence_open)."""
-    ok, why = lifecycle.evidence_open(p)
+    (lifecycle.evidence_open; a form handed over: the leader only)."""
+    approver = user is not None and perm.may_approve(perm.access(user, p))
+    ok, why = lifecycle.evidence_open(p, approver=approver)
     if not ok:
         raise ServiceError(why)
 
@@ -62,7 +63,7 @@ def evidence_upload(
     _require_evidence_rights(
         user, participation, None, _("Bạn không có quyền tải tài liệu cho đơn vị này.")
     )
-    _require_evidence_window(participation)
+    _require_evidence_window(participation, user)
     name = clean_filename(file.name or "")
     if file.size is None or file.size == 0:
         raise ServiceError(_("Tệp “%(n)s” rỗng.") % {"n": name})
@@ -142,7 +143,7 @@ def evidence_link(
     )
     if evidence.unit_id != participation.unit_id or evidence.cycle_id != participation.cycle_id:
         raise ServiceError(_("Tài liệu không thuộc đơn vị này."))
-    _require_evidence_window(participation)
+    _require_evidence_window(participation, user)
     node = _leaf(participation.cycle.methodology.tree, code)
     if not node.applies(participation.unit.type):
         raise ServiceError(_("Mục %(c)s không áp dụng cho loại đơn vị này.") % {"c": code})
@@ -174,7 +175,7 @@ def evidence_unlink(*, link: EvidenceLink, user: Any) -> None:
     _require_evidence_rights(
         user, p, link.entry.code, _("Bạn không có quyền gỡ tài liệu của mục này.")
     )
-    _require_evidence_window(p)
+    _require_evidence_window(p, user)
     log_action(
         "evidence.unlinked",
         actor=user,

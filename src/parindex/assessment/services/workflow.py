@@ -20,6 +20,7 @@ from parindex.core import (
 )
 from parindex.core.model import EXTERNAL, SURVEY
 
+from .. import notify
 from .. import permissions as perm
 from ..models import Cycle, Entry, Participation
 from .base import _require_manage
@@ -30,20 +31,88 @@ State = Cycle.State
 
 
 @transaction.atomic
-def participation_submit(*, participation: Participation, user: Any) -> Participation:
-    """The unit leader approves and submits the self-assessment; it becomes read-only."""
-    if not perm.access(user, participation).can(perm.SUBMIT):
-        raise ServiceError(_("Chỉ lãnh đạo đơn vị được phê duyệt và gửi kết quả tự đánh giá."))
-    p = Participation.objects.select_for_update().select_related("cycle").get(pk=participation.pk)
+def participation_hand_over(*, participation: Participation, user: Any) -> Participation:
+    """The officer hands the unit's form over to its leader, who approves (submits) or
+    returns it; until then the form is read-only for the officers."""
+    if not perm.may_hand_over(perm.access(user, participation)):
+        raise ServiceError(_("Bạn không có quyền chuyển biểu tự đánh giá của đơn vị này."))
+    p = (
+        Participation.objects.select_for_update()
+        .select_related("cycle", "unit")
+        .get(pk=participation.pk)
+    )
+    if p.status == Participation.Status.HANDED_OVER:
+        raise ServiceError(_("Biểu đã được chuyển lãnh đạo phê duyệt."))
     ok, why = self_assessment_open(p)
+    if not ok:
+        raise ServiceError(why)
+    p.status = Participation.Status.HANDED_OVER
+    p.handed_over_at = timezone.now()
+    p.handed_over_by = user
+    p.returned_comment = ""
+    p.save()
+    log_action("participation.handed_over", actor=user, target=p, cycle=p.cycle, unit=p.unit)
+    _notify(lambda: notify.handed_over(p))
+    return p
+
+
+@transaction.atomic
+def participation_return(*, participation: Participation, comment: str, user: Any) -> Participation:
+    """The leader returns a form handed over to the officers, with a comment (required)."""
+    if not perm.may_approve(perm.access(user, participation)):
+        raise ServiceError(_("Chỉ lãnh đạo đơn vị được trả lại biểu tự đánh giá."))
+    comment = comment.strip()
+    if not comment:
+        raise ServiceError(_("Cần ghi ý kiến khi trả lại biểu."))
+    p = (
+        Participation.objects.select_for_update()
+        .select_related("cycle", "unit")
+        .get(pk=participation.pk)
+    )
+    if p.status != Participation.Status.HANDED_OVER:
+        raise ServiceError(_("Biểu chưa được chuyển lãnh đạo phê duyệt."))
+    p.status = Participation.Status.DRAFT
+    p.returned_comment = comment
+    p.save()
+    log_action(
+        "participation.returned",
+        actor=user,
+        target=p,
+        cycle=p.cycle,
+        unit=p.unit,
+        comment=comment,
+    )
+    _notify(lambda: notify.returned(p))
+    return p
+
+
+@transaction.atomic
+def participation_submit(*, participation: Participation, user: Any) -> Participation:
+    """The unit leader approves and submits the self-assessment (handed over or directly);
+    it becomes read-only."""
+    if not perm.may_approve(perm.access(user, participation)):
+        raise ServiceError(_("Chỉ lãnh đạo đơn vị được phê duyệt và gửi kết quả tự đánh giá."))
+    p = (
+        Participation.objects.select_for_update()
+        .select_related("cycle", "unit")
+        .get(pk=participation.pk)
+    )
+    ok, why = self_assessment_open(p, approver=True)
     if not ok:
         raise ServiceError(why)
     p.status = Participation.Status.SUBMITTED
     p.submitted_at = timezone.now()
     p.submitted_by = user
+    p.returned_comment = ""
     p.save()
     log_action("participation.submitted", actor=user, target=p, cycle=p.cycle, unit=p.unit)
+    _notify(lambda: notify.submitted(p))
     return p
+
+
+def _notify(send: Any) -> None:
+    """Send the e-mails of a hand-over once the transaction is committed."""
+    transaction.on_commit(send)
 
 
 @transaction.atomic

@@ -273,7 +273,7 @@ def _self_change(
     acc = perm.access(user, participation)
     if not acc.can(perm.EDIT_SELF) or not acc.covers(code):
         raise ServiceError(_("Bạn không có quyền nhập mục này."))
-    ok, why = lifecycle.self_entry_open(participation)
+    ok, why = lifecycle.self_entry_open(participation, approver=perm.may_approve(acc))
     if not ok:
         raise ServiceError(why)
     tree = participation.cycle.methodology.tree

@@ -153,7 +153,7 @@ def _item_choices(p: Participation, acc: perm.Access) -> list[Node]:
 def _evidence_open(p: Participation, acc: perm.Access) -> tuple[bool, str]:
     if not acc.handles_evidence():
         return False, _("Bạn chỉ có quyền xem tài liệu của đơn vị này.")
-    return lifecycle.evidence_open(p)
+    return lifecycle.evidence_open(p, approver=perm.may_approve(acc))
 
 
 def _library(

@@ -7,6 +7,7 @@ engine's result once; htmx requests get fragments, other requests full pages.
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -90,7 +91,13 @@ def self_assessment(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "self/form.html",
-        {"st": st, "p": p, "nav": "home", "explaining": lifecycle.of(p.cycle).explanation},
+        {
+            "st": st,
+            "p": p,
+            "nav": "home",
+            "explaining": lifecycle.of(p.cycle).explanation,
+            "return_form": ReturnForm() if st.can_return else None,
+        },
     )
 
 
@@ -130,6 +137,47 @@ def self_submit(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         services.participation_submit(participation=p, user=request.user)
         messages.success(request, _("Đã phê duyệt và gửi kết quả tự đánh giá."))
+    except services.ServiceError as exc:
+        messages.error(request, str(exc))
+    return redirect("self_assessment", pk=p.pk)
+
+
+class ReturnForm(forms.Form):
+    comment = forms.CharField(
+        label=_("Ý kiến khi trả lại"),
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": _("Cần ghi ý kiến khi trả lại biểu.")},
+    )
+
+
+@login_required
+@require_POST
+def self_hand_over(request: HttpRequest, pk: int) -> HttpResponse:
+    """The officer hands the form over to the unit's leader."""
+    p, _acc = _participation(request, pk)
+    try:
+        services.participation_hand_over(participation=p, user=request.user)
+        messages.success(request, _("Đã chuyển biểu cho lãnh đạo đơn vị phê duyệt."))
+    except services.ServiceError as exc:
+        messages.error(request, str(exc))
+    return redirect("self_assessment", pk=p.pk)
+
+
+@login_required
+@require_POST
+def self_return(request: HttpRequest, pk: int) -> HttpResponse:
+    """The leader returns a form handed over, with a comment."""
+    p, _acc = _participation(request, pk)
+    form = ReturnForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(str(e) for errs in form.errors.values() for e in errs))
+        return redirect("self_assessment", pk=p.pk)
+    try:
+        services.participation_return(
+            participation=p, comment=form.cleaned_data["comment"], user=request.user
+        )
+        messages.success(request, _("Đã trả lại biểu kèm ý kiến."))
     except services.ServiceError as exc:
         messages.error(request, str(exc))
     return redirect("self_assessment", pk=p.pk)

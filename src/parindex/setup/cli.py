@@ -8,6 +8,10 @@ import sys
 from pathlib import Path
 
 
+def _out(text: str) -> None:
+    sys.stdout.write(text + "\n")
+
+
 def add_setup_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("action", choices=["import", "export", "template"])
     p.add_argument("file", nargs="?", default="", help="tệp .xlsx cần nhập")
@@ -25,27 +29,27 @@ def run_setup(args: argparse.Namespace) -> int:
     call_command("migrate", verbosity=0, interactive=False)
     if args.action in ("export", "template"):
         if not args.out:
-            print("Thiếu --out", file=sys.stderr)
+            sys.stderr.write("Thiếu --out" + "\n")
             return 2
         data = wb.workbook_bytes() if args.action == "template" else wb.workbook_export()
         Path(args.out).write_bytes(data)
-        print(f"Đã ghi {args.out}")
+        _out(f"Đã ghi {args.out}")
         return 0
     if not args.file:
-        print("Thiếu tên tệp .xlsx", file=sys.stderr)
+        sys.stderr.write("Thiếu tên tệp .xlsx" + "\n")
         return 2
     path = Path(args.file)
     if not path.exists():
-        print(f"Không tìm thấy tệp {path}", file=sys.stderr)
+        sys.stderr.write(f"Không tìm thấy tệp {path}" + "\n")
         return 2
     try:
         done = wb.workbook_import(user=None, data=path.read_bytes(), send_links=not args.no_mail)
     except wb.WorkbookRefused as exc:
-        print(f"Lỗi: {exc}", file=sys.stderr)
+        sys.stderr.write(f"Lỗi: {exc}" + "\n")
         for error in exc.errors:
-            print(f"  - {error}", file=sys.stderr)
+            sys.stderr.write(f"  - {error}" + "\n")
         return 1
-    print(
+    _out(
         f"Đã nhập: {done.units_created} đơn vị mới, {done.units_updated} đơn vị cập nhật, "
         f"{done.accounts_created} tài khoản mới, {done.accounts_updated} tài khoản cập nhật, "
         f"{done.roles_added} vai trò."

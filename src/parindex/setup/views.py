@@ -39,6 +39,13 @@ def setup_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespo
     return wrapped
 
 
+def _posted(request: HttpRequest, files: bool = False) -> tuple[Any, ...]:
+    """A form's data: bound on POST (even an empty one), unbound otherwise."""
+    if request.method != "POST":
+        return (None, None) if files else (None,)
+    return (request.POST, request.FILES) if files else (request.POST,)
+
+
 def _refused(form: Any, exc: svc.SetupRefused) -> None:
     form.add_error(exc.field if exc.field in form.fields else None, str(exc))
 
@@ -114,7 +121,7 @@ def unit_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
             "parent": unit.parent_id,
             "predecessors": unit.predecessors,
         }
-    form = f.UnitForm(request.POST or None, user=request.user, initial=initial)
+    form = f.UnitForm(*_posted(request), user=request.user, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             saved = svc.unit_save(user=request.user, unit=unit, **form.cleaned_data)
@@ -129,7 +136,7 @@ def unit_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 
 @setup_required
 def account_new(request: HttpRequest) -> HttpResponse:
-    form = f.AccountForm(request.POST or None)
+    form = f.AccountForm(*_posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             account = svc.account_create(user=request.user, **form.cleaned_data)
@@ -156,7 +163,7 @@ def _account_for(user: Any, pk: int) -> User:
 def account(request: HttpRequest, pk: int) -> HttpResponse:
     """One account: its roles, a form to add one."""
     acc = _account_for(request.user, pk)
-    form = f.RoleForm(request.POST or None, user=request.user)
+    form = f.RoleForm(*_posted(request), user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
             svc.membership_add(user=request.user, account=acc, **form.cleaned_data)
@@ -195,7 +202,7 @@ def role_remove(request: HttpRequest, pk: int) -> HttpResponse:
 
 @setup_required
 def appraiser_new(request: HttpRequest) -> HttpResponse:
-    form = f.AppraiserForm(request.POST or None, user=request.user)
+    form = f.AppraiserForm(*_posted(request), user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
             svc.appraiser_assign(user=request.user, **form.cleaned_data)
@@ -209,7 +216,7 @@ def appraiser_new(request: HttpRequest) -> HttpResponse:
 
 @setup_required
 def lead_new(request: HttpRequest) -> HttpResponse:
-    form = f.LeadAgencyForm(request.POST or None, user=request.user)
+    form = f.LeadAgencyForm(*_posted(request), user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
             svc.lead_agency_assign(user=request.user, **form.cleaned_data)
@@ -223,7 +230,7 @@ def lead_new(request: HttpRequest) -> HttpResponse:
 
 @setup_required
 def methodology_upload(request: HttpRequest) -> HttpResponse:
-    form = f.UploadForm(request.POST or None, request.FILES or None)
+    form = f.UploadForm(*_posted(request, files=True))
     issues: list[str] = []
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
@@ -256,7 +263,7 @@ def methodology_retire(request: HttpRequest, pk: int) -> HttpResponse:
 
 @setup_required
 def cycle_new(request: HttpRequest) -> HttpResponse:
-    form = f.CycleForm(request.POST or None, user=request.user)
+    form = f.CycleForm(*_posted(request), user=request.user)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         data["units"] = list(data["units"])
@@ -273,7 +280,7 @@ def cycle_new(request: HttpRequest) -> HttpResponse:
 @setup_required
 def cycle_copy(request: HttpRequest, pk: int) -> HttpResponse:
     cycle = get_object_or_404(f.cycles_in_scope(request.user), pk=pk)
-    form = f.CopyForm(request.POST or None)
+    form = f.CopyForm(*_posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             new = svc.cycle_copy(user=request.user, cycle=cycle, **form.cleaned_data)
@@ -288,7 +295,7 @@ def cycle_copy(request: HttpRequest, pk: int) -> HttpResponse:
 
 @setup_required
 def workbook(request: HttpRequest) -> HttpResponse:
-    form = f.UploadForm(request.POST or None, request.FILES or None)
+    form = f.UploadForm(*_posted(request, files=True))
     errors: list[str] = []
     if request.method == "POST" and form.is_valid():
         try:

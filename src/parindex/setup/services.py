@@ -160,9 +160,16 @@ def check_email(email: str) -> str | None:
 
 @transaction.atomic
 def account_create(
-    *, user: Any, username: str, full_name: str, email: str, send_link: bool = True
+    *,
+    user: Any,
+    username: str,
+    full_name: str,
+    email: str,
+    send_link: bool = True,
+    base_url: str = "",
 ) -> User:
-    """A new account with no password yet: a one-time link to set it goes by e-mail."""
+    """A new account with no password yet: a one-time link to set it goes by e-mail
+    (addresses start with `base_url`, else settings.SITE_URL)."""
     _require(perm.can_setup(user))
     username, full_name, email = username.strip(), " ".join(full_name.split()), email.strip()
     if why := check_username(username):
@@ -181,7 +188,7 @@ def account_create(
     if send_link:
         from .mail import send_password_link
 
-        transaction.on_commit(lambda: send_password_link(account, actor=user))
+        transaction.on_commit(lambda: send_password_link(account, actor=user, base_url=base_url))
     return account
 
 

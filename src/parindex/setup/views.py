@@ -46,6 +46,11 @@ def _posted(request: HttpRequest, files: bool = False) -> tuple[Any, ...]:
     return (request.POST, request.FILES) if files else (request.POST,)
 
 
+def _site(request: HttpRequest) -> str:
+    """The address links in e-mails start with: the one people reach the site at."""
+    return request.build_absolute_uri("/").rstrip("/")
+
+
 def _refused(form: Any, exc: svc.SetupRefused) -> None:
     form.add_error(exc.field if exc.field in form.fields else None, str(exc))
 
@@ -139,7 +144,9 @@ def account_new(request: HttpRequest) -> HttpResponse:
     form = f.AccountForm(*_posted(request))
     if request.method == "POST" and form.is_valid():
         try:
-            account = svc.account_create(user=request.user, **form.cleaned_data)
+            account = svc.account_create(
+                user=request.user, base_url=_site(request), **form.cleaned_data
+            )
         except svc.SetupRefused as exc:
             _refused(form, exc)
         else:
@@ -299,7 +306,11 @@ def workbook(request: HttpRequest) -> HttpResponse:
     errors: list[str] = []
     if request.method == "POST" and form.is_valid():
         try:
-            done = wb.workbook_import(user=request.user, data=form.cleaned_data["file"].read())
+            done = wb.workbook_import(
+                user=request.user,
+                data=form.cleaned_data["file"].read(),
+                base_url=_site(request),
+            )
         except wb.WorkbookRefused as exc:
             errors = exc.errors
             form.add_error("file", str(exc))

@@ -243,7 +243,9 @@ class _Plan:
     roles: list[tuple[str, str, str, str, tuple[str, ...]]] = field(default_factory=list)
 
 
-def workbook_import(*, user: Any, data: bytes, send_links: bool = True) -> ImportSummary:
+def workbook_import(
+    *, user: Any, data: bytes, send_links: bool = True, base_url: str = ""
+) -> ImportSummary:
     """Import the set-up workbook, all or nothing (WorkbookRefused lists every problem).
     `user` None: the command line (administrator's rights)."""
     admin = user is None or perm.is_admin(user)
@@ -296,7 +298,9 @@ def workbook_import(*, user: Any, data: bytes, send_links: bool = True) -> Impor
             from .mail import send_password_link
 
             new = list(summary.new_accounts)
-            transaction.on_commit(lambda: [send_password_link(a, actor=user) for a in new])
+            transaction.on_commit(
+                lambda: [send_password_link(a, actor=user, base_url=base_url) for a in new]
+            )
     return summary
 
 

@@ -211,3 +211,22 @@ def test_cycle_copy_refused_without_rights(org):
     cycle = make_cycle(organiser=org["snv"], units=[dept])
     with pytest.raises(svc.SetupRefused):
         svc.cycle_copy(user=org["officer"], cycle=cycle)
+
+
+def test_permission_helpers_for_setup():
+    """What set-up asks of permissions.py instead of comparing roles."""
+    assert perm.assignment_kind(Role.APPRAISER) == perm.ASSIGNMENT_APPRAISAL
+    assert perm.assignment_kind(Role.LEAD_AGENCY) == perm.ASSIGNMENT_LEAD
+    assert perm.assignment_kind(Role.OFFICER) == ""
+    assert perm.role_for_assignment(perm.ASSIGNMENT_LEAD) == Role.LEAD_AGENCY
+    assert perm.role_needs_target(Role.LEAD_AGENCY) and not perm.role_needs_target(Role.VIEWER)
+    assert perm.works_in_unit(Role.OFFICER) and perm.works_in_unit(Role.LEADER)
+    assert not perm.works_in_unit(Role.MANAGER)
+    assert perm.role_is_admin(Role.ADMIN) and not perm.role_is_admin(Role.MANAGER)
+
+
+def test_admin_sets_up_everything():
+    admin = make_user(Role.ADMIN)
+    top = svc.unit_save(user=admin, code="NEW-TOP", name="Bộ mới", type="ministry", parent=None)
+    assert top.parent is None
+    assert Role.ADMIN in perm.grantable_roles(admin)

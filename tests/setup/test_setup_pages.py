@@ -118,3 +118,14 @@ def test_workbook_page_reports_rows(manager):
     assert not OrgUnit.objects.filter(code="X1").exists()
     download = _client(manager).get(reverse("setup_workbook_download"))
     assert download.status_code == 200 and download.content[:2] == b"PK"
+
+
+def test_role_removed_in_place_with_htmx(manager):
+    officer = make_user(Role.OFFICER, manager.memberships.get().unit)
+    m = officer.memberships.get()
+    c = _client(manager)
+    page = c.get(reverse("setup_account", args=[officer.pk])).content.decode()
+    assert f'hx-post="{reverse("setup_role_remove", args=[m.pk])}"' in page
+    r = c.post(reverse("setup_role_remove", args=[m.pk]), HTTP_HX_REQUEST="true")
+    assert r.status_code == 200 and r.content == b""
+    assert not officer.memberships.exists()

@@ -203,6 +203,8 @@ def role_remove(request: HttpRequest, pk: int) -> HttpResponse:
     if m.unit is None or not perm.can_setup(request.user, m.unit):
         raise Http404
     svc.membership_remove(user=request.user, membership=m)
+    if request.headers.get("HX-Request"):
+        return HttpResponse("")  # htmx: the role's row goes away in place
     messages.success(request, _("Đã thu hồi vai trò."))
     return redirect("setup_account", m.user_id)
 

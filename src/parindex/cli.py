@@ -2,7 +2,9 @@
 
 parindex compute --methodology FILE --scores FILE [--units FILE] [--out FILE]
 parindex methodology list|validate|show|export|import ...
-parindex demo            set up the demo database and serve it on http://127.0.0.1:8000
+parindex demo [--empty]  set up the demo database (or an empty one with one organiser) and
+                         serve it on http://127.0.0.1:8000
+parindex setup import FILE.xlsx | export --out FILE.xlsx   the set-up workbook
 parindex manage ARGS...  Django management commands (migrate, createsuperuser, ...)
 """
 
@@ -156,6 +158,13 @@ def cmd_export(args: argparse.Namespace) -> int:
     return run_export(args)
 
 
+def cmd_setup(args: argparse.Namespace) -> int:
+    _django_setup()
+    from parindex.setup.cli import run_setup
+
+    return run_setup(args)
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "parindex.settings")
     from django.core.management import call_command
@@ -165,7 +174,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
     Path(settings.DATA_DIR).mkdir(parents=True, exist_ok=True)
     Path(settings.STATIC_ROOT).mkdir(parents=True, exist_ok=True)
-    call_command("demo_setup", reset=args.reset)
+    call_command("demo_setup", reset=args.reset, empty=args.empty)
     if args.no_serve:
         return 0
     addr = f"{args.host}:{args.port}"
@@ -210,7 +219,18 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("--port", default="8000")
     d.add_argument("--reset", action="store_true", help="xóa và tạo lại dữ liệu mẫu")
     d.add_argument("--no-serve", action="store_true", help="chỉ tạo dữ liệu, không chạy web")
+    d.add_argument(
+        "--empty",
+        action="store_true",
+        help="cơ sở dữ liệu trống: bộ tiêu chí, 34 tỉnh, một tài khoản Sở Nội vụ để tự thiết lập",
+    )
     d.set_defaults(func=cmd_demo)
+
+    s = sub.add_parser("setup", help="nhập/xuất tệp thiết lập Excel (đơn vị, tài khoản, vai trò)")
+    from parindex.setup.cli import add_setup_arguments
+
+    add_setup_arguments(s)
+    s.set_defaults(func=cmd_setup)
 
     g = sub.add_parser("manage", help="lệnh quản trị Django", add_help=False)
     g.add_argument("rest", nargs=argparse.REMAINDER)

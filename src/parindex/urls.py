@@ -6,5 +6,6 @@ urlpatterns = [
     path("", include("parindex.surveys.urls")),
     path("", include("parindex.results.urls")),
     path("", include("parindex.web.urls")),
+    path("", include("parindex.setup.urls")),
     path("", include("parindex.assessment.urls")),
 ]

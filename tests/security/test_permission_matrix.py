@@ -38,17 +38,25 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.contrib.auth.models import User
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
-from factories import make_user
+from factories import DATA, make_user
 
-from parindex.accounts.models import OrgUnit, Role
+from parindex.accounts.models import Membership, OrgUnit, Role
 from parindex.assessment import services
-from parindex.assessment.models import Cycle, Entry, Evidence, EvidenceLink, Participation
+from parindex.assessment.models import (
+    Cycle,
+    Entry,
+    Evidence,
+    EvidenceLink,
+    MethodologyVersion,
+    Participation,
+)
 
 ROLES = (
     "admin",
@@ -233,6 +241,15 @@ def item(code: str) -> Callable[[World], dict[str, Any]]:
 
 def obj(key: str, **more: Any) -> Callable[[World], dict[str, Any]]:
     return lambda w: {"pk": w.cycle.pk, key[0] + "pk": w.objs[key].pk, **more}
+
+
+NEW_YAML = (DATA / "small.yaml").read_bytes().replace(b'version: "2025"', b'version: "2099"')
+
+
+def setup_workbook() -> bytes:
+    from parindex.setup.workbook import UNITS, workbook_bytes
+
+    return workbook_bytes({UNITS: [("MT-TEP", "Đơn vị từ tệp", "other", "MT", "")]})
 
 
 SOON = (timezone.localtime() + timedelta(days=3)).strftime("%Y-%m-%dT%H:%M")
@@ -452,6 +469,92 @@ CASES = [
          post="     ok      ok      403       403      403     403       403    403       login"),
     Case("surveys:unit", lambda w: {"ppk": w.p.pk},
          get="      200     200     200       200      200     200       200    404       login"),
+    # -- set-up (parindex.setup): the organiser's managers and administrators only --
+    Case("setup_home", none,
+         get="      200     200     403       403      403     403       403    403       login"),
+    Case("setup_unit_new", none,
+         get="      200     200     403       403      403     403       403    403       login",
+         post="     done    done    403       403      403     403       403    403       login",
+         data=lambda w: {"code": "MT-MOI", "name": "Sở mới", "type": "department",
+                         "parent": w.objs["province"].pk},
+         effect=lambda w: OrgUnit.objects.filter(code="MT-MOI").exists()),
+    Case("setup_unit_edit", lambda w: {"pk": w.unit_a.pk},
+         get="      200     200     403       403      403     403       403    403       login",
+         post="     done    done    403       403      403     403       403    403       login",
+         data=lambda w: {"code": "MT-STP", "name": "Sở Tư pháp (sửa)", "type": "department",
+                         "parent": w.objs["province"].pk},
+         effect=lambda w: OrgUnit.objects.get(pk=w.unit_a.pk).name == "Sở Tư pháp (sửa)"),
+    Case("setup_account_new", none,
+         get="      200     200     403       403      403     403       403    403       login",
+         post="     done    done    403       403      403     403       403    403       login",
+         data=lambda w: {"username": "moi.tao", "full_name": "Nguyễn Văn Mới",
+                         "email": "moi@example.vn"},
+         effect=lambda w: User.objects.filter(username="moi.tao").exists()),
+    Case("setup_account", lambda w: {"pk": w.users["officer_a"].pk},
+         get="      200     200     403       403      403     403       403    403       login",
+         post="     done    done    403       403      403     403       403    403       login",
+         data=lambda w: {"role": "viewer", "unit": w.unit_a.pk},
+         effect=lambda w: Membership.objects.filter(
+             user=w.users["officer_a"], role=Role.VIEWER).exists()),
+    Case("setup_account_deactivate", lambda w: {"pk": w.users["officer_a"].pk},
+         get="      405     405     403       403      403     403       403    403       login",
+         post="     done    done    403       403      403     403       403    403       login",
+         effect=lambda w: not User.objects.get(pk=w.users["officer_a"].pk).is_active),
+    Case("setup_role_remove", lambda w: {
+             "pk": Membership.objects.get(user=w.users["officer_a"]).pk},
+         get="      405     405     403       403      403     403       403    403       login",
+         post="     done    done    403       403      403     403       403    403       login",
+         effect=lambda w: not Membership.objects.filter(user=w.users["officer_a"]).exists()),
+    Case("setup_appraiser_new", none,
+         get="      200     200     403       403      403     403       403    403       login",
+         post="     done    done    403       403      403     403       403    403       login",
+         data=lambda w: {"account": w.users["officer_b"].pk, "organiser": w.cycle.organiser_id,
+                         "target": w.unit_a.pk, "codes": "1"},
+         effect=lambda w: Membership.objects.filter(
+             user=w.users["officer_b"], role=Role.APPRAISER, target=w.unit_a).exists()),
+    Case("setup_lead_new", none,
+         get="      200     200     403       403      403     403       403    403       login",
+         post="     done    done    403       403      403     403       403    403       login",
+         data=lambda w: {"account": w.users["officer_b"].pk, "agency": w.unit_b.pk,
+                         "target": w.unit_a.pk, "codes": "1.1"},
+         effect=lambda w: Membership.objects.filter(
+             user=w.users["officer_b"], role=Role.LEAD_AGENCY, target=w.unit_a).exists()),
+    Case("setup_methodology_upload", none,
+         get="      200     200     403       403      403     403       403    403       login",
+         post="     done    done    403       403      403     403       403    403       login",
+         data=lambda w: {"file": SimpleUploadedFile("moi.yaml", NEW_YAML, "application/yaml")},
+         effect=lambda w: MethodologyVersion.objects.filter(version="2099").exists()),
+    Case("setup_methodology_retire", lambda w: {"pk": w.objs["methodology"].pk},
+         get="      405     405     403       403      403     403       403    403       login",
+         post="     done    done    403       403      403     403       403    403       login",
+         effect=lambda w: MethodologyVersion.objects.get(
+             pk=w.objs["methodology"].pk).status == "retired"),
+    Case("setup_cycle_new", none,
+         get="      200     200     403       403      403     403       403    403       login",
+         post="     done    done    403       403      403     403       403    403       login",
+         data=lambda w: {"name": "Kỳ mới", "year": "2026", "methodology": w.objs["methodology"].pk,
+                         "organiser": w.cycle.organiser_id, "units": [w.unit_a.pk]},
+         effect=lambda w: Cycle.objects.filter(name="Kỳ mới").exists()),
+    Case("setup_cycle_copy", cycle,
+         get="      200     200     403       403      403     403       403    403       login",
+         post="     done    done    403       403      403     403       403    403       login",
+         effect=lambda w: Cycle.objects.filter(year=w.cycle.year + 1).exists()),
+    Case("setup_workbook", none,
+         get="      200     200     403       403      403     403       403    403       login",
+         post="     done    done    403       403      403     403       403    403       login",
+         data=lambda w: {"file": SimpleUploadedFile("thiet-lap.xlsx", setup_workbook())},
+         effect=lambda w: OrgUnit.objects.filter(code="MT-TEP").exists()),
+    Case("setup_workbook_download", none,
+         get="      200     200     403       403      403     403       403    403       login"),
+    # -- passwords: "Quên mật khẩu?" and the one-time links (public) --
+    Case("password_reset", none,
+         get="      200     200     200       200      200     200       200    200       200"),
+    Case("password_reset_done", none,
+         get="      200     200     200       200      200     200       200    200       200"),
+    Case("password_reset_confirm", lambda w: {"uidb64": "MQ", "token": "sai-ma"},
+         get="      200     200     200       200      200     200       200    200       200"),
+    Case("password_reset_complete", none,
+         get="      200     200     200       200      200     200       200    200       200"),
 ]  # fmt: skip
 
 
@@ -504,6 +607,12 @@ def test_matrix_rows_are_well_formed():
             assert c.effect is not None, f"{c.id}: done/noop needs an effect"
         # Anonymous visitors never reach anything but the public pages.
         public = {"login", "methodology_list", "methodology_detail", "methodology_shipped"}
+        public |= {
+            "password_reset",
+            "password_reset_done",
+            "password_reset_confirm",
+            "password_reset_complete",
+        }
         if c.name not in public:
             assert c.get.split()[-1] in ("login", "405"), f"{c.id}: anonymous GET must go to login"
         if c.post:

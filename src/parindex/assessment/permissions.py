@@ -121,6 +121,7 @@ def roles(user: Any) -> set[str]:
 
 # The menu's entries beyond what every signed-in user has, and who gets them.
 MENU_APPRAISAL = "appraisal"
+MENU_SETUP = "setup"  # units, accounts, roles, methodologies, cycles (parindex.setup)
 
 
 def menu(user: Any) -> set[str]:
@@ -130,6 +131,8 @@ def menu(user: Any) -> set[str]:
         (rule := _rule(m)) is not None and rule.reach == ORGANISER for m in memberships(user)
     ):
         out.add(MENU_APPRAISAL)
+    if can_setup(user):
+        out.add(MENU_SETUP)
     return out
 
 
@@ -355,6 +358,58 @@ def can_setup(user: Any, unit: OrgUnit | None = None) -> bool:
     """Whether the user runs set-up at all (`unit` None) or for `unit`."""
     units = setup_units(user)
     return bool(units) if unit is None else units.has(unit.pk)
+
+
+def grantable_roles(user: Any) -> list[str]:
+    """The roles the user may give in set-up: administrators every role, organisers every
+    role but the administrator's."""
+    if is_admin(user):
+        return list(Role.values)
+    return [r for r in Role.values if r != Role.ADMIN] if can_setup(user) else []
+
+
+# How set-up shows a role: assignments of the council ("appraisal": an appraiser, limited to
+# a unit or fields), lead agencies ("lead_agency": for a target unit's criteria), or a plain
+# role in a unit ("").
+ASSIGNMENT_APPRAISAL = "appraisal"
+ASSIGNMENT_LEAD = "lead_agency"
+
+
+def assignment_kind(role: str) -> str:
+    rule = ROLE_CAPS.get(role)
+    if rule is None:
+        return ""
+    if rule.reach == TARGET:
+        return ASSIGNMENT_LEAD
+    if rule.reach == ORGANISER and rule.by_codes:
+        return ASSIGNMENT_APPRAISAL
+    return ""
+
+
+def role_needs_target(role: str) -> bool:
+    """A lead agency's role names the unit whose self-assessment it fills in."""
+    rule = ROLE_CAPS.get(role)
+    return rule is not None and rule.reach == TARGET
+
+
+def role_is_admin(role: str) -> bool:
+    """The administrator's role: held without a unit, given by administrators only."""
+    return role == Role.ADMIN
+
+
+def works_in_unit(role: str) -> bool:
+    """Roles held by the unit's own staff (officers, leaders): a lead agency named in the
+    set-up workbook without an account is given to them."""
+    rule = ROLE_CAPS.get(role)
+    return rule is not None and rule.reach == OWN
+
+
+def role_for_assignment(kind: str) -> str:
+    """The role a set-up assignment ("appraisal", "lead_agency") gives."""
+    for role in ROLE_CAPS:
+        if assignment_kind(role) == kind:
+            return role
+    raise KeyError(kind)
 
 
 def may_hand_over(acc: Access) -> bool:

@@ -62,6 +62,17 @@ ACTIONS: dict[str, Promise] = {
     "results.exported": _("Xuất kết quả"),
     # a user's own settings
     "account.notifications_set": _("Bật/tắt thông báo qua thư điện tử"),
+    # set-up (parindex.setup)
+    "setup.unit_created": _("Tạo đơn vị"),
+    "setup.unit_updated": _("Sửa đơn vị"),
+    "setup.account_created": _("Tạo tài khoản"),
+    "setup.account_deactivated": _("Khóa tài khoản"),
+    "setup.role_added": _("Giao vai trò"),
+    "setup.role_removed": _("Thu hồi vai trò"),
+    "setup.password_link_sent": _("Gửi đường dẫn đặt mật khẩu"),
+    "setup.methodology_retired": _("Ngừng sử dụng bộ tiêu chí"),
+    "setup.cycle_copied": _("Tạo kỳ đánh giá từ kỳ năm trước"),
+    "setup.workbook_imported": _("Nhập tệp thiết lập (Excel)"),
     # API tokens
     "api_token.created": _("Tạo khóa API"),
     "api_token.revoked": _("Thu hồi khóa API"),

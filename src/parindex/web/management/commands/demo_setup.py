@@ -19,8 +19,16 @@ class Command(BaseCommand):
         parser.add_argument(
             "--reset", action="store_true", help="xóa toàn bộ dữ liệu rồi tạo lại dữ liệu mẫu"
         )
+        parser.add_argument(
+            "--empty",
+            action="store_true",
+            help="cơ sở dữ liệu trống (bộ tiêu chí, 34 tỉnh) với một tài khoản Sở Nội vụ",
+        )
 
-    def handle(self, *args: Any, reset: bool = False, **options: Any) -> None:
+    def handle(self, *args: Any, reset: bool = False, empty: bool = False, **options: Any) -> None:
+        if empty:
+            self._empty(reset)
+            return
         info = demo_setup(reset=reset)
         self.stdout.write(render_logins(info))
         if info.created:
@@ -45,6 +53,32 @@ class Command(BaseCommand):
             )
         else:
             self.stdout.write(_("Dữ liệu mẫu đã có sẵn (dùng --reset để tạo lại từ đầu)."))
+
+    def _empty(self, reset: bool) -> None:
+        from parindex.demo.empty import empty_setup
+
+        info = empty_setup(reset=reset)
+        self.stdout.write(
+            "\n".join(
+                [
+                    "",
+                    _("Địa chỉ: %(url)s") % {"url": info.url},
+                    _("Tài khoản: %(u)s   Mật khẩu: %(p)s   (Quản lý kỳ đánh giá — %(unit)s)")
+                    % {"u": info.username, "p": info.password, "unit": info.unit},
+                    _("→ Vào “Thiết lập” để tạo đơn vị, tài khoản, phân công và kỳ đánh giá."),
+                    "",
+                ]
+            )
+        )
+        if info.created:
+            self.stdout.write(
+                self.style.SUCCESS(
+                    _("Đã tạo cơ sở dữ liệu trống: %(m)s bộ tiêu chí, %(p)s tỉnh, thành phố.")
+                    % {"m": info.methodologies, "p": info.provinces}
+                )
+            )
+        else:
+            self.stdout.write(_("Đã có dữ liệu (dùng --reset để xóa và tạo lại từ đầu)."))
 
 
 def render_logins(info: DemoInfo) -> str:

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class SetupConfig(AppConfig):
+    name = "parindex.setup"
+    label = "setup"
+    verbose_name = "Thiết lập"

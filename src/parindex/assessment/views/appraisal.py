@@ -3,7 +3,7 @@ rows and progress: parindex.assessment.presenters.appraisal)."""
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
@@ -30,7 +30,7 @@ from parindex.assessment.presenters.appraisal import (
     _round,
     _round_points,
 )
-from parindex.core import fmt_vn
+from parindex.core import fmt_vn, to_decimal
 
 
 def _participation(user: Any, pk: int) -> tuple[Participation, perm.Access]:
@@ -130,14 +130,11 @@ def appraisal_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _parse_points(raw: str) -> Decimal:
-    text = raw.strip().replace(" ", "").replace(",", ".")
+    """Points as the council types them ("1,5", "1.5"), read by the engine's number parser."""
     try:
-        value = Decimal(text)
-    except InvalidOperation:
+        return to_decimal(raw.strip())
+    except ValueError:
         raise svc.ServiceError(_("Điểm “%(p)s” không phải là số.") % {"p": raw}) from None
-    if not value.is_finite():
-        raise svc.ServiceError(_("Điểm “%(p)s” không phải là số.") % {"p": raw})
-    return value
 
 
 @login_required

@@ -1,4 +1,4 @@
-"""manage.py demo_setup [--reset]: build the demo database and print the logins."""
+"""manage.py demo_setup [--reset] [--url URL]: build the demo database and print the logins."""
 
 from __future__ import annotations
 
@@ -19,9 +19,14 @@ class Command(BaseCommand):
         parser.add_argument(
             "--reset", action="store_true", help="xóa toàn bộ dữ liệu rồi tạo lại dữ liệu mẫu"
         )
+        parser.add_argument(
+            "--url", default="", help="địa chỉ sẽ phục vụ bản thử (mặc định http://127.0.0.1:8000/)"
+        )
 
-    def handle(self, *args: Any, reset: bool = False, **options: Any) -> None:
+    def handle(self, *args: Any, reset: bool = False, url: str = "", **options: Any) -> None:
         info = demo_setup(reset=reset)
+        if url:
+            info.url = url
         self.stdout.write(render_logins(info))
         if info.created:
             c = info.counts

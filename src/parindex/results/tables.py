@@ -34,6 +34,7 @@ from django.utils.translation import gettext_lazy as _
 
 from parindex.assessment.services import STAGE_LABELS as STAGE_LABELS
 from parindex.assessment.services import STAGES as STAGES
+from parindex.common.collation import vn_key
 from parindex.core import Methodology, NodeResult, Unit, UnitResult, competition_ranks, q4
 from parindex.core.aggregate import NOT_APPLICABLE, STATUS_LABELS
 from parindex.core.model import EXTERNAL, SURVEY
@@ -354,10 +355,10 @@ def rank_units(
             rows.append(row)
             if reuse is not None and u.participation_id is not None:
                 reuse[u.participation_id] = (r, ix, placed, row)
-        rows.sort(key=lambda row: (row.rank, row.unit.code))
+        rows.sort(key=lambda row: (row.rank, vn_key(row.unit.name), row.unit.code))
         out += rows
     if not by_type:
-        out.sort(key=lambda row: (row.rank, row.unit.code))
+        out.sort(key=lambda row: (row.rank, vn_key(row.unit.name), row.unit.code))
     return out
 
 

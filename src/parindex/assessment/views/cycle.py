@@ -27,6 +27,7 @@ from parindex.assessment.presenters.cycle import (
     _timeline,
     cycle_rows,
 )
+from parindex.common.collation import vn_key
 
 State = Cycle.State
 
@@ -93,7 +94,7 @@ def cycle_detail(request: HttpRequest, pk: int) -> HttpResponse:
     ]
     sort = request.GET.get("sort", "")
     if sort == "rank":
-        shown.sort(key=lambda r: (r.p.unit.type, r.rank or 0, r.p.unit.name))
+        shown.sort(key=lambda r: (r.p.unit.type, r.rank or 0, vn_key(r.p.unit.name)))
     manage = svc.can_manage(request.user, cycle)
     appraise = {r.p.pk for r in rows if perm.access(request.user, r.p).can(perm.APPRAISE)}
     facts = lifecycle.of(cycle)

@@ -268,3 +268,20 @@ def test_thousands_and_decimal_separators_together():
     assert to_decimal("1.234,5") == Decimal("1234.5")
     assert to_decimal("1,234.5") == Decimal("1234.5")
     assert to_decimal("85,50 %") == Decimal("85.50")
+
+
+def test_dates_are_typed_dd_mm_yyyy_in_every_language():
+    """Text inputs with dd/mm/yyyy, never a native date input (mm/dd/yyyy in English)."""
+    from parindex.assessment.views.cycle import LateGrantForm, ScheduleForm
+    from parindex.assessment.views.evidence import EvidenceUploadForm
+    from parindex.surveys.forms import ConfigForm
+
+    html = str(EvidenceUploadForm()["doc_date"]) + str(ScheduleForm())
+    html += str(ConfigForm()["opens_at"])
+    assert 'type="date"' not in html and "datetime-local" not in html
+    assert 'placeholder="dd/mm/yyyy"' in html and 'placeholder="dd/mm/yyyy hh:mm"' in html
+    form = EvidenceUploadForm(data={"doc_date": "15/01/2025"})
+    form.is_valid()
+    assert str(form.cleaned_data["doc_date"]) == "2025-01-15"
+    field = LateGrantForm.base_fields["until"]
+    assert field.clean("31/12/2025 17:30").strftime("%d/%m/%Y %H:%M") == "31/12/2025 17:30"

@@ -6,7 +6,7 @@ from decimal import Decimal
 from typing import Any
 
 from django import template
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext
 
 from parindex.core import fmt_vn
 
@@ -30,6 +30,21 @@ def _format(value: Any, places: int) -> str:
 def pts(value: Any) -> str:
     """Points with 2 decimals: 61,42."""
     return _format(value, 2)
+
+
+@register.filter
+def pct(value: Any) -> str:
+    """An index (a percentage of the maximum) with its sign: 68,15 % ("–" when none)."""
+    if value is None or value == "":
+        return "–"
+    return f"{_format(value, 2)}\u00a0%"
+
+
+@register.filter
+def index(value: Any) -> str:
+    """The index, shown one way everywhere: "Chỉ số 68,15 %" (points are shown apart, as
+    points of a maximum, so the index never reads as points above the maximum)."""
+    return f"{gettext('Chỉ số')} {pct(value)}"
 
 
 @register.filter

@@ -1,0 +1,18 @@
+"""The index is shown one way everywhere: "Chỉ số 68,15 %"."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.utils import translation
+
+from parindex.web.templatetags.parindex import index, pct
+
+
+def test_the_index_reads_as_a_percentage():
+    with translation.override("vi"):
+        assert index(Decimal("68.1534")) == "Chỉ số 68,15\u00a0%"
+        assert pct(Decimal("20")) == "20,00\u00a0%"
+        assert pct(None) == "–"
+    with translation.override("en"):
+        assert index(Decimal("68.1534")) == "Index 68.15\u00a0%"

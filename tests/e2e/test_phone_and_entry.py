@@ -90,3 +90,42 @@ def test_the_entry_pages_fit_a_390_px_phone(live_server, browser, shots):
     page.screenshot(path=str(shots / "phone-explanation.png"), full_page=True)
     assert _fits(page) <= 390
     context.close()
+
+
+def test_the_library_keeps_the_unlink_button_visible(live_server, new_page, shots):
+    """A long page reference wraps in "Mục được chứng minh"; the ✕ stays inside the cell."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from playwright.sync_api import expect
+    from test_journey import make_pdf
+
+    from parindex.assessment import services
+
+    world = build_small_cycle()
+    p = world.p_department
+    from django.contrib.auth.models import User
+
+    officer = User.objects.get(username="canbo")
+    doc = services.evidence_upload(
+        participation=p,
+        file=SimpleUploadedFile("ke-hoach.pdf", make_pdf("Ke hoach"), "application/pdf"),
+        user=officer,
+        title="Kế hoạch CCHC năm 2025",
+    )
+    for code in ("1.1.1", "1.1.2", "2.1.1"):
+        services.evidence_link(
+            participation=p,
+            evidence=doc,
+            code=code,
+            page_ref="trang 3, mục II, phụ lục kèm theo kế hoạch số 12/KH-UBND",
+            user=officer,
+        )
+    page = new_page()
+    login(page, "canbo")
+    page.goto(f"/tu-danh-gia/{p.pk}/tai-lieu/")
+    cell = page.locator("table.lib-table td").nth(4)
+    box = cell.bounding_box()
+    for button in page.locator(".lib-link button.link").all():
+        expect(button).to_be_visible()
+        b = button.bounding_box()
+        assert box["x"] <= b["x"] and b["x"] + b["width"] <= box["x"] + box["width"] + 1
+    page.screenshot(path=str(shots / "library.png"))

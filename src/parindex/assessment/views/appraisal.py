@@ -30,6 +30,7 @@ from parindex.assessment.presenters.appraisal import (
     _round,
     _round_points,
 )
+from parindex.common.collation import vn_key
 from parindex.core import fmt_vn, to_decimal
 
 
@@ -84,6 +85,8 @@ def appraisal_list(request: HttpRequest) -> HttpResponse:
         active = facts.appraisal_round is not None
         group.tasks.append(Task(p, a, rnd, active, done, len(leaves)))
     shown = [g for g in groups.values() if g.tasks or g.waiting]
+    for g in shown:  # by unit type, then name in Vietnamese alphabetical order
+        g.tasks.sort(key=lambda t: (t.p.unit.type, vn_key(t.p.unit.name)))
     shown.sort(key=lambda g: (lifecycle.of(g.cycle).appraisal_round is None, -g.cycle.year))
     return render(request, "appraisal/list.html", {"nav": "cycles", "groups": shown})
 

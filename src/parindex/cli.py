@@ -4,6 +4,7 @@ parindex compute --methodology FILE --scores FILE [--units FILE] [--out FILE]
 parindex methodology list|validate|show|export|import ...
 parindex demo [--empty]  set up the demo database (or an empty one with one organiser) and
                          serve it on http://127.0.0.1:8000
+                         (--port N, --host H, --reset to rebuild, --no-serve)
 parindex setup import FILE.xlsx | export --out FILE.xlsx   the set-up workbook
 parindex manage ARGS...  Django management commands (migrate, createsuperuser, ...)
 """
@@ -174,10 +175,10 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
     Path(settings.DATA_DIR).mkdir(parents=True, exist_ok=True)
     Path(settings.STATIC_ROOT).mkdir(parents=True, exist_ok=True)
-    call_command("demo_setup", reset=args.reset, empty=args.empty)
+    addr = f"{args.host}:{args.port}"
+    call_command("demo_setup", reset=args.reset, empty=args.empty, url=f"http://{addr}/")
     if args.no_serve:
         return 0
-    addr = f"{args.host}:{args.port}"
     print(f"\nparindex đang chạy tại http://{addr}/  (Ctrl+C để dừng)\n", flush=True)
     call_command("runserver", addr, use_reloader=False, insecure_serving=True)
     return 0

@@ -220,3 +220,17 @@ def test_the_public_page_of_a_published_cycle(live_server, new_page, shots):
     assert download.value.suggested_filename.endswith(".csv")
     page.screenshot(path=str(shots / "results-05-public.png"))
     assert page.errors == []
+
+
+def test_the_english_ranking_shows_the_word_report(live_server, new_page, shots):
+    from playwright.sync_api import expect
+
+    data = Data()
+    page = new_page()
+    login(page, "e2e_quanly")
+    page.goto("/")
+    with page.expect_navigation():
+        page.locator("header select[name=language]").select_option("en")
+    page.goto(f"/ket-qua-chi-so/ky/{data.cycle.pk}/xep-hang/")
+    expect(page.get_by_role("link", name="Word report")).to_be_visible()
+    page.screenshot(path=str(shots / "results-en-ranking.png"))

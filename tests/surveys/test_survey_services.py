@@ -146,6 +146,24 @@ def test_tokens_are_generated_up_to_the_plan_and_not_twice(w):
     assert len({t.token for t in RespondentToken.objects.all()}) == n
 
 
+def test_no_link_is_made_for_forms_entered_on_paper(w):
+    """The plan counts the forms already entered from paper (double entry, import)."""
+    q = w.forms["hdnd"]
+    target = SampleTarget.objects.filter(questionnaire=q).first()
+    for i in range(3):
+        Response.objects.create(
+            cycle=w.cycle,
+            questionnaire=q,
+            unit=target.unit,
+            respondent=f"giay-{i}",
+            answers="0000000",
+            source=Response.Source.BATCH,
+        )
+    svc.tokens_generate(cycle=w.cycle, user=w.manager, questionnaire=q)
+    made = RespondentToken.objects.filter(questionnaire=q, unit=target.unit).count()
+    assert made == max(0, target.target - 3)
+
+
 def test_a_respondent_submits_once(w):
     svc.tokens_generate(cycle=w.cycle, user=w.manager, questionnaire=w.forms["hdnd"])
     t = RespondentToken.objects.filter(questionnaire=w.forms["hdnd"]).first()

@@ -550,3 +550,10 @@ def test_a_ranking_of_provinces_shows_the_tile_grid(rp):
     assert 'class="rs-tile rs-r1 rs-c3 rs-bin-1 rs-tile-selected"' in page
     assert 'class="rs-tile rs-r3 rs-c5 rs-bin-1"' in page
     assert 'class="rs-tile rs-r1 rs-c2 rs-bin-none"' in page  # Lai Châu
+
+
+def test_the_english_ranking_keeps_the_word_report_and_translates_bands(rp):
+    c = client_for(rp.manager)
+    c.cookies["django_language"] = "en"
+    page = html(c.get(ranking_url(rp), HTTP_ACCEPT_LANGUAGE="en"))
+    assert "report.docx" in page and "Word report" in page

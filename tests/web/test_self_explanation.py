@@ -129,7 +129,9 @@ def test_the_comparison_page_shows_each_stage_total(self_appraised, self_login):
         assert str(label) in html
     assert "<strong>3,00</strong> / 8,00" in html  # self total (department max: 8)
     assert "<strong>2,50</strong> / 8,00" in html  # round 1 total
-    assert "<strong>37,50</strong>" in html and "<strong>31,25</strong>" in html  # indices
+    assert (
+        "<strong>37,50\u00a0%</strong>" in html and "<strong>31,25\u00a0%</strong>" in html
+    )  # indices
     assert 'class="num diff-down"' in html
     assert "Không đáp ứng yêu cầu" in html and "Chưa hoàn thành 2 nhiệm vụ" in html
     # Stages not reached yet are shown as such, not as copies of earlier ones.

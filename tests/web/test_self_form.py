@@ -36,7 +36,7 @@ def test_it_saves_a_value_and_answers_the_row_with_points(self_world, self_login
     html = response.content.decode()
     row = row_html(html, "1.1.2")
     assert "Đã lưu" in row
-    assert '<td class="num pts">1,00</td>' in row
+    assert 'class="num pts">1,00</td>' in row
     assert "mức = 100,00%" in row  # the rule's explanation of the points
     # The progress summary comes along out of band.
     assert re.search(r'<section id="self-progress"[^>]*hx-swap-oob="true"', html)
@@ -56,7 +56,7 @@ def test_it_saves_yes_no_and_timeliness_from_selects(self_world, self_login):
     save(client, p, "1.2.1", value="có")
     row = row_html(save(client, p, "1.1.1", value="chậm").content.decode(), "1.1.1")
     assert '<option value="chậm" selected>' in row
-    assert '<td class="num pts">0,50</td>' in row
+    assert 'class="num pts">0,50</td>' in row
     assert Entry.objects.get(participation=p, code="1.2.1").self_points == Decimal("1")
 
 
@@ -122,12 +122,12 @@ def test_the_form_shows_the_tree_with_guidance_and_special_rows(self_world, self
     # Survey: read-only with the organiser's value and its points.
     survey = row_html(html, "2.2.1")
     assert "do cơ quan tổ chức nhập" in survey and "80%" in survey
-    assert '<td class="num pts">1,60</td>' in survey and 'name="value"' not in survey
+    assert 'class="num pts">1,60</td>' in survey and 'name="value"' not in survey
     # Bonus items: read-only section.
     assert "Điểm thưởng, điểm trừ" in html and "+0,50" in html
     # Inputs per rule kind.
     manual = row_html(html, "1.2.2")
-    assert 'type="number"' in manual and 'step="0.25"' in manual and 'max="1"' in manual
+    assert 'type="text" inputmode="decimal"' in manual and "0–1,00, bước 0,25" in manual
     assert '<option value="đúng hạn"' in row_html(html, "1.1.1")
     assert "%" in row_html(html, "1.1.2")
 
@@ -220,3 +220,68 @@ def test_a_plain_post_without_htmx_redirects_back_with_a_message(self_world, sel
     )
     assert response.status_code == 302
     assert response["Location"].endswith("#e-1-1-2")
+
+
+@pytest.mark.parametrize(
+    ("typed", "points", "shown"),
+    [
+        ("85,5", "1,71", 'value="85,5"'),
+        ("85.5", "1,71", 'value="85,5"'),
+        ("85,50 %", "1,71", 'value="85,5"'),
+        (" 9,25", "0,19", 'value="9,25"'),
+    ],
+)
+def test_numbers_are_read_as_officials_type_them(self_world, self_login, typed, points, shown):
+    """A decimal comma is never dropped: 85,5 on a proportional rate is 85.5% (1,71 of 2),
+    not 855 capped at full points; the input is a text field showing the comma again."""
+    p = self_world["p"]
+    client = self_login(self_world["officer"])
+    row = row_html(save(client, p, "2.1.1", value=typed).content.decode(), "2.1.1")
+    assert f'class="num pts">{points}</td>' in row
+    assert shown in row
+    assert 'type="text" inputmode="decimal"' in row and 'type="number"' not in row
+
+
+@pytest.mark.parametrize(
+    ("code", "typed", "message"),
+    [
+        ("2.1.1", "101 %", "ngoài khoảng 0–100%"),
+        ("2.1.1", "855", "ngoài khoảng 0–100%"),
+        ("1.1.2", "101", "vượt quá 100%"),
+        ("2.1.1", "abc", "cần một số"),
+        ("2.1.1", "-1", "âm"),
+    ],
+)
+def test_a_percent_outside_0_100_or_not_a_number_is_refused_on_the_row(
+    self_world, self_login, code, typed, message
+):
+    p = self_world["p"]
+    client = self_login(self_world["officer"])
+    row = row_html(save(client, p, code, value=typed).content.decode(), code)
+    assert 'class="row-msg error"' in row and message in row
+    assert not Entry.objects.filter(participation=p, code=code).exclude(value="").exists()
+
+
+def test_thousands_and_decimal_separators_together():
+    from parindex.core import to_decimal
+
+    assert to_decimal("1.234,5") == Decimal("1234.5")
+    assert to_decimal("1,234.5") == Decimal("1234.5")
+    assert to_decimal("85,50 %") == Decimal("85.50")
+
+
+def test_dates_are_typed_dd_mm_yyyy_in_every_language():
+    """Text inputs with dd/mm/yyyy, never a native date input (mm/dd/yyyy in English)."""
+    from parindex.assessment.views.cycle import LateGrantForm, ScheduleForm
+    from parindex.assessment.views.evidence import EvidenceUploadForm
+    from parindex.surveys.forms import ConfigForm
+
+    html = str(EvidenceUploadForm()["doc_date"]) + str(ScheduleForm())
+    html += str(ConfigForm()["opens_at"])
+    assert 'type="date"' not in html and "datetime-local" not in html
+    assert 'placeholder="dd/mm/yyyy"' in html and 'placeholder="dd/mm/yyyy hh:mm"' in html
+    form = EvidenceUploadForm(data={"doc_date": "15/01/2025"})
+    form.is_valid()
+    assert str(form.cleaned_data["doc_date"]) == "2025-01-15"
+    field = LateGrantForm.base_fields["until"]
+    assert field.clean("31/12/2025 17:30").strftime("%d/%m/%Y %H:%M") == "31/12/2025 17:30"

@@ -19,6 +19,7 @@ from .loader import methodology_from_dict, methodology_to_dict
 from .model import Grade, Methodology, Node, Unit
 from .numbers import fmt_vn, q2, q4, to_decimal
 from .ranking import competition_ranks, ranked
+from .rules import check_entry, is_percent
 from .values import (
     NO_TEXT,
     NOT_ARISING_TEXT,
@@ -56,11 +57,13 @@ __all__ = [
     "UnitResult",
     "ValidationFailed",
     "Value",
+    "check_entry",
     "competition_ranks",
     "compute_all",
     "compute_unit",
     "fmt_vn",
     "is_not_arising",
+    "is_percent",
     "methodology_from_dict",
     "methodology_to_dict",
     "parse_value",

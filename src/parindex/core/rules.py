@@ -573,3 +573,21 @@ def rule_from_dict(spec: Mapping[str, Any]) -> Rule:
     if kind not in _BUILDERS:
         raise ValueError(f"loại quy tắc không hợp lệ '{kind}' (các loại: {', '.join(RULE_KINDS)})")
     return _BUILDERS[str(kind)](spec)
+
+
+def is_percent(rule: Rule | None) -> bool:
+    """Whether the rule's input is a percentage (0-100): thresholds over a percent, a survey
+    rate, a proportional rule full at 100 (a rate). The form shows "%" beside these inputs."""
+    if isinstance(rule, Thresholds):
+        return rule.over == PERCENT
+    if isinstance(rule, Proportional):
+        return rule.full_at == HUNDRED
+    return isinstance(rule, Survey)
+
+
+def check_entry(rule: Rule | None, value: Value) -> None:
+    """What an official may enter for a leaf beyond what the rule scores: a percentage stays
+    within 0-100 for every rule kind (a proportional rule would cap 855 silently). Raises
+    InvalidValue with the message shown on the row."""
+    if isinstance(value, Number) and is_percent(rule) and not ZERO <= value.value <= HUNDRED:
+        raise InvalidValue(f"tỷ lệ {_val(value.value)}% ngoài khoảng 0–100%")

@@ -34,6 +34,7 @@ from django.utils.translation import gettext_lazy as _
 
 from parindex.assessment.services import STAGE_LABELS as STAGE_LABELS
 from parindex.assessment.services import STAGES as STAGES
+from parindex.common.collation import vn_key
 from parindex.core import Methodology, NodeResult, Unit, UnitResult, competition_ranks, q4
 from parindex.core.aggregate import NOT_APPLICABLE, STATUS_LABELS
 from parindex.core.model import EXTERNAL, SURVEY
@@ -308,8 +309,10 @@ def _ranks_of_submitted(
     return ranks, fields
 
 
-def _order(row: UnitRow) -> tuple[bool, int, str]:
-    return (row.not_submitted, row.rank, row.unit.code)
+def _order(row: UnitRow) -> tuple[bool, int, Any, str]:
+    """Ranked units first by rank (ties in Vietnamese alphabetical order), then the units
+    that did not submit ("không nộp")."""
+    return (row.not_submitted, row.rank, vn_key(row.unit.name), row.unit.code)
 
 
 def rank_units(

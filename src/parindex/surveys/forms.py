@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from parindex.accounts.models import OrgUnit
+from parindex.common.dates import DATETIME_INPUTS, datetime_input
 
 from .models import ImportJob, SurveyConfig
 
@@ -24,14 +27,15 @@ class ConfigForm(forms.ModelForm):
     class Meta:
         model = SurveyConfig
         fields = ["opens_at", "closes_at", "min_respondents", "sipas_method", "sipas_overall"]
-        widgets = {
-            "opens_at": forms.DateTimeInput(
-                attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"
-            ),
-            "closes_at": forms.DateTimeInput(
-                attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"
-            ),
-        }
+        widgets = {"opens_at": datetime_input(), "closes_at": datetime_input()}
+        field_classes = {"opens_at": forms.DateTimeField, "closes_at": forms.DateTimeField}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name in ("opens_at", "closes_at"):
+            field = self.fields[name]
+            assert isinstance(field, forms.DateTimeField)
+            field.input_formats = DATETIME_INPUTS
 
 
 class PlanFillForm(forms.Form):

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy
 from parindex.assessment import lifecycle
 from parindex.assessment import services as svc
 from parindex.assessment.models import Cycle, Entry, Participation
+from parindex.common.collation import vn_key
 from parindex.core import Grade, UnitResult, competition_ranks
 
 State = Cycle.State
@@ -76,6 +77,7 @@ def cycle_rows(cycle: Cycle, parts: list[Participation], stages: Sequence[str]) 
             group, competition_ranks(group, lambda r: (r.latest.index,)), strict=True
         ):
             r.rank = rank
+    rows.sort(key=lambda r: (r.p.unit.type, vn_key(r.p.unit.name)))  # by type, then name
     return rows
 
 

@@ -59,6 +59,12 @@ def _plain_number(d: Decimal) -> str:
     return format(d.normalize(), "f")
 
 
+def _typed_number(d: Decimal) -> str:
+    """A Decimal as officials type it in the text input: a decimal comma, no thousands
+    separator, no trailing zeros ("85,5"); the server reads it back with parse_value."""
+    return _plain_number(d).replace(".", ",")
+
+
 def _vn_number(d: Decimal) -> str:
     exponent = d.normalize().as_tuple().exponent
     places = min(4, max(0, -exponent)) if isinstance(exponent, int) else 2
@@ -201,7 +207,7 @@ def leaf_row(
         row.input = "number"
         row.unit_label = _("lần") if getattr(rule, "per_unit", None) else _("điểm")
     if isinstance(value, Number):
-        row.number = _plain_number(value.value)
+        row.number = _typed_number(value.value)
     elif isinstance(value, Flag):
         row.choice = "có" if value.value else "không"
     elif isinstance(value, Status):

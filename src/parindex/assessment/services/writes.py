@@ -19,6 +19,7 @@ from parindex.common.errors import ServiceError
 from parindex.core import (
     InvalidValue,
     Methodology,
+    check_entry,
     parse_value,
     score_leaf,
 )
@@ -67,7 +68,9 @@ def _self_points(tree: Methodology, unit: OrgUnit, node: Node, raw: str) -> Deci
         return None
     try:
         value = parse_value(raw, node.rule.expects if node.rule else "number")
-        return score_leaf(tree, node, unit_of(unit), value).points
+        points = score_leaf(tree, node, unit_of(unit), value).points
+        check_entry(node.rule, value)  # after the rule's own refusals, which say more
+        return points
     except InvalidValue as exc:
         raise ServiceError(f"{node.code}: {exc}") from None
 

@@ -3,7 +3,7 @@ rows and progress: parindex.assessment.presenters.appraisal)."""
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
@@ -31,7 +31,8 @@ from parindex.assessment.presenters.appraisal import (
     _round,
     _round_points,
 )
-from parindex.core import fmt_vn
+from parindex.common.collation import vn_key
+from parindex.core import fmt_vn, to_decimal
 
 
 def _participation(user: Any, pk: int) -> tuple[Participation, perm.Access]:
@@ -85,6 +86,8 @@ def appraisal_list(request: HttpRequest) -> HttpResponse:
         active = facts.appraisal_round is not None
         group.tasks.append(Task(p, a, rnd, active, done, len(leaves)))
     shown = [g for g in groups.values() if g.tasks or g.waiting]
+    for g in shown:  # by unit type, then name in Vietnamese alphabetical order
+        g.tasks.sort(key=lambda t: (t.p.unit.type, vn_key(t.p.unit.name)))
     shown.sort(key=lambda g: (lifecycle.of(g.cycle).appraisal_round is None, -g.cycle.year))
     return render(request, "appraisal/list.html", {"nav": "cycles", "groups": shown})
 
@@ -152,14 +155,11 @@ def appraisal_bulk(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _parse_points(raw: str) -> Decimal:
-    text = raw.strip().replace(" ", "").replace(",", ".")
+    """Points as the council types them ("1,5", "1.5"), read by the engine's number parser."""
     try:
-        value = Decimal(text)
-    except InvalidOperation:
+        return to_decimal(raw.strip())
+    except ValueError:
         raise svc.ServiceError(_("Điểm “%(p)s” không phải là số.") % {"p": raw}) from None
-    if not value.is_finite():
-        raise svc.ServiceError(_("Điểm “%(p)s” không phải là số.") % {"p": raw})
-    return value
 
 
 @login_required

@@ -27,6 +27,8 @@ from parindex.assessment.presenters.cycle import (
     _timeline,
     cycle_rows,
 )
+from parindex.common.collation import vn_key
+from parindex.common.dates import date_field, datetime_field
 
 State = Cycle.State
 
@@ -61,11 +63,7 @@ class LateGrantForm(forms.Form):
     participation = UnitChoiceField(
         queryset=Participation.objects.none(), label=gettext_lazy("Đơn vị")
     )
-    until = forms.DateTimeField(
-        label=gettext_lazy("Cho nhập đến"),
-        input_formats=["%Y-%m-%dT%H:%M"],
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-    )
+    until = datetime_field(gettext_lazy("Cho nhập đến"), required=True)
     reason = forms.CharField(label=gettext_lazy("Lý do"), max_length=500)
 
     def __init__(self, *args: Any, cycle: Cycle, **kwargs: Any) -> None:
@@ -142,7 +140,7 @@ def cycle_detail(request: HttpRequest, pk: int) -> HttpResponse:
     ]
     sort = request.GET.get("sort", "")
     if sort == "rank":
-        shown.sort(key=lambda r: (r.p.unit.type, r.rank or 10**9, r.p.unit.name))
+        shown.sort(key=lambda r: (r.p.unit.type, r.rank or 10**9, vn_key(r.p.unit.name)))
     manage = svc.can_manage(request.user, cycle)
     appraise = {r.p.pk for r in rows if perm.access(request.user, r.p).can(perm.APPRAISE)}
     facts = lifecycle.of(cycle)
@@ -242,12 +240,7 @@ def cycle_late_grant(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _dt_field(label: Any) -> forms.DateTimeField:
-    return forms.DateTimeField(
-        label=label,
-        required=False,
-        input_formats=["%Y-%m-%dT%H:%M"],
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-    )
+    return datetime_field(label)
 
 
 class ScheduleForm(forms.Form):
@@ -256,12 +249,7 @@ class ScheduleForm(forms.Form):
         for name in svc.SCHEDULE_FIELDS:
             label = svc.schedule_label(name)
             if name == "publication_date":
-                self.fields[name] = forms.DateField(
-                    label=label,
-                    required=False,
-                    input_formats=["%Y-%m-%d"],
-                    widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-                )
+                self.fields[name] = date_field(label)
             else:
                 self.fields[name] = _dt_field(label)
 

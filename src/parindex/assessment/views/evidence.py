@@ -26,6 +26,7 @@ from parindex.assessment.views.self_assessment import (
     _participation,
     _safe_next,
 )
+from parindex.common.dates import date_field
 from parindex.core import Node
 
 State = Cycle.State
@@ -133,12 +134,7 @@ class EvidenceUploadForm(forms.Form):
     file = forms.FileField(label=gettext_lazy("Tệp (PDF, DOCX, XLSX, PNG, JPEG)"))
     title = forms.CharField(label=gettext_lazy("Trích yếu"), max_length=300, required=False)
     doc_number = forms.CharField(label=gettext_lazy("Số, ký hiệu"), max_length=100, required=False)
-    doc_date = forms.DateField(
-        label=gettext_lazy("Ngày ban hành"),
-        required=False,
-        input_formats=["%Y-%m-%d", "%d/%m/%Y"],
-        widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
-    )
+    doc_date = date_field(gettext_lazy("Ngày ban hành"))
     issuer = forms.CharField(label=gettext_lazy("Cơ quan ban hành"), max_length=200, required=False)
     code = forms.CharField(label=gettext_lazy("Gắn vào mục"), max_length=32, required=False)
     page_ref = forms.CharField(label=gettext_lazy("Trang/mục"), max_length=100, required=False)

@@ -9,6 +9,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from parindex.assessment import permissions as perm
+from parindex.common.collation import vn_key
 from parindex.results import selectors as rsel
 from parindex.results import services as rsvc
 from parindex.results.presenters import (
@@ -46,10 +47,9 @@ def results_index(request: HttpRequest) -> HttpResponse:
         if not access.any:
             continue
         seen = Seen(cycle, access, frozenset())
-        own = list(
-            cycle.participations.filter(unit_id__in=access.own)
-            .select_related("unit")
-            .order_by("unit__name")
+        own = sorted(
+            cycle.participations.filter(unit_id__in=access.own).select_related("unit"),
+            key=lambda p: vn_key(p.unit.name),
         )
         items.append(
             {

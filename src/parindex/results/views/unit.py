@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from decimal import Decimal
+from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -88,5 +89,13 @@ def results_unit(request: HttpRequest, pk: int) -> HttpResponse:
             else None,
             "chart_trend": trend if len(trend["years"]) > 1 else None,
             "trend": profile.trend,
+            "previous": _previous(profile.trend, seen.cycle.year),
         },
     )
+
+
+def _previous(trend: list[Any], year: int) -> Any:
+    """The latest point of the trend before the cycle's year (from any source the chart
+    shows: an earlier cycle, a national result, a predecessor unit), or None."""
+    before = [t for t in trend if t.year < year and t.index is not None]
+    return max(before, key=lambda t: t.year) if before else None

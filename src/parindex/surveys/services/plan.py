@@ -126,7 +126,8 @@ def form_window(cycle: Cycle, now: Any = None) -> tuple[bool, str]:
 
 @transaction.atomic
 def tokens_generate(*, cycle: Cycle, user: Any, questionnaire: Questionnaire | None = None) -> int:
-    """Create one-time links up to each sample target (per unit and group)."""
+    """Create one-time links up to each sample target (per unit and group), less the links
+    made already and the forms entered from paper."""
     _require_manage(user, cycle)
     _require_open(cycle)
     targets = SampleTarget.objects.filter(cycle=cycle)
@@ -137,6 +138,14 @@ def tokens_generate(*, cycle: Cycle, user: Any, questionnaire: Questionnaire | N
         for u, q in RespondentToken.objects.filter(cycle=cycle).values_list(
             "unit_id", "questionnaire_id"
         )
+    )
+    # Forms already entered from paper (or imported) count against the target: no link is
+    # made for a respondent who has answered already.
+    have.update(
+        (u, q)
+        for u, q in Response.objects.filter(cycle=cycle)
+        .exclude(source=Response.Source.WEB)
+        .values_list("unit_id", "questionnaire_id")
     )
     new = []
     for t in targets:

@@ -6,7 +6,7 @@ from decimal import Decimal
 from typing import Any
 
 from django import template
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext, gettext_noop
 
 from parindex.core import fmt_vn
 
@@ -30,6 +30,39 @@ def _format(value: Any, places: int) -> str:
 def pts(value: Any) -> str:
     """Points with 2 decimals: 61,42."""
     return _format(value, 2)
+
+
+@register.filter
+def pct(value: Any) -> str:
+    """An index (a percentage of the maximum) with its sign: 68,15 % ("–" when none)."""
+    if value is None or value == "":
+        return "–"
+    return f"{_format(value, 2)}\u00a0%"
+
+
+@register.filter
+def index(value: Any) -> str:
+    """The index, shown one way everywhere: "Chỉ số 68,15 %" (points are shown apart, as
+    points of a maximum, so the index never reads as points above the maximum)."""
+    return f"{gettext('Chỉ số')} {pct(value)}"
+
+
+# The band labels of the shipped methodologies, so the English catalog translates them (a
+# methodology is data in Vietnamese; other labels are shown as written).
+BAND_LABELS = (
+    gettext_noop("Xuất sắc"),
+    gettext_noop("Tốt"),
+    gettext_noop("Khá"),
+    gettext_noop("Trung bình"),
+    gettext_noop("Yếu"),
+    gettext_noop("Kém"),
+)
+
+
+@register.filter
+def band(label: Any) -> str:
+    """A band (grade) label in the UI language when the catalog knows it."""
+    return gettext(str(label)) if label else ""
 
 
 @register.filter

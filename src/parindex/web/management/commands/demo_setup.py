@@ -1,7 +1,8 @@
-"""manage.py demo_setup [--reset]: build the demo database and print the logins."""
+"""manage.py demo_setup [--reset] [--empty] [--url URL]: build the demo database, print logins."""
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
@@ -24,12 +25,19 @@ class Command(BaseCommand):
             action="store_true",
             help="cơ sở dữ liệu trống (bộ tiêu chí, 34 tỉnh) với một tài khoản Sở Nội vụ",
         )
+        parser.add_argument(
+            "--url", default="", help="địa chỉ sẽ phục vụ bản thử (mặc định http://127.0.0.1:8000/)"
+        )
 
-    def handle(self, *args: Any, reset: bool = False, empty: bool = False, **options: Any) -> None:
+    def handle(
+        self, *args: Any, reset: bool = False, empty: bool = False, url: str = "", **options: Any
+    ) -> None:
         if empty:
-            self._empty(reset)
+            self._empty(reset, url)
             return
         info = demo_setup(reset=reset)
+        if url:
+            info.url = url
         self.stdout.write(render_logins(info))
         if info.created:
             c = info.counts
@@ -54,10 +62,12 @@ class Command(BaseCommand):
         else:
             self.stdout.write(_("Dữ liệu mẫu đã có sẵn (dùng --reset để tạo lại từ đầu)."))
 
-    def _empty(self, reset: bool) -> None:
+    def _empty(self, reset: bool, url: str = "") -> None:
         from parindex.demo.empty import empty_setup
 
         info = empty_setup(reset=reset)
+        if url:
+            info = dataclasses.replace(info, url=url)
         self.stdout.write(
             "\n".join(
                 [

@@ -1,6 +1,9 @@
 from django.urls import include, path
 
+from parindex.web.admin_site import site as admin_site
+
 urlpatterns = [
+    path("quan-tri/", admin_site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", include("parindex.api.urls")),
     path("", include("parindex.surveys.urls")),

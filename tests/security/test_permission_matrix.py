@@ -563,13 +563,14 @@ CASES = [
 
 def url_names() -> dict[str, str]:
     """Every named URL pattern of the project -> its route; without /i18n/, static files,
-    the API (/api/, its own tests) and public_* pages (the survey form: its own tests)."""
+    the API (/api/, its own tests), the read-only admin (/quan-tri/: tests/security/test_admin.py)
+    and public_* pages (the survey form: its own tests)."""
     out: dict[str, str] = {}
 
     def walk(patterns: list[Any], prefix: str, ns: str) -> None:
         for p in patterns:
             route = prefix + str(p.pattern)
-            if route.startswith(("i18n/", "api/", "static/", "media/")):
+            if route.startswith(("i18n/", "api/", "static/", "media/", "quan-tri/")):
                 continue
             if isinstance(p, URLResolver):
                 inner = ":".join(x for x in (ns, p.namespace or "") if x)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from parindex.results.selectors import TrendPoint
+from parindex.results.profile import TrendPoint
 from parindex.results.views.unit import _previous
 
 

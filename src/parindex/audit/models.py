@@ -24,6 +24,7 @@ class LogEntry(models.Model):
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
+        related_name="audit_entries",
         verbose_name=_("người thực hiện"),
     )
     action = models.CharField(_("hành động"), max_length=64, db_index=True)

@@ -18,7 +18,11 @@ def test_demo_passes_the_served_address_to_the_logins(monkeypatch, tmp_path, cap
     monkeypatch.setattr(django.core.management, "call_command", fake_call_command)
     args = cli.build_parser().parse_args(["demo", "--port", "8765"])
     assert cli.cmd_demo(args) == 0
-    assert calls[0] == ("demo_setup", (), {"reset": False, "url": "http://127.0.0.1:8765/"})
+    assert calls[0] == (
+        "demo_setup",
+        (),
+        {"reset": False, "empty": False, "url": "http://127.0.0.1:8765/"},
+    )
     assert calls[1][1] == ("127.0.0.1:8765",)
     assert "http://127.0.0.1:8765/" in capsys.readouterr().out
 

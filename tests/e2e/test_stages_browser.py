@@ -52,7 +52,7 @@ def test_the_manager_sees_the_open_points_and_must_give_a_reason(new_page, shots
     form = page.locator("form.cy-move[data-move=appraisal]")
     item = form.locator("li[data-check=unsubmitted]")
     expect(item).to_contain_text("Đơn vị chưa gửi kết quả tự đánh giá: 1")
-    expect(item).to_contain_text("Xã An Bình")
+    expect(item).to_contain_text(world.commune.name)
     expect(item).to_contain_text("Không nộp")
     page.screenshot(path=str(shots / "stages-checklist.png"), full_page=True)
 

@@ -246,10 +246,10 @@ def obj(key: str, **more: Any) -> Callable[[World], dict[str, Any]]:
 NEW_YAML = (DATA / "small.yaml").read_bytes().replace(b'version: "2025"', b'version: "2099"')
 
 
-def setup_workbook() -> bytes:
+def setup_workbook(province: str) -> bytes:
     from parindex.setup.workbook import UNITS, workbook_bytes
 
-    return workbook_bytes({UNITS: [("MT-TEP", "Đơn vị từ tệp", "other", "MT", "")]})
+    return workbook_bytes({UNITS: [("MT-TEP", "Đơn vị từ tệp", "other", province, "")]})
 
 
 SOON = (timezone.localtime() + timedelta(days=3)).strftime("%Y-%m-%dT%H:%M")
@@ -542,7 +542,9 @@ CASES = [
     Case("setup_workbook", none,
          get="      200     200     403       403      403     403       403    403       login",
          post="     done    done    403       403      403     403       403    403       login",
-         data=lambda w: {"file": SimpleUploadedFile("thiet-lap.xlsx", setup_workbook())},
+         data=lambda w: {
+             "file": SimpleUploadedFile("thiet-lap.xlsx", setup_workbook(w.objs["province"].code))
+         },
          effect=lambda w: OrgUnit.objects.filter(code="MT-TEP").exists()),
     Case("setup_workbook_download", none,
          get="      200     200     403       403      403     403       403    403       login"),

@@ -26,8 +26,8 @@ class PointsField(forms.CharField):
         kwargs.setdefault("widget", forms.TextInput(attrs={"inputmode": "decimal", "size": 8}))
         super().__init__(*args, **kwargs)
 
-    def to_python(self, value: Any) -> Decimal | None:  # type: ignore[override]
-        text = super().to_python(value)
+    def clean(self, value: Any) -> Decimal | None:  # type: ignore[override]
+        text = super().clean(value)
         if not text:
             return None
         try:

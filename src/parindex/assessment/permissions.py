@@ -111,6 +111,11 @@ def memberships(user: Any) -> list[Membership]:
     return cached
 
 
+def forget_memberships(user: Any) -> None:
+    """Drop the memberships cached on `user` (after its roles changed)."""
+    user.__dict__.pop("_parindex_memberships", None)
+
+
 def roles(user: Any) -> set[str]:
     """The roles the user holds anywhere (the menu shows what they lead to)."""
     out = {m.role for m in memberships(user)}

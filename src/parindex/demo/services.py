@@ -3,17 +3,17 @@ in progress, so that every role has something to do in one session.
 
 The set-up (units, accounts, roles, appraisers, lead agencies, methodologies, cycles) goes
 through parindex.setup.services as a province's would; every data entry and every state
-change goes through parindex.assessment.services with the user who would do it in real life (officers enter, leaders submit, the Sở Nội vụ manages,
-appraisers appraise), so rights, rules and the audit log apply as in production. Only the
-schedule and submission times of the previous year's cycle are moved into the past at the end
-(the services stamp everything "now").
+change goes through parindex.assessment.services with the user who would do it in real
+life (officers enter, leaders submit, the Sở Nội vụ manages, appraisers appraise), so
+rights, rules and the audit log apply as in production. Only the schedule and submission
+times of the previous year's cycle are moved into the past at the end (the services stamp
+everything "now").
 
 Years follow today's date: the open cycle assesses the current year (from September; before
 that, the previous year) and the cycle in explanation assesses the year before.
 
 Modules: `org` (units and accounts, by the set-up services), `builder` (the cycles),
-`generate` (plausible inputs),
-`pdf` (evidence files).
+`generate` (plausible inputs), `pdf` (evidence files).
 """
 
 from __future__ import annotations

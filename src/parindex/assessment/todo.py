@@ -25,6 +25,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from parindex.common.collation import unit_key
 from parindex.core.model import SELF
 
 from . import lifecycle
@@ -80,8 +81,9 @@ def _codes(ids: list[int], q: Q) -> dict[int, set[str]]:
 
 def _unit_items(user: Any, now: datetime) -> list[TodoItem]:
     """The officer's, leader's and lead agency's work on their units' forms."""
-    parts = list(
-        perm.home_participations(user).select_related("cycle__methodology", "cycle__organiser")
+    parts = sorted(
+        perm.home_participations(user).select_related("cycle__methodology", "cycle__organiser"),
+        key=lambda p: unit_key(p.unit),
     )
     accs = {p.pk: perm.access(user, p) for p in parts}
     entering = [p for p in parts if p.status != Status.SUBMITTED and self_stage(p.cycle)]

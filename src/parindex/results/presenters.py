@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy
 
 from parindex.assessment import permissions as perm
 from parindex.assessment.models import Cycle
+from parindex.common.collation import vn_key
 from parindex.results import profile as rprof
 from parindex.results import selectors as rsel
 from parindex.results.lineage import lineage
@@ -447,7 +448,7 @@ def _lead_agencies(cycle: Cycle) -> list[tuple[str, str]]:
     for assignments in rsel.lead_agency_assignments(cycle).values():
         for _codes, code, name in assignments:
             found[code] = name
-    return sorted(found.items(), key=lambda kv: kv[1])
+    return sorted(found.items(), key=lambda kv: vn_key(kv[1]))
 
 
 @dataclass

@@ -32,6 +32,7 @@ from django.utils.translation import gettext as _
 from parindex.accounts.models import Membership, Role
 from parindex.assessment import lifecycle
 from parindex.assessment.models import Cycle, Entry
+from parindex.common.collation import vn_key
 
 from . import computation
 from .lineage import lineage
@@ -252,7 +253,7 @@ def national_changes(rows: Sequence[UnitRow], year: int) -> dict[str, Change]:
             rank_delta=change.rank_delta if comparable_ranks else None,
             basis=basis.province if basis else "",
             predecessors=tuple(
-                (n.province, n.total) for n in sorted(found, key=lambda n: n.province)
+                (n.province, n.total) for n in sorted(found, key=lambda n: vn_key(n.province))
             ),
         )
     return out

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 from parindex.accounts.models import Membership, OrgUnit
 from parindex.assessment import permissions as perm
 from parindex.assessment.models import MethodologyVersion
+from parindex.common.collation import person_key, unit_key, vn_key
 from parindex.core import ValidationFailed
 
 from . import forms as f
@@ -73,7 +74,7 @@ def _unit_tree(units: list[OrgUnit]) -> list[tuple[OrgUnit, int]]:
     while stack:
         u, depth = stack.pop()
         out.append((u, min(depth, 6)))
-        kids = sorted(children.get(u.pk, []), key=lambda c: (c.type, c.name), reverse=True)
+        kids = sorted(children.get(u.pk, []), key=unit_key, reverse=True)
         stack.extend((c, depth + 1) for c in kids)
     return out
 
@@ -82,13 +83,19 @@ def _unit_tree(units: list[OrgUnit]) -> list[tuple[OrgUnit, int]]:
 def home(request: HttpRequest) -> HttpResponse:
     user = request.user
     units = list(f.units_in_scope(user).select_related("parent"))
-    accounts = list(f.accounts_in_scope(user).prefetch_related("memberships__unit"))
+    accounts = sorted(
+        f.accounts_in_scope(user).prefetch_related("memberships__unit"), key=person_key
+    )
     scope = perm.setup_units(user)
     members = Membership.objects.select_related("user", "unit", "target", "cycle")
     if not scope.all:
         members = members.filter(unit_id__in=scope.ids)
     appraisers, leads = [], []
-    for m in members.order_by("unit__code", "user__username"):
+
+    def by_name(m: Membership) -> tuple[bytes, tuple[bytes, bytes, str]]:
+        return (vn_key(m.unit.name if m.unit else ""), person_key(m.user))
+
+    for m in sorted(members, key=by_name):
         kind = perm.assignment_kind(m.role)
         if kind == perm.ASSIGNMENT_LEAD:
             leads.append(m)

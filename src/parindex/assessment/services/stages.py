@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from parindex.assessment import lifecycle
 from parindex.audit.services import log_action
+from parindex.common.collation import vn_key
 from parindex.common.errors import ServiceError
 from parindex.core.model import EXTERNAL, SURVEY
 
@@ -154,7 +155,7 @@ def transition_checklist(cycle: Cycle, to_state: str) -> list[CheckItem]:
     checks = lifecycle.checks_of(cycle.state, to_state)
     if not checks:
         return []
-    parts = list(cycle.participations.select_related("unit").order_by("unit__name"))
+    parts = sorted(cycle.participations.select_related("unit"), key=lambda p: vn_key(p.unit.name))
     items: list[CheckItem] = []
     counts: dict[str, dict[int, int]] | None = None
     if {"unappraised", "unexplained"} & set(checks):

@@ -27,6 +27,7 @@ from parindex.assessment.presenters.cycle import (
     _timeline,
     cycle_rows,
 )
+from parindex.common.choices import CollatedModelChoiceField
 from parindex.common.collation import vn_key
 from parindex.common.dates import date_field, datetime_field
 
@@ -54,7 +55,7 @@ def cycle_list(request: HttpRequest) -> HttpResponse:
     return render(request, "web/cycle_list.html", {"cycles": cycles, "nav": "cycles"})
 
 
-class UnitChoiceField(forms.ModelChoiceField):
+class UnitChoiceField(CollatedModelChoiceField):  # units in Vietnamese alphabetical order
     def label_from_instance(self, obj: Any) -> str:
         return str(obj.unit.name)
 

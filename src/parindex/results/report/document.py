@@ -17,6 +17,7 @@ from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Mm, Pt
 
+from parindex.common.collation import vn_key
 from parindex.core import fmt_vn, q4
 
 from .. import charts
@@ -276,7 +277,7 @@ def _ledger_section(
     for code, entries in top:
         lost = sum((e.lost for e in entries), Decimal(0))
         rec = sum((e.recoverable_points for e in entries), Decimal(0))
-        agencies = tuple(sorted({a for e in entries for a in e.lead_agencies}))
+        agencies = tuple(sorted({a for e in entries for a in e.lead_agencies}, key=vn_key))
         summary.append((code, entries[0].name, len(entries), lost, rec, agencies))
         rows.append(
             [

@@ -6,6 +6,7 @@ parindex demo [--empty]  set up the demo database (or an empty one with one orga
                          serve it on http://127.0.0.1:8000
                          (--port N, --host H, --reset to rebuild, --no-serve)
 parindex setup import FILE.xlsx | export --out FILE.xlsx   the set-up workbook
+parindex cycle checklist CYCLE | move CYCLE STATE --user U [--reason R]   a cycle's stages
 parindex manage ARGS...  Django management commands (migrate, createsuperuser, ...)
 """
 
@@ -166,6 +167,13 @@ def cmd_setup(args: argparse.Namespace) -> int:
     return run_setup(args)
 
 
+def cmd_cycle(args: argparse.Namespace) -> int:
+    _django_setup()
+    from parindex.assessment.cli import run_cycle
+
+    return run_cycle(args)
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "parindex.settings")
     from django.core.management import call_command
@@ -232,6 +240,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_setup_arguments(s)
     s.set_defaults(func=cmd_setup)
+
+    y = sub.add_parser("cycle", help="việc tồn đọng của kỳ đánh giá, chuyển giai đoạn")
+    from parindex.assessment.cli import add_cycle_arguments
+
+    add_cycle_arguments(y)
+    y.set_defaults(func=cmd_cycle)
 
     g = sub.add_parser("manage", help="lệnh quản trị Django", add_help=False)
     g.add_argument("rest", nargs=argparse.REMAINDER)

@@ -49,6 +49,8 @@ from .scoring import (  # noqa: F401
 )
 from .stages import (  # noqa: F401
     CheckItem,
+    Move,
+    cycle_moves,
     cycle_transition,
     not_submitted_zero,
     open_points,

@@ -200,6 +200,41 @@ def transition_checklist(cycle: Cycle, to_state: str) -> list[CheckItem]:
     return items
 
 
+@dataclass(frozen=True)
+class Move:
+    """A move the cycle may make now: forward with the checklist of its open points, or one
+    stage back (always with a reason)."""
+
+    to_state: str
+    back: bool
+    items: tuple[CheckItem, ...] = ()
+    decision_required: bool = False  # publishing: the approving decision's number and date
+
+    @property
+    def open(self) -> int:
+        return sum(i.count for i in self.items)
+
+    @property
+    def reason_required(self) -> bool:
+        return self.back or self.open > 0
+
+
+def cycle_moves(cycle: Cycle) -> list[Move]:
+    """Every move `cycle_transition` accepts from the cycle's state, forward ones first, each
+    with what it requires (the command line and the API show these)."""
+    facts = lifecycle.of(cycle)
+    forward = [
+        Move(
+            s,
+            back=False,
+            items=tuple(transition_checklist(cycle, s)),
+            decision_required=lifecycle.facts(s).published and not facts.published,
+        )
+        for s in facts.next_states
+    ]
+    return forward + [Move(s, back=True) for s in facts.prev_states]
+
+
 @transaction.atomic
 def cycle_transition(
     *,

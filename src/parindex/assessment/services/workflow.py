@@ -52,7 +52,7 @@ def participation_hand_over(*, participation: Participation, user: Any) -> Parti
     p.returned_comment = ""
     p.save()
     log_action("participation.handed_over", actor=user, target=p, cycle=p.cycle, unit=p.unit)
-    _notify(lambda: notify.handed_over(p))
+    _notify(notify.HANDED_OVER, p)
     return p
 
 
@@ -82,7 +82,7 @@ def participation_return(*, participation: Participation, comment: str, user: An
         unit=p.unit,
         comment=comment,
     )
-    _notify(lambda: notify.returned(p))
+    _notify(notify.RETURNED, p)
     return p
 
 
@@ -106,13 +106,18 @@ def participation_submit(*, participation: Participation, user: Any) -> Particip
     p.returned_comment = ""
     p.save()
     log_action("participation.submitted", actor=user, target=p, cycle=p.cycle, unit=p.unit)
-    _notify(lambda: notify.submitted(p))
+    _notify(notify.SUBMITTED, p)
     return p
 
 
-def _notify(send: Any) -> None:
-    """Send the e-mails of a hand-over once the transaction is committed."""
-    transaction.on_commit(send)
+def _notify(event: str, p: Participation) -> None:
+    """The e-mails of a hand-over, sent by a task (parindex.assessment.tasks.notify_form)
+    enqueued once the transaction is committed: the request does not wait for the mail
+    server (with a worker), and a change rolled back sends nothing."""
+    from .. import tasks
+
+    pk = p.pk
+    transaction.on_commit(lambda: tasks.notify_form.enqueue(event, pk))
 
 
 @transaction.atomic

@@ -106,3 +106,16 @@ def test_row_ranks_are_the_engines_competition_ranks(rows):
     values = np.array(rows, dtype=np.int64)
     expected = [competition_ranks(row, lambda v: (D(v),)) for row in rows]
     assert competition_ranks_rows(values).tolist() == expected
+
+
+def test_draws_made_in_chunks_fill_every_draw(monkeypatch):
+    import parindex.planner.robustness as robustness
+
+    monkeypatch.setattr(robustness, "_CHUNK_CELLS", 7)  # one draw per chunk
+    units = [unit("U1", 9, 9, "0"), unit("U2", 8, 8, "0"), unit("U3", 5, 6, "0")]
+    r = rank_intervals(units, Sampling(draws=30, weight_spread=D("0.01")))
+    assert [(u.low, u.high) for u in r.units] == [(1, 1), (2, 2), (3, 3)]
+
+
+def test_no_units_no_intervals():
+    assert rank_intervals([]).units == ()

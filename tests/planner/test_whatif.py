@@ -53,7 +53,7 @@ def test_codes_not_in_the_methodology_and_adjustments_are_refused(small, small_r
 
 
 def test_the_rank_against_the_competitors_shares_ties(small, small_results):
-    standing = Standing.of([D("97"), D("95.625"), D("95.625"), D("80")])
+    standing = Standing((D("80"), D("95.625"), D("97"), D("95.625")))  # any order
     r = what_if(small, small_results["SO-A"], [Change("1.1.2", D("1"))], standing)
     assert (r.rank, r.rank_best, r.rank_worst) == (2, 2, 4)
     assert r.chance is None
@@ -64,7 +64,7 @@ def test_with_a_simulation_the_probability_comes_with_the_answer(small, small_re
         [Competitor("X", D("95"), (D("1"), D("-1"))), Competitor("Y", D("90"), (D("2"),))],
         MonteCarlo(draws=1_000, min_changes=1),
     )
-    standing = Standing.of([D("95"), D("90")], sim, k=1)
+    standing = Standing((D("95"), D("90")), sim, k=1)
     r = what_if(small, small_results["SO-A"], [Change("1.1.2", D("1"))], standing)
     assert r.chance == sim.chance(D("95.6250"), 1)
     assert D("0.4") < r.chance.probability < D("0.6")  # X at 96 or 94, half the time

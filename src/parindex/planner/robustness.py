@@ -183,6 +183,9 @@ class _Arrays:
         self.block_points = np.array([float(b.points) for _, b in blocks])
         self.block_max = np.array([float(b.max_points) for _, b in blocks])
         self.block_se = np.array([float(b.se) for _, b in blocks])
+        # the units with blocks, and where each one's run of blocks starts
+        self.block_starts = np.flatnonzero(np.diff(self.block_unit, prepend=-1))
+        self.block_units = self.block_unit[self.block_starts]
 
 
 def _index_units(numerator: Floats, denominator: Floats) -> Ints:
@@ -194,18 +197,38 @@ def _index_units(numerator: Floats, denominator: Floats) -> Ints:
 
 
 def competition_ranks_rows(values: Ints) -> Ints:
-    """Competition ranks (1 + number of higher values) within each row of a
-    draws x units array of non-negative whole numbers."""
-    draws, n = values.shape
-    if n == 0:
-        return values.copy()
-    span = int(values.max()) + 1 if values.size else 1
-    offsets = (np.arange(draws, dtype=np.int64) * span)[:, None]
-    flat = np.sort(values + offsets, axis=1).ravel()  # rows stay in order: ascending overall
-    at_most = np.searchsorted(flat, (values + offsets).ravel(), side="right").reshape(draws, n)
-    at_most -= (np.arange(draws, dtype=np.int64) * n)[:, None]
-    ranks: Ints = n - at_most + 1
+    """Competition ranks (1 + number of higher values) within each row of a draws x units
+    array: each row sorted best first, each run of equal values given the place where it
+    starts, the places put back in the units' order."""
+    n = values.shape[1]
+    order = np.argsort(-values, axis=1, kind="stable")
+    ordered = np.take_along_axis(values, order, axis=1)
+    start = np.zeros_like(ordered)
+    start[:, 1:] = np.where(ordered[:, 1:] != ordered[:, :-1], np.arange(1, n), 0)
+    np.maximum.accumulate(start, axis=1, out=start)
+    ranks: Ints = np.empty_like(values)
+    np.put_along_axis(ranks, order, start + 1, axis=1)
     return ranks
+
+
+_CHUNK_CELLS = 2_000_000
+
+
+def _draw_indices(a: _Arrays, sampling: Sampling, rng: np.random.Generator, draws: int) -> Ints:
+    """The units' indices (ten-thousandths) in `draws` draws: draws x units."""
+    weights = np.ones((draws, len(a.fields)))
+    if sampling.weight_spread is not None:
+        s = float(sampling.weight_spread)
+        weights = 1 + rng.uniform(-s, s, size=(draws, len(a.fields)))
+    numerator = weights @ a.points.T + a.adjust
+    denominator = weights @ a.maxima.T
+    if sampling.surveys and a.block_se.size:
+        noise = rng.standard_normal((draws, a.block_se.size)) * a.block_se
+        drawn = np.minimum(np.maximum(a.block_points + noise, 0), a.block_max)
+        delta = (drawn - a.block_points) * weights[:, a.block_field]
+        # blocks are listed unit by unit: sum each unit's run of blocks
+        numerator[:, a.block_units] += np.add.reduceat(delta, a.block_starts, axis=1)
+    return _index_units(numerator, denominator)
 
 
 def rank_intervals(units: Sequence[UnitScores], sampling: Sampling = Sampling()) -> Robustness:  # noqa: B008
@@ -215,21 +238,26 @@ def rank_intervals(units: Sequence[UnitScores], sampling: Sampling = Sampling())
     if sampling.draws < 1:
         raise ValueError("draws must be >= 1")
     units = tuple(units)
+    d, n = sampling.draws, len(units)
+    if not units:
+        return Robustness(
+            (),
+            d,
+            sampling.seed,
+            sampling.level,
+            sampling.surveys,
+            sampling.weight_spread,
+            _method(sampling, 0),
+        )
     a = _Arrays(units)
     rng = np.random.default_rng(sampling.seed)
-    d, n = sampling.draws, len(units)
-    weights = np.ones((d, len(a.fields)))
-    if sampling.weight_spread is not None:
-        s = float(sampling.weight_spread)
-        weights = 1 + rng.uniform(-s, s, size=(d, len(a.fields)))
-    numerator = weights @ a.points.T + a.adjust  # draws x units
-    denominator = weights @ a.maxima.T
-    if sampling.surveys and a.block_se.size:
-        noise = rng.standard_normal((d, a.block_se.size)) * a.block_se
-        drawn = np.minimum(np.maximum(a.block_points + noise, 0), a.block_max)
-        delta = (drawn - a.block_points) * weights[:, a.block_field]
-        np.add.at(numerator.T, a.block_unit, delta.T)
-    ranks = competition_ranks_rows(_index_units(numerator, denominator))
+    index = np.empty((d, n), dtype=np.int64)
+    # draws in chunks, so that memory stays bounded (3,321 communes x 5 survey blocks)
+    chunk = max(1, _CHUNK_CELLS // max(1, a.block_se.size + len(a.fields) + n))
+    for start in range(0, d, chunk):
+        stop = min(d, start + chunk)
+        index[start:stop] = _draw_indices(a, sampling, rng, stop - start)
+    ranks = competition_ranks_rows(index)
     tail = (1 - float(sampling.level)) / 2
     low, median, high = np.quantile(ranks, (tail, 0.5, 1 - tail), axis=0, method="inverted_cdf")
     indices = [u.index for u in units]

@@ -55,15 +55,9 @@ class Standing:
     simulation: Simulation | None = None
     k: int | None = None
 
-    @classmethod
-    def of(
-        cls,
-        competitors: Sequence[Decimal],
-        simulation: Simulation | None = None,
-        k: int | None = None,
-    ) -> Standing:
-        """A standing with the competitors' indices sorted once (what `what_if` expects)."""
-        return cls(tuple(sorted(competitors)), simulation, k)
+    def __post_init__(self) -> None:
+        # kept sorted, so that each what-if ranks by bisection
+        object.__setattr__(self, "competitors", tuple(sorted(self.competitors)))
 
 
 @dataclass(frozen=True)

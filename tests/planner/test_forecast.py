@@ -94,6 +94,8 @@ def test_against_the_competitors_draws_the_rank_range_and_probability(small, sma
 def test_unknown_sub_criteria_are_refused(small, small_results):
     with pytest.raises(PlannerError, match="9.9"):
         forecast(small, small_results["SO-A"], [Task("t", D("1"), DONE, code="9.9")])
+    with pytest.raises(PlannerError, match="không âm"):
+        forecast(small, small_results["SO-A"], [Task("t", D("-1"), DONE)])
 
 
 def test_a_task_on_a_sub_criterion_that_does_not_apply_adds_nothing(small, small_results):

@@ -119,3 +119,9 @@ def test_draws_made_in_chunks_fill_every_draw(monkeypatch):
 
 def test_no_units_no_intervals():
     assert rank_intervals([]).units == ()
+
+
+def test_too_many_draws_for_the_units_are_refused():
+    units = [unit(f"U{i}", 5, 5) for i in range(3)]
+    with pytest.raises(PlannerError, match="giảm số lần rút"):
+        rank_intervals(units, Sampling(draws=7_000_000))

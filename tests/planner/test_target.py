@@ -174,3 +174,10 @@ def test_target_answers_what_rank_k_takes_in_one_call():
     assert answer.simulation.draws == 2_000 and answer.needed.seed == 2025
     with pytest.raises(PlannerError):
         target(_history(), "Atlantis", 2)
+
+
+def test_draws_are_bounded():
+    with pytest.raises(ValueError):
+        MonteCarlo(draws=0)
+    with pytest.raises(ValueError):
+        MonteCarlo(draws=1_000_000)

@@ -38,7 +38,7 @@ from parindex.core import Grade, Methodology, NodeResult, UnitResult, fmt_vn, q4
 from parindex.core.aggregate import MISSING
 
 from .errors import PlannerError
-from .target import DEFAULT_DRAWS, DEFAULT_SEED, Simulation
+from .target import DEFAULT_DRAWS, DEFAULT_SEED, MAX_DRAWS, Simulation
 from .units import Ints, from_units, share, to_units
 
 NOT_STARTED, IN_PROGRESS, DONE, OVERDUE = "not_started", "in_progress", "done", "overdue"
@@ -124,10 +124,15 @@ def forecast(
     the draws are its draws and the rank range is added (and the probability, with k)."""
     if not Decimal(0) < level < 1:
         raise ValueError("level must be in (0; 1)")
+    if not 1 <= draws <= MAX_DRAWS:
+        raise ValueError(f"draws must be in [1; {MAX_DRAWS}]")
     nodes = result.nodes
     unknown = [t.code for t in tasks if t.code and t.code not in nodes]
     if unknown:
         raise PlannerError(f"không có mục mã {', '.join(unknown)} trong bộ tiêu chí")
+    negative = [t.id for t in tasks if t.points < 0]
+    if negative:
+        raise PlannerError(f"điểm dự kiến phải không âm: {', '.join(negative)}")
     base = sum((f.points for f in result.fields), Decimal(0))
     max_points = sum((f.max_points for f in result.fields), Decimal(0))
     leaf_now: dict[str, Decimal] = {}

@@ -36,7 +36,7 @@ from decimal import Decimal
 from functools import cached_property
 
 from parindex.core import fmt_vn, q4
-from parindex.results.lineage import FIRST_34_YEAR, Lineage, Province2025, lineage
+from parindex.results.lineage import FIRST_34_YEAR, Lineage, Province2025, lineage, province_key
 
 from .errors import PlannerError
 
@@ -264,9 +264,9 @@ def pro_forma(
     found = [(p, published[p].index) for p in prov.predecessors if p in published]
     missing = tuple(p for p in prov.predecessors if p not in published)
     if rule == CONTINUING:
-        keeps = prov.continuing() or prov.capital_from or None
-        found = [(p, v) for p, v in found if p == keeps]
-        missing = () if found else tuple(p for p in prov.predecessors if p == keeps)
+        keeps = province_key(prov.continuing() or prov.capital_from or "\0")
+        found = [(p, v) for p, v in found if province_key(p) == keeps]
+        missing = () if found else tuple(p for p in prov.predecessors if province_key(p) == keeps)
     if not found:
         return None
     values = [v for _, v in found]

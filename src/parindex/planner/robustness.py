@@ -39,6 +39,7 @@ from .target import DEFAULT_SEED
 from .units import SCALE, Floats, Ints, round_units
 
 DEFAULT_DRAWS = 2_000
+MAX_CELLS = 20_000_000  # draws x units kept at once (the ranks), about 160 MB
 
 
 @dataclass(frozen=True)
@@ -237,6 +238,12 @@ def rank_intervals(units: Sequence[UnitScores], sampling: Sampling = Sampling())
         raise ValueError("level must be in (0; 1)")
     if sampling.draws < 1:
         raise ValueError("draws must be >= 1")
+    if sampling.draws * len(units) > MAX_CELLS:
+        limit = f"{MAX_CELLS:,}".replace(",", ".")
+        raise PlannerError(
+            f"{sampling.draws} lần rút x {len(units)} đơn vị vượt quá {limit} ô; "
+            "hãy giảm số lần rút"
+        )
     units = tuple(units)
     d, n = sampling.draws, len(units)
     if not units:

@@ -44,6 +44,7 @@ from .units import Ints, from_units, share, to_units
 DEFAULT_DRAWS = 10_000
 DEFAULT_SEED = 2025
 DEFAULT_MIN_CHANGES = 3
+MAX_DRAWS = 100_000  # bounds the memory a request can ask for (draws x competitors)
 INDEX_MAX = Decimal(100)
 _Z95 = Decimal("1.96")
 
@@ -67,8 +68,8 @@ class MonteCarlo:
     min_changes: int = DEFAULT_MIN_CHANGES
 
     def __post_init__(self) -> None:
-        if self.draws < 1:
-            raise ValueError("draws must be >= 1")
+        if not 1 <= self.draws <= MAX_DRAWS:
+            raise ValueError(f"draws must be in [1; {MAX_DRAWS}]")
         if self.min_changes < 1:
             raise ValueError("min_changes must be >= 1")
 

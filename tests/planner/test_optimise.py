@@ -112,6 +112,7 @@ def test_ninety_items_are_solved_exactly():
     assert budget.points >= answer.points  # the same money buys at least those points
 
 
+@settings(deadline=None)
 @given(
     st.integers(0, 650_000).map(lambda u: D(u) / 10_000),
     st.integers(0, 1_000_000).map(lambda u: D(u) / 10_000),

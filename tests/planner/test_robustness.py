@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from parindex.core import competition_ranks
@@ -101,6 +101,7 @@ def test_the_interval_reads_as_officials_write_it():
     assert r.text == "hạng 9, khoảng 90 %: 7–12"
 
 
+@settings(deadline=None)
 @given(st.lists(st.lists(st.integers(0, 50), min_size=5, max_size=5), min_size=1, max_size=6))
 def test_row_ranks_are_the_engines_competition_ranks(rows):
     values = np.array(rows, dtype=np.int64)

@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from parindex.core import competition_ranks
@@ -54,6 +54,7 @@ def test_last_years_threshold_is_the_kth_best_competitor_with_shared_ranks():
         index_for_rank(scores, 0)
 
 
+@settings(deadline=None)
 @given(
     st.lists(st.integers(0, 1_000_000), min_size=1, max_size=12),
     st.integers(1, 12),

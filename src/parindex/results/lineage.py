@@ -16,6 +16,10 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
+# The first index year whose results concern the 34 provinces (results for the years up to
+# 2024 were published for the 63 provinces before 01/07/2025).
+FIRST_34_YEAR = 2025
+
 # Old-style tone placement ("hoà", "thuỷ") -> the new style used in the lineage table.
 _TONES = {
     "oà": "òa",

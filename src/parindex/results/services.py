@@ -25,12 +25,11 @@ from parindex.common.csvio import CsvUnreadable, read_table
 from parindex.common.errors import ImportRefused, RowError, ServiceError
 from parindex.core import fmt_vn, to_decimal
 
-from .lineage import lineage
+from .lineage import FIRST_34_YEAR, lineage
 from .models import BLOCKS, FIELDS, NationalResult
 
 REQUIRED = ("year", "province", "total")
 OPTIONAL = ("rank", *BLOCKS, *FIELDS, "source")
-FIRST_34_YEAR = 2025  # results for index years up to 2024 concern the 63 provinces
 
 
 @dataclass(frozen=True)

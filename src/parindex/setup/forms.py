@@ -12,8 +12,8 @@ from django.utils.translation import gettext_lazy as _
 
 from parindex.accounts.models import Membership, OrgUnit, Role
 from parindex.assessment import permissions as perm
+from parindex.assessment.forms import ScheduleForm
 from parindex.assessment.models import Cycle, MethodologyVersion
-from parindex.assessment.views.cycle import ScheduleForm
 
 from . import services as svc
 

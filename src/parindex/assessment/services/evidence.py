@@ -17,11 +17,10 @@ from parindex.common.uploads import ALLOWED, clean_filename, detect_type
 from parindex.core import (
     fmt_vn,
 )
-from parindex.core.model import EXTERNAL, SURVEY
 
 from .. import permissions as perm
 from ..models import Cycle, Entry, Evidence, EvidenceLink, Participation
-from .writes import _leaf
+from .writes import _unit_item
 
 State = Cycle.State
 
@@ -144,13 +143,7 @@ def evidence_link(
     if evidence.unit_id != participation.unit_id or evidence.cycle_id != participation.cycle_id:
         raise ServiceError(_("Tài liệu không thuộc đơn vị này."))
     _require_evidence_window(participation, user)
-    node = _leaf(participation.cycle.methodology.tree, code)
-    if not node.applies(participation.unit.type):
-        raise ServiceError(_("Mục %(c)s không áp dụng cho loại đơn vị này.") % {"c": code})
-    if node.method in (SURVEY, EXTERNAL):
-        raise ServiceError(
-            _("Mục %(c)s do cơ quan tổ chức nhập (điều tra, số liệu ngoài).") % {"c": code}
-        )
+    _unit_item(participation, code)
     entry, _created = Entry.objects.get_or_create(participation=participation, code=code)
     link, created = EvidenceLink.objects.get_or_create(
         evidence=evidence, entry=entry, defaults={"page_ref": page_ref.strip()}

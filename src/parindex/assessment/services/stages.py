@@ -9,11 +9,13 @@ page, the API, the CLI and the home page's to-do block."""
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Count, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -233,6 +235,30 @@ def cycle_moves(cycle: Cycle) -> list[Move]:
         for s in facts.next_states
     ]
     return forward + [Move(s, back=True) for s in facts.prev_states]
+
+
+def checklist_version(cycle: Cycle, to_state: str) -> str:
+    """A token that changes whenever the counts of transition_checklist(cycle, to_state)
+    may change, to cache them under: the cycle's state and results version (moved by every
+    entry write and state change), the units and their statuses (a submission does not
+    move the results version) and, when the move checks the surveys, the sample plan and
+    the responses. A few small queries, none over the entries."""
+    checks = lifecycle.checks_of(cycle.state, to_state)
+    results = Cycle.objects.values_list("results_version", flat=True).get(pk=cycle.pk)
+    parts: list[Any] = []
+    if checks:
+        parts.append(
+            list(cycle.participations.order_by("pk").values_list("pk", "status", "unit__type"))
+        )
+    if "surveys" in checks:
+        from parindex.surveys.models import Questionnaire, Response, SampleTarget
+
+        parts.append(list(Questionnaire.objects.filter(cycle=cycle).values_list("pk")))
+        plan = SampleTarget.objects.filter(cycle=cycle).order_by("pk")
+        parts.append(list(plan.values_list("pk", "unit_id", "questionnaire_id", "target")))
+        parts.append(Response.objects.filter(cycle=cycle).aggregate(n=Count("pk"), m=Max("pk")))
+    digest = hashlib.blake2b(repr(parts).encode(), digest_size=12).hexdigest()
+    return f"{cycle.pk}:{cycle.state}:{to_state}:{results}:{digest}"
 
 
 @transaction.atomic

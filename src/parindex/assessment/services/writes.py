@@ -62,6 +62,19 @@ def _leaf(tree: Methodology, code: str) -> Node:
     return node
 
 
+def _unit_item(participation: Participation, code: str) -> Node:
+    """The leaf `code` if it is one of the unit's own items: it applies to the unit's type
+    and the unit assesses it itself (survey and external data are the organiser's)."""
+    node = _leaf(participation.cycle.methodology.tree, code)
+    if not node.applies(participation.unit.type):
+        raise ServiceError(_("Mục %(c)s không áp dụng cho loại đơn vị này.") % {"c": code})
+    if node.method in (SURVEY, EXTERNAL):
+        raise ServiceError(
+            _("Mục %(c)s do cơ quan tổ chức nhập (điều tra, số liệu ngoài).") % {"c": code}
+        )
+    return node
+
+
 def _self_points(tree: Methodology, unit: OrgUnit, node: Node, raw: str) -> Decimal | None:
     """Points the rule gives the raw input (None: no input). Raises ServiceError."""
     if raw.strip() == "":

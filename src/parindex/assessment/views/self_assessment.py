@@ -7,7 +7,6 @@ engine's result once; htmx requests get fragments, other requests full pages.
 
 from __future__ import annotations
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -19,9 +18,9 @@ from django.views.decorators.http import require_GET, require_POST
 
 from parindex.assessment import lifecycle, services
 from parindex.assessment import permissions as perm
+from parindex.assessment.forms import ExplanationForm, ReturnForm, SelfEntryForm, errors_text
 from parindex.assessment.models import Cycle, Entry, Participation
 from parindex.assessment.presenters.self_assessment import (
-    NOT_ARISING,
     CompareRow,
     FormState,
     StageCell,
@@ -50,15 +49,8 @@ def _is_htmx(request: HttpRequest) -> bool:
     return request.headers.get("HX-Request") == "true"
 
 
-def _int(raw: str | None) -> int | None:
-    try:
-        return int(raw) if raw not in (None, "") else None
-    except ValueError:
-        return None
-
-
-def _safe_next(request: HttpRequest, fallback: str) -> str:
-    nxt = request.POST.get("next") or request.GET.get("next") or ""
+def _safe_next(request: HttpRequest, nxt: str, fallback: str) -> str:
+    """`nxt` if it is an address of this site, else `fallback`."""
     if nxt and url_has_allowed_host_and_scheme(nxt, {request.get_host()}, request.is_secure()):
         return nxt
     return fallback
@@ -109,13 +101,11 @@ def self_entry_save(request: HttpRequest, pk: int, code: str) -> HttpResponse:
     node = p.cycle.methodology.tree.nodes.get(code)
     if node is None or not node.is_leaf:
         raise Http404
-    value = NOT_ARISING if request.POST.get("na") else request.POST.get("value", "")
-    note = request.POST.get("note")
-    version = _int(request.POST.get("version"))
+    form = SelfEntryForm(request.POST)
     try:
-        services.entry_save_self(
-            participation=p, code=code, value=value, note=note, version=version, user=request.user
-        )
+        if not form.is_valid():
+            raise services.ServiceError(errors_text(form))
+        services.entry_save_self(participation=p, code=code, user=request.user, **form.cleaned_data)
         kind, message = "success", _("Đã lưu.")
     except services.Conflict as exc:
         kind, message = "warning", str(exc)
@@ -142,15 +132,6 @@ def self_submit(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("self_assessment", pk=p.pk)
 
 
-class ReturnForm(forms.Form):
-    comment = forms.CharField(
-        label=_("Ý kiến khi trả lại"),
-        max_length=4000,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        error_messages={"required": _("Cần ghi ý kiến khi trả lại biểu.")},
-    )
-
-
 @login_required
 @require_POST
 def self_hand_over(request: HttpRequest, pk: int) -> HttpResponse:
@@ -171,7 +152,7 @@ def self_return(request: HttpRequest, pk: int) -> HttpResponse:
     p, _acc = _participation(request, pk)
     form = ReturnForm(request.POST)
     if not form.is_valid():
-        messages.error(request, " ".join(str(e) for errs in form.errors.values() for e in errs))
+        messages.error(request, errors_text(form))
         return redirect("self_assessment", pk=p.pk)
     try:
         services.participation_return(
@@ -235,13 +216,11 @@ def explanation_save(request: HttpRequest, pk: int, code: str) -> HttpResponse:
     except Entry.DoesNotExist:
         raise Http404 from None
     entry.participation = p
+    form = ExplanationForm(request.POST)
     try:
-        services.entry_explain(
-            entry=entry,
-            text=request.POST.get("text", ""),
-            version=_int(request.POST.get("version")),
-            user=request.user,
-        )
+        if not form.is_valid():
+            raise services.ServiceError(errors_text(form))
+        services.entry_explain(entry=entry, user=request.user, **form.cleaned_data)
         kind, message = "success", _("Đã lưu giải trình.")
     except services.Conflict as exc:
         kind, message = "warning", str(exc)

@@ -257,8 +257,6 @@ def _check_row(
                 file,
             )
         )
-    if len(errors) > before:
-        return None
     out = {
         "year": year,
         "province": province,
@@ -269,7 +267,8 @@ def _check_row(
         "source": row.get("source", "") or default_source,
         "provenance": provenance,
     }
-    return out if _blocks_add_up(out, line, errors, file) else None
+    _blocks_add_up(out, line, errors, file)
+    return out if len(errors) == before else None
 
 
 def _blocks_add_up(values: dict[str, Any], line: int, errors: list[RowError], file: str) -> bool:

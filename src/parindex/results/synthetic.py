@@ -8,12 +8,13 @@ says so (NationalResult.provenance). Pure Python (no Django), deterministic for 
 
 For each year (the 63 provinces before 2025, the 34 from 2025):
 
-1. Ranks. A published rank is kept. A published index without a rank takes the free rank
-   where the index fits between the published (rank, index) pairs, nearest to the curve
-   below. The other provinces fill the remaining ranks in the order of a score that carries
-   last year's position: score = 0,75 z(last rank) + N(0; 0,66), z(r) the normal quantile of
-   (n − r + 0,5) / n; a province of 2025 starts from the mean z of the provinces it was
-   formed from; the first year starts from N(0; 1).
+1. Ranks. A published rank is kept. Published indices without a rank take free ranks
+   where they fit between the published (rank, index) pairs, in their order, nearest to
+   the curve below (the placement of least total distance). The other provinces fill the
+   remaining ranks in the order of a score that carries last year's position:
+   score = 0,75 z(last rank) + N(0; 0,66), z(r) the normal quantile of (n − r + 0,5) / n;
+   a province of 2025 starts from the mean z of the provinces it was formed from; the
+   first year starts from N(0; 1).
 2. Indices. A published index is kept. The others follow a curve through the published
    (rank, index) pairs: mean + sd·z(r) of the year (YEAR_SHAPES: the national averages the
    published reports give, else a guess), shifted by the published points' residuals
@@ -22,10 +23,10 @@ For each year (the 63 provinces before 2025, the 34 from 2025):
    published neighbours: an index is always between those of the ranks above and below.
 3. SIPAS (from 2017): the same two steps with the SIPAS figures, the order score being
    0,5 z(index rank) + N(0; 0,87).
-4. Blocks (from 2022): SIPAS points = SIPAS index / 10; the leaders' survey and the
-   socio-economic impact at the ratio of the rest to its maximum 90 (less 0,04 and 0,18,
-   plus noise); the appraisal takes what remains (at most 61,5, the excess going to the
-   survey, then the impact), so that the four blocks add up to the index exactly.
+4. Blocks (from 2022): SIPAS points = SIPAS index / 10 (at least index − 90); the
+   leaders' survey and the socio-economic impact at the ratio of the rest to its maximum
+   90 (less 0,04 and 0,18, plus noise); the appraisal takes what remains (at most 61,5, the
+   excess going to the survey, then the impact): the four blocks add up to the index.
 
 Published figures that no table can satisfy (two provinces with one rank, a better rank with
 a lower index, a rank beyond the number of provinces) raise InconsistentFigures.
@@ -281,16 +282,21 @@ def _ranking(
     anchors = {r: values[p] for p, r in fixed.items() if p in values}
     _check_anchors(where, n, anchors)
     ranks = dict(fixed)
-    # A published value without a rank: the free rank where it fits, nearest to the curve.
-    for p in sorted((p for p in values if p not in fixed), key=lambda p: -values[p]):
-        curve = _curve(n, mean, sd, anchors)
-        fits = [r for r in range(1, n + 1) if r not in taken and _fits(n, anchors, r, values[p])]
-        if not fits:
+    # Published values without a rank: the free ranks where they fit, nearest to the curve.
+    loose = sorted((p for p in values if p not in fixed), key=lambda p: -values[p])
+    curve = _curve(n, mean, sd, anchors)
+    pts = _bounds(n, anchors)
+    for (ra, va), (rb, vb) in zip(pts, pts[1:], strict=False):
+        inside = [p for p in loose if vb < values[p] < va]
+        if inside:
+            gap = [r for r in range(ra + 1, rb) if r not in taken]
+            placed = _place(where, [values[p] for p in inside], gap, (ra, va), (rb, vb), curve)
+            for p, r in zip(inside, placed, strict=True):
+                taken[r], ranks[p] = p, r
+    for p in loose:
+        if p not in ranks:  # equal to a published value of a ranked province
             raise InconsistentFigures(f"{where}: {p} {values[p]} fits no free rank")
-        best = min(fits, key=lambda r: (abs(curve[r] - float(values[p])), r))
-        taken[best] = p
-        ranks[p] = best
-        anchors[best] = values[p]
+    anchors.update({ranks[p]: values[p] for p in loose})
     free = iter(r for r in range(1, n + 1) if r not in taken)
     order = {p: i for i, p in enumerate(provinces)}
     for p in sorted((p for p in provinces if p not in ranks), key=lambda p: (-score[p], order[p])):
@@ -313,13 +319,49 @@ def _check_anchors(where: str, n: int, anchors: dict[int, Decimal]) -> None:
             )
 
 
-def _fits(n: int, anchors: dict[int, Decimal], rank: int, value: Decimal) -> bool:
-    pts = _bounds(n, anchors)
-    above = max((p for p in pts if p[0] < rank), key=lambda p: p[0])
-    below = min((p for p in pts if p[0] > rank), key=lambda p: p[0])
-    return above[1] - value >= STEP * (rank - above[0]) and value - below[1] >= STEP * (
-        below[0] - rank
-    )
+def _place(
+    where: str,
+    wanted: list[Decimal],
+    free: list[int],
+    above: tuple[int, Decimal],
+    below: tuple[int, Decimal],
+    curve: list[float],
+) -> list[int]:
+    """Ranks from `free` (increasing) for the values `wanted` (decreasing), all between the
+    anchors `above` and `below`, each pair of neighbours leaving 0,01 a rank between them;
+    of all such placements the one nearest to the curve (dynamic programming)."""
+
+    def room(r1: int, v1: Decimal, r2: int, v2: Decimal) -> bool:
+        return r1 < r2 and v1 - v2 >= STEP * (r2 - r1)
+
+    inf = float("inf")
+    # cost[i][f]: the best placement of wanted[: i + 1] with wanted[i] at free[f]
+    cost = [[inf] * len(free) for _ in wanted]
+    back = [[-1] * len(free) for _ in wanted]
+    for i, v in enumerate(wanted):
+        for f, r in enumerate(free):
+            here = abs(curve[r] - float(v))
+            if i == 0:
+                if room(above[0], above[1], r, v):
+                    cost[0][f] = here
+                continue
+            for g in range(f):
+                if cost[i - 1][g] + here < cost[i][f] and room(free[g], wanted[i - 1], r, v):
+                    cost[i][f], back[i][f] = cost[i - 1][g] + here, g
+    last = len(wanted) - 1
+    ends = [
+        f
+        for f, r in enumerate(free)
+        if cost[last][f] < inf and room(r, wanted[last], below[0], below[1])
+    ]
+    if not ends:
+        raise InconsistentFigures(f"{where}: {[str(v) for v in wanted]} fit no free ranks")
+    f = min(ends, key=lambda f: (cost[last][f], f))
+    placed = []
+    for i in range(last, -1, -1):
+        placed.append(free[f])
+        f = back[i][f]
+    return placed[::-1]
 
 
 def _curve(n: int, mean: float, sd: float, anchors: dict[int, Decimal]) -> list[float]:
@@ -373,7 +415,9 @@ def _values(
 
 def _blocks(total: Decimal, sipas_pct: Decimal, rng: random.Random) -> dict[str, Decimal]:
     """The four blocks of a total (step 4 of the module docstring), adding up to it."""
-    sipas = q2(sipas_pct / 10)
+    # SIPAS points follow the SIPAS index, unless the three other blocks at their maxima
+    # (90) could not reach the total: then SIPAS takes what they cannot.
+    sipas = max(q2(sipas_pct / 10), total - 90)
     rest = total - sipas
     ratio = float(rest) / 90
     leader = q2(BLOCK_MAX["leader_survey"] * _ratio(ratio - 0.04 + rng.gauss(0, 0.03), 0.5))

@@ -32,6 +32,7 @@ from django.utils.translation import gettext as _
 from parindex.accounts.models import OrgUnit, Role
 from parindex.assessment.models import Cycle, Entry, Evidence, Participation
 from parindex.audit.models import LogEntry
+from parindex.results.services import national_demo_load
 
 from .builder import build_demo
 from .org import ACCOUNTS, BNV, MARKER_UNIT, PASSWORD
@@ -116,6 +117,9 @@ def demo_setup(*, reset: bool, now: datetime | None = None) -> DemoInfo:
     if not _present():
         with transaction.atomic():
             build_demo(now or timezone.now(), random.Random(SEED))  # noqa: S311 - reproducible data
+            # Published national results (as published) and a synthetic table around them,
+            # labelled as such wherever shown (parindex.results.synthetic).
+            national_demo_load()
         created = True
     info = describe()
     info.created = created

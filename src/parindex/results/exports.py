@@ -31,6 +31,7 @@ from parindex.common.cells import SafeCsvWriter
 from parindex.core import fmt_vn
 
 from . import xlsx as X
+from .models import SYNTHETIC_LABEL
 from .tables import (
     KIND_LABELS,
     REASON_LABELS,
@@ -395,6 +396,7 @@ def ranking_columns(results: CycleResults) -> list[str]:
         "index_change",
         "previous_rank",
         "rank_change",
+        "previous_source",
     ]
 
 
@@ -421,7 +423,11 @@ def _ranking_rows(results: CycleResults) -> Iterator[list[Any]]:
         for f in r.fields:
             row += [f.points, f.index, f.rank]
         c = r.change
-        row += [c.year, c.index, c.index_delta, c.rank, c.rank_delta] if c else [None] * 5
+        row += (
+            [c.year, c.index, c.index_delta, c.rank, c.rank_delta, c.provenance]
+            if c
+            else [None] * 6
+        )
         yield row
 
 
@@ -488,8 +494,15 @@ def ranking_data(results: CycleResults) -> dict[str, Any]:
                     "rank": r.change.rank,
                     "rank_change": r.change.rank_delta,
                     "basis": r.change.basis or None,
+                    "provenance": r.change.provenance,
+                    "synthetic_label": str(SYNTHETIC_LABEL) if r.change.synthetic else None,
                     "predecessors": [
-                        {"province": p, "total": str(t)} for p, t in r.change.predecessors
+                        {
+                            "province": p,
+                            "total": _s(t),
+                            "provenance": "synthetic" if syn else "published",
+                        }
+                        for p, t, syn in r.change.predecessors
                     ],
                 },
             }

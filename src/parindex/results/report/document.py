@@ -163,7 +163,9 @@ def _summary_paragraph(doc: DocumentType, rows: Sequence[UnitRow], group: str) -
         down = sum(
             1 for r in changed if r.change and r.change.index_delta and r.change.index_delta < 0
         )
-        label = changed[0].change.label if changed[0].change else ""
+        # A comparison with demo figures says so (national_label(synthetic=True)).
+        first = next((r for r in changed if r.change and r.change.synthetic), changed[0])
+        label = first.change.label if first.change else ""
         para(
             doc,
             f"So với {label}: {up} đơn vị tăng chỉ số, {down} đơn vị giảm chỉ số, "
@@ -190,9 +192,12 @@ def _ranking_table(doc: DocumentType, rows: Sequence[UnitRow]) -> None:
             r.band_label,
         ]
         if has_change:
-            values.append(fmt_signed(r.change.index_delta) if r.change else "")
+            text = fmt_signed(r.change.index_delta) if r.change else ""
+            values.append(text + "*" if text and r.change and r.change.synthetic else text)
         body.append(values)
     data_table(doc, header, body, widths, numeric=(2, 3, 4, 6))
+    if has_change and any(r.change and r.change.synthetic for r in rows):
+        para(doc, "(*) So với số liệu minh họa, không phải số liệu chính thức.", indent=True)
 
 
 def _field_stats_table(

@@ -259,11 +259,8 @@ def national_changes(rows: Sequence[UnitRow], year: int) -> dict[str, Change]:
             rank_delta=change.rank_delta if comparable_ranks else None,
             basis=basis.province if basis else "",
             predecessors=tuple(
-<<<<<<< HEAD
-                (n.province, n.total) for n in sorted(found, key=lambda n: vn_key(n.province))
-=======
-                (n.province, n.total, n.synthetic) for n in sorted(found, key=lambda n: n.province)
->>>>>>> national-data
+                (n.province, n.total, n.synthetic)
+                for n in sorted(found, key=lambda n: vn_key(n.province))
             ),
             synthetic=synthetic,
         )

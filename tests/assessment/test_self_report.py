@@ -17,6 +17,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
 from docx import Document
 from openpyxl import load_workbook
 
@@ -141,7 +142,7 @@ def test_the_report_holds_the_table_the_evidence_and_the_explanations(world):
         "- Số 12/KH-UBND ngày 15/01/2025 của UBND tỉnh Lào Cai: Kế hoạch CCHC năm 2025",
         "- Số 05/BC-STP ngày 01/12/2025 của Sở Tư pháp",
     ]
-    assert rows["1.2.1"][3] == "Không phát sinh"
+    assert rows["1.2.1"][3:] == ["Không phát sinh", "Xem mục III"]
     assert rows["1.2.2"][3:] == ["0,75", "Chưa có"]
     assert rows["2.2.1"][3] == "Cơ quan tổ chức xác định"
     assert "2.1.2" not in rows  # a commune's item
@@ -237,3 +238,30 @@ def test_points_add_up_in_the_data(world):
     data = sr.self_report_data(participation=p, user=cast.officer)
     assert data.points == Decimal("5.25")  # 3,25 + 2 (the survey not entered yet)
     assert [r.code for r in data.not_arising] == ["1.2.1"]
+
+
+def test_the_page_saves_the_sections_and_offers_both_downloads(world):
+    cast, p = world
+    client = cast.client("officer")
+    page = client.get(reverse("self_assessment", args=[p.pk])).content.decode()
+    assert reverse("self_report_download", args=[p.pk]) in page
+    assert reverse("evidence_bundle_download", args=[p.pk]) in page
+    assert "Thiếu biên chế làm công tác CCHC." in page  # the saved text, in the form
+    client.post(
+        reverse("self_report_save", args=[p.pk]),
+        {"difficulties": "Mới", "recommendations": "Kiến nghị mới"},
+    )
+    p.refresh_from_db()
+    assert (p.difficulties, p.recommendations) == ("Mới", "Kiến nghị mới")
+    response = cast.client("manager").get(reverse("evidence_bundle_download", args=[p.pk]))
+    assert response["Content-Type"] == "application/zip"
+    names = zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content))).namelist()
+    assert sr.INDEX_NAME in names
+    response = cast.client("manager").get(reverse("self_report_download", args=[p.pk]))
+    paragraphs, _tables = _docx_text(response.content)
+    assert "Kiến nghị mới" in paragraphs
+    # The council reads the form but gets neither file.
+    assert (
+        cast.client("appraiser").get(reverse("self_report_download", args=[p.pk])).status_code
+        == 403
+    )

@@ -186,7 +186,7 @@ def _ledger_section(
     doc: DocumentType, ledger: Sequence[LedgerEntry], table_no: int
 ) -> list[tuple[str, str, int, Decimal, Decimal, tuple[str, ...]]]:
     if not ledger:
-        para(doc, "Không có đơn vị nào bị trừ điểm.", indent=True)
+        para(doc, "Không có đơn vị nào có điểm chưa đạt.", indent=True)
         return []
     total = sum((e.lost for e in ledger), Decimal(0))
     recoverable = sum((e.recoverable_points for e in ledger), Decimal(0))
@@ -200,7 +200,7 @@ def _ledger_section(
     share = fmt_vn(q4(recoverable / total * 100)) if total else "0"
     para(
         doc,
-        f"Tổng số điểm bị trừ của các đơn vị là {fmt_vn(total)} điểm, trong đó "
+        f"Tổng số điểm chưa đạt của các đơn vị là {fmt_vn(total)} điểm, trong đó "
         f"{fmt_vn(recoverable)} điểm ({share}%) có thể khắc phục bằng việc hoàn thiện tài liệu "
         f"kiểm chứng và nâng cao kết quả thực hiện nhiệm vụ. Theo nguồn: {kinds}.",
         indent=True,
@@ -226,14 +226,14 @@ def _ledger_section(
                 "; ".join(agencies),
             ]
         )
-    caption(doc, f"Bảng {table_no}. Các tiêu chí thành phần bị trừ nhiều điểm nhất", above=True)
+    caption(doc, f"Bảng {table_no}. Các tiêu chí thành phần chưa đạt nhiều điểm nhất", above=True)
     data_table(
         doc,
         [
             "Mã",
             "Tiêu chí thành phần",
-            "Số đơn vị bị trừ",
-            "Tổng điểm bị trừ",
+            "Số đơn vị chưa đạt",
+            "Tổng điểm chưa đạt",
             "Khắc phục được",
             "Cơ quan chủ trì",
         ],
@@ -277,7 +277,7 @@ def _proposals(
     if evidence:
         pts = sum((e.lost for e in evidence), Decimal(0))
         out.append(
-            f"Có {fmt_vn(pts)} điểm bị trừ do tài liệu kiểm chứng thiếu, không hợp lệ hoặc "
+            f"Có {fmt_vn(pts)} điểm chưa đạt do tài liệu kiểm chứng thiếu, không hợp lệ hoặc "
             f"ngoài thời gian đánh giá ({len(evidence)} lượt tiêu chí thành phần). Đề nghị các "
             "đơn vị chú trọng việc ban hành văn bản đúng thời hạn và lưu trữ, cập nhật đầy đủ "
             "tài liệu kiểm chứng ngay trong năm đánh giá."
@@ -409,7 +409,7 @@ def report_docx(
                 above=False,
             )
 
-    _heading(doc, "III. NHỮNG ĐIỂM BỊ TRỪ CHỦ YẾU")
+    _heading(doc, "III. NHỮNG ĐIỂM CHƯA ĐẠT CHỦ YẾU")
     top_items = _ledger_section(doc, ledger, table_no + 1)
 
     _heading(doc, "IV. ĐỀ XUẤT")

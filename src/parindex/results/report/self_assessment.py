@@ -59,9 +59,10 @@ def _signer(unit: Any) -> tuple[str, str]:
     """(on whose behalf, title) of the signature block: the unit's head."""
     if unit.type in ("province", "commune"):
         return "TM. ỦY BAN NHÂN DÂN", "CHỦ TỊCH"
+    # A head signing in their own name: the title alone, on the first line.
     if unit.type == "ministry":
-        return "", "BỘ TRƯỞNG"
-    return "", "GIÁM ĐỐC"
+        return "BỘ TRƯỞNG", ""
+    return "GIÁM ĐỐC", ""
 
 
 def _province_name(unit: Any) -> str:
@@ -131,11 +132,21 @@ def _evidence_cell(row: ReportRow) -> str:
         return ""
     if row.organiser:
         return "Số liệu điều tra, số liệu do cơ quan tổ chức cung cấp"
-    return "\n".join(f"- {doc_line(d)}" for d in row.evidence) or "Chưa có"
+    listed = "\n".join(f"- {doc_line(d)}" for d in row.evidence)
+    return listed or ("Xem mục III" if row.not_arising else "Chưa có")
 
 
 def _heading(doc: DocumentType, text: str) -> None:
-    para(doc, text, bold=True, before=6, after=6, indent=True, keep_next=True)
+    para(
+        doc,
+        text,
+        bold=True,
+        before=6,
+        after=6,
+        indent=True,
+        keep_next=True,
+        align=WD_ALIGN_PARAGRAPH.LEFT,
+    )
 
 
 def _summary_table(doc: DocumentType, rows: Sequence[ReportRow]) -> None:

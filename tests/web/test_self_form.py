@@ -63,9 +63,16 @@ def test_it_saves_yes_no_and_timeliness_from_selects(self_world, self_login):
 def test_not_arising_is_offered_and_saved(self_world, self_login):
     p = self_world["p"]
     client = self_login(self_world["officer"])
-    row = row_html(save(client, p, "1.1.2", na="1", value="").content.decode(), "1.1.2")
+    refused = row_html(save(client, p, "1.1.2", na="1", value="").content.decode(), "1.1.2")
+    assert "cần ghi thuyết minh lý do hoặc gắn tài liệu kiểm chứng" in refused
+    assert not Entry.objects.filter(participation=p, code="1.1.2", value="không phát sinh")
+    reason = "Năm 2025 không ban hành văn bản nào thuộc nội dung này"
+    row = row_html(
+        save(client, p, "1.1.2", na="1", value="", note=reason).content.decode(), "1.1.2"
+    )
     assert 'name="na" value="1" class="ef" checked' in row
-    assert Entry.objects.get(participation=p, code="1.1.2").value == "không phát sinh"
+    entry = Entry.objects.get(participation=p, code="1.1.2")
+    assert (entry.value, entry.note) == ("không phát sinh", reason)
     page = client.get(reverse("self_assessment", args=[p.pk])).content.decode()
     assert '<option value="không phát sinh"' in row_html(page, "1.2.1")
 

@@ -80,6 +80,23 @@ class ExplanationForm(forms.Form):
     version = VersionField()
 
 
+class SelfReportForm(forms.Form):
+    """The closing sections of the self-assessment report, written by the unit."""
+
+    difficulties = forms.CharField(
+        label=gettext_lazy("Khó khăn, vướng mắc"),
+        required=False,
+        max_length=20000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    recommendations = forms.CharField(
+        label=gettext_lazy("Đề xuất, kiến nghị"),
+        required=False,
+        max_length=20000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+
+
 class ReturnForm(forms.Form):
     comment = forms.CharField(
         label=gettext_lazy("Ý kiến khi trả lại"),

@@ -45,6 +45,9 @@ STAFF = "staff"  # the organiser's side: appraisal stages visible while they run
 RESULTS_ALL = "results_all"  # every unit's ranking rows, before publication too
 LEDGER_ALL = "ledger_all"  # every unit's ledger (reasons, comments) and the cycle report
 NATIONAL_IMPORT = "national_import"  # import the published national results
+# Download the unit's self-assessment report (Word) and its evidence bundle (zip): the
+# unit's own staff and the organiser's managers, not other units nor lead agencies.
+SELF_REPORT = "self_report"
 
 # Where a membership's rights reach in a cycle:
 OWN = "own"  # the membership's unit takes part (officer, leader)
@@ -68,20 +71,22 @@ def _caps(*caps: str) -> frozenset[str]:
 
 ROLE_CAPS: dict[str, RoleRule] = {
     Role.MANAGER: RoleRule(
-        ORGANISER, _caps(VIEW, MANAGE), _caps(MANAGE, STAFF, RESULTS_ALL, LEDGER_ALL)
+        ORGANISER,
+        _caps(VIEW, MANAGE, SELF_REPORT),
+        _caps(MANAGE, STAFF, RESULTS_ALL, LEDGER_ALL),
     ),
     # An appraiser assigned to one unit (`target`) reaches that unit only; to some fields
     # (`codes`), those items only.
     Role.APPRAISER: RoleRule(
         ORGANISER, _caps(VIEW, APPRAISE), _caps(STAFF, RESULTS_ALL, LEDGER_ALL), by_codes=True
     ),
-    Role.OFFICER: RoleRule(OWN, _caps(VIEW, EDIT_SELF, EXPLAIN)),
-    Role.LEADER: RoleRule(OWN, _caps(VIEW, EDIT_SELF, SUBMIT, EXPLAIN)),
+    Role.OFFICER: RoleRule(OWN, _caps(VIEW, EDIT_SELF, EXPLAIN, SELF_REPORT)),
+    Role.LEADER: RoleRule(OWN, _caps(VIEW, EDIT_SELF, SUBMIT, EXPLAIN, SELF_REPORT)),
     Role.LEAD_AGENCY: RoleRule(TARGET, _caps(VIEW, EDIT_SELF, EXPLAIN), by_codes=True),
     # A viewer above the organiser reads the whole cycle's results at the units' stages.
     Role.VIEWER: RoleRule(BELOW, _caps(VIEW), _caps(RESULTS_ALL, LEDGER_ALL)),
 }
-ADMIN_CAPS = _caps(VIEW, MANAGE, STAFF, RESULTS_ALL, LEDGER_ALL, NATIONAL_IMPORT)
+ADMIN_CAPS = _caps(VIEW, MANAGE, STAFF, RESULTS_ALL, LEDGER_ALL, NATIONAL_IMPORT, SELF_REPORT)
 # Outside any cycle: managers of a ministry (the national index's organiser) import the
 # published national results.
 NATIONAL_IMPORTERS = {(Role.MANAGER, OrgUnit.Type.MINISTRY)}
@@ -420,6 +425,12 @@ def role_for_assignment(kind: str) -> str:
 def may_hand_over(acc: Access) -> bool:
     """Officers (and lead agencies) hand the unit's form over to the leader."""
     return acc.can(EDIT_SELF)
+
+
+def may_write_report(acc: Access) -> bool:
+    """The closing sections of the self-assessment report (difficulties, recommendations)
+    are the unit's own: its officers and leaders, not a lead agency limited to some items."""
+    return acc.can(EDIT_SELF) and acc.codes is None
 
 
 def may_approve(acc: Access) -> bool:

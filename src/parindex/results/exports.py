@@ -2,7 +2,7 @@
 the command line alike:
 
 - `workbook_xlsx(results, ledger)`: the Excel workbook (sheets "Xếp hạng", "Chỉ số thành
-  phần", "Chi tiết", "Điểm bị trừ"); `ledger_xlsx(results, ledger)`: the ledger sheet alone;
+  phần", "Chi tiết", "Điểm chưa đạt"); `ledger_xlsx(results, ledger)`: the ledger sheet alone;
 - `report_docx(results, ledger, params)` (results/report/): the Word report;
 - `ranking_csv` / `ranking_json` / `ledger_csv` / `ledger_json`: open data (CSV is
   formula-injection safe; JSON numbers are exact decimal strings).
@@ -285,10 +285,10 @@ LEDGER_HEADER = (
     "Thẩm định vòng 1",
     "Thẩm định vòng 2",
     "Điểm cuối cùng",
-    "Điểm bị trừ",
+    "Điểm chưa đạt",
     "Lý do thẩm định",
     "Nhận xét của Hội đồng thẩm định",
-    "Nguồn điểm bị trừ",
+    "Nguồn điểm chưa đạt",
     "Khắc phục được",
     "Điểm có thể khắc phục",
     "Cơ quan chủ trì",
@@ -303,8 +303,8 @@ def _ledger_sheet(book: X.XlsxBook, results: CycleResults, ledger: Sequence[Ledg
     types = {t: unit_type_label(t) for t in {e.unit.type for e in ledger}}
     reasons = {k: str(v) for k, v in REASON_LABELS.items()}
     kinds = {k: str(v) for k, v in KIND_LABELS.items()}
-    with book.sheet(_("Điểm bị trừ"), widths=widths, freeze="F5") as ws:
-        _title_rows(ws, results, _("Tổng hợp điểm bị trừ"))
+    with book.sheet(_("Điểm chưa đạt"), widths=widths, freeze="F5") as ws:
+        _title_rows(ws, results, _("Tổng hợp điểm chưa đạt"))
         ws.header([_(h) for h in LEDGER_HEADER], height=45)
         row = ws.row
         for e in ledger:
@@ -355,7 +355,7 @@ def ledger_xlsx(
     target: str | Path | IO[bytes] | None = None,
 ) -> bytes | None:
     """The ledger sheet alone (e.g. after filtering)."""
-    book = X.XlsxBook(target, title=_("Tổng hợp điểm bị trừ"))
+    book = X.XlsxBook(target, title=_("Tổng hợp điểm chưa đạt"))
     _ledger_sheet(book, results, ledger)
     return book.close()
 

@@ -20,7 +20,7 @@ from parindex.core import (
 
 from .. import permissions as perm
 from ..models import Cycle, Entry, Evidence, EvidenceLink, Participation
-from .writes import _unit_item
+from .writes import _require_not_arising_justified, _unit_item
 
 State = Cycle.State
 
@@ -169,6 +169,11 @@ def evidence_unlink(*, link: EvidenceLink, user: Any) -> None:
         user, p, link.entry.code, _("Bạn không có quyền gỡ tài liệu của mục này.")
     )
     _require_evidence_window(p, user)
+    entry = link.entry
+    if not entry.links.exclude(pk=link.pk).exists():
+        # The last document of an item marked "không phát sinh" without a note: it would be
+        # left without a justification.
+        _require_not_arising_justified(Entry(code=entry.code), entry.value, entry.note)
     log_action(
         "evidence.unlinked",
         actor=user,

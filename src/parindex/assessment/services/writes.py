@@ -20,6 +20,7 @@ from parindex.core import (
     InvalidValue,
     Methodology,
     check_entry,
+    is_not_arising,
     parse_value,
     score_leaf,
 )
@@ -274,6 +275,22 @@ def _write_batch(
     return entries
 
 
+def _require_not_arising_justified(entry: Entry, value: str, note: str) -> None:
+    """An item marked "không phát sinh" says why: a note, or a document linked to it (the
+    self-assessment report lists it with this justification)."""
+    if not is_not_arising(value) or note.strip():
+        return
+    if entry.pk is not None and entry.links.exists():
+        return
+    raise ServiceError(
+        _(
+            "Mục %(c)s: khi đánh dấu “không phát sinh”, cần ghi thuyết minh lý do hoặc gắn "
+            "tài liệu kiểm chứng."
+        )
+        % {"c": entry.code}
+    )
+
+
 def _self_change(
     participation: Participation,
     code: str,
@@ -305,6 +322,7 @@ def _self_change(
     values: dict[str, Any] = {"value": value, "self_points": points}
     if note is not None:
         values["note"] = note.strip()
+    _require_not_arising_justified(entry, value, values.get("note", entry.note))
     return EntryChange(
         participation=participation,
         entry=entry,

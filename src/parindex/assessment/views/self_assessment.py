@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -18,7 +19,13 @@ from django.views.decorators.http import require_GET, require_POST
 
 from parindex.assessment import lifecycle, services
 from parindex.assessment import permissions as perm
-from parindex.assessment.forms import ExplanationForm, ReturnForm, SelfEntryForm, errors_text
+from parindex.assessment.forms import (
+    ExplanationForm,
+    ReturnForm,
+    SelfEntryForm,
+    SelfReportForm,
+    errors_text,
+)
 from parindex.assessment.models import Cycle, Entry, Participation
 from parindex.assessment.presenters.self_assessment import (
     CompareRow,
@@ -89,8 +96,63 @@ def self_assessment(request: HttpRequest, pk: int) -> HttpResponse:
             "nav": "home",
             "explaining": lifecycle.of(p.cycle).explanation,
             "return_form": ReturnForm() if st.can_return else None,
+            "can_download_report": acc.can(perm.SELF_REPORT),
+            "report_form": (
+                SelfReportForm(
+                    initial={"difficulties": p.difficulties, "recommendations": p.recommendations}
+                )
+                if st.open and perm.may_write_report(acc)
+                else None
+            ),
         },
     )
+
+
+@login_required
+@require_POST
+def self_report_save(request: HttpRequest, pk: int) -> HttpResponse:
+    """The unit's "Khó khăn, vướng mắc" and "Đề xuất, kiến nghị" for its report."""
+    p, _acc = _participation(request, pk)
+    form = SelfReportForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise services.ServiceError(errors_text(form))
+        services.participation_save_report(participation=p, user=request.user, **form.cleaned_data)
+        messages.success(request, _("Đã lưu nội dung báo cáo tự đánh giá."))
+    except services.ServiceError as exc:
+        messages.error(request, str(exc))
+    return redirect(reverse("self_assessment", args=[p.pk]) + "#self-report")
+
+
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+@login_required
+@require_GET
+def self_report_download(request: HttpRequest, pk: int) -> HttpResponse:
+    """The Word report of the unit's self-assessment."""
+    p, _acc = _participation(request, pk)
+    try:
+        name, content = services.self_report_docx(participation=p, user=request.user)
+    except services.ServiceError as exc:
+        raise PermissionDenied(str(exc)) from None
+    response = HttpResponse(content, content_type=DOCX)
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@login_required
+@require_GET
+def evidence_bundle_download(request: HttpRequest, pk: int) -> StreamingHttpResponse:
+    """The unit's evidence as one zip, streamed (one chunk of one file in memory at once)."""
+    p, _acc = _participation(request, pk)
+    try:
+        name, chunks = services.evidence_bundle(participation=p, user=request.user)
+    except services.ServiceError as exc:
+        raise PermissionDenied(str(exc)) from None
+    response = StreamingHttpResponse(chunks, content_type="application/zip")
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
 
 
 @login_required

@@ -97,7 +97,8 @@ def cmd_methodology(args: argparse.Namespace) -> int:
             m = resolve_methodology(name)
             print(f"{name:<32} {m.version:<8} {fmt_vn(m.max_points):>7}  {m.name}")
         return 0
-    if args.action == "import" and Path(args.file).suffix.lower() == ".docx":
+    suffix = Path(args.file).suffix.lower()
+    if args.action == "import" and (suffix == ".docx" or (suffix == ".xlsx" and args.mapping)):
         return _import_table(args)
     try:
         m = (

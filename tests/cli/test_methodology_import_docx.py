@@ -38,3 +38,22 @@ def test_import_without_out_writes_nothing_and_errors_exit_1(tmp_path, capsys):
     printed = capsys.readouterr().out
     assert "Chưa ghi tệp" in printed and "Tài liệu kiểm chứng" not in printed
     assert list(tmp_path.glob("*.yaml")) == []
+
+
+def test_a_spreadsheet_of_the_appendix_with_a_mapping(tmp_path, capsys):
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    for row in PROVINCE:
+        ws.append([text if text not in (None, "^") else None for text in row])
+    ws.merge_cells("A3:D3")  # the sub-header row
+    ws.merge_cells("D5:D8")  # the evidence of 1.1 over 1.1.1 and its levels
+    path = tmp_path / "phu-luc.xlsx"
+    wb.save(path)
+    out = tmp_path / "bo.yaml"
+    assert main(["methodology", "import", str(path), "--mapping", "table=1", "-o", str(out)]) == 0
+    assert "dòng 3: A. ĐIỂM ĐÁNH GIÁ, THẨM ĐỊNH" in capsys.readouterr().out
+    m = read_methodology(out)
+    assert m.max_points == Decimal("5.5")
+    assert m.nodes["1.1.1"].evidence == "Kế hoạch CCHC năm của tỉnh"

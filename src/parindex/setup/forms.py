@@ -141,6 +141,18 @@ class UploadForm(forms.Form):
     file = forms.FileField(label=_("Tệp"))
 
 
+class MethodologyUploadForm(UploadForm):
+    mapping = forms.CharField(
+        label=_("Cách đọc cột (chỉ cho bảng .docx)"),
+        required=False,
+        max_length=300,
+        help_text=_(
+            "Để trống: các cột được nhận ra từ dòng tiêu đề. Ví dụ: number=1, name=2, "
+            "max=Điểm chuẩn, evidence=-, header=1, table=2."
+        ),
+    )
+
+
 class CycleForm(ScheduleForm):
     name = forms.CharField(label=_("Tên kỳ đánh giá"), max_length=200)
     year = forms.IntegerField(label=_("Năm đánh giá"), min_value=2000, max_value=2100)

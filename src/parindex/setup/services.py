@@ -13,7 +13,7 @@ import tempfile
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
@@ -28,6 +28,9 @@ from parindex.assessment.services import cycle_create, methodology_install
 from parindex.audit.services import log_action
 from parindex.common.errors import ServiceError
 from parindex.core import Issue, ValidationFailed
+
+if TYPE_CHECKING:
+    from parindex.files.methodology_table import TableReport
 
 RETIRED = "retired"
 USERNAME_RE = re.compile(r"^[A-Za-z0-9._@+-]{2,150}$")
@@ -389,18 +392,33 @@ def membership_remove(*, user: Any, membership: Membership) -> None:
 
 
 def methodology_upload(*, user: Any, filename: str, data: bytes) -> MethodologyVersion:
-    """Install a methodology from YAML or from the Excel template. Raises ValidationFailed
-    with the validator's issues (file, row, field)."""
+    """Install a methodology from YAML, the Excel template or an appendix table (.docx).
+    Raises ValidationFailed with the validator's issues (file, row, field)."""
+    return methodology_upload_report(user=user, filename=filename, data=data)[0]
+
+
+def methodology_upload_report(
+    *, user: Any, filename: str, data: bytes, mapping: str = ""
+) -> tuple[MethodologyVersion, TableReport | None]:
+    """`methodology_upload`, with the import report of an appendix table (.docx: its
+    columns, headings, notes, warnings and the items whose rule is to be written; None
+    for YAML and the Excel template). `mapping` overrides the columns of a .docx table."""
     _require_setup(user)
+    from parindex.files.methodology import dump_yaml
+
     suffix = Path(filename).suffix.lower()
-    if suffix == ".xlsx":
-        from parindex.files.methodology import dump_yaml
+    report = None
+    if suffix in (".xlsx", ".docx"):
+        from parindex.files.methodology_table import import_table
         from parindex.files.methodology_xlsx import read_methodology_xlsx
 
         with tempfile.TemporaryDirectory() as tmp:
             path = Path(tmp) / Path(filename).name
             path.write_bytes(data)
-            tree = read_methodology_xlsx(path)
+            if suffix == ".docx":
+                tree, report = import_table(path, mapping=mapping)
+            else:
+                tree = read_methodology_xlsx(path)
         source = dump_yaml(tree)
     elif suffix in (".yaml", ".yml"):
         try:
@@ -408,8 +426,8 @@ def methodology_upload(*, user: Any, filename: str, data: bytes) -> MethodologyV
         except UnicodeDecodeError:
             raise ValidationFailed([Issue(_("tệp không phải văn bản UTF-8"), filename)]) from None
     else:
-        raise ValidationFailed([Issue(_("cần tệp .yaml, .yml hoặc .xlsx"), filename)])
-    return methodology_install(source=source, user=user, name=Path(filename).name)
+        raise ValidationFailed([Issue(_("cần tệp .yaml, .yml, .xlsx hoặc .docx"), filename)])
+    return methodology_install(source=source, user=user, name=Path(filename).name), report
 
 
 @transaction.atomic

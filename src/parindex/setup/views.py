@@ -263,31 +263,36 @@ def lead_new(request: HttpRequest) -> HttpResponse:
 
 @setup_required
 def methodology_upload(request: HttpRequest) -> HttpResponse:
-    form = _bound(request, f.UploadForm, files=True)
+    """YAML, the Excel template, or an appendix table (.docx): the latter answers with its
+    import report (the methodology is installed; its rules are to be refined)."""
+    form = _bound(request, f.MethodologyUploadForm, files=True)
     issues: list[str] = []
+    reports: list[Any] = []
 
     def save(data: dict[str, Any]) -> MethodologyVersion | None:
         upload = data["file"]
         try:
-            return svc.methodology_upload(
-                user=request.user, filename=upload.name, data=upload.read()
+            mv, report = svc.methodology_upload_report(
+                user=request.user, filename=upload.name, data=upload.read(), mapping=data["mapping"]
             )
         except ValidationFailed as exc:
             issues.extend(str(i) for i in exc.issues)
             return None
+        reports.append(report)
+        return mv
 
-    answer = _saved(
-        request,
-        form,
-        save,
-        lambda mv: _done(
-            request, _("Đã cài đặt bộ tiêu chí “%(m)s”.") % {"m": mv}, "methodology_detail", mv.pk
-        ),
-    )
+    def done(mv: MethodologyVersion) -> HttpResponse:
+        message = _("Đã cài đặt bộ tiêu chí “%(m)s”.") % {"m": mv}
+        if reports[0] is None:
+            return _done(request, message, "methodology_detail", mv.pk)
+        messages.success(request, message)
+        return _page(request, "table_report.html", report=reports[0], methodology=mv)
+
+    answer = _saved(request, form, save, done)
     return answer or _form_page(
         request,
         form,
-        _("Tải lên bộ tiêu chí (YAML hoặc Excel)"),
+        _("Tải lên bộ tiêu chí (YAML, Excel hoặc bảng phụ lục Word)"),
         issues=issues,
         multipart=True,
     )

@@ -194,6 +194,26 @@ def test_the_province_cycle_gives_each_lead_agency_its_field(demo):
     assert not Entry.objects.filter(participation=p, code="6.1").exists()
 
 
+def test_it_loads_the_published_national_results_and_a_labelled_synthetic_table(demo):
+    from parindex.results.models import NationalResult, Provenance
+
+    rows = NationalResult.objects.all()
+    assert {y: rows.filter(year=y).count() for y in (2023, 2024, 2025)} == {
+        2023: 63,
+        2024: 63,
+        2025: 34,
+    }
+    lao_cai = rows.get(year=2024, province_canonical="Lào Cai")
+    assert (lao_cai.provenance, lao_cai.total, lao_cai.rank) == (
+        Provenance.PUBLISHED,
+        Decimal("89.03"),
+        26,
+    )
+    assert rows.filter(year__lt=2023, provenance=Provenance.SYNTHETIC).count() == 0
+    merged = rows.get(year=2025, province_canonical="Lào Cai")  # with Yên Bái
+    assert merged.provenance == Provenance.SYNTHETIC and merged.source
+
+
 def test_a_second_run_changes_nothing(demo):
     again = demo_setup(reset=False)
     assert not again.created

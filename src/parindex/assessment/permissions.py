@@ -48,6 +48,9 @@ NATIONAL_IMPORT = "national_import"  # import the published national results
 PLAN_EDIT = "plan_edit"  # draft and run the unit's improvement plan (parindex.plans)
 PLAN_READ = "plan_read"  # read the unit's improvement plan
 PLANS_READ = "plans_read"  # every unit's improvement plan of the cycle
+# Download the unit's self-assessment report (Word) and its evidence bundle (zip): the
+# unit's own staff and the organiser's managers, not other units nor lead agencies.
+SELF_REPORT = "self_report"
 
 # Where a membership's rights reach in a cycle:
 OWN = "own"  # the membership's unit takes part (officer, leader)
@@ -72,7 +75,7 @@ def _caps(*caps: str) -> frozenset[str]:
 ROLE_CAPS: dict[str, RoleRule] = {
     Role.MANAGER: RoleRule(
         ORGANISER,
-        _caps(VIEW, MANAGE, PLAN_EDIT),
+        _caps(VIEW, MANAGE, SELF_REPORT, PLAN_EDIT),
         _caps(MANAGE, STAFF, RESULTS_ALL, LEDGER_ALL, PLANS_READ),
     ),
     # An appraiser assigned to one unit (`target`) reaches that unit only; to some fields
@@ -80,8 +83,8 @@ ROLE_CAPS: dict[str, RoleRule] = {
     Role.APPRAISER: RoleRule(
         ORGANISER, _caps(VIEW, APPRAISE), _caps(STAFF, RESULTS_ALL, LEDGER_ALL), by_codes=True
     ),
-    Role.OFFICER: RoleRule(OWN, _caps(VIEW, EDIT_SELF, EXPLAIN, PLAN_EDIT)),
-    Role.LEADER: RoleRule(OWN, _caps(VIEW, EDIT_SELF, SUBMIT, EXPLAIN, PLAN_EDIT)),
+    Role.OFFICER: RoleRule(OWN, _caps(VIEW, EDIT_SELF, EXPLAIN, SELF_REPORT, PLAN_EDIT)),
+    Role.LEADER: RoleRule(OWN, _caps(VIEW, EDIT_SELF, SUBMIT, EXPLAIN, SELF_REPORT, PLAN_EDIT)),
     # A lead agency reads and reports on the plan tasks it leads (on_plan: `agencies`).
     Role.LEAD_AGENCY: RoleRule(TARGET, _caps(VIEW, EDIT_SELF, EXPLAIN), by_codes=True),
     # A viewer above the organiser reads the whole cycle's results at the units' stages.
@@ -90,7 +93,15 @@ ROLE_CAPS: dict[str, RoleRule] = {
     ),
 }
 ADMIN_CAPS = _caps(
-    VIEW, MANAGE, STAFF, RESULTS_ALL, LEDGER_ALL, NATIONAL_IMPORT, PLAN_EDIT, PLANS_READ
+    VIEW,
+    MANAGE,
+    STAFF,
+    RESULTS_ALL,
+    LEDGER_ALL,
+    NATIONAL_IMPORT,
+    SELF_REPORT,
+    PLAN_EDIT,
+    PLANS_READ,
 )
 # Outside any cycle: managers of a ministry (the national index's organiser) import the
 # published national results.
@@ -119,6 +130,11 @@ def memberships(user: Any) -> list[Membership]:
         cached = list(Membership.objects.filter(user=user).select_related("unit", "target"))
         user._parindex_memberships = cached
     return cached
+
+
+def forget_memberships(user: Any) -> None:
+    """Drop the memberships cached on `user` (after its roles changed)."""
+    user.__dict__.pop("_parindex_memberships", None)
 
 
 def roles(user: Any) -> set[str]:
@@ -432,6 +448,12 @@ def role_for_assignment(kind: str) -> str:
 def may_hand_over(acc: Access) -> bool:
     """Officers (and lead agencies) hand the unit's form over to the leader."""
     return acc.can(EDIT_SELF)
+
+
+def may_write_report(acc: Access) -> bool:
+    """The closing sections of the self-assessment report (difficulties, recommendations)
+    are the unit's own: its officers and leaders, not a lead agency limited to some items."""
+    return acc.can(EDIT_SELF) and acc.codes is None
 
 
 def may_approve(acc: Access) -> bool:

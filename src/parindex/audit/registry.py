@@ -59,6 +59,9 @@ ACTIONS: dict[str, Promise] = {
     "survey.scored": _("Tính điểm điều tra xã hội học"),
     # results
     "results.national_imported": _("Nhập kết quả Chỉ số CCHC đã công bố"),
+    "results.national_synthetic_loaded": _(
+        "Tạo bảng kết quả cấp tỉnh minh họa (không phải số liệu chính thức)"
+    ),
     "results.exported": _("Xuất kết quả"),
     "results.recoverability_set": _("Đặt khả năng khắc phục điểm bị trừ"),
     # improvement plans (parindex.plans)

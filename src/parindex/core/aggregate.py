@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import gc
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
@@ -290,6 +290,30 @@ def _score_nodes(
     return tuple(stack)
 
 
+def unit_totals(
+    m: Methodology, base: Decimal, max_points: Decimal, adjustments: Iterable[NodeResult]
+) -> tuple[Decimal, Decimal, Decimal, Decimal]:
+    """(bonus, deduction, total, index) of a unit from the sum of its field points `base`, its
+    applicable maximum and its adjustment results: bonus = the positive adjustments, capped
+    at `bonus_cap`; deduction = the negative ones, floored at `deduction_floor`; total =
+    base + bonus + deduction kept within [0, maximum], rounded to 4 places; index = total /
+    maximum x 100 (0 when the maximum is 0). The one place of these formulas: compute_unit
+    and the planner's what-if (parindex.planner.whatif) both call it."""
+    bonus = deduction = ZERO
+    for a in adjustments:
+        if a.points > 0:
+            bonus += a.points
+        elif a.points < 0:
+            deduction += a.points
+    if m.bonus_cap is not None:
+        bonus = min(bonus, m.bonus_cap)
+    if m.deduction_floor is not None:
+        deduction = max(deduction, m.deduction_floor)
+    total = q4(min(max(base + bonus + deduction, ZERO), max_points))
+    index = q4(total / max_points * HUNDRED) if max_points > 0 else ZERO
+    return bonus, deduction, total, index
+
+
 def compute_unit(
     m: Methodology,
     unit: Unit,
@@ -326,18 +350,7 @@ def compute_unit(
     for f in fields:
         base += f.points
         max_points += f.max_points
-    bonus = deduction = ZERO
-    for a in adjustments:
-        if a.points > 0:
-            bonus += a.points
-        elif a.points < 0:
-            deduction += a.points
-    if m.bonus_cap is not None:
-        bonus = min(bonus, m.bonus_cap)
-    if m.deduction_floor is not None:
-        deduction = max(deduction, m.deduction_floor)
-    total = q4(min(max(base + bonus + deduction, ZERO), max_points))
-    index = q4(total / max_points * HUNDRED) if max_points > 0 else ZERO
+    bonus, deduction, total, index = unit_totals(m, base, max_points, adjustments)
     return UnitResult(
         unit=unit,
         fields=fields,

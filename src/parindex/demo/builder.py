@@ -17,6 +17,7 @@ from parindex.assessment import services as svc
 from parindex.assessment.models import Cycle, Entry, Evidence, MethodologyVersion, Participation
 from parindex.core import Node
 from parindex.core.model import EXTERNAL, SURVEY
+from parindex.setup import services as setup
 
 from . import generate as gen
 from .org import (
@@ -65,20 +66,19 @@ def _on_workday(now: datetime, days: int, hour: int, minute: int = 0) -> datetim
     return at + timedelta(days=(7 - at.weekday()) % 7 if at.weekday() >= 5 else 0)
 
 
-def _methodology(name: str, user: User) -> MethodologyVersion:
-    source = (resources.files("parindex.methodologies") / f"{name}.yaml").read_text(
-        encoding="utf-8"
-    )
-    return svc.methodology_install(source=source, user=user, name=f"{name}.yaml")
+def install_methodology(name: str) -> MethodologyVersion:
+    """A shipped methodology, uploaded through the set-up service (command line)."""
+    data = (resources.files("parindex.methodologies") / f"{name}.yaml").read_bytes()
+    return setup.methodology_upload(user=None, filename=f"{name}.yaml", data=data)
 
 
 def build_demo(now: datetime, rng: random.Random) -> None:
     y_open, y_prev = _years(now)
     units = build_units()
+    internal = install_methodology("example-province-internal")
+    national = install_methodology("vn-province-876")
     users = build_accounts(units, None)
     admin, manager = users["admin"], users["sonoivu"]
-    internal = _methodology("example-province-internal", admin)
-    national = _methodology("vn-province-876", admin)
     lao_cai = units[PROVINCE]
     departments = [u for u in units.values() if u.type == OrgUnit.Type.DEPARTMENT]
     communes = [u for u in units.values() if u.type == OrgUnit.Type.COMMUNE]
@@ -88,9 +88,7 @@ def build_demo(now: datetime, rng: random.Random) -> None:
     quality[DEMO_COMMUNE] = 0.6
     builder = _Builder(rng, units, staff, quality, users, timezone.localtime(now).date())
 
-    # (type: ignore below: cycle_create annotates its schedule as datetimes, while
-    # publication_date is a DateField.)
-    previous = svc.cycle_create(
+    previous = setup.setup_cycle_create(
         name=f"Chỉ số CCHC năm {y_prev} của các sở, ngành và xã, phường tỉnh Lào Cai",
         year=y_prev,
         methodology=internal,
@@ -103,12 +101,12 @@ def build_demo(now: datetime, rng: random.Random) -> None:
         appraisal_end=_on_workday(now, -12, 17),
         explanation_start=_on_workday(now, -4, 8),
         explanation_end=_on_workday(now, 6, 17),
-        publication_date=(now + timedelta(days=30)).date(),  # type: ignore[arg-type]
+        publication_date=(now + timedelta(days=30)).date(),
     )
     builder.previous_cycle(previous, y_prev, now)
 
     # Two years back: the departments' index, finished and published (public results page).
-    published = svc.cycle_create(
+    published = setup.setup_cycle_create(
         name=f"Chỉ số CCHC năm {y_prev - 1} của các sở, ban, ngành tỉnh Lào Cai",
         year=y_prev - 1,
         methodology=internal,
@@ -121,11 +119,11 @@ def build_demo(now: datetime, rng: random.Random) -> None:
         appraisal_end=_on_workday(now, -12, 17),
         explanation_start=_on_workday(now, -4, 8),
         explanation_end=_on_workday(now, 6, 17),
-        publication_date=(now - timedelta(days=240)).date(),  # type: ignore[arg-type]
+        publication_date=(now - timedelta(days=240)).date(),
     )
     builder.published_cycle(published, y_prev - 1, now)
 
-    current = svc.cycle_create(
+    current = setup.setup_cycle_create(
         name=f"Chỉ số CCHC năm {y_open} của các sở, ngành và xã, phường tỉnh Lào Cai",
         year=y_open,
         methodology=internal,
@@ -138,7 +136,7 @@ def build_demo(now: datetime, rng: random.Random) -> None:
         appraisal_end=_on_workday(now, 42, 17),
         explanation_start=_on_workday(now, 44, 8),
         explanation_end=_on_workday(now, 51, 17),
-        publication_date=(now + timedelta(days=75)).date(),  # type: ignore[arg-type]
+        publication_date=(now + timedelta(days=75)).date(),
     )
     builder.open_cycle(current, y_open, now)
     # Survey questionnaires and the sample plan; the manager imports the shipped sample
@@ -147,7 +145,7 @@ def build_demo(now: datetime, rng: random.Random) -> None:
 
     demo_seed(current, manager)
 
-    province = svc.cycle_create(
+    province = setup.setup_cycle_create(
         name=f"Tự đánh giá Chỉ số CCHC cấp tỉnh năm {y_open} (QĐ 876)",
         year=y_open,
         methodology=national,
@@ -158,7 +156,7 @@ def build_demo(now: datetime, rng: random.Random) -> None:
         self_end=_on_workday(now, 25, 17),
         appraisal_start=_on_workday(now, 30, 8),
         appraisal_end=_on_workday(now, 60, 17),
-        publication_date=(now + timedelta(days=120)).date(),  # type: ignore[arg-type]
+        publication_date=(now + timedelta(days=120)).date(),
     )
     users.update(build_accounts(units, province))
     builder.province_cycle(province, y_open)

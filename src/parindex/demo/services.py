@@ -1,17 +1,19 @@
 """The demo database behind `parindex demo`: units, accounts, methodologies and three cycles
 in progress, so that every role has something to do in one session.
 
-Every data entry and every state change goes through parindex.assessment.services with the
-user who would do it in real life (officers enter, leaders submit, the Sở Nội vụ manages,
-appraisers appraise), so rights, rules and the audit log apply as in production. Only the
-schedule and submission times of the previous year's cycle are moved into the past at the end
-(the services stamp everything "now").
+The set-up (units, accounts, roles, appraisers, lead agencies, methodologies, cycles) goes
+through parindex.setup.services as a province's would; every data entry and every state
+change goes through parindex.assessment.services with the user who would do it in real
+life (officers enter, leaders submit, the Sở Nội vụ manages, appraisers appraise), so
+rights, rules and the audit log apply as in production. Only the schedule and submission
+times of the previous year's cycle are moved into the past at the end (the services stamp
+everything "now").
 
 Years follow today's date: the open cycle assesses the current year (from September; before
 that, the previous year) and the cycle in explanation assesses the year before.
 
-Modules: `org` (units and accounts), `builder` (the cycles), `generate` (plausible inputs),
-`pdf` (evidence files).
+Modules: `org` (units and accounts, by the set-up services), `builder` (the cycles),
+`generate` (plausible inputs), `pdf` (evidence files).
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from django.utils.translation import gettext as _
 from parindex.accounts.models import OrgUnit, Role
 from parindex.assessment.models import Cycle, Entry, Evidence, Participation
 from parindex.audit.models import LogEntry
+from parindex.results.services import national_demo_load
 
 from .builder import build_demo
 from .org import ACCOUNTS, BNV, MARKER_UNIT, PASSWORD
@@ -114,6 +117,9 @@ def demo_setup(*, reset: bool, now: datetime | None = None) -> DemoInfo:
     if not _present():
         with transaction.atomic():
             build_demo(now or timezone.now(), random.Random(SEED))  # noqa: S311 - reproducible data
+            # Published national results (as published) and a synthetic table around them,
+            # labelled as such wherever shown (parindex.results.synthetic).
+            national_demo_load()
         created = True
     info = describe()
     info.created = created

@@ -174,7 +174,16 @@ class Change:
     index_delta: Decimal | None
     rank_delta: int | None
     basis: str = ""  # the published province name the comparison uses
-    predecessors: tuple[tuple[str, Decimal], ...] = ()  # (province, total) before a merger
+    # (province, total, synthetic) of every former province's national result
+    predecessors: tuple[tuple[str, Decimal | None, bool], ...] = ()
+    synthetic: bool = False  # compared with a demo figure, not an official one
+
+    @property
+    def provenance(self) -> str:
+        """What the comparison reads: "cycle", "published" or "synthetic"."""
+        if self.source == "cycle":
+            return "cycle"
+        return "synthetic" if self.synthetic else "published"
 
 
 @dataclass(frozen=True)

@@ -12,8 +12,8 @@ from django.utils.translation import gettext_lazy as _
 
 from parindex.accounts.models import Membership, OrgUnit, Role
 from parindex.assessment import permissions as perm
+from parindex.assessment.forms import ScheduleForm
 from parindex.assessment.models import Cycle, MethodologyVersion
-from parindex.assessment.views.cycle import ScheduleForm
 
 from . import services as svc
 
@@ -139,6 +139,18 @@ class LeadAgencyForm(_CodesMixin):
 
 class UploadForm(forms.Form):
     file = forms.FileField(label=_("Tệp"))
+
+
+class MethodologyUploadForm(UploadForm):
+    mapping = forms.CharField(
+        label=_("Cách đọc cột (chỉ cho bảng .docx)"),
+        required=False,
+        max_length=300,
+        help_text=_(
+            "Để trống: các cột được nhận ra từ dòng tiêu đề. Ví dụ: number=1, name=2, "
+            "max=Điểm chuẩn, evidence=-, header=1, table=2."
+        ),
+    )
 
 
 class CycleForm(ScheduleForm):

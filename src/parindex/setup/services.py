@@ -1,6 +1,10 @@
 """Set-up use cases, one function each: units, accounts and their roles, appraiser
 assignments, lead agencies, methodologies, cycles. Each checks the caller's rights
-(permissions.can_setup / setup_units), writes in one transaction and audits."""
+(permissions.can_setup / setup_units), writes in one transaction and audits.
+
+`user` None is the command line (`parindex setup import`, `parindex demo`): whoever runs it
+holds the server, so it has the administrator's rights, and only it may give an account a
+password or make it a superuser (the pages send a one-time link instead)."""
 
 from __future__ import annotations
 
@@ -9,7 +13,7 @@ import tempfile
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
@@ -24,6 +28,9 @@ from parindex.assessment.services import cycle_create, methodology_install
 from parindex.audit.services import log_action
 from parindex.common.errors import ServiceError
 from parindex.core import Issue, ValidationFailed
+
+if TYPE_CHECKING:
+    from parindex.files.methodology_table import TableReport
 
 RETIRED = "retired"
 USERNAME_RE = re.compile(r"^[A-Za-z0-9._@+-]{2,150}$")
@@ -43,7 +50,17 @@ def _require(allowed: bool) -> None:
         raise SetupRefused(_("Bạn không có quyền thiết lập cho đơn vị này."))
 
 
+def _command_line(user: Any) -> bool:
+    return user is None
+
+
+def _require_setup(user: Any) -> None:
+    _require(_command_line(user) or perm.can_setup(user))
+
+
 def _require_unit(user: Any, unit: OrgUnit | None) -> None:
+    if _command_line(user):
+        return
     _require(perm.can_setup(user, unit) if unit is not None else perm.is_admin(user))
 
 
@@ -84,10 +101,12 @@ def unit_save(
     type: str,
     parent: OrgUnit | None,
     predecessors: str = "",
+    valid_from: date | None = None,
     unit: OrgUnit | None = None,
 ) -> OrgUnit:
     """Create a unit (`unit` None) or change one. Its parent must be in the user's set-up
-    (only administrators make top units); codes are unique; the tree has no loop."""
+    (only administrators make top units); codes are unique; the tree has no loop.
+    `valid_from` (the date a merged unit started) is changed only when given."""
     code, name = code.strip(), name.strip()
     if unit is not None:
         _require_unit(user, unit)
@@ -108,8 +127,10 @@ def unit_save(
             _("Không thể đặt đơn vị cấp trên là chính đơn vị này hoặc một đơn vị cấp dưới của nó."),
             "parent",
         )
-    values = {"code": code, "name": name, "type": type, "parent": parent}
+    values: dict[str, Any] = {"code": code, "name": name, "type": type, "parent": parent}
     values["predecessors"] = predecessors.strip()
+    if valid_from is not None:
+        values["valid_from"] = valid_from
     if unit is None:
         unit = OrgUnit.objects.create(**values)
         log_action("setup.unit_created", actor=user, target=unit, unit=unit, code=code)
@@ -167,10 +188,16 @@ def account_create(
     email: str,
     send_link: bool = True,
     base_url: str = "",
+    password: str | None = None,
+    superuser: bool = False,
 ) -> User:
     """A new account with no password yet: a one-time link to set it goes by e-mail
-    (addresses start with `base_url`, else settings.SITE_URL)."""
-    _require(perm.can_setup(user))
+    (addresses start with `base_url`, else settings.SITE_URL). The command line alone may
+    give a `password` instead (the demo's published one) or make a `superuser` (as Django's
+    createsuperuser does)."""
+    _require_setup(user)
+    if (password is not None or superuser) and not _command_line(user):
+        raise SetupRefused(_("Chỉ dòng lệnh được đặt mật khẩu hoặc tạo tài khoản quản trị Django."))
     username, full_name, email = username.strip(), " ".join(full_name.split()), email.strip()
     if why := check_username(username):
         raise SetupRefused(why, "username")
@@ -182,10 +209,16 @@ def account_create(
         raise SetupRefused(why, "email")
     first, last = split_name(full_name)
     account = User(username=username, first_name=first, last_name=last, email=email)
-    account.set_unusable_password()
+    account.set_password(password)  # None: unusable until the one-time link is used
+    account.is_superuser = account.is_staff = superuser
     account.save()
-    log_action("setup.account_created", actor=user, target=account, username=username)
-    if send_link:
+    given: dict[str, Any] = {}  # what the command line gave (never the password itself)
+    if password is not None:
+        given["password_set"] = True
+    if superuser:
+        given["superuser"] = True
+    log_action("setup.account_created", actor=user, target=account, username=username, **given)
+    if send_link and password is None:
         from .mail import send_password_link
 
         transaction.on_commit(lambda: send_password_link(account, actor=user, base_url=base_url))
@@ -250,7 +283,8 @@ def membership_add(
 ) -> Membership:
     """Give `account` a role in `unit` (optionally for one cycle; a lead agency or an
     appraiser for a `target` unit and some `codes`, checked against the methodology)."""
-    if role not in perm.grantable_roles(user):
+    grantable = Role.values if _command_line(user) else perm.grantable_roles(user)
+    if role not in grantable:
         if role not in Role.values:
             raise SetupRefused(_("Vai trò không hợp lệ: “%(r)s”.") % {"r": role}, "role")
         raise SetupRefused(_("Bạn không được giao vai trò này."), "role")
@@ -260,7 +294,7 @@ def membership_add(
     if target is not None:
         _require_unit(user, target)
     if cycle is not None:
-        _require(perm.can_setup(user, cycle.organiser))
+        _require_unit(user, cycle.organiser)
     if perm.role_needs_target(role) and target is None:
         raise SetupRefused(_("Cơ quan chủ trì cần đơn vị được đánh giá."), "target")
     codes = list(codes or [])
@@ -277,6 +311,7 @@ def membership_add(
         if sorted(m.codes or []) == sorted(codes):
             raise SetupRefused(_("Tài khoản đã có vai trò này."), "role")
     m = Membership.objects.create(**values, codes=codes)
+    perm.forget_memberships(account)
     log_action(
         "setup.role_added",
         actor=user,
@@ -350,24 +385,40 @@ def membership_remove(*, user: Any, membership: Membership) -> None:
         codes=membership.codes,
     )
     membership.delete()
+    perm.forget_memberships(membership.user)
 
 
 # --- methodologies -----------------------------------------------------------------------------
 
 
 def methodology_upload(*, user: Any, filename: str, data: bytes) -> MethodologyVersion:
-    """Install a methodology from YAML or from the Excel template. Raises ValidationFailed
-    with the validator's issues (file, row, field)."""
-    _require(perm.can_setup(user))
+    """Install a methodology from YAML, the Excel template or an appendix table (.docx).
+    Raises ValidationFailed with the validator's issues (file, row, field)."""
+    return methodology_upload_report(user=user, filename=filename, data=data)[0]
+
+
+def methodology_upload_report(
+    *, user: Any, filename: str, data: bytes, mapping: str = ""
+) -> tuple[MethodologyVersion, TableReport | None]:
+    """`methodology_upload`, with the import report of an appendix table (.docx: its
+    columns, headings, notes, warnings and the items whose rule is to be written; None
+    for YAML and the Excel template). `mapping` overrides the columns of a .docx table."""
+    _require_setup(user)
+    from parindex.files.methodology import dump_yaml
+
     suffix = Path(filename).suffix.lower()
-    if suffix == ".xlsx":
-        from parindex.files.methodology import dump_yaml
+    report = None
+    if suffix in (".xlsx", ".docx"):
+        from parindex.files.methodology_table import import_table
         from parindex.files.methodology_xlsx import read_methodology_xlsx
 
         with tempfile.TemporaryDirectory() as tmp:
             path = Path(tmp) / Path(filename).name
             path.write_bytes(data)
-            tree = read_methodology_xlsx(path)
+            if suffix == ".docx":
+                tree, report = import_table(path, mapping=mapping)
+            else:
+                tree = read_methodology_xlsx(path)
         source = dump_yaml(tree)
     elif suffix in (".yaml", ".yml"):
         try:
@@ -375,8 +426,8 @@ def methodology_upload(*, user: Any, filename: str, data: bytes) -> MethodologyV
         except UnicodeDecodeError:
             raise ValidationFailed([Issue(_("tệp không phải văn bản UTF-8"), filename)]) from None
     else:
-        raise ValidationFailed([Issue(_("cần tệp .yaml, .yml hoặc .xlsx"), filename)])
-    return methodology_install(source=source, user=user, name=Path(filename).name)
+        raise ValidationFailed([Issue(_("cần tệp .yaml, .yml, .xlsx hoặc .docx"), filename)])
+    return methodology_install(source=source, user=user, name=Path(filename).name), report
 
 
 @transaction.atomic

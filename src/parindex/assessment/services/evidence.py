@@ -12,11 +12,10 @@ from parindex.assessment import lifecycle
 from parindex.audit.services import log_action
 from parindex.common.errors import ServiceError
 from parindex.common.uploads import check_upload
-from parindex.core.model import EXTERNAL, SURVEY
 
 from .. import permissions as perm
 from ..models import Cycle, Entry, Evidence, EvidenceLink, Participation
-from .writes import _leaf
+from .writes import _require_not_arising_justified, _unit_item
 
 State = Cycle.State
 
@@ -109,13 +108,7 @@ def evidence_link(
     if evidence.unit_id != participation.unit_id or evidence.cycle_id != participation.cycle_id:
         raise ServiceError(_("Tài liệu không thuộc đơn vị này."))
     _require_evidence_window(participation, user)
-    node = _leaf(participation.cycle.methodology.tree, code)
-    if not node.applies(participation.unit.type):
-        raise ServiceError(_("Mục %(c)s không áp dụng cho loại đơn vị này.") % {"c": code})
-    if node.method in (SURVEY, EXTERNAL):
-        raise ServiceError(
-            _("Mục %(c)s do cơ quan tổ chức nhập (điều tra, số liệu ngoài).") % {"c": code}
-        )
+    _unit_item(participation, code)
     entry, _created = Entry.objects.get_or_create(participation=participation, code=code)
     link, created = EvidenceLink.objects.get_or_create(
         evidence=evidence, entry=entry, defaults={"page_ref": page_ref.strip()}
@@ -141,6 +134,11 @@ def evidence_unlink(*, link: EvidenceLink, user: Any) -> None:
         user, p, link.entry.code, _("Bạn không có quyền gỡ tài liệu của mục này.")
     )
     _require_evidence_window(p, user)
+    entry = link.entry
+    if not entry.links.exclude(pk=link.pk).exists():
+        # The last document of an item marked "không phát sinh" without a note: it would be
+        # left without a justification.
+        _require_not_arising_justified(Entry(code=entry.code), entry.value, entry.note)
     log_action(
         "evidence.unlinked",
         actor=user,

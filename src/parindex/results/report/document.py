@@ -12,6 +12,7 @@ from django.utils import timezone
 from docx.document import Document as DocumentType
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 
+from parindex.common.collation import vn_key
 from parindex.core import fmt_vn, q4
 
 from .. import charts
@@ -99,7 +100,9 @@ def _summary_paragraph(doc: DocumentType, rows: Sequence[UnitRow], group: str) -
         down = sum(
             1 for r in changed if r.change and r.change.index_delta and r.change.index_delta < 0
         )
-        label = changed[0].change.label if changed[0].change else ""
+        # A comparison with demo figures says so (national_label(synthetic=True)).
+        first = next((r for r in changed if r.change and r.change.synthetic), changed[0])
+        label = first.change.label if first.change else ""
         para(
             doc,
             f"So với {label}: {up} đơn vị tăng chỉ số, {down} đơn vị giảm chỉ số, "
@@ -126,9 +129,12 @@ def _ranking_table(doc: DocumentType, rows: Sequence[UnitRow]) -> None:
             r.band_label,
         ]
         if has_change:
-            values.append(fmt_signed(r.change.index_delta) if r.change else "")
+            text = fmt_signed(r.change.index_delta) if r.change else ""
+            values.append(text + "*" if text and r.change and r.change.synthetic else text)
         body.append(values)
     data_table(doc, header, body, widths, numeric=(2, 3, 4, 6))
+    if has_change and any(r.change and r.change.synthetic for r in rows):
+        para(doc, "(*) So với số liệu minh họa, không phải số liệu chính thức.", indent=True)
 
 
 def _field_stats_table(
@@ -185,7 +191,7 @@ def _ledger_section(
     doc: DocumentType, ledger: Sequence[LedgerEntry], table_no: int
 ) -> list[tuple[str, str, int, Decimal, Decimal, tuple[str, ...]]]:
     if not ledger:
-        para(doc, "Không có đơn vị nào bị trừ điểm.", indent=True)
+        para(doc, "Không có đơn vị nào có điểm chưa đạt.", indent=True)
         return []
     total = sum((e.lost for e in ledger), Decimal(0))
     recoverable = sum((e.recoverable_points for e in ledger), Decimal(0))
@@ -199,7 +205,7 @@ def _ledger_section(
     share = fmt_vn(q4(recoverable / total * 100)) if total else "0"
     para(
         doc,
-        f"Tổng số điểm bị trừ của các đơn vị là {fmt_vn(total)} điểm, trong đó "
+        f"Tổng số điểm chưa đạt của các đơn vị là {fmt_vn(total)} điểm, trong đó "
         f"{fmt_vn(recoverable)} điểm ({share}%) có thể khắc phục bằng việc hoàn thiện tài liệu "
         f"kiểm chứng và nâng cao kết quả thực hiện nhiệm vụ. Theo nguồn: {kinds}.",
         indent=True,
@@ -213,7 +219,7 @@ def _ledger_section(
     for code, entries in top:
         lost = sum((e.lost for e in entries), Decimal(0))
         rec = sum((e.recoverable_points for e in entries), Decimal(0))
-        agencies = tuple(sorted({a for e in entries for a in e.lead_agencies}))
+        agencies = tuple(sorted({a for e in entries for a in e.lead_agencies}, key=vn_key))
         summary.append((code, entries[0].name, len(entries), lost, rec, agencies))
         rows.append(
             [
@@ -225,14 +231,14 @@ def _ledger_section(
                 "; ".join(agencies),
             ]
         )
-    caption(doc, f"Bảng {table_no}. Các tiêu chí thành phần bị trừ nhiều điểm nhất", above=True)
+    caption(doc, f"Bảng {table_no}. Các tiêu chí thành phần chưa đạt nhiều điểm nhất", above=True)
     data_table(
         doc,
         [
             "Mã",
             "Tiêu chí thành phần",
-            "Số đơn vị bị trừ",
-            "Tổng điểm bị trừ",
+            "Số đơn vị chưa đạt",
+            "Tổng điểm chưa đạt",
             "Khắc phục được",
             "Cơ quan chủ trì",
         ],
@@ -276,7 +282,7 @@ def _proposals(
     if evidence:
         pts = sum((e.lost for e in evidence), Decimal(0))
         out.append(
-            f"Có {fmt_vn(pts)} điểm bị trừ do tài liệu kiểm chứng thiếu, không hợp lệ hoặc "
+            f"Có {fmt_vn(pts)} điểm chưa đạt do tài liệu kiểm chứng thiếu, không hợp lệ hoặc "
             f"ngoài thời gian đánh giá ({len(evidence)} lượt tiêu chí thành phần). Đề nghị các "
             "đơn vị chú trọng việc ban hành văn bản đúng thời hạn và lưu trữ, cập nhật đầy đủ "
             "tài liệu kiểm chứng ngay trong năm đánh giá."
@@ -408,7 +414,7 @@ def report_docx(
                 above=False,
             )
 
-    _heading(doc, "III. NHỮNG ĐIỂM BỊ TRỪ CHỦ YẾU")
+    _heading(doc, "III. NHỮNG ĐIỂM CHƯA ĐẠT CHỦ YẾU")
     top_items = _ledger_section(doc, ledger, table_no + 1)
 
     _heading(doc, "IV. ĐỀ XUẤT")

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from parindex.assessment.models import Cycle
 from parindex.audit.services import log_action
+from parindex.common.collation import unit_key
 from parindex.common.errors import ServiceError
 from parindex.common.uploads import is_zip
 
@@ -274,8 +275,6 @@ def questionnaires_yaml(questionnaires: Iterable[Questionnaire]) -> str:
 
 
 def questionnaire_xlsform(q: Questionnaire) -> bytes:
-    units = [
-        (p.unit.code, p.unit.name)
-        for p in q.cycle.participations.select_related("unit").order_by("unit__type", "unit__code")
-    ]
+    parts = q.cycle.participations.select_related("unit")
+    units = [(p.unit.code, p.unit.name) for p in sorted(parts, key=lambda p: unit_key(p.unit))]
     return form_to_xlsform(questionnaire_to_def(q), units)

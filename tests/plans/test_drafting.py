@@ -8,7 +8,7 @@ from __future__ import annotations
 from decimal import Decimal as D
 
 import pytest
-from conftest import COMMENT
+from plan_cast import COMMENT
 
 from parindex.audit.models import LogEntry
 from parindex.common.errors import ServiceError

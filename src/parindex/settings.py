@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "parindex.api",
     "parindex.web",
     "parindex.setup",
+    "parindex.plans",
 ]
 
 MIDDLEWARE = [

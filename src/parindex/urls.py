@@ -10,5 +10,6 @@ urlpatterns = [
     path("", include("parindex.results.urls")),
     path("", include("parindex.web.urls")),
     path("", include("parindex.setup.urls")),
+    path("", include("parindex.plans.urls")),
     path("", include("parindex.assessment.urls")),
 ]

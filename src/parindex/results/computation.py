@@ -51,6 +51,7 @@ from parindex.assessment.models import Cycle, Entry, Participation
 from parindex.assessment.services import unit_result_of_rows
 from parindex.core import Memo, Methodology, Unit, UnitResult, young_collections_only
 
+from .recovery import DEFAULT, Recovery
 from .stats_index import StatsIndex, _paths
 from .tables import (
     LeafRecord,
@@ -213,6 +214,9 @@ class Snapshot:
     # Units recorded "không nộp" that are not ranked (empty when the methodology scores
     # them 0): read once per version, with the snapshot.
     unranked: frozenset[int] = frozenset()
+    # The organiser's recoverability setting (results/recovery.py), read with the snapshot:
+    # changing it bumps the results version (results.services.recoverability_set).
+    recovery: Recovery = DEFAULT
     lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
 
     def covers(self, types: frozenset[str] | None) -> bool:
@@ -360,7 +364,7 @@ class Snapshot:
                 if known is not None and known[0] is r.result:
                     lines = [e._replace(unit_rank=r.rank) for e in known[2]]
                 else:
-                    lines = ledger_entries([r])
+                    lines = ledger_entries([r], recovery=self.recovery)
                     lines.sort(key=lambda e: (natural_code(e.code), e.code))
                 cache[pid] = (r.result, r.rank, lines)
                 out += lines
@@ -667,6 +671,7 @@ def _loaded(cycle: Cycle, types: frozenset[str] | None) -> Snapshot:
         units=units,
         shared=shared,
         unranked=_unranked(cycle.pk, tree),
+        recovery=recovery_of(cycle.pk),
     )
 
 
@@ -680,6 +685,23 @@ def _unranked(cycle_id: int, tree: Methodology) -> frozenset[int]:
             "pk", flat=True
         )
     )
+
+
+def recovery_of(cycle_id: int) -> Recovery:
+    """The organiser's recoverability setting of a cycle (one query)."""
+    from .models import Recoverability
+
+    methods: set[str] = set()
+    items: list[tuple[str, bool]] = []
+    rows = Recoverability.objects.filter(cycle_id=cycle_id).order_by("code", "method")
+    for method, code, recoverable in rows.values_list("method", "code", "recoverable"):
+        if method and recoverable:
+            methods.add(method)
+        elif code:
+            items.append((code, recoverable))
+    if not methods and not items:
+        return DEFAULT
+    return Recovery(frozenset(methods), tuple(items))
 
 
 def _refreshed(old: Snapshot, types: frozenset[str] | None, version: int) -> Snapshot:
@@ -746,4 +768,5 @@ def _refreshed(old: Snapshot, types: frozenset[str] | None, version: int) -> Sna
         carried=old.carry(lambda pid: pid in units and pid not in fresh),
         made_at=made_at,
         unranked=_unranked(old.cycle_id, old.tree),
+        recovery=recovery_of(old.cycle_id),
     )

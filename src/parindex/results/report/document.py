@@ -6,16 +6,11 @@ from __future__ import annotations
 import io
 from collections import defaultdict
 from collections.abc import Sequence
-from datetime import date
 from decimal import Decimal
 
 from django.utils import timezone
-from docx import Document
 from docx.document import Document as DocumentType
-from docx.enum.section import WD_ORIENT
-from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.shared import Mm, Pt
 
 from parindex.core import fmt_vn, q4
 
@@ -31,78 +26,20 @@ from ..tables import (
 )
 from .layout import (
     TEXT_WIDTH_MM,
-    cant_split,
     caption,
-    cell_text,
-    col_widths,
+    closing_block,
     data_table,
     fmt_points,
     fmt_signed,
-    no_borders,
+    heading_block,
+    new_document,
     page_numbers,
     para,
     picture,
     rule,
-    set_font,
     shown,
 )
-from .params import BLOCK_NAMES, GROUP_NAMES, ReportParams, vn_date_line
-
-
-def _new_document() -> DocumentType:
-    doc = Document()
-    section = doc.sections[0]
-    section.orientation = WD_ORIENT.PORTRAIT
-    section.page_width, section.page_height = Mm(210), Mm(297)
-    section.top_margin, section.bottom_margin = Mm(20), Mm(20)
-    section.left_margin, section.right_margin = Mm(30), Mm(15)
-    section.header_distance = Mm(10)
-    normal = doc.styles["Normal"]
-    set_font(normal, 14)
-    normal.paragraph_format.space_after = Pt(0)
-    for name in ("Table Grid", "Header"):
-        if name in [s.name for s in doc.styles]:
-            set_font(doc.styles[name])
-    return doc
-
-
-def _heading_block(doc: DocumentType, p: ReportParams, when: date) -> None:
-    left_w, right_w = 68.0, 97.0
-    table = doc.add_table(rows=2, cols=2)
-    no_borders(table)
-    table.alignment = WD_TABLE_ALIGNMENT.CENTER
-    top, bottom = table.rows
-    lc, rc = top.cells
-    lc.paragraphs[0].paragraph_format.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    if p.authority:
-        cell_text(lc, p.authority.upper(), size=13, align=WD_ALIGN_PARAGRAPH.CENTER)
-        para(lc, p.issuer.upper(), size=13, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER, after=0)
-    else:
-        cell_text(lc, p.issuer.upper(), size=13, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER)
-    rule(lc, 22, left_w)
-    cell_text(
-        rc,
-        "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
-        size=12.5,
-        bold=True,
-        align=WD_ALIGN_PARAGRAPH.CENTER,
-    )
-    para(
-        rc,
-        "Độc lập - Tự do - Hạnh phúc",
-        size=13,
-        bold=True,
-        underline=True,
-        align=WD_ALIGN_PARAGRAPH.CENTER,
-        after=0,
-    )
-    lb, rb = bottom.cells
-    cell_text(lb, f"Số: {p.number}", size=13, align=WD_ALIGN_PARAGRAPH.CENTER)
-    cell_text(rb, vn_date_line(p.place, when), size=14, align=WD_ALIGN_PARAGRAPH.CENTER)
-    rb.paragraphs[0].runs[0].italic = True
-    for cell in (lb, rb):
-        cell.paragraphs[0].paragraph_format.space_before = Pt(6)
-    col_widths(table, (left_w, right_w))
+from .params import BLOCK_NAMES, GROUP_NAMES, ReportParams
 
 
 def _title(doc: DocumentType, p: ReportParams) -> None:
@@ -371,41 +308,15 @@ def _proposals(
     return out
 
 
-def _closing_block(doc: DocumentType, p: ReportParams) -> None:
-    table = doc.add_table(rows=1, cols=2)
-    no_borders(table)
-    row = table.rows[0]
-    cant_split(row)
-    left, right = row.cells
-    first = left.paragraphs[0]
-    run = first.add_run("Nơi nhận:")
-    run.bold, run.italic = True, True
-    run.font.size = Pt(12)
-    first.paragraph_format.space_before = Pt(12)
-    for line in p.recipients:
-        para(left, f"- {line}", size=11, align=WD_ALIGN_PARAGRAPH.LEFT, after=0)
-    cell_text(
-        right, p.signer_authority.upper(), size=14, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER
-    )
-    right.paragraphs[0].paragraph_format.space_before = Pt(12)
-    para(
-        right, p.signer_title.upper(), size=14, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER, after=0
-    )
-    for _i in range(4):
-        para(right, "", size=14, after=0)
-    para(right, p.signer_name, size=14, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER, after=0)
-    col_widths(table, (80.0, 85.0))
-
-
 def report_docx(
     results: CycleResults, ledger: Sequence[LedgerEntry], params: ReportParams | None = None
 ) -> bytes:
     """The Word report of a cycle's results (see the module docstring)."""
     p = params or ReportParams()
     when = p.date or timezone.localdate()
-    doc = _new_document()
+    doc = new_document()
     page_numbers(doc)
-    _heading_block(doc, p, when)
+    heading_block(doc, p, when)
     _title(doc, p)
     m = results.methodology
     groups = _groups(results)
@@ -510,7 +421,7 @@ def report_docx(
         + (f", kính trình {p.authority_name} xem xét, chỉ đạo./." if p.authority_name else "./.")
     )
     para(doc, closing, indent=True, keep_next=True)
-    _closing_block(doc, p)
+    closing_block(doc, p)
     doc.core_properties.title = f"Báo cáo {p.title}"
     doc.core_properties.author = p.issuer
     buf = io.BytesIO()

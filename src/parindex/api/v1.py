@@ -12,7 +12,7 @@ from ninja import NinjaAPI
 from ninja.openapi.docs import Swagger
 from ninja.renderers import JSONRenderer
 
-from . import reads, survey_imports, writes  # noqa: F401 - they add operations to reads.router
+from . import plans, reads, survey_imports, writes  # noqa: F401 - they add operations to reads.router
 from .auth import BearerToken
 from .errors import install_handlers
 from .schemas import ErrorOut

@@ -27,14 +27,6 @@ def field_names(plan: Plan) -> dict[str, str]:
     return {f.code: f.name for f in tree.fields}
 
 
-def agency_ids(plan: Plan) -> set[int]:
-    """The units a task may be given to: those of the province (or ministry) the plan's
-    unit belongs to (the tree under the organiser's parent), and the unit itself."""
-    organiser = plan.source_cycle.organiser
-    top = organiser.parent or organiser
-    return perm.unit_and_below(top) | {plan.unit_id}
-
-
 @dataclass
 class PlanSummary:
     plan: Plan

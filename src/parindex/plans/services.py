@@ -281,6 +281,13 @@ def task_update(
         raise ServiceError(_("Bạn không có quyền sửa nhiệm vụ này."))
     if not acc.edit and (set(fields) - set(STATUS_FIELDS) or cooperating is not None):
         raise ServiceError(_("Cơ quan chủ trì chỉ cập nhật tình trạng và tiến độ của nhiệm vụ."))
+    chosen = list(cooperating or ())
+    if fields.get("lead_agency") is not None:
+        chosen.append(fields["lead_agency"])
+    if chosen and not {u.pk for u in chosen} <= sel.assignable_agencies(user, task.plan):
+        raise ServiceError(_("Bạn không giao được nhiệm vụ cho cơ quan này."))
+    if "expected_points" in fields and fields["expected_points"] is None:
+        fields["expected_points"] = ZERO  # left empty: nothing expected back
     for f in ("expected_points", "effort_days", "cost"):
         value = fields.get(f)
         if value is not None and value < 0:

@@ -189,10 +189,11 @@ def plan_download(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
     return response
 
 
-def _task_forms(task: Task, acc: perm.PlanAccess, post: Any = None, files: Any = None) -> Any:
+def _task_forms(request: HttpRequest, task: Task, acc: perm.PlanAccess, post: Any = None) -> Any:
     initial = presenters.task_initial(task)
-    edit = TaskForm(post, initial=initial, agencies=presenters.agency_ids(task.plan))
-    report = ReportForm(post, files, initial=initial)
+    agencies = sel.assignable_agencies(request.user, task.plan) if acc.edit else set()
+    edit = TaskForm(post, initial=initial, agencies=agencies)
+    report = ReportForm(initial=initial)
     return (edit if acc.edit else None), (report if acc.reports_on(task.lead_agency_id) else None)
 
 
@@ -200,11 +201,11 @@ def _task_forms(task: Task, acc: perm.PlanAccess, post: Any = None, files: Any =
 def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """A task: its figures, the edit form (the plan's editors), the progress reports."""
     task, acc = _task(request, pk)
-    edit, report = _task_forms(task, acc)
+    edit, report = _task_forms(request, task, acc)
     if request.method == "POST":
         if not acc.edit:
             raise PermissionDenied
-        edit, report = _task_forms(task, acc, request.POST)
+        edit, report = _task_forms(request, task, acc, request.POST)
         assert edit is not None
         if edit.is_valid():
             data = edit.cleaned_data

@@ -691,6 +691,12 @@ def may_draft_plan(user: Any, participation: Participation) -> bool:
     return on_plan(user, participation.unit_id, participation.cycle).edit
 
 
+def may_plan_target(user: Any, participation: Participation) -> bool:
+    """Who opens the target planner of a unit in a cycle (parindex.targets: the index a
+    rank takes, what-if, forecast): whoever reads the unit's improvement plan."""
+    return on_plan(user, participation.unit_id, participation.cycle).view
+
+
 def agency_workers(unit_id: int) -> QuerySet[Any]:
     """Who works for an agency (its officers and leaders, the accounts acting as a lead
     agency for it): told of the plan tasks it leads (deadline e-mails)."""

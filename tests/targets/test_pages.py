@@ -72,3 +72,24 @@ def test_the_menu_and_the_index_lead_to_the_page(target_world):
     body = target_world.cast.client("manager").get(reverse("targets_index")).content.decode()
     assert reverse("target_page", args=[target_world.p.pk]) in body
     assert reverse("targets_index") in body  # the menu link
+
+
+def test_the_plan_and_the_unit_results_link_to_the_page(target_world):
+    url = reverse("target_page", args=[target_world.p.pk])
+    client = target_world.cast.client("manager")
+    plan = client.get(reverse("plan_detail", args=[target_world.plan.pk])).content.decode()
+    assert url in plan
+    unit = client.get(reverse("results_unit", args=[target_world.p.pk])).content.decode()
+    assert url in unit
+    other = target_world.cast.client("lead_agency")
+    assert (
+        url not in other.get(reverse("plan_detail", args=[target_world.plan.pk])).content.decode()
+    )
+
+
+def test_one_year_of_history_answers_last_year_and_says_why_not_more(target_world):
+    # the 2023 cycle moved to 2020: years apart give no year-on-year change to draw from
+    type(target_world.c2023).objects.filter(pk=target_world.c2023.pk).update(year=2020)
+    body = page(target_world, k="1").content.decode()
+    assert 'id="tg-last"' in body and "75,00" in body
+    assert 'id="tg-sim-error"' in body and "cần ít nhất hai năm liền nhau" in body

@@ -637,6 +637,10 @@ CASES = [
          get="      200     200     200       200      404     404       200    404       login"),
     Case("target_whatif", part, query="?p-1.1.1=0",
          get="      200     200     200       200      404     404       200    404       login"),
+    Case("target_robustness", cycle,
+         get="      404     404     404       404      404     404       404    404       login"),
+    Case("target_robustness", cycle, variant="finished", prepare=state("final"),
+         get="      200     200     404       404      404     200       200    404       login"),
     # -- passwords: "Quên mật khẩu?" and the one-time links (public) --
     Case("password_reset", none,
          get="      200     200     200       200      200     200       200    200       200"),

@@ -61,6 +61,16 @@ class TargetForm(forms.Form):
         initial=svc.EFFORT,
     )
 
+    not_started = forms.IntegerField(
+        label=_("Khả năng hoàn thành nhiệm vụ chưa thực hiện (%)"),
+        min_value=0,
+        max_value=100,
+        initial=50,
+    )
+    overdue_factor = forms.IntegerField(
+        label=_("Nhiệm vụ quá hạn: nhân khả năng với (%)"), min_value=0, max_value=100, initial=50
+    )
+
     def __init__(self, data: Any = None, **kwargs: Any) -> None:
         if data is not None and not any(k in data for k in self.base_fields):
             data = None  # first visit: defaults
@@ -98,6 +108,8 @@ class TargetForm(forms.Form):
             probability=Decimal(d["probability"]),
             budget=d.get("budget"),
             cost_basis=d["cost_basis"],
+            not_started=Decimal(d["not_started"]) / 100,
+            overdue_factor=Decimal(d["overdue_factor"]) / 100,
         )
 
 
@@ -136,3 +148,24 @@ class WhatIfForm(forms.Form):
             if value != nodes[code].points:
                 out.append(Change(code, value))
         return out
+
+
+class RobustnessForm(forms.Form):
+    """Rank robustness (GET): unit type, the fields' weights varied too (by how much), seed."""
+
+    type = forms.CharField(required=False, max_length=32, widget=forms.HiddenInput)
+    weights = forms.BooleanField(label=_("Thay đổi cả trọng số các lĩnh vực"), required=False)
+    spread = forms.IntegerField(
+        label=_("Mức thay đổi trọng số (± %)"), min_value=1, max_value=50, required=False
+    )
+    seed = forms.IntegerField(
+        label=_("Hạt giống"), min_value=0, max_value=2**32 - 1, required=False
+    )
+
+    def question(self) -> tuple[str | None, int, Decimal | None]:
+        """(unit type, seed, weight spread or None); defaults when invalid."""
+        if not self.is_bound or not self.is_valid():
+            return None, DEFAULT_SEED, None
+        d = self.cleaned_data
+        spread = Decimal(d["spread"] or 20) / 100 if d["weights"] else None
+        return d["type"] or None, d["seed"] if d["seed"] is not None else DEFAULT_SEED, spread

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.http import QueryDict
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from parindex.assessment import permissions as perm
 from parindex.assessment.models import Cycle, Participation
@@ -15,6 +16,13 @@ from parindex.planner import RULES
 
 from . import services as svc
 from .forms import RULE_LABELS, TargetForm
+
+STATUS_LABELS = {
+    "not_started": gettext_lazy("Chưa thực hiện"),
+    "in_progress": gettext_lazy("Đang thực hiện"),
+    "done": gettext_lazy("Hoàn thành"),
+    "overdue": gettext_lazy("Quá hạn"),
+}
 
 
 @dataclass
@@ -56,6 +64,7 @@ def page(ans: svc.Answer, params: QueryDict) -> dict[str, Any]:
         "national": ref.kind == "national",
         "competitors": len(ref.competitors),
         "goal_pct": int(ans.settings.probability * 100),
+        "status_labels": STATUS_LABELS,
     }
 
 
@@ -66,3 +75,15 @@ def form_errors(form: Any) -> str:
         code = name[2:] if name[:2] in ("p-", "f-") else name
         parts.append(f"{code} {label}: {' '.join(str(e) for e in errors)}".strip())
     return "; ".join(parts) or _("Yêu cầu không hợp lệ.")
+
+
+def robustness_page(cycle: Cycle, view: Any) -> dict[str, Any]:
+    """The unit types to switch between, and the sensitivity rows by field with its name."""
+    from parindex.results.tables import unit_type_label
+
+    types = sorted(set(cycle.participations.values_list("unit__type", flat=True)))
+    names = {f.code: f.name for f in cycle.methodology.tree.fields}
+    return {
+        "types": [(t, unit_type_label(t)) for t in types],
+        "fields": [(s, names.get(s.field, s.field)) for s in view.sensitivity],
+    }

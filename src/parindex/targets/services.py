@@ -75,7 +75,7 @@ class TargetError(ServiceError):
 class Settings:
     """What the page asks: the rank k, the pro forma rule, the Monte Carlo's draws and seed;
     the optimiser's mode (reach the index for `probability`, or the most points within
-    `budget`) and which estimate is the cost."""
+    `budget`) and which estimate is the cost; the forecast's chances by task status."""
 
     k: int = 10
     rule: str = MEAN
@@ -85,6 +85,8 @@ class Settings:
     probability: Decimal = Decimal("0.8")
     budget: Decimal | None = None
     cost_basis: str = EFFORT
+    not_started: Decimal = Decimal("0.5")  # forecast: chance of a task not started
+    overdue_factor: Decimal = Decimal("0.5")  # forecast: a late task's chance x this
 
 
 @dataclass(frozen=True)

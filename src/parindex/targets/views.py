@@ -11,9 +11,9 @@ from django.views.decorators.http import require_GET
 from parindex.assessment import permissions as perm
 from parindex.assessment.models import Participation
 
-from . import presenters
+from . import forecasting, presenters, robustness
 from . import services as svc
-from .forms import TargetForm, WhatIfForm
+from .forms import RobustnessForm, TargetForm, WhatIfForm
 
 
 def _participation(request: HttpRequest, pk: int) -> Participation:
@@ -56,7 +56,7 @@ def target_page(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         "targets/page.html",
         {"nav": "targets", "p": p, "form": form, "a": ans, "whatif": whatif,
-         **presenters.page(ans, request.GET)},
+         "fc": forecasting.forecast_for(request.user, ans), **presenters.page(ans, request.GET)},
     )  # fmt: skip
 
 
@@ -77,3 +77,22 @@ def target_whatif(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         context["error"] = presenters.form_errors(form)
     return render(request, "targets/_whatif.html", context)
+
+
+@login_required
+@require_GET
+def target_robustness(request: HttpRequest, pk: int) -> HttpResponse:
+    """A finished cycle's ranking with each unit's 90 % rank interval."""
+    form = RobustnessForm(request.GET)
+    unit_type, seed, spread = form.question()
+    try:
+        view = robustness.robustness_of(request.user, pk, unit_type, seed=seed, spread=spread)
+    except svc.TargetError:
+        raise Http404 from None
+    cycle = robustness.cycle_for(request.user, pk)
+    return render(
+        request,
+        "targets/robustness.html",
+        {"nav": "results", "cycle": cycle, "form": form, "v": view, "seed": seed,
+         **presenters.robustness_page(cycle, view)},
+    )  # fmt: skip

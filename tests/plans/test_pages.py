@@ -58,6 +58,9 @@ def test_a_lead_agency_sees_only_the_tasks_it_leads(plan_world, plan):
     body = cast.client("lead_agency").get(reverse("plan_detail", args=[plan.pk])).content.decode()
     assert 'data-task="1.1.2"' in body and 'data-task="1.1.1"' in body
     assert 'data-task="2.1.1"' not in body and 'data-task="1.2.2"' not in body
+    assert "/8,00" not in body  # the unit's total of last year: not for an agency of a task
+    manager = cast.client("manager").get(reverse("plan_detail", args=[plan.pk])).content.decode()
+    assert "4,00<span" in manager and "/8,00" in manager
     mine = plan.tasks.get(code="1.1.2")
     other = plan.tasks.get(code="2.1.1")
     assert cast.client("lead_agency").get(reverse("plan_task", args=[mine.pk])).status_code == 200

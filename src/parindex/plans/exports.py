@@ -173,6 +173,8 @@ def _grouped_table(
     for i in group_rows:
         row = table.rows[i + 1]
         merged = row.cells[0].merge(row.cells[-1])
+        for extra in merged.paragraphs[1:]:  # the merged cells' empty paragraphs
+            extra._element.getparent().remove(extra._element)
         para_ = merged.paragraphs[0]
         para_.alignment = WD_ALIGN_PARAGRAPH.LEFT
         for run in para_.runs:
@@ -267,7 +269,7 @@ def plan_docx(plan: Plan) -> bytes:
             fields,
             ["TT", "Tiêu chí thành phần", "Điểm bị trừ", "Nhiệm vụ, giải pháp", "Chủ trì",
              "Phối hợp", "Thời hạn", "Điểm phấn đấu"],
-            (8, 36, 13, 40, 22, 18, 14, 14),
+            (8, 32, 12, 38, 21, 18, 22, 14),
             (2, 7),
             lambda t: [
                 f"{t.code}. {t.name}",
@@ -289,7 +291,7 @@ def plan_docx(plan: Plan) -> bytes:
             fields,
             ["TT", "Tiêu chí thành phần", "Điểm tối đa", "Nhiệm vụ, giải pháp", "Chủ trì",
              "Thời hạn"],
-            (8, 50, 14, 48, 28, 17),
+            (8, 48, 14, 46, 28, 21),
             (2,),
             lambda t: [
                 f"{t.code}. {t.name}",
@@ -395,13 +397,21 @@ def plan_xlsx(plan: Plan) -> bytes:
         for col in NUMBERS:
             ws.cell(row, col).number_format = "0.00"
         ws.cell(row, 15).number_format = "dd/mm/yyyy"
+        lines = 1
+        for cell in ws[row]:
+            cell.alignment = Alignment(vertical="top")
         for col in (3, 10, 11, 12, 13, 14):
             ws.cell(row, col).alignment = Alignment(wrap_text=True, vertical="top")
+            text = str(ws.cell(row, col).value or "")
+            lines = max(lines, -(-len(text) * 11 // (10 * WIDTHS[col - 1])))
+        ws.row_dimensions[row].height = 15 * min(lines, 12)  # wrapped text shows whole
     for i, w in enumerate(WIDTHS, 1):
         ws.column_dimensions[get_column_letter(i)].width = w
     ws.freeze_panes = ws.cell(head + 1, 4)
     ws.auto_filter.ref = f"A{head}:{get_column_letter(len(HEADER))}{ws.max_row}"
     ws.page_setup.orientation = "landscape"
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.print_title_rows = f"{head}:{head}"
     buf = io.BytesIO()

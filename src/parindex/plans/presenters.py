@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any
 
 from django.utils import timezone
 
-from parindex.accounts.models import OrgUnit
 from parindex.assessment import lifecycle
 from parindex.assessment import permissions as perm
 from parindex.assessment.models import Cycle
@@ -177,10 +175,3 @@ def leaf_groups(form: Any) -> list[tuple[str, list[tuple[Any, Any]]]]:
             groups.append((top, []))
         groups[-1][1].append((node, bound))
     return groups
-
-
-def units_named(ids: set[int]) -> dict[int, str]:
-    return dict(OrgUnit.objects.filter(pk__in=sorted(ids)).values_list("pk", "name"))
-
-
-ZERO = Decimal(0)

@@ -214,9 +214,6 @@ class Snapshot:
     # Units recorded "không nộp" that are not ranked (empty when the methodology scores
     # them 0): read once per version, with the snapshot.
     unranked: frozenset[int] = frozenset()
-    # The organiser's recoverability setting (results/recovery.py), read with the snapshot:
-    # changing it bumps the results version (results.services.recoverability_set).
-    recovery: Recovery = DEFAULT
     lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
 
     def covers(self, types: frozenset[str] | None) -> bool:
@@ -332,6 +329,15 @@ class Snapshot:
     def _previous_stats(self, stage: str, unit_type: str) -> StatsIndex | None:
         return self.carried.pop(("stats", stage, unit_type), None)
 
+    def recovery(self) -> Recovery:
+        """The organiser's recoverability setting (results/recovery.py), read once per
+        version when the ledger is first needed (changing it bumps the results version:
+        results.services.recoverability_set)."""
+        found = self.derived.get(("recovery",))
+        if found is None:
+            found = self.derived[("recovery",)] = recovery_of(self.cycle_id)
+        return found
+
     # -- ledger lines --
 
     def ledger_lines(
@@ -364,7 +370,7 @@ class Snapshot:
                 if known is not None and known[0] is r.result:
                     lines = [e._replace(unit_rank=r.rank) for e in known[2]]
                 else:
-                    lines = ledger_entries([r], recovery=self.recovery)
+                    lines = ledger_entries([r], recovery=self.recovery())
                     lines.sort(key=lambda e: (natural_code(e.code), e.code))
                 cache[pid] = (r.result, r.rank, lines)
                 out += lines
@@ -671,7 +677,6 @@ def _loaded(cycle: Cycle, types: frozenset[str] | None) -> Snapshot:
         units=units,
         shared=shared,
         unranked=_unranked(cycle.pk, tree),
-        recovery=recovery_of(cycle.pk),
     )
 
 
@@ -768,5 +773,4 @@ def _refreshed(old: Snapshot, types: frozenset[str] | None, version: int) -> Sna
         carried=old.carry(lambda pid: pid in units and pid not in fresh),
         made_at=made_at,
         unranked=_unranked(old.cycle_id, old.tree),
-        recovery=recovery_of(old.cycle_id),
     )

@@ -204,7 +204,7 @@ def unit_profile(
             )
         else:
             ledger = ledger_entries(
-                [row], lambda code: assignments.get(code, ()), recovery=snap.recovery
+                [row], lambda code: assignments.get(code, ()), recovery=snap.recovery()
             )
             ledger = filter_ledger(ledger, LedgerFilter())
         return UnitProfile(

@@ -24,6 +24,10 @@ EXPECTED = {
     "/api/v1/cycles/{cycle_id}/survey-responses": {"post"},
     "/api/v1/cycles/{cycle_id}/survey-imports/{job_id}": {"get"},
     "/api/v1/cycles/{cycle_id}/survey-imports/{job_id}/start": {"post"},
+    "/api/v1/plans": {"get"},
+    "/api/v1/plans/{plan_id}": {"get"},
+    "/api/v1/plans/{plan_id}/tasks": {"get"},
+    "/api/v1/tasks/{task_id}": {"get", "patch"},
 }
 
 

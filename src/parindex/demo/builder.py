@@ -160,6 +160,9 @@ def build_demo(now: datetime, rng: random.Random) -> None:
     )
     users.update(build_accounts(units, province))
     builder.province_cycle(province, y_open)
+    from parindex.plans.demo import demo_plans  # the Sở Tư pháp's improvement plan
+
+    demo_plans(now)
 
 
 def _previous_units(units: dict[str, OrgUnit]) -> list[OrgUnit]:

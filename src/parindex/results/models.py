@@ -1,5 +1,6 @@
 """National PAR INDEX results of the provinces: published ones (imported, kept as published,
-with their source) and, for the demo, synthetic ones (labelled as such wherever shown)."""
+with their source) and, for the demo, synthetic ones (labelled as such wherever shown); and the
+organiser's recoverability setting of a cycle's lost points."""
 
 from __future__ import annotations
 
@@ -97,3 +98,37 @@ class NationalResult(models.Model):
     def is_predecessor(self) -> bool:
         """Published under a former province other than its 2025 successor's own name."""
         return self.province_canonical != self.province_2025
+
+
+class Recoverability(models.Model):
+    """The organiser's setting of which lost points count as recoverable in a cycle
+    (results/recovery.py holds the rules): one row per structural type of item (`method`:
+    survey, external) or per sub-criterion (`code`), never both. No row: the rules'
+    default."""
+
+    cycle = models.ForeignKey(
+        "assessment.Cycle", on_delete=models.CASCADE, related_name="recoverability"
+    )
+    method = models.CharField(_("loại mục"), max_length=16, blank=True)
+    code = models.CharField(_("mã tiêu chí thành phần"), max_length=32, blank=True)
+    recoverable = models.BooleanField(_("khắc phục được"))
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["cycle", "method", "code"], name="one_recoverability_per_item"
+            ),
+            models.CheckConstraint(
+                condition=(models.Q(method="") & ~models.Q(code=""))
+                | (~models.Q(method="") & models.Q(code="")),
+                name="recoverability_method_or_code",
+            ),
+        ]
+        verbose_name = _("khả năng khắc phục điểm bị trừ")
+
+    def __str__(self) -> str:
+        return f"{self.cycle_id} {self.method or self.code}: {self.recoverable}"

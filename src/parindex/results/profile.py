@@ -204,7 +204,9 @@ def unit_profile(
                 _with_agencies(lines, assignments), LedgerFilter(), presorted=True
             )
         else:
-            ledger = ledger_entries([row], lambda code: assignments.get(code, ()))
+            ledger = ledger_entries(
+                [row], lambda code: assignments.get(code, ()), recovery=snap.recovery()
+            )
             ledger = filter_ledger(ledger, LedgerFilter())
         return UnitProfile(
             participation_id=participation.pk,

@@ -513,7 +513,11 @@ def lost_points_ledger(
     filters = filters or LedgerFilter()
     assignments = lead_agency_assignments(cycle)
     if results is not None and results.stage == "final":
-        entries = ledger_entries(results.rows, lambda code: assignments.get(code, ()))
+        entries = ledger_entries(
+            results.rows,
+            lambda code: assignments.get(code, ()),
+            recovery=computation.recovery_of(cycle.pk),
+        )
         return filter_ledger(entries, filters)
     types: Sequence[str | None] = [filters.unit_type]
     if filters.units and filters.unit_type is None:

@@ -555,3 +555,69 @@ def export_for_user(
         size=len(export.data),
     )
     return export
+
+
+# --- recoverability of lost points (results/recovery.py) ------------------------------------
+
+
+def recoverability_set(
+    *,
+    cycle: Any,
+    user: Any,
+    methods: dict[str, bool],
+    items: dict[str, bool | None],
+) -> Any:
+    """Set which lost points of `cycle` count as recoverable: per structural type of item
+    (`methods`: survey, external -> recoverable) and per sub-criterion (`items`: code ->
+    recoverable, not recoverable, or None for the rules' default). Replaces the whole
+    setting; the cycle's managers only, in any state (it changes no points, only what the
+    ledger and the plans count as recoverable). Audited; the results version moves so that
+    every ledger is computed again. Returns the new setting (recovery.Recovery)."""
+    from parindex.assessment.services import results_changed
+
+    from .computation import recovery_of
+    from .models import Recoverability
+    from .recovery import STRUCTURAL_METHODS
+
+    if not perm.can_manage(user, cycle):
+        raise ServiceError(_("Bạn không có quyền quản lý kỳ đánh giá này."))
+    tree = cycle.methodology.tree
+    unknown = sorted(set(methods) - set(STRUCTURAL_METHODS))
+    if unknown:
+        raise ServiceError(_("Loại mục không hợp lệ: %(m)s.") % {"m": ", ".join(unknown)})
+    leaves = {n.code for n in tree.leaves}
+    wrong = sorted(c for c in items if c not in leaves)
+    if wrong:
+        raise ServiceError(
+            _("Không có tiêu chí thành phần %(c)s trong bộ tiêu chí.") % {"c": ", ".join(wrong)}
+        )
+    with transaction.atomic():
+        before = recovery_of(cycle.pk)
+        Recoverability.objects.filter(cycle=cycle).delete()
+        rows = [
+            Recoverability(cycle=cycle, method=m, recoverable=True, updated_by=user)
+            for m in STRUCTURAL_METHODS
+            if methods.get(m)
+        ]
+        rows += [
+            Recoverability(cycle=cycle, code=c, recoverable=v, updated_by=user)
+            for c, v in sorted(items.items())
+            if v is not None
+        ]
+        Recoverability.objects.bulk_create(rows)
+        after = recovery_of(cycle.pk)
+        if after != before:
+            log_action(
+                "results.recoverability_set",
+                actor=user,
+                target=cycle,
+                cycle=cycle,
+                old=_recovery_data(before),
+                new=_recovery_data(after),
+            )
+            results_changed(cycle.pk)
+    return after
+
+
+def _recovery_data(r: Any) -> dict[str, Any]:
+    return {"methods": sorted(r.methods), "items": dict(r.items)}

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-from decimal import Decimal
 from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
@@ -13,10 +11,7 @@ from django.utils.translation import gettext as _
 from parindex.assessment import lifecycle
 from parindex.audit.services import log_action
 from parindex.common.errors import ServiceError
-from parindex.common.uploads import ALLOWED, clean_filename, detect_type
-from parindex.core import (
-    fmt_vn,
-)
+from parindex.common.uploads import check_upload
 
 from .. import permissions as perm
 from ..models import Cycle, Entry, Evidence, EvidenceLink, Participation
@@ -63,46 +58,16 @@ def evidence_upload(
         user, participation, None, _("Bạn không có quyền tải tài liệu cho đơn vị này.")
     )
     _require_evidence_window(participation, user)
-    name = clean_filename(file.name or "")
-    if file.size is None or file.size == 0:
-        raise ServiceError(_("Tệp “%(n)s” rỗng.") % {"n": name})
-    if file.size > settings.EVIDENCE_MAX_BYTES:
-        raise ServiceError(
-            _("Tệp “%(n)s” quá lớn (%(s)s MB); tối đa %(m)s MB.")
-            % {
-                "n": name,
-                "s": fmt_vn(Decimal(file.size) / 1048576, 1),
-                "m": settings.EVIDENCE_MAX_BYTES // 1048576,
-            }
-        )
-    file.seek(0)
-    head = file.read(16)
-    kind = detect_type(head, file)
-    ext = "." + name.rsplit(".", 1)[-1].lower() if "." in name else ""
-    if kind is None:
-        raise ServiceError(
-            _("Tệp “%(n)s” không phải PDF, DOCX, XLSX, PNG hay JPEG (kiểm tra theo nội dung).")
-            % {"n": name}
-        )
-    mime, exts = ALLOWED[kind]
-    if ext not in exts:
-        raise ServiceError(
-            _("Tên tệp “%(n)s” không khớp với nội dung (nội dung là %(k)s).")
-            % {"n": name, "k": kind.upper()}
-        )
-    digest = hashlib.sha256()
-    file.seek(0)
-    for chunk in file.chunks():
-        digest.update(chunk)
-    file.seek(0)
+    checked = check_upload(file, settings.EVIDENCE_MAX_BYTES)
+    name = checked.name
     file.name = name
     ev = Evidence(
         cycle=participation.cycle,
         unit=participation.unit,
         original_name=name,
-        size=file.size,
-        sha256=digest.hexdigest(),
-        content_type=mime,
+        size=checked.size,
+        sha256=checked.sha256,
+        content_type=checked.content_type,
         title=title.strip(),
         doc_number=doc_number.strip(),
         doc_date=doc_date,

@@ -34,8 +34,8 @@ NATIONAL, INTERNAL = "national", "internal"
 
 def is_synthetic(row: NationalResult) -> bool:
     """Whether a national row is synthetic (illustrative demo data, never official). The one
-    place that reads the row's provenance (a row without one is published)."""
-    return getattr(row, "provenance", "published") == "synthetic"
+    place the planner asks (the model's own property reads the provenance)."""
+    return row.synthetic
 
 
 @dataclass(frozen=True)
@@ -83,7 +83,12 @@ def national_reference(province: str, rule: str) -> Reference | None:
     if not rows:
         return None
     history = build_history(
-        [PublishedResult(r.year, r.province, r.total, r.rank, r.source) for r in rows], rule
+        [
+            PublishedResult(r.year, r.province, r.total, r.rank, r.source)
+            for r in rows
+            if r.total is not None  # a published rank without its index is kept, not used
+        ],
+        rule,
     )
     year = max(history.years)
     comps, left_out = competitors_from(history, province, year=year)

@@ -26,7 +26,7 @@ from .errors import InvalidValue, Issue, ValidationFailed
 from .model import EXCLUDE, FULL_POINTS, Grade, Methodology, Node, Unit
 from .numbers import HUNDRED, ZERO, fmt_vn, q4
 from .rules import Bonus, Deduction, Manual, Scored, Thresholds
-from .values import NotArising, Number, Value
+from .values import NotArising, Number, Ratio, Value
 
 SCORED = "scored"
 MISSING = "missing"
@@ -111,7 +111,10 @@ class NodeResult:
             return (
                 f"Giá trị nhập: {self.value}. Quy tắc: {rule_text}. Áp dụng: {self.scored.branch}."
             )
-        return f"{STATUS_LABELS[self.status].capitalize()}. Quy tắc: {rule_text}. Điểm: {pts}."
+        said = STATUS_LABELS[self.status].capitalize()
+        if isinstance(self.value, Ratio):  # 0/0, shown as typed
+            said = f"Giá trị nhập: {self.value}. {said}"
+        return f"{said}. Quy tắc: {rule_text}. Điểm: {pts}."
 
 
 @dataclass(frozen=True)
@@ -174,12 +177,15 @@ def score_leaf(m: Methodology, leaf: Node, unit: Unit, value: Value | None) -> N
         return _result(leaf, ZERO, ZERO, NOT_APPLICABLE, value)
     if value is None:
         return _result(leaf, ZERO, leaf.max_points, MISSING)
-    if isinstance(value, NotArising):
+    if isinstance(value, NotArising) or (value.__class__ is Ratio and value.total == 0):
+        # 0/0 is "không phát sinh": nothing to do this year, the leaf's policy decides
         policy = m.policy(leaf)
         if policy == FULL_POINTS:
             return NodeResult(leaf, leaf.max_points, leaf.max_points, NA_FULL, value)
         if policy == EXCLUDE:
             return NodeResult(leaf, ZERO, ZERO, NA_EXCLUDED, value)
+        if isinstance(value, Ratio):
+            raise InvalidValue(f"{value}: mục này không được khai báo 'không phát sinh' (0/0)")
         raise InvalidValue("mục này không được khai báo 'không phát sinh'")
     if leaf.rule is None:  # pragma: no cover - the loader refuses leaves without rules
         raise InvalidValue("mục này không có quy tắc chấm")

@@ -48,7 +48,10 @@ RULE_PARAMS: dict[str, tuple[str, ...]] = {
     "survey": (),
     "bonus": ("per_unit",),
     "deduction": ("per_unit",),
+    "ratio": ("full_at",),
+    "piecewise": ("over", "floor"),
 }
+BREAKPOINT_SYNTAX = "giá trị=điểm, tăng dần, ví dụ 50=0,5; 100=1"
 BAND_SYNTAX = "[từ..đến)=điểm, ví dụ [80..100)=0,5; [100..100]=1; [5..)=1"
 MAX_CELL_TEXT = 32767  # Excel's limit on the text of one cell
 
@@ -102,7 +105,8 @@ NODE_COLUMNS = (
         "Quy tắc chấm của mục lá: manual (chấm trực tiếp theo bước), yes_no (có/không), "
         "thresholds (theo mức tỷ lệ % hoặc số lượng), proportional (tỷ lệ thuận), timeliness "
         "(đúng hạn/chậm/không thực hiện), survey (tỷ lệ điều tra %), bonus (điểm thưởng), "
-        "deduction (điểm trừ). Mục có mục con để trống.",
+        "deduction (điểm trừ), ratio (tỷ lệ nhập bằng hai số: đã thực hiện/tổng số), "
+        "piecewise (tuyến tính từng đoạn, có ngưỡng sàn). Mục có mục con để trống.",
         "thresholds",
     ),
     Column(
@@ -112,7 +116,8 @@ NODE_COLUMNS = (
         "Tham số của quy tắc, dạng khóa=giá trị, cách nhau bởi dấu chấm phẩy. manual: step "
         "(bước, mặc định 0,25); yes_no: yes, no; thresholds: over=percent hoặc over=count; "
         "proportional: full_at (mặc định 100); timeliness: on_time, late, not_done; bonus: "
-        "per_unit (không bắt buộc); deduction: per_unit (bắt buộc).",
+        "per_unit (không bắt buộc); deduction: per_unit (bắt buộc); ratio: full_at (mặc định "
+        "100, bỏ trống khi chấm theo các mức); piecewise: over, floor.",
         "on_time=1; late=0,5",
     ),
     Column(
@@ -123,7 +128,8 @@ NODE_COLUMNS = (
         "mỗi mức dạng [từ..đến)=điểm. Ngoặc vuông [ ] là lấy cả cận, ngoặc tròn ( ) là không "
         "lấy cận. Bỏ trống cận trên cho mức không giới hạn trên (số lượng): [5..)=1. Có thể "
         "dùng → hoặc : thay cho =. Các mức phải phủ kín 0–100 (%) hoặc từ 0 trở lên (số "
-        "lượng), không chồng lấn.",
+        "lượng), không chồng lấn. Quy tắc ratio chấm theo mức dùng cùng cú pháp (theo %). "
+        "Quy tắc piecewise: các điểm gãy dạng giá trị=điểm, ví dụ 50=0,5; 100=1.",
         "[100..100]=1; [80..100)=0,5; [0..80)=0",
     ),
     Column(

@@ -30,6 +30,7 @@ from .layout import (
     BANDS_KEY,
     BANDS_TITLE,
     BRACKET_KEY,
+    BREAKPOINT_SYNTAX,
     INFO_KEYS,
     INFO_SHEET,
     NODE_COLUMNS,
@@ -281,11 +282,16 @@ class _Reader:
         if kind in RULE_PARAMS:
             rule: dict[str, Any] = {"kind": kind}
             rule.update(self.params(params_text, kind, row, headers["params"], code))
-            if kind == "thresholds":
+            if kind == "thresholds" or (kind == "ratio" and bands_text):
                 rule["bands"] = self.bands(bands_text, row, headers["bands"], code)
+            elif kind == "piecewise":
+                rule["breakpoints"] = self.breakpoints(bands_text, row, headers["bands"], code)
             elif bands_text:
                 self.error(
-                    "chỉ quy tắc thresholds mới có các mức (bands)", row, headers["bands"], code
+                    "chỉ quy tắc thresholds, ratio, piecewise mới có các mức (bands)",
+                    row,
+                    headers["bands"],
+                    code,
                 )
             spec["rule"] = rule
         elif kind:
@@ -331,6 +337,27 @@ class _Reader:
             except ValueError:
                 self.error(f"tham số '{key}' = '{raw}' không phải là số", row, column, code)
         return result
+
+    def breakpoints(self, text: str, row: int, column: str, code: str) -> list[dict[str, Any]]:
+        """`50=0,5; 100=1` -> the breakpoints of a piecewise rule."""
+        out = []
+        for part in re.split(r"[;\n]", text):
+            part = part.strip()
+            if not part:
+                continue
+            match = re.fullmatch(r"(.+?)\s*(?:=>|->|→|=|:)\s*(.+)", part)
+            try:
+                if not match:
+                    raise ValueError
+                out.append({"at": to_decimal(match.group(1)), "points": to_decimal(match.group(2))})
+            except ValueError:
+                self.error(
+                    f"điểm gãy '{part}' sai cú pháp: cần dạng {BREAKPOINT_SYNTAX}",
+                    row,
+                    column,
+                    code,
+                )
+        return out
 
     def bands(self, text: str, row: int, column: str, code: str) -> list[dict[str, Any]]:
         bands = []

@@ -251,6 +251,7 @@ def test_workbook_layout(tmp_path):
         "Tài liệu kiểm chứng (evidence)",
         "Chưa công bố (unknown)",
         "Loại mục (section)",
+        "Điều kiện bắt buộc (gate)",
     ]
     assert all(c.font.bold for c in ws[1])
     assert ws.freeze_panes == "C2"

@@ -39,6 +39,7 @@ SPEC = {
                     "name": "Tỷ lệ hồ sơ đúng hạn",
                     "max": 2,
                     "rule": {"kind": "ratio"},
+                    "gate": True,
                 },
                 {
                     "code": "1.2",
@@ -98,6 +99,7 @@ def test_workbook_round_trip(tmp_path):
     assert dump_yaml(back) == dump_yaml(m)
     assert isinstance(back.nodes["1.2"].rule, RatioRule) and back.nodes["1.2"].rule.bands
     assert isinstance(back.nodes["1.3"].rule, Piecewise)
+    assert back.nodes["1.1"].gate and not back.nodes["1.2"].gate
 
 
 def test_workbook_errors_name_row_column_and_code(tmp_path):
@@ -143,6 +145,7 @@ def test_scores_file_carries_both_counts(tmp_path):
         D("0.65"),
     )
     assert (b.nodes["1.1"].points, b.nodes["1.1"].max_points) == (0, 0)  # 0/0 excluded
+    assert b.nodes["1"].points == D(1)  # an excluded gate has not failed
     assert b.nodes["1.3"].points == 0  # below the floor
 
 

@@ -5,7 +5,9 @@ Formulas (the methodology officials audit):
 - "không phát sinh" (not arising): `full_points` scores the leaf's max, `exclude` removes the
   leaf from the unit's maximum, `not_allowed` is an input error;
 - a leaf that does not apply to the unit's type is removed from the unit's maximum;
-- a node's points and maximum are the sums over its children;
+- a node's points and maximum are the sums over its children; but a criterion with a gate
+  leaf (`gate: true`) that fails (scored, appraised or missing with 0 points) scores 0, and
+  its explanation names the gate;
 - component index of a node = points / max x 100 (None when its max is 0);
 - total = sum of field points + bonus (capped at `bonus_cap`) + deductions (floored at
   `deduction_floor`), kept within [0, unit max];
@@ -35,6 +37,8 @@ NA_EXCLUDED = "not_arising_excluded"
 NOT_APPLICABLE = "not_applicable"
 AGGREGATE = "aggregate"
 ADJUSTED = "adjusted"
+GATED = "gated"
+_FAILABLE = (SCORED, ADJUSTED, MISSING)  # a gate with 0 points in these states has failed
 
 STATUS_LABELS = {
     SCORED: "đã chấm",
@@ -43,6 +47,7 @@ STATUS_LABELS = {
     NA_EXCLUDED: "không phát sinh (loại khỏi điểm tối đa)",
     NOT_APPLICABLE: "không áp dụng cho loại đơn vị này",
     AGGREGATE: "tổng của các mục con",
+    GATED: "bằng 0 vì điều kiện bắt buộc không đạt",
     ADJUSTED: "điểm do Hội đồng thẩm định xác định",
 }
 
@@ -101,6 +106,16 @@ class NodeResult:
     def explanation(self) -> str:
         """Input, rule branch taken and points, in Vietnamese."""
         pts = fmt_vn(self.points, 4)
+        if self.status == GATED:
+            failed = ", ".join(
+                c.code for c in self.children if c.node.gate and c.status in _FAILABLE
+            )
+            summed = sum((c.points for c in self.children), ZERO)
+            return (
+                f"Điều kiện bắt buộc {failed} không đạt (0 điểm) nên cả mục bằng 0 "
+                f"(tổng các mục con lẽ ra là {fmt_vn(summed, 4)}): {pts} / "
+                f"{fmt_vn(self.max_points, 2)} điểm"
+            )
         if self.status == AGGREGATE:
             return f"Tổng {len(self.children)} mục con: {pts} / {fmt_vn(self.max_points, 2)} điểm"
         rule = self.node.rule
@@ -228,6 +243,7 @@ def _score_nodes(
     the memo stops growing at _MEMO_MAX entries."""
     stack: list[NodeResult] = []
     push = stack.append
+    gates = m.gates
     get = inputs.get
     unit_type = unit.type
     for node, n in program:
@@ -238,7 +254,10 @@ def _score_nodes(
             for r in children:
                 points += r.points
                 max_points += r.max_points
-            push(_result(node, points, max_points, AGGREGATE, None, None, children))
+            status = AGGREGATE
+            if gates and node.code in gates and _gate_failed(children):
+                points, status = ZERO, GATED
+            push(_result(node, points, max_points, status, None, None, children))
             continue
         code = node.code
         value = get(code)
@@ -294,6 +313,10 @@ def _score_nodes(
             missing.append(code)
         push(result)
     return tuple(stack)
+
+
+def _gate_failed(children: tuple[NodeResult, ...]) -> bool:
+    return any(c.node.gate and c.status in _FAILABLE and c.points == 0 for c in children)
 
 
 def unit_totals(

@@ -116,7 +116,15 @@ class _Builder:
             "applies_to": applies_to,
             "not_arising": not_arising,
             "unknown": bool(spec.get("unknown", False)),
+            "gate": bool(spec.get("gate", False)),
         }
+        if base["gate"] and (children or parent is None or adjustment):
+            self.error(
+                "'gate' chỉ đặt ở tiêu chí thành phần (mục cuối) có mục cha, không ở lĩnh vực, "
+                "mục có mục con hay mục điểm thưởng/điểm trừ",
+                spec,
+                code,
+            )
         if children:
             if spec.get("rule"):
                 self.error("mục có mục con không được có quy tắc chấm (rule)", spec, code)
@@ -280,6 +288,8 @@ def _node_to_dict(node: Node) -> dict[str, Any]:
             d[key] = getattr(node, key)
     if node.unknown:
         d["unknown"] = True
+    if node.gate:
+        d["gate"] = True
     if node.children:
         d["children"] = [_node_to_dict(c) for c in node.children]
         return d

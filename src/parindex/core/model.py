@@ -35,6 +35,7 @@ class Node:
     not_arising: str | None = None  # None: the methodology's default
     applies_to: frozenset[str] | None = None  # None: every unit type
     unknown: bool = False  # content not publicly known (official methodologies)
+    gate: bool = False  # a leaf whose failure (0 points) zeroes its parent criterion
 
     @property
     def is_leaf(self) -> bool:
@@ -125,6 +126,16 @@ class Methodology:
     def leaves(self) -> tuple[Node, ...]:
         """Leaves of the field tree, in order (adjustments excluded)."""
         return tuple(n for f in self.fields for n in f.walk() if n.is_leaf)
+
+    @cached_property
+    def gates(self) -> dict[str, tuple[str, ...]]:
+        """Criterion code -> the codes of its gate leaves (only criteria that have some)."""
+        out: dict[str, tuple[str, ...]] = {}
+        for node in self.walk():
+            codes = tuple(c.code for c in node.children if c.gate)
+            if codes:
+                out[node.code] = codes
+        return out
 
     def policy(self, leaf: Node) -> str:
         return leaf.not_arising or self.not_arising_default

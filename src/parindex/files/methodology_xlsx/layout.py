@@ -166,6 +166,14 @@ NODE_COLUMNS = (
         "điểm thưởng/điểm trừ (dùng quy tắc bonus hoặc deduction, không có mục con).",
         ADJUSTMENT,
     ),
+    Column(
+        "gate",
+        "Điều kiện bắt buộc",
+        12,
+        "Ghi 'có' (hoặc x) nếu tiêu chí thành phần là điều kiện bắt buộc: khi nó không đạt (0 "
+        "điểm, 'không'), cả tiêu chí chứa nó bằng 0 điểm.",
+        "có",
+    ),
 )
 REQUIRED_NODE_COLUMNS = ("code", "name", "max")
 

@@ -258,14 +258,15 @@ class _Reader:
         applies = _text(values.get("applies_to")).strip()
         if applies:
             spec["applies_to"] = [a.strip() for a in re.split(r"[,;\n]", applies) if a.strip()]
-        unknown = _text(values.get("unknown")).strip()
-        flag = parse_yes_no(unknown) if unknown else False
-        if flag:
-            spec["unknown"] = True
-        elif flag is None:
-            self.error(
-                f"'{unknown}' không hợp lệ: ghi 'có' hoặc để trống", row, headers["unknown"], code
-            )
+        for key in ("unknown", "gate"):
+            said = _text(values.get(key)).strip()
+            flag = parse_yes_no(said) if said else False
+            if flag:
+                spec[key] = True
+            elif flag is None:
+                self.error(
+                    f"'{said}' không hợp lệ: ghi 'có' hoặc để trống", row, headers[key], code
+                )
         section = _text(values.get("section")).strip().lower()
         adjustment = section in ADJUSTMENT_WORDS
         if not adjustment and section not in TREE_WORDS:

@@ -180,6 +180,7 @@ def _node_row(node: Node, adjustment: bool) -> dict[str, Any]:
         "guidance": node.guidance,
         "evidence": node.evidence,
         "unknown": YES_TEXT if node.unknown else "",
+        "gate": YES_TEXT if node.gate else "",
         "section": ADJUSTMENT if adjustment else "",
     }
     if node.is_leaf:

@@ -252,6 +252,8 @@ def test_workbook_layout(tmp_path):
         "Chưa công bố (unknown)",
         "Loại mục (section)",
         "Điều kiện bắt buộc (gate)",
+        "Hiệu lực từ (valid_from)",
+        "Hiệu lực đến (valid_to)",
     ]
     assert all(c.font.bold for c in ws[1])
     assert ws.freeze_panes == "C2"

@@ -158,3 +158,26 @@ def test_scores_file_refuses_bad_counts_naming_row_and_column(tmp_path):
     assert (first.row, first.column, first.code) == (2, "value", "1.1")
     assert "lớn hơn tổng số" in first.message
     assert (second.row, second.code) == (3, "1.2") and "45/50" in second.message
+
+
+def test_workbook_round_trip_of_dates(tmp_path):
+    dated = {**SPEC, "period_from": "2025-01-01", "period_to": "2025-12-31"}
+    dated["fields"] = [
+        {
+            **SPEC["fields"][0],
+            "children": [
+                {**c, "valid_from": "01/07/2025"} if c["code"] == "1.3" else c
+                for c in SPEC["fields"][0]["children"]
+            ],
+        }
+    ]
+    m = methodology_from_dict(dated)
+    path = tmp_path / "d.xlsx"
+    write_methodology_xlsx(m, path)
+    ws = load_workbook(path)[NODES_SHEET]
+    header = [str(c.value) for c in ws[1]]
+    row = next(r for r in ws.iter_rows(min_row=2, values_only=True) if r[0] == "1.3")
+    assert row[header.index("Hiệu lực từ (valid_from)")] == "01/07/2025"
+    back = read_methodology_xlsx(path)
+    assert back == m
+    assert back.nodes["1.3"].prorate is not None and back.nodes["1.3"].prorate.days == 184

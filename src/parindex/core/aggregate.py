@@ -5,6 +5,8 @@ Formulas (the methodology officials audit):
 - "không phát sinh" (not arising): `full_points` scores the leaf's max, `exclude` removes the
   leaf from the unit's maximum, `not_allowed` is an input error;
 - a leaf that does not apply to the unit's type is removed from the unit's maximum;
+- a leaf effective part of the period (valid_from/valid_to) has its points and maximum
+  multiplied by (days effective / days of the period), both ends inclusive, rounded to 4;
 - a node's points and maximum are the sums over its children; but a criterion with a gate
   leaf (`gate: true`) that fails (scored, appraised or missing with 0 points) scores 0, and
   its explanation names the gate;
@@ -105,6 +107,18 @@ class NodeResult:
     @property
     def explanation(self) -> str:
         """Input, rule branch taken and points, in Vietnamese."""
+        text = self._explanation
+        pr = self.node.prorate
+        if pr is None or self.status == NOT_APPLICABLE:
+            return text
+        return (
+            f"{text} Hiệu lực {pr.start:%d/%m/%Y}–{pr.end:%d/%m/%Y}: {pr.days}/{pr.of} ngày; "
+            f"điểm và điểm tối đa × {pr.days}/{pr.of} → {fmt_vn(self.points, 4)} / "
+            f"{fmt_vn(self.max_points, 4)} điểm."
+        )
+
+    @property
+    def _explanation(self) -> str:
         pts = fmt_vn(self.points, 4)
         if self.status == GATED:
             failed = ", ".join(
@@ -187,7 +201,13 @@ def _result(
 
 
 def score_leaf(m: Methodology, leaf: Node, unit: Unit, value: Value | None) -> NodeResult:
-    """Score one leaf for one unit. Raises InvalidValue when the value does not fit."""
+    """Score one leaf for one unit (pro-rated when it is effective part of the period).
+    Raises InvalidValue when the value does not fit."""
+    result = _score_leaf(m, leaf, unit, value)
+    return result if leaf.prorate is None else _prorated(result)
+
+
+def _score_leaf(m: Methodology, leaf: Node, unit: Unit, value: Value | None) -> NodeResult:
     if leaf.applies_to is not None and unit.type not in leaf.applies_to:  # leaf.applies()
         return _result(leaf, ZERO, ZERO, NOT_APPLICABLE, value)
     if value is None:
@@ -244,6 +264,12 @@ def _score_nodes(
     stack: list[NodeResult] = []
     push = stack.append
     gates = m.gates
+    push_leaf = push
+    if m.prorated:
+
+        def push_leaf(r: NodeResult) -> None:
+            push(_prorated(r) if r.node.prorate is not None else r)
+
     get = inputs.get
     unit_type = unit.type
     for node, n in program:
@@ -264,7 +290,7 @@ def _score_nodes(
         if overrides:
             override = overrides.get(code)
             if override is not None and node.applies(unit_type):
-                push(_overridden(node, override, value))
+                push_leaf(_overridden(node, override, value))
                 continue
         rule = node.rule
         if (
@@ -277,7 +303,7 @@ def _score_nodes(
                 key = (code, unit_type, id(value))
                 shared = memo.get(key)
                 if shared is not None:
-                    push(shared)
+                    push_leaf(shared)
                     continue
             try:
                 result = _result(
@@ -286,11 +312,11 @@ def _score_nodes(
             except InvalidValue as exc:
                 issues.append(Issue(str(exc), unit=unit.code, code=code))
                 missing.append(code)
-                push(NodeResult(node, ZERO, node.max_points, MISSING))
+                push_leaf(NodeResult(node, ZERO, node.max_points, MISSING))
                 continue
             if key is not None and len(memo) < _MEMO_MAX:
                 memo[key] = result  # keeps `value` alive, so its id stays its own
-            push(result)
+            push_leaf(result)
             continue
         key = None
         if len(memo) < _MEMO_MAX:
@@ -299,10 +325,10 @@ def _score_nodes(
             if shared is not None:
                 if shared.status == MISSING:
                     missing.append(code)
-                push(shared)
+                push_leaf(shared)
                 continue
         try:
-            result = score_leaf(m, node, unit, value)
+            result = _score_leaf(m, node, unit, value)
         except InvalidValue as exc:
             issues.append(Issue(str(exc), unit=unit.code, code=code))
             result = NodeResult(node, ZERO, node.max_points, MISSING)
@@ -311,8 +337,22 @@ def _score_nodes(
                 memo[key] = result  # keeps `value` alive, so its id stays its own
         if result.status == MISSING:
             missing.append(code)
-        push(result)
+        push_leaf(result)
     return tuple(stack)
+
+
+def _prorated(r: NodeResult) -> NodeResult:
+    """A leaf effective part of the period: its points and maximum x days / period days."""
+    f = r.node.prorate.factor  # type: ignore[union-attr]
+    return _result(
+        r.node,
+        q4(r.points * f),
+        q4(r.max_points * f),
+        r.status,
+        r.value,
+        r.given_scored,
+        r.children,
+    )
 
 
 def _gate_failed(children: tuple[NodeResult, ...]) -> bool:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 from functools import cached_property
 
@@ -17,6 +18,21 @@ METHODS = (SELF, SURVEY, EXTERNAL)
 # Policies for items that do not arise in the year (không phát sinh).
 FULL_POINTS, EXCLUDE, NOT_ALLOWED = "full_points", "exclude", "not_allowed"
 NOT_ARISING_POLICIES = (FULL_POINTS, EXCLUDE, NOT_ALLOWED)
+
+
+@dataclass(frozen=True, slots=True)
+class Prorate:
+    """A leaf effective `days` of the period's `of` days (both ends inclusive): its points and
+    its maximum are multiplied by days / of (then rounded to 4 decimals)."""
+
+    start: date
+    end: date
+    days: int
+    of: int
+
+    @property
+    def factor(self) -> Decimal:
+        return Decimal(self.days) / Decimal(self.of)
 
 
 @dataclass(frozen=True)
@@ -36,6 +52,9 @@ class Node:
     applies_to: frozenset[str] | None = None  # None: every unit type
     unknown: bool = False  # content not publicly known (official methodologies)
     gate: bool = False  # a leaf whose failure (0 points) zeroes its parent criterion
+    valid_from: date | None = None  # a leaf effective only part of the period (pro-rated)
+    valid_to: date | None = None
+    prorate: Prorate | None = None  # set by the loader from valid_from/to and the period
 
     @property
     def is_leaf(self) -> bool:
@@ -91,6 +110,8 @@ class Methodology:
     grades: tuple[Grade, ...] = DEFAULT_GRADES
     bonus_cap: Decimal | None = None
     deduction_floor: Decimal | None = None
+    period_from: date | None = None  # the assessed period (for items effective part of it)
+    period_to: date | None = None
     extra: dict[str, object] = field(default_factory=dict, compare=False, hash=False)
 
     @property
@@ -136,6 +157,11 @@ class Methodology:
             if codes:
                 out[node.code] = codes
         return out
+
+    @cached_property
+    def prorated(self) -> frozenset[str]:
+        """Codes of the leaves effective only part of the period."""
+        return frozenset(n.code for n in self.walk() if n.prorate is not None)
 
     def policy(self, leaf: Node) -> str:
         return leaf.not_arising or self.not_arising_default

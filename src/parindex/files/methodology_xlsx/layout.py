@@ -174,6 +174,22 @@ NODE_COLUMNS = (
         "điểm, 'không'), cả tiêu chí chứa nó bằng 0 điểm.",
         "có",
     ),
+    Column(
+        "valid_from",
+        "Hiệu lực từ",
+        12,
+        "Chỉ cho tiêu chí thành phần có hiệu lực một phần của kỳ (ví dụ từ 01/07/2025 sau sắp "
+        "xếp đơn vị hành chính): ngày bắt đầu, dạng dd/mm/yyyy, trong kỳ đánh giá (sheet "
+        "Thông tin). Điểm và điểm tối đa được tính theo tỷ lệ số ngày. Để trống = từ đầu kỳ.",
+        "01/07/2025",
+    ),
+    Column(
+        "valid_to",
+        "Hiệu lực đến",
+        12,
+        "Ngày kết thúc hiệu lực (dd/mm/yyyy), trong kỳ đánh giá. Để trống = đến cuối kỳ.",
+        "",
+    ),
 )
 REQUIRED_NODE_COLUMNS = ("code", "name", "max")
 
@@ -195,6 +211,8 @@ INFO_KEYS = (
     ),
     ("bonus_cap", "Trần điểm thưởng", "Tổng điểm thưởng tối đa (để trống = không giới hạn)"),
     ("deduction_floor", "Sàn điểm trừ", "Tổng điểm trừ tối đa, số ≤ 0, ví dụ -5"),
+    ("period_from", "Kỳ đánh giá từ", "Ngày đầu kỳ, dd/mm/yyyy (cần khi có mục hiệu lực một phần)"),
+    ("period_to", "Kỳ đánh giá đến", "Ngày cuối kỳ, dd/mm/yyyy"),
 )
 BANDS_KEY = "bands"
 BANDS_TITLE = "Xếp loại (bands)"

@@ -255,6 +255,10 @@ class _Reader:
             text = _text(values.get(key)).strip().lower()
             if text:
                 spec[key] = text
+        for key in ("valid_from", "valid_to"):
+            text = _text(values.get(key)).strip()
+            if text:
+                spec[key] = text
         applies = _text(values.get("applies_to")).strip()
         if applies:
             spec["applies_to"] = [a.strip() for a in re.split(r"[,;\n]", applies) if a.strip()]

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from parindex.core import Unit, ValidationFailed, compute_all, methodology_from_dict
+from parindex.core import Unit, ValidationFailed, compute_all, methodology_from_dict, q4
 from parindex.core.rules import Piecewise, RatioRule
 from parindex.core.values import Ratio
 from parindex.files.methodology import dump_yaml
@@ -181,3 +181,38 @@ def test_workbook_round_trip_of_dates(tmp_path):
     back = read_methodology_xlsx(path)
     assert back == m
     assert back.nodes["1.3"].prorate is not None and back.nodes["1.3"].prorate.days == 184
+
+
+def test_absent_block_round_trip_and_declared_in_a_scores_file(tmp_path):
+    spec = {
+        **SPEC,
+        "absent_block": "rescale",
+        "fields": [
+            SPEC["fields"][0],
+            {
+                "code": "2",
+                "name": "Điều tra",
+                "max": 2,
+                "block": True,
+                "children": [{"code": "2.1", "name": "SIPAS", "max": 2, "rule": "survey"}],
+            },
+        ],
+    }
+    m = methodology_from_dict(spec)
+    path = tmp_path / "b.xlsx"
+    write_methodology_xlsx(m, path)
+    back = read_methodology_xlsx(path)
+    assert back == m and back.nodes["2"].block and back.absent_block == "rescale"
+
+    scores = tmp_path / "diem.csv"
+    scores.write_text("unit,code,value\nA,1.1,50/50\nA,2,không phát sinh\nB,2,80\n", "utf-8")
+    with pytest.raises(ValidationFailed) as caught:
+        read_scores(scores, m)
+    (issue,) = caught.value.issues
+    assert (issue.row, issue.code, issue.unit) == (4, "2", "B") and "là một khối" in issue.message
+    scores.write_text("unit,code,value\nA,1.1,50/50\nA,2,không phát sinh\n", "utf-8")
+    read = read_scores(scores, m)
+    (a,) = compute_all(m, read.units, read.inputs)
+    assert a.nodes["2"].status == "absent"
+    assert a.max_points == D(6)
+    assert a.base_points == q4(D(2) * 6 / 4)  # 1.1 full (2 of the rest's 4), rescaled

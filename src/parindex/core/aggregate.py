@@ -11,6 +11,11 @@ Formulas (the methodology officials audit):
   leaf (`gate: true`) that fails (scored, appraised or missing with 0 points) scores 0, and
   its explanation names the gate;
 - component index of a node = points / max x 100 (None when its max is 0);
+- a block (`block: true`, e.g. a survey) declared absent for a unit (the input "không phát
+  sinh" on the block's own code) leaves the maximum with all it contains; when the
+  methodology says `absent_block: rescale`, the rest of its component (its parent; for a
+  field, the unit's total) is rescaled to the full maximum: points x (A + B) / A, maximum
+  A + B, where A is the applicable maximum of the rest and B the block's maximum;
 - total = sum of field points + bonus (capped at `bonus_cap`) + deductions (floored at
   `deduction_floor`), kept within [0, unit max];
 - index = total / unit max x 100; all Decimals rounded to 4 places, ROUND_HALF_UP.
@@ -27,7 +32,7 @@ from decimal import Decimal
 from functools import cached_property
 
 from .errors import InvalidValue, Issue, ValidationFailed
-from .model import EXCLUDE, FULL_POINTS, Grade, Methodology, Node, Unit
+from .model import EXCLUDE, FULL_POINTS, RESCALE, Grade, Methodology, Node, Unit
 from .numbers import HUNDRED, ZERO, fmt_vn, q4
 from .rules import Bonus, Deduction, Manual, Scored, Thresholds
 from .values import NotArising, Number, Ratio, Value
@@ -40,6 +45,8 @@ NOT_APPLICABLE = "not_applicable"
 AGGREGATE = "aggregate"
 ADJUSTED = "adjusted"
 GATED = "gated"
+ABSENT = "absent"
+RESCALED = "rescaled"
 _FAILABLE = (SCORED, ADJUSTED, MISSING)  # a gate with 0 points in these states has failed
 
 STATUS_LABELS = {
@@ -50,6 +57,8 @@ STATUS_LABELS = {
     NOT_APPLICABLE: "không áp dụng cho loại đơn vị này",
     AGGREGATE: "tổng của các mục con",
     GATED: "bằng 0 vì điều kiện bắt buộc không đạt",
+    ABSENT: "khối không tổ chức / vắng mặt (loại khỏi điểm tối đa)",
+    RESCALED: "các mục còn lại quy đổi lên đủ điểm tối đa vì có khối vắng mặt",
     ADJUSTED: "điểm do Hội đồng thẩm định xác định",
 }
 
@@ -130,6 +139,18 @@ class NodeResult:
                 f"(tổng các mục con lẽ ra là {fmt_vn(summed, 4)}): {pts} / "
                 f"{fmt_vn(self.max_points, 2)} điểm"
             )
+        if self.status == RESCALED:
+            gone = [c for c in self.children if c.status == ABSENT]
+            rest = sum((c.points for c in self.children), ZERO)
+            rest_max = sum((c.max_points for c in self.children), ZERO)
+            codes = ", ".join(c.code for c in gone)
+            return (
+                f"Khối {codes} vắng mặt: các mục còn lại quy đổi lên đủ điểm tối đa: "
+                f"{fmt_vn(rest, 4)} × {fmt_vn(self.max_points, 2)} / {fmt_vn(rest_max, 2)} "
+                f"→ {pts} / {fmt_vn(self.max_points, 2)} điểm"
+            )
+        if self.status == ABSENT and self.children:
+            return f"Khối vắng mặt (không tổ chức): loại khỏi điểm tối đa. Điểm: {pts}."
         if self.status == AGGREGATE:
             return f"Tổng {len(self.children)} mục con: {pts} / {fmt_vn(self.max_points, 2)} điểm"
         rule = self.node.rule
@@ -272,6 +293,9 @@ def _score_nodes(
 
     get = inputs.get
     unit_type = unit.type
+    absent = absent_blocks(m, inputs)
+    block_of = m.block_of
+    rescale = bool(absent) and m.absent_block == RESCALE
     for node, n in program:
         if n:  # a parent: its children are the last n results
             children = tuple(stack[-n:])
@@ -283,10 +307,22 @@ def _score_nodes(
             status = AGGREGATE
             if gates and node.code in gates and _gate_failed(children):
                 points, status = ZERO, GATED
+            if absent:
+                if block_of.get(node.code) in absent:
+                    points, max_points, status = ZERO, ZERO, ABSENT
+                elif rescale:
+                    gone = sum((c.node.max_points for c in children if c.code in absent), ZERO)
+                    if gone and max_points > 0 and status == GATED:
+                        max_points += gone  # still 0 points, out of the full maximum
+                    elif gone and max_points > 0:
+                        points, max_points, status = _rescaled(points, max_points, gone)
             push(_result(node, points, max_points, status, None, None, children))
             continue
         code = node.code
         value = get(code)
+        if absent and block_of.get(code) in absent:
+            push(_result(node, ZERO, ZERO, ABSENT, value))
+            continue
         if overrides:
             override = overrides.get(code)
             if override is not None and node.applies(unit_type):
@@ -355,6 +391,20 @@ def _prorated(r: NodeResult) -> NodeResult:
     )
 
 
+def absent_blocks(m: Methodology, inputs: Mapping[str, Value]) -> frozenset[str]:
+    """The blocks a unit declares absent: "không phát sinh" entered on the block's code."""
+    if not m.blocks:
+        return frozenset()
+    return frozenset(c for c in m.blocks if inputs.get(c).__class__ is NotArising)
+
+
+def _rescaled(points: Decimal, max_points: Decimal, gone: Decimal) -> tuple[Decimal, Decimal, str]:
+    """The rest of a component rescaled to its full maximum when blocks worth `gone` points
+    are absent: points x (rest + gone) / rest, maximum rest + gone."""
+    full = max_points + gone
+    return q4(points * full / max_points), full, RESCALED
+
+
 def _gate_failed(children: tuple[NodeResult, ...]) -> bool:
     return any(c.node.gate and c.status in _FAILABLE and c.points == 0 for c in children)
 
@@ -419,6 +469,11 @@ def compute_unit(
     for f in fields:
         base += f.points
         max_points += f.max_points
+    if m.absent_block == RESCALE and m.blocks:
+        absent = absent_blocks(m, inputs)
+        gone = sum((f.node.max_points for f in fields if f.code in absent), ZERO)
+        if gone and max_points > 0:  # an absent field: the unit's total is the component
+            base, max_points, _ = _rescaled(base, max_points, gone)
     bonus, deduction, total, index = unit_totals(m, base, max_points, adjustments)
     return UnitResult(
         unit=unit,

@@ -15,6 +15,7 @@ from typing import Any
 
 from .errors import Issue, ValidationFailed
 from .model import (
+    ABSENT_BLOCK_POLICIES,
     DEFAULT_GRADES,
     METHODS,
     NOT_ARISING_POLICIES,
@@ -159,7 +160,10 @@ class _Builder:
             "not_arising": not_arising,
             "unknown": bool(spec.get("unknown", False)),
             "gate": bool(spec.get("gate", False)),
+            "block": bool(spec.get("block", False)),
         }
+        if base["block"] and adjustment:
+            self.error("mục điểm thưởng/điểm trừ không thể là một khối (block)", spec, code)
         dated = spec.get("valid_from") is not None or spec.get("valid_to") is not None
         if dated and (children or adjustment):
             self.error(
@@ -315,6 +319,12 @@ def methodology_from_dict(data: Any, source: str = "") -> Methodology:
     default_policy = str(data.get("not_arising_default") or "exclude")
     if default_policy not in NOT_ARISING_POLICIES:
         b.error(f"not_arising_default '{default_policy}' không hợp lệ", data)
+    absent_block = str(data.get("absent_block") or "exclude")
+    if absent_block not in ABSENT_BLOCK_POLICIES:
+        b.error(
+            f"absent_block '{absent_block}' không hợp lệ ({' | '.join(ABSENT_BLOCK_POLICIES)})",
+            data,
+        )
     not_submitted = str(data.get("not_submitted") or "exclude")
     if not_submitted not in NOT_SUBMITTED_POLICIES:
         b.error(f"not_submitted '{not_submitted}' không hợp lệ (exclude | zero)", data)
@@ -340,6 +350,11 @@ def methodology_from_dict(data: Any, source: str = "") -> Methodology:
         b.error("deduction_floor phải ≤ 0", data)
     if fields and sum((f.max_points for f in fields), ZERO) <= 0:
         b.error("tổng điểm tối đa phải lớn hơn 0", data)
+    for f in fields:
+        for node in f.walk():
+            inner = [c.code for c in node.walk() if c.block and c is not node]
+            if node.block and inner:
+                b.error(f"khối (block) không chứa khối khác: {', '.join(inner)}", None, node.code)
     if b.issues:
         raise ValidationFailed(b.issues)
     return Methodology(
@@ -361,6 +376,7 @@ def methodology_from_dict(data: Any, source: str = "") -> Methodology:
         deduction_floor=floor,
         period_from=period_from,
         period_to=period_to,
+        absent_block=absent_block,
     )
 
 
@@ -376,6 +392,8 @@ def _node_to_dict(node: Node) -> dict[str, Any]:
         d["unknown"] = True
     if node.gate:
         d["gate"] = True
+    if node.block:
+        d["block"] = True
     for key in ("valid_from", "valid_to"):
         if getattr(node, key) is not None:
             d[key] = getattr(node, key).isoformat()
@@ -403,6 +421,8 @@ def methodology_to_dict(m: Methodology) -> dict[str, Any]:
     if m.period_from is not None and m.period_to is not None:
         d["period_from"], d["period_to"] = m.period_from.isoformat(), m.period_to.isoformat()
     d["not_arising_default"] = m.not_arising_default
+    if m.absent_block != "exclude":
+        d["absent_block"] = m.absent_block
     if m.not_submitted != "exclude":
         d["not_submitted"] = m.not_submitted
     d["bands"] = [{"code": g.code, "label": g.label, "min": g.min_index} for g in m.grades]

@@ -19,6 +19,11 @@ METHODS = (SELF, SURVEY, EXTERNAL)
 FULL_POINTS, EXCLUDE, NOT_ALLOWED = "full_points", "exclude", "not_allowed"
 NOT_ARISING_POLICIES = (FULL_POINTS, EXCLUDE, NOT_ALLOWED)
 
+# Policies for a block (e.g. a survey) declared absent for a unit: its maximum is removed
+# ("exclude", the default), or the rest of its component is rescaled to the full maximum.
+RESCALE = "rescale"
+ABSENT_BLOCK_POLICIES = (EXCLUDE, RESCALE)
+
 
 @dataclass(frozen=True, slots=True)
 class Prorate:
@@ -55,6 +60,7 @@ class Node:
     valid_from: date | None = None  # a leaf effective only part of the period (pro-rated)
     valid_to: date | None = None
     prorate: Prorate | None = None  # set by the loader from valid_from/to and the period
+    block: bool = False  # a block that may be declared absent for a unit (e.g. a survey)
 
     @property
     def is_leaf(self) -> bool:
@@ -110,6 +116,7 @@ class Methodology:
     grades: tuple[Grade, ...] = DEFAULT_GRADES
     bonus_cap: Decimal | None = None
     deduction_floor: Decimal | None = None
+    absent_block: str = EXCLUDE  # what an absent block does: exclude | rescale
     period_from: date | None = None  # the assessed period (for items effective part of it)
     period_to: date | None = None
     extra: dict[str, object] = field(default_factory=dict, compare=False, hash=False)
@@ -156,6 +163,20 @@ class Methodology:
             codes = tuple(c.code for c in node.children if c.gate)
             if codes:
                 out[node.code] = codes
+        return out
+
+    @cached_property
+    def blocks(self) -> tuple[str, ...]:
+        """Codes of the blocks that may be declared absent."""
+        return tuple(n.code for n in self.walk() if n.block)
+
+    @cached_property
+    def block_of(self) -> dict[str, str]:
+        """Code of every node inside a block (the block included) -> the block's code."""
+        out: dict[str, str] = {}
+        for node in self.walk():
+            if node.block:
+                out.update((n.code, node.code) for n in node.walk())
         return out
 
     @cached_property

@@ -3,7 +3,8 @@
 Optional columns: unit_name, unit_type (used for applicability), done and total (the two
 counts of a `ratio` item, when its value cell is empty: a spreadsheet turns "1/2" typed in a
 cell into a date). Values: numbers with a decimal point or comma, yes/no or có/không,
-on-time/late/not-done, a ratio as its two counts "45/50", NA or "không phát sinh".
+on-time/late/not-done, a ratio as its two counts "45/50", NA or "không phát sinh" (also on the
+code of a block, `block: true`, to declare it absent for the unit).
 Every problem names the file, the row and the column; nothing is returned unless the whole
 file is valid.
 """
@@ -15,7 +16,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from parindex.common.csvio import CsvUnreadable, open_csv
-from parindex.core import InvalidValue, Methodology, NotArising, Unit, Value, parse_value
+from parindex.core import (
+    InvalidValue,
+    Methodology,
+    NotArising,
+    Unit,
+    Value,
+    is_not_arising,
+    parse_value,
+)
 from parindex.core.errors import Issue, ValidationFailed
 from parindex.core.model import NOT_ALLOWED
 from parindex.core.values import RATIO, Ratio
@@ -129,6 +138,19 @@ def read_scores(
         node = nodes.get(code)
         if node is None:
             bad(f"mã tiêu chí '{code}' không có trong bộ tiêu chí", row_no, "code", unit_code)
+            continue
+        if node.block and node.rule is None:  # a block declared absent for the unit
+            if not is_not_arising(raw):
+                bad(
+                    f"mã '{code}' là một khối: chỉ ghi 'không phát sinh' (NA) khi khối này "
+                    "vắng mặt (không tổ chức) ở đơn vị",
+                    row_no,
+                    "value",
+                    unit_code,
+                    code,
+                )
+                continue
+            inputs.setdefault(unit_code, {})[code] = parse_value(raw, "flag")
             continue
         if node.rule is None:
             bad(

@@ -190,6 +190,15 @@ NODE_COLUMNS = (
         "Ngày kết thúc hiệu lực (dd/mm/yyyy), trong kỳ đánh giá. Để trống = đến cuối kỳ.",
         "",
     ),
+    Column(
+        "block",
+        "Khối",
+        10,
+        "Ghi 'có' nếu mục là một khối có thể vắng mặt ở một đơn vị (ví dụ điều tra xã hội học "
+        "không tổ chức): đơn vị nhập 'không phát sinh' cho mã của khối; xử lý theo "
+        "absent_block của sheet Thông tin.",
+        "có",
+    ),
 )
 REQUIRED_NODE_COLUMNS = ("code", "name", "max")
 
@@ -211,6 +220,11 @@ INFO_KEYS = (
     ),
     ("bonus_cap", "Trần điểm thưởng", "Tổng điểm thưởng tối đa (để trống = không giới hạn)"),
     ("deduction_floor", "Sàn điểm trừ", "Tổng điểm trừ tối đa, số ≤ 0, ví dụ -5"),
+    (
+        "absent_block",
+        "Khối vắng mặt",
+        "exclude (loại khỏi điểm tối đa) | rescale (các mục còn lại quy đổi lên đủ điểm)",
+    ),
     ("period_from", "Kỳ đánh giá từ", "Ngày đầu kỳ, dd/mm/yyyy (cần khi có mục hiệu lực một phần)"),
     ("period_to", "Kỳ đánh giá đến", "Ngày cuối kỳ, dd/mm/yyyy"),
 )

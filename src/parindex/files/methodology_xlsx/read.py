@@ -262,7 +262,7 @@ class _Reader:
         applies = _text(values.get("applies_to")).strip()
         if applies:
             spec["applies_to"] = [a.strip() for a in re.split(r"[,;\n]", applies) if a.strip()]
-        for key in ("unknown", "gate"):
+        for key in ("unknown", "gate", "block"):
             said = _text(values.get(key)).strip()
             flag = parse_yes_no(said) if said else False
             if flag:

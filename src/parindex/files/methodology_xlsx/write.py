@@ -100,6 +100,7 @@ def _write_info(ws: Worksheet, m: Methodology) -> None:
         "not_arising_default": m.not_arising_default,
         "bonus_cap": m.bonus_cap,
         "deduction_floor": m.deduction_floor,
+        "absent_block": m.absent_block,
         "period_from": f"{m.period_from:%d/%m/%Y}" if m.period_from else "",
         "period_to": f"{m.period_to:%d/%m/%Y}" if m.period_to else "",
     }
@@ -183,6 +184,7 @@ def _node_row(node: Node, adjustment: bool) -> dict[str, Any]:
         "evidence": node.evidence,
         "unknown": YES_TEXT if node.unknown else "",
         "gate": YES_TEXT if node.gate else "",
+        "block": YES_TEXT if node.block else "",
         "valid_from": f"{node.valid_from:%d/%m/%Y}" if node.valid_from else "",
         "valid_to": f"{node.valid_to:%d/%m/%Y}" if node.valid_to else "",
         "section": ADJUSTMENT if adjustment else "",

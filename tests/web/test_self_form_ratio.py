@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
-import yaml
 from django.urls import reverse
 
 from parindex.assessment.models import Entry
@@ -17,60 +17,16 @@ from parindex.assessment.models import Entry
 pytestmark = pytest.mark.django_db
 
 HX = {"HTTP_HX_REQUEST": "true"}
-METHODOLOGY = {
-    "format": "parindex-methodology/1",
-    "code": "ratio-test",
-    "name": "Bộ thử tỷ lệ",
-    "version": "2025",
-    "not_arising_default": "exclude",
-    "fields": [
-        {
-            "code": "1",
-            "name": "Thủ tục hành chính",
-            "max": 3,
-            "children": [
-                {
-                    "code": "1.1",
-                    "name": "Hồ sơ giải quyết đúng hạn",
-                    "max": 2,
-                    "children": [
-                        {
-                            "code": "1.1.1",
-                            "name": "Tỷ lệ hồ sơ đúng hạn",
-                            "max": 2,
-                            "rule": {"kind": "ratio"},
-                        }
-                    ],
-                },
-                {
-                    "code": "1.2",
-                    "name": "Số hóa",
-                    "max": 1,
-                    "children": [
-                        {
-                            "code": "1.2.1",
-                            "name": "Tỷ lệ số hóa",
-                            "max": 1,
-                            "rule": {
-                                "kind": "piecewise",
-                                "floor": 50,
-                                "breakpoints": [[50, "0.5"], [100, 1]],
-                            },
-                        }
-                    ],
-                },
-            ],
-        }
-    ],
-}
+RATIO_YAML = Path(__file__).parent.parent / "data" / "ratio.yaml"
 
 
 @pytest.fixture
-def ratio_world(cast, tmp_path):
-    path = tmp_path / "ratio.yaml"
-    path.write_text(yaml.safe_dump(METHODOLOGY, allow_unicode=True), encoding="utf-8")
+def ratio_world(cast):
     cycle = cast.cycle(
-        methodology=cast.methodology(path), self_start=None, self_end=None, explanation_end=None
+        methodology=cast.methodology(RATIO_YAML),
+        self_start=None,
+        self_end=None,
+        explanation_end=None,
     )
     return cast.part(cycle, "a"), cast.users["officer"]
 

@@ -5,7 +5,6 @@ own cycle is open, and synthetic rows named through one helper."""
 from __future__ import annotations
 
 from decimal import Decimal
-from types import SimpleNamespace
 
 import pytest
 from django.urls import reverse
@@ -52,6 +51,8 @@ def test_the_page_shows_the_national_comparison(cast, province_page):
 
 
 def test_synthetic_rows_are_read_through_one_helper():
-    assert is_synthetic(SimpleNamespace(provenance="synthetic"))
-    assert not is_synthetic(SimpleNamespace(provenance="published"))
-    assert not is_synthetic(SimpleNamespace())  # before the field exists: published
+    from parindex.results.models import NationalResult, Provenance
+
+    assert is_synthetic(NationalResult(provenance=Provenance.SYNTHETIC))
+    assert not is_synthetic(NationalResult(provenance=Provenance.PUBLISHED))
+    assert not is_synthetic(NationalResult())  # the default: published

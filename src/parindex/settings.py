@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "parindex.web",
     "parindex.setup",
     "parindex.plans",
+    "parindex.targets",
 ]
 
 MIDDLEWARE = [

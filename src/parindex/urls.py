@@ -11,5 +11,6 @@ urlpatterns = [
     path("", include("parindex.web.urls")),
     path("", include("parindex.setup.urls")),
     path("", include("parindex.plans.urls")),
+    path("", include("parindex.targets.urls")),
     path("", include("parindex.assessment.urls")),
 ]

@@ -640,6 +640,17 @@ CASES = [
              evidence__isnull=False).exists()),
     Case("plan_attachment", lambda w: {"pk": w.objs["attachment"].pk},
          get="      200     200     200       200      200     404       200    404       login"),
+    # -- the target planner (parindex.targets): unit A's page and its what-if (reads) --
+    Case("targets_index", none,
+         get="      200     200     200       200      200     200       200    200       login"),
+    Case("target_page", part,
+         get="      200     200     200       200      404     404       200    404       login"),
+    Case("target_whatif", part, query="?p-1.1.1=0",
+         get="      200     200     200       200      404     404       200    404       login"),
+    Case("target_robustness", cycle,
+         get="      404     404     404       404      404     404       404    404       login"),
+    Case("target_robustness", cycle, variant="finished", prepare=state("final"),
+         get="      200     200     404       404      404     200       200    404       login"),
     # -- passwords: "Quên mật khẩu?" and the one-time links (public) --
     Case("password_reset", none,
          get="      200     200     200       200      200     200       200    200       200"),

@@ -12,13 +12,7 @@ from ninja import NinjaAPI
 from ninja.openapi.docs import Swagger
 from ninja.renderers import JSONRenderer
 
-from . import (  # noqa: F401 - they add operations to reads.router
-    plans,
-    reads,
-    stages,
-    survey_imports,
-    writes,
-)
+from . import plans, reads, stages, survey_imports, writes  # noqa: F401 - operations of reads.router
 from .auth import BearerToken
 from .errors import install_handlers
 from .schemas import ErrorOut

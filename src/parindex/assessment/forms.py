@@ -59,15 +59,22 @@ class SentCharField(forms.CharField):
 
 class SelfEntryForm(forms.Form):
     """One leaf of the self-assessment form: the value typed or chosen ("không phát sinh"
-    ticked: NOT_ARISING), the note (None when not sent: unchanged) and the version read."""
+    ticked: NOT_ARISING), the note (None when not sent: unchanged) and the version read.
+    A `ratio` item sends its two counts, `done` and `total`, which make the value "45/50"
+    (the engine reads and checks the counts; both empty: no value)."""
 
     value = forms.CharField(required=False, strip=False)
+    done = forms.CharField(required=False)
+    total = forms.CharField(required=False)
     na = forms.BooleanField(required=False)
     note = SentCharField(required=False, strip=False)
     version = VersionField()
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
+        done, total = data.pop("done", ""), data.pop("total", "")
+        if "done" in self.data or "total" in self.data:
+            data["value"] = f"{done}/{total}" if done or total else ""
         if data.pop("na", False):
             data["value"] = NOT_ARISING
         return data

@@ -45,12 +45,12 @@ STAFF = "staff"  # the organiser's side: appraisal stages visible while they run
 RESULTS_ALL = "results_all"  # every unit's ranking rows, before publication too
 LEDGER_ALL = "ledger_all"  # every unit's ledger (reasons, comments) and the cycle report
 NATIONAL_IMPORT = "national_import"  # import the published national results
-PLAN_EDIT = "plan_edit"  # draft and run the unit's improvement plan (parindex.plans)
-PLAN_READ = "plan_read"  # read the unit's improvement plan
-PLANS_READ = "plans_read"  # every unit's improvement plan of the cycle
 # Download the unit's self-assessment report (Word) and its evidence bundle (zip): the
 # unit's own staff and the organiser's managers, not other units nor lead agencies.
 SELF_REPORT = "self_report"
+PLAN_EDIT = "plan_edit"  # draft and run the unit's improvement plan (parindex.plans)
+PLAN_READ = "plan_read"  # read the unit's improvement plan
+PLANS_READ = "plans_read"  # every unit's improvement plan of the cycle
 
 # Where a membership's rights reach in a cycle:
 OWN = "own"  # the membership's unit takes part (officer, leader)
@@ -711,6 +711,12 @@ def on_plan(user: Any, unit_id: int, cycle: Cycle) -> PlanAccess:
 def may_draft_plan(user: Any, participation: Participation) -> bool:
     """Who drafts a unit's plan from a finished cycle: whoever may edit that plan."""
     return on_plan(user, participation.unit_id, participation.cycle).edit
+
+
+def may_plan_target(user: Any, participation: Participation) -> bool:
+    """Who opens the target planner of a unit in a cycle (parindex.targets: the index a
+    rank takes, what-if, forecast): whoever reads the unit's improvement plan."""
+    return on_plan(user, participation.unit_id, participation.cycle).view
 
 
 def agency_workers(unit_id: int) -> QuerySet[Any]:

@@ -1,6 +1,6 @@
 """National PAR INDEX results of the provinces: published ones (imported, kept as published,
-with their source) and, for the demo, synthetic ones (labelled as such wherever shown); and
-the organiser's recoverability setting of a cycle's lost points."""
+with their source) and, for the demo, synthetic ones (labelled as such wherever shown); and the
+organiser's recoverability setting of a cycle's lost points."""
 
 from __future__ import annotations
 

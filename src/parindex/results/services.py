@@ -406,10 +406,14 @@ def national_results_import(
     user: Any,
     source: str = "",
     filename: str = "",
+    methodology: Any = None,
+    methodology_file: str = "",
 ) -> ImportSummary:
     """Import national results, all or nothing (see the module docstring). `source` is
     used for rows whose "source" cell is empty; `filename` names the file in the messages.
-    `user` None: the command line (an operator of the server)."""
+    `user` None: the command line (an operator of the server). `methodology` (a core
+    Methodology, read from `methodology_file`): the one the table is read with; each year of
+    the file outside its years of validity gives a warning (not a refusal)."""
     if user is not None and not can_import_national(user):
         raise ServiceError(_("Bạn không có quyền nhập kết quả Chỉ số CCHC đã công bố."))
     if not rows:
@@ -445,6 +449,8 @@ def national_results_import(
     for _line, values in merged.values():
         counts[_store(values, user)] += 1
     years = tuple(sorted({year for year, _p in merged}))
+    if methodology is not None:
+        warnings.extend(_validity_warnings(methodology, methodology_file, years, filename))
     log_action(
         "results.national_imported",
         actor=user,
@@ -460,8 +466,26 @@ def national_results_import(
     )
 
 
+def _validity_warnings(
+    methodology: Any, methodology_file: str, years: Sequence[int], filename: str
+) -> list[str]:
+    """A warning per year of the file outside the methodology's years of validity."""
+    from parindex.assessment.services import methodology_year_warning
+
+    name = f"“{methodology_file or methodology.code}”"
+    found = [methodology_year_warning(methodology, y, name) for y in years]
+    prefix = f"{filename}: " if filename else ""
+    return [prefix + w for w in found if w]
+
+
 def national_results_import_file(
-    *, data: bytes, user: Any, source: str = "", filename: str = ""
+    *,
+    data: bytes,
+    user: Any,
+    source: str = "",
+    filename: str = "",
+    methodology: Any = None,
+    methodology_file: str = "",
 ) -> ImportSummary:
     """Read a CSV file's bytes and import it (both steps all or nothing)."""
     return national_results_import(
@@ -469,6 +493,8 @@ def national_results_import_file(
         user=user,
         source=source,
         filename=filename,
+        methodology=methodology,
+        methodology_file=methodology_file,
     )
 
 

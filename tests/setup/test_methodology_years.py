@@ -5,8 +5,11 @@ warn too. Messages name the file and the years."""
 
 from __future__ import annotations
 
+from importlib import resources
+
 import pytest
 from django.contrib.auth.models import User
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
@@ -14,10 +17,12 @@ from factories import SMALL_YAML, make_unit, make_user
 
 from parindex.accounts.models import OrgUnit, Role
 from parindex.assessment.models import Cycle
+from parindex.assessment.services import methodology_install
 from parindex.cli import main
 from parindex.core import ValidationFailed
 from parindex.core.loader import methodology_from_dict, methodology_to_dict
 from parindex.files.methodology import (
+    SHIPPED_PACKAGE,
     load_yaml_text,
     read_methodology,
     shipped_methodology,
@@ -182,3 +187,20 @@ def test_the_import_command_takes_the_methodology(db, tmp_path, capsys):
     call_command("import_national_results", str(path), "--methodology", "vn-province-876")
     out = capsys.readouterr().out
     assert "ket-qua.csv: Năm 2020 nằm ngoài" in out and "“vn-province-876.yaml”" in out
+
+
+def test_the_import_page_reads_with_a_chosen_methodology(db, settings):
+    settings.AXES_ENABLED = False
+    text = (resources.files(SHIPPED_PACKAGE) / "vn-province-876.yaml").read_text("utf-8")
+    mv = methodology_install(source=text)
+    admin = User.objects.create_superuser("rs_years", password="x" * 12)
+    upload = SimpleUploadedFile("bang-2020.csv", b"year,province,total\n2020,Ha Noi,80\n")
+    page = _client(admin).post(
+        reverse("results_national_import"),
+        {"file": upload, "methodology": mv.pk},
+        follow=True,
+    )
+    body = page.content.decode()
+    assert "bang-2020.csv: Năm 2020 nằm ngoài thời gian áp dụng" in body
+    assert "vn-province-876" in body and "2022–2025" in body
+    assert NationalResult.objects.count() == 1

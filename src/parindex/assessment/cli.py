@@ -82,6 +82,10 @@ def print_checklist(cycle: Any, only: str | None = None) -> int:
     from parindex.assessment import services as svc
 
     _out(f"Kỳ đánh giá {cycle.pk}: {cycle.name} — đang ở “{cycle.get_state_display()}”")
+    mv = cycle.methodology
+    warning = svc.methodology_year_warning(mv.tree, cycle.year, svc.methodology_name(mv))
+    if warning:
+        _out(f"Cảnh báo: {warning}")
     moves = [m for m in svc.cycle_moves(cycle) if only in (None, m.to_state)]
     if only is not None and not moves:
         _err(f"Lỗi: không chuyển được từ “{cycle.get_state_display()}” sang “{_label(only)}”.")

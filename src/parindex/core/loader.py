@@ -80,6 +80,17 @@ class _Builder:
         line = spec.get(LINE) if isinstance(spec, Mapping) else None
         self.issues.append(Issue(message, source=self.source, row=line, code=code))
 
+    def year(self, spec: Mapping[str, Any], key: str) -> int | None:
+        raw = spec.get(key)
+        if raw is None or raw == "":
+            return None
+        text = str(raw).strip()
+        text = text[:-2] if text.endswith(".0") else text  # a year typed in a spreadsheet
+        if not text.isdigit() or not 2000 <= int(text) <= 2100:
+            self.error(f"'{key}' = '{raw}' không phải là năm (2000–2100)", spec)
+            return None
+        return int(text)
+
     def decimal(self, spec: Mapping[str, Any], key: str, code: str) -> Decimal | None:
         if spec.get(key) is None:
             return None
@@ -316,6 +327,9 @@ def methodology_from_dict(data: Any, source: str = "") -> Methodology:
             )
         else:
             b.period = (period_from, period_to)
+    valid_from_year, valid_to_year = b.year(data, "valid_from_year"), b.year(data, "valid_to_year")
+    if valid_from_year and valid_to_year and valid_from_year > valid_to_year:
+        b.error(f"valid_from_year {valid_from_year} sau valid_to_year {valid_to_year}", data)
     default_policy = str(data.get("not_arising_default") or "exclude")
     if default_policy not in NOT_ARISING_POLICIES:
         b.error(f"not_arising_default '{default_policy}' không hợp lệ", data)
@@ -377,6 +391,8 @@ def methodology_from_dict(data: Any, source: str = "") -> Methodology:
         period_from=period_from,
         period_to=period_to,
         absent_block=absent_block,
+        valid_from_year=valid_from_year,
+        valid_to_year=valid_to_year,
     )
 
 
@@ -418,6 +434,9 @@ def methodology_to_dict(m: Methodology) -> dict[str, Any]:
             d[key] = getattr(m, key)
     if m.unit_types:
         d["unit_types"] = list(m.unit_types)
+    for key in ("valid_from_year", "valid_to_year"):
+        if getattr(m, key) is not None:
+            d[key] = getattr(m, key)
     if m.period_from is not None and m.period_to is not None:
         d["period_from"], d["period_to"] = m.period_from.isoformat(), m.period_to.isoformat()
     d["not_arising_default"] = m.not_arising_default

@@ -119,11 +119,29 @@ class Methodology:
     absent_block: str = EXCLUDE  # what an absent block does: exclude | rescale
     period_from: date | None = None  # the assessed period (for items effective part of it)
     period_to: date | None = None
+    # The index years it is valid for (both ends inclusive; None: open on that side).
+    valid_from_year: int | None = None
+    valid_to_year: int | None = None
     extra: dict[str, object] = field(default_factory=dict, compare=False, hash=False)
 
     @property
     def max_points(self) -> Decimal:
         return sum((f.max_points for f in self.fields), ZERO)
+
+    def valid_for_year(self, year: int) -> bool:
+        """Whether `year` is within its years of validity (True when it declares none)."""
+        lo, hi = self.valid_from_year, self.valid_to_year
+        return (lo is None or year >= lo) and (hi is None or year <= hi)
+
+    @property
+    def validity(self) -> str:
+        """Its years of validity as text: "2022–2025", "từ 2025", "đến 2021", "" (none)."""
+        lo, hi = self.valid_from_year, self.valid_to_year
+        if lo is not None and hi is not None:
+            return str(lo) if lo == hi else f"{lo}–{hi}"
+        if lo is not None:
+            return f"từ {lo}"
+        return f"đến {hi}" if hi is not None else ""
 
     def walk(self) -> Iterator[Node]:
         for f in self.fields:

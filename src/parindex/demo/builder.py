@@ -152,6 +152,7 @@ def build_demo(now: datetime, rng: random.Random) -> None:
         organiser=units[BNV],
         units=[lao_cai],
         user=admin,
+        confirm_years=True,  # the demo's year may be past the file's 2022-2025 (a warning)
         self_start=_on_workday(now, -10, 7, 30),
         self_end=_on_workday(now, 25, 17),
         appraisal_start=_on_workday(now, 30, 8),

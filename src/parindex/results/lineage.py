@@ -1,6 +1,14 @@
 """The 63 provinces before 01/07/2025 and the 34 after, from the lineage table shipped in
-data/provinces-2025.csv (one row per 2025 province: its name, the former province whose
-capital it keeps, and its predecessors separated by ";").
+data/provinces-2025.csv (one row per 2025 province: its name, its administrative code, the
+former province whose seat (trụ sở, tỉnh lỵ) it keeps, its predecessors separated by ";" and
+their codes in the same order).
+
+Codes are the official two-digit codes of the provinces (mã đơn vị hành chính cấp tỉnh): the
+63 of QĐ 124/2004/QĐ-TTg before 01/07/2025 and the 34 after, where a merged province keeps the
+code of the former province whose seat it keeps (Lào Cai, seated in Yên Bái, has 15, Yên
+Bái's; the former Lào Cai's 10 is not a 2025 code). A code means a different province before
+and after 01/07/2025, so a code is read with the year of the row (`by_code`). A province
+whose code the table leaves empty has no known code: nothing is guessed.
 
 Published names are spelt in many ways ("Thừa Thiên-Huế", "TP. Hồ Chí Minh", "Khánh Hoà",
 "Bà Rịa-Vũng Tàu", "Đăk Nông", "Kontum", "BR-VT", English "Lao Cai Province"); `province_key`
@@ -102,8 +110,22 @@ def folded_key(name: str) -> str:
 @dataclass(frozen=True)
 class Province2025:
     name: str
-    capital_from: str
+    capital_from: str  # the former province whose seat it keeps ("" when not known)
     predecessors: tuple[str, ...]
+    code: str = ""  # its official code from 01/07/2025 ("" when not known)
+    predecessor_codes: tuple[str, ...] = ()  # the predecessors' codes, same order ("" unknown)
+
+    @property
+    def seat(self) -> str:
+        """The former province whose seat it keeps: the table's, else the one it continues."""
+        return self.capital_from or self.continuing() or ""
+
+    def code_before(self, predecessor: str) -> str:
+        """The code (before 01/07/2025) of one of its predecessors, "" when not known."""
+        for name, code in zip(self.predecessors, self.predecessor_codes, strict=False):
+            if province_key(name) == province_key(predecessor):
+                return code
+        return ""
 
     def continuing(self) -> str | None:
         """The predecessor this province continues (same name, or the only one), whose
@@ -141,6 +163,23 @@ class Lineage:
         of a province that continues a single one, "Huế" for Thừa Thiên Huế)."""
         return _lookup(self._canonical(), name)
 
+    def by_code(self, code: str, year: int) -> tuple[str, Province2025] | None:
+        """(name, 2025 province) of an official code read in `year`: before FIRST_34_YEAR the
+        former province's lineage spelling and its successor, from then the 2025 province's
+        name and itself. "1" and "01" are the same code. None when no province has it."""
+        return self._codes(year >= FIRST_34_YEAR).get(normal_code(code))
+
+    @cache  # noqa: B019
+    def _codes(self, after: bool) -> dict[str, tuple[str, Province2025]]:
+        if after:
+            return {prov.code: (prov.name, prov) for prov in self.provinces if prov.code}
+        return {
+            code: (name, prov)
+            for prov in self.provinces
+            for name, code in zip(prov.predecessors, prov.predecessor_codes, strict=False)
+            if code
+        }
+
     @cache  # noqa: B019 - Lineage is frozen and lives for the process
     def _successors(self) -> dict[str, Province2025]:
         return {province_key(p): prov for prov in self.provinces for p in prov.predecessors}
@@ -173,16 +212,31 @@ def _lookup(table: dict[str, _T], name: str) -> _T | None:
     return found[0] if len(found) == 1 else None
 
 
+def normal_code(code: str) -> str:
+    """A province code as the table writes it: two digits ("1" -> "01"); other text as is."""
+    code = code.strip()
+    return code.zfill(2) if code.isdigit() else code
+
+
+def _split(cell: str | None) -> tuple[str, ...]:
+    return tuple(p.strip() for p in (cell or "").split(";") if p.strip())
+
+
 def parse_lineage(text: str) -> Lineage:
+    """The table from its CSV text; the code columns are optional (no codes known)."""
     rows = csv.DictReader(text.splitlines())
     return Lineage(
         tuple(
             Province2025(
                 name=r["province_2025"].strip(),
                 capital_from=(r.get("capital_seat_from") or "").strip(),
-                predecessors=tuple(
-                    p.strip() for p in r["predecessors_before_2025_07_01"].split(";") if p.strip()
-                ),
+                predecessors=_split(r["predecessors_before_2025_07_01"]),
+                code=normal_code(r.get("code") or ""),
+                predecessor_codes=tuple(
+                    normal_code(c) for c in (r.get("predecessor_codes") or "").split(";")
+                )
+                if r.get("predecessor_codes")
+                else (),
             )
             for r in rows
         )

@@ -8,9 +8,12 @@ the columns of the shipped sample (data/national-results-sample.csv)
 or those of the reference list of published results (data/published-results.csv)
   year, province, index_pct, rank, sipas_pct, sipas_rank, notes, source_url
 (index_pct is another name of total, source_url of source), and optionally `provenance`
-(published, the default, or synthetic). year and province are required, and at least one
-column of figures; an empty cell is not published, and stays empty: a top-10 list gives ranks
-without indices, an article an index without a rank. A row must hold a figure or a note.
+(published, the default, or synthetic), and `code`: the province's official code (mã đơn vị
+hành chính cấp tỉnh, read with the row's year: before 2025 the 63 provinces' codes, from 2025
+the 34's), instead of the province's name or beside it (then they must name the same province).
+year and province (or code) are required, and at least one column of figures; an empty
+cell is not published, and stays empty: a top-10 list gives ranks without indices, an article
+an index without a rank. A row must hold a figure or a note.
 
 Numbers take a decimal point or comma ("91,04"). The province is matched, in any of its
 usual spellings, against the lineage table (the 63 provinces before 2025, the 34 from 2025)
@@ -43,9 +46,9 @@ from .lineage import FIRST_34_YEAR, lineage
 from .models import BLOCKS, FIELDS, NationalResult, Provenance
 from .synthetic import DEMO_YEARS, HISTORY_YEARS, InconsistentFigures, Known, synthetic_table
 
-REQUIRED = ("year", "province")
+REQUIRED = ("year", "province")  # "code" may stand for "province"
 FIGURES = ("total", "rank", "sipas_pct", "sipas_rank", *BLOCKS, *FIELDS)
-OPTIONAL = (*FIGURES, "notes", "source", "provenance")
+OPTIONAL = ("code", *FIGURES, "notes", "source", "provenance")
 ALIASES = {"index_pct": "total", "source_url": "source"}  # the reference list's names
 BLOCK_TOLERANCE = Decimal("0.01")
 PUBLISHED_FILE = "data/published-results.csv"  # the reference list shipped with parindex
@@ -94,7 +97,7 @@ def national_results_read_csv(
     errors = [
         RowError(1, c, _("thiếu cột này ở dòng tiêu đề (cần: year, province)."), filename)
         for c in REQUIRED
-        if c not in header
+        if c not in header and not (c == "province" and "code" in header)
     ]
     names = [ALIASES.get(h, h) for h in header]
     for h, name in zip(header, names, strict=True):
@@ -173,15 +176,63 @@ def _rank(
 
 
 def _province(
-    year: int | None, province: str, line: int, errors: list[RowError], file: str
+    year: int | None, province: str, line: int, errors: list[RowError], file: str, code: str = ""
 ) -> tuple[str | None, str | None]:
-    """(lineage spelling, its 2025 province) of a province named as published."""
-    lin = lineage()
-    if not province:
-        errors.append(RowError(line, "province", _("thiếu tên tỉnh, thành phố."), file))
+    """(lineage spelling, its 2025 province) of a province named as published, or given by
+    its official code (read with the row's year), or both when they agree."""
+    if not province and not code:
+        errors.append(RowError(line, "province", _("thiếu tên tỉnh, thành phố (hoặc mã)."), file))
         return None, None
     if year is None:
         return None, None
+    by_code = _by_code(year, code, line, errors, file) if code else None
+    if code and by_code is None:
+        return None, None
+    if not province:
+        return by_code or (None, None)
+    found = _by_name(year, province, line, errors, file)
+    if by_code is not None and found is not None and by_code[0] != found[0]:
+        errors.append(
+            RowError(
+                line,
+                "code",
+                _("mã %(c)s là của %(n)s, không phải của “%(p)s” (năm %(y)s).")
+                % {"c": code, "n": by_code[0], "p": province, "y": year},
+                file,
+            )
+        )
+        return None, None
+    return found or (None, None)
+
+
+def _by_code(
+    year: int, code: str, line: int, errors: list[RowError], file: str
+) -> tuple[str, str] | None:
+    """(lineage spelling, 2025 province) of an official code in `year`: the 63 provinces'
+    codes before FIRST_34_YEAR, the 34's from then on."""
+    found = lineage().by_code(code, year)
+    if found is not None:
+        return found[0], found[1].name
+    if year < FIRST_34_YEAR:
+        message = _("“%(c)s” không phải là mã của một trong 63 tỉnh, thành phố trước 01/07/2025.")
+    else:
+        message = _("“%(c)s” không phải là mã của một trong 34 tỉnh, thành phố từ 01/07/2025.")
+    other = lineage().by_code(code, FIRST_34_YEAR - 1 if year >= FIRST_34_YEAR else FIRST_34_YEAR)
+    hint = ""
+    if other is not None:
+        hint = " " + _("(Mã %(c)s là của %(n)s %(when)s.)") % {
+            "c": code,
+            "n": other[0],
+            "when": _("trước 01/07/2025") if year >= FIRST_34_YEAR else _("từ 01/07/2025"),
+        }
+    errors.append(RowError(line, "code", message % {"c": code} + hint, file))
+    return None
+
+
+def _by_name(
+    year: int, province: str, line: int, errors: list[RowError], file: str
+) -> tuple[str, str] | None:
+    lin = lineage()
     if year < FIRST_34_YEAR:
         canonical = lin.canonical_before(province)
         prov = lin.successor(province)
@@ -195,7 +246,7 @@ def _province(
                     file,
                 )
             )
-            return None, None
+            return None
         return canonical, prov.name
     prov = lin.province(province)
     if prov is None:
@@ -208,7 +259,7 @@ def _province(
                 file,
             )
         )
-        return None, None
+        return None
     return prov.name, prov.name
 
 
@@ -227,7 +278,8 @@ def _check_row(
     else:
         year = int(raw_year)
     province = row.get("province", "")
-    canonical, successor = _province(year, province, line, errors, file)
+    code = row.get("code", "")
+    canonical, successor = _province(year, province, line, errors, file, code)
     n = 34 if year is not None and year >= FIRST_34_YEAR else 63
     values: dict[str, Any] = {
         c: _points(row.get(c, ""), line, c, errors, file)
@@ -258,7 +310,7 @@ def _check_row(
         )
     out = {
         "year": year,
-        "province": province,
+        "province": province or canonical or code,
         "province_canonical": canonical,
         "province_2025": successor,
         **values,
@@ -354,10 +406,14 @@ def national_results_import(
     user: Any,
     source: str = "",
     filename: str = "",
+    methodology: Any = None,
+    methodology_file: str = "",
 ) -> ImportSummary:
     """Import national results, all or nothing (see the module docstring). `source` is
     used for rows whose "source" cell is empty; `filename` names the file in the messages.
-    `user` None: the command line (an operator of the server)."""
+    `user` None: the command line (an operator of the server). `methodology` (a core
+    Methodology, read from `methodology_file`): the one the table is read with; each year of
+    the file outside its years of validity gives a warning (not a refusal)."""
     if user is not None and not can_import_national(user):
         raise ServiceError(_("Bạn không có quyền nhập kết quả Chỉ số CCHC đã công bố."))
     if not rows:
@@ -393,6 +449,8 @@ def national_results_import(
     for _line, values in merged.values():
         counts[_store(values, user)] += 1
     years = tuple(sorted({year for year, _p in merged}))
+    if methodology is not None:
+        warnings.extend(_validity_warnings(methodology, methodology_file, years, filename))
     log_action(
         "results.national_imported",
         actor=user,
@@ -408,8 +466,26 @@ def national_results_import(
     )
 
 
+def _validity_warnings(
+    methodology: Any, methodology_file: str, years: Sequence[int], filename: str
+) -> list[str]:
+    """A warning per year of the file outside the methodology's years of validity."""
+    from parindex.assessment.services import methodology_year_warning
+
+    name = f"“{methodology_file or methodology.code}”"
+    found = [methodology_year_warning(methodology, y, name) for y in years]
+    prefix = f"{filename}: " if filename else ""
+    return [prefix + w for w in found if w]
+
+
 def national_results_import_file(
-    *, data: bytes, user: Any, source: str = "", filename: str = ""
+    *,
+    data: bytes,
+    user: Any,
+    source: str = "",
+    filename: str = "",
+    methodology: Any = None,
+    methodology_file: str = "",
 ) -> ImportSummary:
     """Read a CSV file's bytes and import it (both steps all or nothing)."""
     return national_results_import(
@@ -417,6 +493,8 @@ def national_results_import_file(
         user=user,
         source=source,
         filename=filename,
+        methodology=methodology,
+        methodology_file=methodology_file,
     )
 
 

@@ -165,6 +165,11 @@ class CycleForm(ScheduleForm):
         queryset=OrgUnit.objects.none(),
         widget=forms.SelectMultiple(attrs={"size": 12}),
     )
+    confirm_years = forms.BooleanField(
+        label=_("Vẫn dùng bộ tiêu chí cho năm ngoài thời gian áp dụng của nó"),
+        required=False,
+        help_text=_("Chỉ cần khi trang báo năm đánh giá nằm ngoài thời gian áp dụng."),
+    )
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -172,12 +177,17 @@ class CycleForm(ScheduleForm):
         self.fields["organiser"].queryset = units  # type: ignore[attr-defined]
         self.fields["units"].queryset = units  # type: ignore[attr-defined]
         self.fields["methodology"].queryset = svc.usable_methodologies()  # type: ignore[attr-defined]
-        order = ["name", "year", "methodology", "organiser", "units"]
+        order = ["name", "year", "methodology", "confirm_years", "organiser", "units"]
         self.order_fields(order + [f for f in self.fields if f not in order])
 
 
 class CopyForm(forms.Form):
     name = forms.CharField(label=_("Tên kỳ mới"), max_length=200, required=False)
+    confirm_years = forms.BooleanField(
+        label=_("Vẫn dùng bộ tiêu chí cho năm ngoài thời gian áp dụng của nó"),
+        required=False,
+        help_text=_("Chỉ cần khi trang báo năm đánh giá nằm ngoài thời gian áp dụng."),
+    )
 
 
 def membership_rows(memberships: Any) -> list[Membership]:

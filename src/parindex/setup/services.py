@@ -24,7 +24,12 @@ from django.utils.translation import gettext as _
 from parindex.accounts.models import Membership, OrgUnit, Role
 from parindex.assessment import permissions as perm
 from parindex.assessment.models import Cycle, MethodologyVersion
-from parindex.assessment.services import cycle_create, methodology_install
+from parindex.assessment.services import (
+    cycle_create,
+    methodology_install,
+    methodology_name,
+    methodology_year_warning,
+)
 from parindex.audit.services import log_action
 from parindex.common.errors import ServiceError
 from parindex.core import Issue, ValidationFailed
@@ -480,11 +485,14 @@ def setup_cycle_create(
     methodology: MethodologyVersion,
     organiser: OrgUnit,
     units: list[OrgUnit],
+    confirm_years: bool = False,
     **schedule: Any,
 ) -> Cycle:
-    """A new cycle organised by a unit of the user's set-up, on a methodology in use."""
+    """A new cycle organised by a unit of the user's set-up, on a methodology in use; for a
+    year outside the methodology's years of validity only once the organiser confirms."""
     _require_cycle_setup(user, organiser, units)
     _require_usable(methodology)
+    _require_years_confirmed(methodology, year, confirm_years)
     return cycle_create(
         name=name.strip(),
         year=year,
@@ -494,6 +502,20 @@ def setup_cycle_create(
         user=user,
         **schedule,
     )
+
+
+CONFIRM_YEARS = "confirm_years"  # the form field that confirms a year outside the validity
+
+
+def _require_years_confirmed(methodology: MethodologyVersion, year: int, confirmed: bool) -> None:
+    """A year outside the methodology's years of validity is a warning the organiser
+    confirms (SetupRefused on the CONFIRM_YEARS field until then), not a refusal."""
+    warning = methodology_year_warning(methodology.tree, year, methodology_name(methodology))
+    if warning and not confirmed:
+        raise SetupRefused(
+            warning + " " + _("Nếu vẫn dùng bộ tiêu chí này, đánh dấu ô xác nhận và lưu lại."),
+            CONFIRM_YEARS,
+        )
 
 
 def _next_year(value: Any) -> Any:
@@ -510,6 +532,7 @@ class CopyPlan:
     methodology: MethodologyVersion | None
     units: list[OrgUnit]
     memberships: int
+    year_warning: str | None = None  # the new year is outside the methodology's validity
 
 
 def copy_plan(cycle: Cycle) -> CopyPlan:
@@ -522,11 +545,16 @@ def copy_plan(cycle: Cycle) -> CopyPlan:
         .first()
     )
     units = [p.unit for p in cycle.participations.select_related("unit").order_by("unit__code")]
-    return CopyPlan(methodology, units, Membership.objects.filter(cycle=cycle).count())
+    warning = (
+        methodology_year_warning(methodology.tree, cycle.year + 1, methodology_name(methodology))
+        if methodology is not None
+        else None
+    )
+    return CopyPlan(methodology, units, Membership.objects.filter(cycle=cycle).count(), warning)
 
 
 @transaction.atomic
-def cycle_copy(*, user: Any, cycle: Cycle, name: str = "") -> Cycle:
+def cycle_copy(*, user: Any, cycle: Cycle, name: str = "", confirm_years: bool = False) -> Cycle:
     """Next year's cycle from `cycle`: same organiser, methodology code, units; its
     cycle-scoped lead agencies and appraiser assignments (and other roles) scoped to the new
     cycle; the schedule shifted by one year."""
@@ -539,6 +567,7 @@ def cycle_copy(*, user: Any, cycle: Cycle, name: str = "") -> Cycle:
             "methodology",
         )
     year = cycle.year + 1
+    _require_years_confirmed(plan.methodology, year, confirm_years)
     fields = (
         "self_start",
         "self_end",

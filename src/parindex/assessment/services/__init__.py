@@ -21,6 +21,8 @@ from .cycles import (  # noqa: F401
     cycle_create,
     cycle_update_schedule,
     methodology_install,
+    methodology_name,
+    methodology_year_warning,
     schedule_label,
     self_assessment_open,
 )

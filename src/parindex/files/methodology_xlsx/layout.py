@@ -225,6 +225,8 @@ INFO_KEYS = (
         "Khối vắng mặt",
         "exclude (loại khỏi điểm tối đa) | rescale (các mục còn lại quy đổi lên đủ điểm)",
     ),
+    ("valid_from_year", "Áp dụng từ năm", "Năm đánh giá đầu tiên áp dụng, ví dụ 2022"),
+    ("valid_to_year", "Áp dụng đến năm", "Năm đánh giá cuối cùng áp dụng (để trống = chưa hết)"),
     ("period_from", "Kỳ đánh giá từ", "Ngày đầu kỳ, dd/mm/yyyy (cần khi có mục hiệu lực một phần)"),
     ("period_to", "Kỳ đánh giá đến", "Ngày cuối kỳ, dd/mm/yyyy"),
 )

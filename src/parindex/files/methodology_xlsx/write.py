@@ -101,6 +101,8 @@ def _write_info(ws: Worksheet, m: Methodology) -> None:
         "bonus_cap": m.bonus_cap,
         "deduction_floor": m.deduction_floor,
         "absent_block": m.absent_block,
+        "valid_from_year": str(m.valid_from_year or ""),
+        "valid_to_year": str(m.valid_to_year or ""),
         "period_from": f"{m.period_from:%d/%m/%Y}" if m.period_from else "",
         "period_to": f"{m.period_to:%d/%m/%Y}" if m.period_to else "",
     }

@@ -15,7 +15,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
-from parindex.assessment.services import ServiceError
+from parindex.assessment.models import MethodologyVersion
+from parindex.assessment.services import ServiceError, methodology_name
 from parindex.core import fmt_vn
 from parindex.results import selectors as rsel
 from parindex.results import services as rsvc
@@ -113,6 +114,11 @@ class NationalImportForm(forms.Form):
         max_length=500,
         required=False,
     )
+    methodology = forms.ModelChoiceField(
+        label=gettext_lazy("Bộ tiêu chí của bảng (để cảnh báo năm ngoài thời gian áp dụng)"),
+        queryset=MethodologyVersion.objects.order_by("code", "version"),
+        required=False,
+    )
 
 
 @login_required
@@ -133,6 +139,7 @@ def results_national_import(request: HttpRequest) -> HttpResponse:
                     user=request.user,
                     source=form.cleaned_data["source"],
                     filename=upload.name,
+                    **_read_with(form.cleaned_data["methodology"]),
                 )
             except rsvc.ImportRefused as exc:
                 messages.error(request, str(exc))
@@ -177,6 +184,13 @@ def results_national_import(request: HttpRequest) -> HttpResponse:
         },
         status=400 if errors else 200,
     )
+
+
+def _read_with(mv: MethodologyVersion | None) -> dict[str, Any]:
+    """The methodology arguments of the import for the one chosen, if any."""
+    if mv is None:
+        return {}
+    return {"methodology": mv.tree, "methodology_file": methodology_name(mv)}
 
 
 def _reverse(name: str, *args: Any) -> str:

@@ -1,6 +1,8 @@
 """Import national PAR INDEX results from a CSV file (all or nothing).
 
-parindex manage import_national_results FILE [--source TEXT]
+parindex manage import_national_results FILE [--source TEXT] [--methodology NAME|FILE]
+    (--methodology: the methodology the table is read with, a shipped name or a file; a year
+     outside its valid_from_year..valid_to_year is reported as a warning)
 parindex manage import_national_results --published   (the list of published results shipped
                                                        with parindex, with their sources)
 parindex manage import_national_results --sample      (the shipped sample, with 2020 blocks)
@@ -37,6 +39,11 @@ class Command(BaseCommand):
         parser.add_argument("file", nargs="?", help="tệp CSV: year,province,total,...")
         parser.add_argument("--source", default="", help="nguồn cho các dòng không ghi nguồn")
         parser.add_argument(
+            "--methodology",
+            default="",
+            help="bộ tiêu chí dùng để đọc bảng (tên có sẵn hoặc tệp); cảnh báo năm ngoài hiệu lực",
+        )
+        parser.add_argument(
             "--published", action="store_true", help="nhập danh sách số liệu đã công bố kèm theo"
         )
         parser.add_argument("--sample", action="store_true", help="nhập tệp mẫu kèm theo phần mềm")
@@ -68,15 +75,35 @@ class Command(BaseCommand):
             filename = Path(opts["file"]).name
         else:
             raise CommandError("Cần tên tệp CSV, --published, --sample hoặc --synthetic.")
+        methodology, methodology_file = self._methodology(opts["methodology"])
         try:
             summary = national_results_import_file(
-                data=data, user=None, source=opts["source"], filename=filename
+                data=data,
+                user=None,
+                source=opts["source"],
+                filename=filename,
+                methodology=methodology,
+                methodology_file=methodology_file,
             )
         except ImportRefused as exc:
             for err in exc.errors:
                 self.stderr.write(f"  - {err}")
             raise CommandError(str(exc)) from None
         self._done(summary)
+
+    def _methodology(self, spec: str) -> tuple[Any, str]:
+        """The methodology named by --methodology and its file's name, (None, "") if none."""
+        if not spec:
+            return None, ""
+        from parindex.core import ValidationFailed
+        from parindex.files.methodology import resolve_methodology
+
+        try:
+            tree = resolve_methodology(spec)
+        except ValidationFailed as exc:
+            raise CommandError(str(exc)) from None
+        name = Path(spec).name if Path(spec).suffix else f"{spec}.yaml"
+        return tree, name
 
     def _done(self, summary: ImportSummary) -> None:
         for warning in summary.warnings:

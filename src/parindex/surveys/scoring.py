@@ -75,9 +75,16 @@ class Stat:
     low: Decimal
     high: Decimal
     method: str
+    deff: Decimal = Decimal(1)  # design effect the interval was widened by
+    deff_source: str = ""  # "data" (clusters), "declared" or "" (default 1)
 
     def __post_init__(self) -> None:
         assert self.low <= self.mean <= self.high
+
+    @property
+    def n_eff(self) -> Decimal:
+        """The effective sample size n / deff (Kish), 2 decimals."""
+        return (Decimal(self.n) / self.deff).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
 def q4(value: Decimal) -> Decimal:
@@ -100,30 +107,40 @@ def respondent_score(pattern: Pattern, items: Iterable[Item]) -> Decimal | None:
     return num / den if den else None
 
 
-def normal_interval(mean: Decimal, scores: Iterable[tuple[Decimal, int]], n: int) -> Stat:
-    """mean ± 1.96·s/√n over respondent scores given as (score, count), clipped to [0, 100]."""
+def normal_interval(
+    mean: Decimal,
+    scores: Iterable[tuple[Decimal, int]],
+    n: int,
+    deff: Decimal = Decimal(1),
+    source: str = "",
+) -> Stat:
+    """mean ± 1.96·s·√(deff/n) over respondent scores given as (score, count), clipped to
+    [0, 100] (deff = 1: the simple random sample's mean ± 1.96·s/√n)."""
     if n < 2:
-        return Stat(n, q4(mean), ZERO, HUNDRED, NORMAL)
+        return Stat(n, q4(mean), ZERO, HUNDRED, NORMAL, deff, source)
     raw_mean = sum((s * c for s, c in scores), ZERO) / n
     ss = sum(((s - raw_mean) ** 2 * c for s, c in scores), ZERO)
-    half = Z * (ss / (n - 1)).sqrt() / Decimal(n).sqrt()
+    half = Z * (ss / (n - 1) * deff / n).sqrt()
     m = q4(mean)
-    return Stat(n, m, min(m, q4(_clip(mean - half))), max(m, q4(_clip(mean + half))), NORMAL)
+    low, high = min(m, q4(_clip(mean - half))), max(m, q4(_clip(mean + half)))
+    return Stat(n, m, low, high, NORMAL, deff, source)
 
 
-def wilson_interval(percent: Decimal, n: int) -> Stat:
-    """Wilson score interval for p = percent / 100 with n trials, as percentages."""
+def wilson_interval(percent: Decimal, n: int, deff: Decimal = Decimal(1), source: str = "") -> Stat:
+    """Wilson score interval for p = percent / 100 with the effective sample size n / deff
+    in place of n, as percentages."""
     m = q4(percent)
-    if n < 1:
-        return Stat(n, m, ZERO, HUNDRED, WILSON)
+    t = Decimal(n) / deff
+    if t < 1:
+        return Stat(n, m, ZERO, HUNDRED, WILSON, deff, source)
     p = percent / HUNDRED
     z2 = Z * Z
-    denom = 1 + z2 / n
-    centre = (p + z2 / (2 * n)) / denom
-    half = Z * ((p * (1 - p) / n + z2 / (4 * n * n)).sqrt()) / denom
+    denom = 1 + z2 / t
+    centre = (p + z2 / (2 * t)) / denom
+    half = Z * ((p * (1 - p) / t + z2 / (4 * t * t)).sqrt()) / denom
     low = q4(_clip((centre - half) * HUNDRED))
     high = q4(_clip((centre + half) * HUNDRED))
-    return Stat(n, m, min(low, m), max(high, m), WILSON)
+    return Stat(n, m, min(low, m), max(high, m), WILSON, deff, source)
 
 
 def score_mean(sources: Iterable[Source]) -> Stat | None:

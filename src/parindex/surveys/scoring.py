@@ -66,6 +66,8 @@ class Item:
 class Source:
     items: tuple[Item, ...]
     patterns: Mapping[Pattern, int]
+    # The same patterns per sampling cluster, when every response carries a cluster id.
+    clusters: Mapping[str, Mapping[Pattern, int]] | None = None
 
 
 @dataclass(frozen=True)
@@ -143,7 +145,9 @@ def wilson_interval(percent: Decimal, n: int, deff: Decimal = Decimal(1), source
     return Stat(n, m, min(low, m), max(high, m), WILSON, deff, source)
 
 
-def score_mean(sources: Iterable[Source]) -> Stat | None:
+def score_mean(
+    sources: Iterable[Source], deff: Decimal = Decimal(1), source: str = ""
+) -> Stat | None:
     """The standard formula: mean of respondent scores, normal interval. None: no answer."""
     scored: list[tuple[Decimal, int]] = []
     for src in sources:
@@ -155,7 +159,7 @@ def score_mean(sources: Iterable[Source]) -> Stat | None:
     if n == 0:
         return None
     mean = sum((s * c for s, c in scored), ZERO) / n
-    return normal_interval(mean, scored, n)
+    return normal_interval(mean, scored, n, deff, source)
 
 
 def item_shares(sources: Iterable[Source]) -> dict[str, tuple[Item, int, int]]:
@@ -185,7 +189,9 @@ def respondents_with_opinion(sources: Iterable[Source]) -> int:
     return n
 
 
-def satisfied_share(sources: list[Source]) -> Stat | None:
+def satisfied_share(
+    sources: list[Source], deff: Decimal = Decimal(1), source: str = ""
+) -> Stat | None:
     """Weighted mean over items of the share of satisfied answers; Wilson interval."""
     num = den = ZERO
     for item, answered, satisfied in item_shares(sources).values():
@@ -195,7 +201,7 @@ def satisfied_share(sources: list[Source]) -> Stat | None:
     n = respondents_with_opinion(sources)
     if not den or n == 0:
         return None
-    return wilson_interval(num / den, n)
+    return wilson_interval(num / den, n, deff, source)
 
 
 def _restrict(sources: Iterable[Source], keep: set[str]) -> list[Source]:
@@ -204,45 +210,59 @@ def _restrict(sources: Iterable[Source], keep: set[str]) -> list[Source]:
     for src in sources:
         items = tuple(i for i in src.items if i.aspect in keep)
         if items:
-            out.append(Source(items, src.patterns))
+            out.append(Source(items, src.patterns, src.clusters))
     return out
 
 
-def aspect_stats(sources: list[Source], method: str = SATISFIED_SHARE) -> dict[str, Stat]:
+def aspect_stats(
+    sources: list[Source],
+    method: str = SATISFIED_SHARE,
+    deff: Decimal = Decimal(1),
+    dsource: str = "",
+) -> dict[str, Stat]:
     """Each SIPAS aspect's satisfaction percentage."""
     aspects = sorted({i.aspect for s in sources for i in s.items})
     out: dict[str, Stat] = {}
     for aspect in aspects:
         part = _restrict(sources, {aspect})
-        stat = satisfied_share(part) if method == SATISFIED_SHARE else score_mean(part)
+        if method == SATISFIED_SHARE:
+            stat = satisfied_share(part, deff, dsource)
+        else:
+            stat = score_mean(part, deff, dsource)
         if stat is not None:
             out[aspect] = stat
     return out
 
 
-def mean_of(stats: list[Stat], n: int, method: str) -> Stat | None:
+def mean_of(
+    stats: list[Stat], n: int, method: str, deff: Decimal = Decimal(1), source: str = ""
+) -> Stat | None:
     """The plain mean of some percentages, with an interval of the given method centred on it
     (Wilson with n respondents, or the widest of the parts' half-widths for normal)."""
     if not stats:
         return None
     mean = sum((s.mean for s in stats), ZERO) / len(stats)
     if method == WILSON:
-        return wilson_interval(mean, n)
+        return wilson_interval(mean, n, deff, source)
     if len(stats) == 1:
         return stats[0]
     half = max(max(s.high - s.mean, s.mean - s.low) for s in stats)
     m = q4(mean)
-    return Stat(n, m, min(m, q4(_clip(mean - half))), max(m, q4(_clip(mean + half))), NORMAL)
+    low, high = min(m, q4(_clip(mean - half))), max(m, q4(_clip(mean + half)))
+    return Stat(n, m, low, high, NORMAL, deff, source)
 
 
 def sipas_leaf(
-    sources: list[Source], method: str = SATISFIED_SHARE
+    sources: list[Source],
+    method: str = SATISFIED_SHARE,
+    deff: Decimal = Decimal(1),
+    dsource: str = "",
 ) -> tuple[Stat | None, dict[str, Stat]]:
     """A SIPAS leaf: the mean of its aspects; returns (leaf stat, aspect stats)."""
-    aspects = aspect_stats(sources, method)
+    aspects = aspect_stats(sources, method, deff, dsource)
     n = respondents_with_opinion(sources)
     ci = WILSON if method == SATISFIED_SHARE else NORMAL
-    return mean_of(list(aspects.values()), n, ci), aspects
+    return mean_of(list(aspects.values()), n, ci, deff, dsource), aspects
 
 
 def sipas_overall(
@@ -251,17 +271,23 @@ def sipas_overall(
     n: int,
     method: str = SATISFIED_SHARE,
     overall: str = MEAN_OF_ASPECTS,
+    deff: Decimal = Decimal(1),
+    dsource: str = "",
 ) -> Stat | None:
     """The unit's overall SIPAS percentage; `n` is the number of SIPAS forms returned (the
     sources of several leaves hold the same respondents, so they cannot be added up)."""
     if overall == MEAN_OF_QUESTIONS:
-        stat = satisfied_share(sources) if method == SATISFIED_SHARE else score_mean(sources)
+        if method == SATISFIED_SHARE:
+            stat = satisfied_share(sources, deff, dsource)
+        else:
+            stat = score_mean(sources, deff, dsource)
         if stat is None:
             return None
         if method == SATISFIED_SHARE:
-            return wilson_interval(stat.mean, n)
-        return Stat(n, stat.mean, stat.low, stat.high, stat.method)
-    return mean_of(list(aspects.values()), n, WILSON if method == SATISFIED_SHARE else NORMAL)
+            return wilson_interval(stat.mean, n, deff, dsource)
+        return Stat(n, stat.mean, stat.low, stat.high, stat.method, deff, dsource)
+    ci = WILSON if method == SATISFIED_SHARE else NORMAL
+    return mean_of(list(aspects.values()), n, ci, deff, dsource)
 
 
 def points(percent: Decimal, max_points: Decimal) -> Decimal:

@@ -236,3 +236,17 @@ def values_of(sources: Iterable[Source], share: bool = False) -> list[tuple[Deci
             if v is not None and count > 0:
                 out.append((v, count))
     return out
+
+
+def cluster_values(sources: Iterable[Source], share: bool = False) -> dict[str, list] | None:
+    """Respondent values per sampling cluster; None unless every source carries clusters."""
+    out: dict[str, list[tuple[Decimal, int]]] = {}
+    for src in sources:
+        if src.clusters is None:
+            return None
+        for cluster, patterns in src.clusters.items():
+            for pattern, count in patterns.items():
+                v = respondent_value(pattern, src.items, share)
+                if v is not None and count > 0:
+                    out.setdefault(cluster, []).append((v, count))
+    return out or None

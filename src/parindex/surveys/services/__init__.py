@@ -16,6 +16,7 @@ from .common import (
     SurveyFileRefused,
     survey_config,
     survey_config_update,
+    survey_design_set,
     survey_leaves,
 )
 from .demo import SAMPLE_RESPONSES, SAMPLE_YAML, demo_seed
@@ -91,6 +92,7 @@ __all__ = [
     "survey_compute",
     "survey_config",
     "survey_config_update",
+    "survey_design_set",
     "survey_leaves",
     "survey_points_write",
     "token_get",

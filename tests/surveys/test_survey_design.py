@@ -125,3 +125,24 @@ def test_a_questionnaire_file_declares_the_design_all_or_nothing(w):
     assert len(exc.value.problems) == 2
     config.refresh_from_db()
     assert config.design["groups"]["weights"] == {"hdnd": "1", "lanh_dao_so": "2"}
+
+
+def test_the_unit_page_shows_the_weighting_deff_and_effective_sample(w):
+    from django.test import Client
+    from django.urls import reverse
+
+    design = {
+        **GROUPS,
+        "sipas": {"sub_indices": [{"code": "dv", "name": "Hài lòng về dịch vụ", "weight": 1}]},
+    }
+    svc.survey_design_set(cycle=w.cycle, user=w.manager, design=design)
+    rows = [leader(f"L{i}", answer="AB"[i // 2]) for i in range(4)] + [sipas("S1")]
+    for i, r in enumerate(rows):
+        r["cluster"] = f"c{i // 2}"
+    import_rows(w, rows)
+    c = Client()
+    c.force_login(w.manager)
+    page = c.get(reverse("surveys:unit", args=[w.part("LC-STP").pk])).content.decode()
+    assert "deff 2,00" in page and "n<sub>hd</sub> 2,00" in page  # 4 respondents / 2
+    assert "lanh_dao_so 0,5000" in page and "trọng số không được phân bổ lại" in page
+    assert "Chỉ số thành phần: Hài lòng về dịch vụ" in page

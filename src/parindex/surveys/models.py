@@ -456,3 +456,8 @@ class SurveyScore(models.Model):
 
     def __str__(self) -> str:
         return f"{self.participation} {self.code}"
+
+    @property
+    def n_eff(self) -> Decimal:
+        """The effective sample size n / deff shown beside the interval."""
+        return Decimal(self.n) / (self.deff or Decimal(1))

@@ -146,3 +146,11 @@ def test_the_unit_page_shows_the_weighting_deff_and_effective_sample(w):
     assert "deff 2,00" in page and "n<sub>hd</sub> 2,00" in page  # 4 respondents / 2
     assert "lanh_dao_so 0,5000" in page and "trọng số không được phân bổ lại" in page
     assert "Chỉ số thành phần: Hài lòng về dịch vụ" in page
+
+
+def test_a_cluster_id_too_long_refuses_the_file_naming_row_and_column(w):
+    row = leader("L0")
+    row["cluster"] = "x" * 65
+    job = import_rows(w, [row, leader("L1")])
+    assert job.status != ImportJob.Status.DONE and job.rows_imported == 0
+    assert any("cluster" in e[1] and e[0] == 2 for e in job.errors)

@@ -430,6 +430,14 @@ def _slow_row(
                 _("mã phiếu “%(r)s” đã có trong dữ liệu điều tra của kỳ này.") % {"r": respondent},
             )
         )
+    if 0 <= plan.cluster_col < len(cells) and len(cells[plan.cluster_col].strip()) > MAX_RESPONDENT:
+        out.append(
+            (
+                "cluster_long",
+                h[plan.cluster_col],
+                _("mã cụm dài quá %(n)s ký tự.") % {"n": MAX_RESPONDENT},
+            )
+        )
     unit_id = plan.units.get(unit_code)
     uname = h[plan.unit_col]
     if not unit_code:
@@ -540,6 +548,7 @@ def check_rows(
                 and r not in stored
                 and len(r) <= MAX_RESPONDENT
                 and r.strip() is r
+                and (ci < 0 or len(cells[ci]) <= MAX_RESPONDENT)
             ):
                 try:
                     ans = join(map(getitem, f.maps, f.getter(cells)))

@@ -405,6 +405,7 @@ def _job_context(job: ImportJob) -> dict[str, Any]:
     kinds = {
         "respondent_missing": _("Thiếu mã phiếu"),
         "respondent_long": _("Mã phiếu quá dài"),
+        "cluster_long": _("Mã cụm quá dài"),
         "duplicate_file": _("Mã phiếu trùng trong tệp"),
         "duplicate_stored": _("Mã phiếu đã có trong dữ liệu"),
         "unit_missing": _("Thiếu mã đơn vị"),

@@ -154,3 +154,15 @@ def test_a_cluster_id_too_long_refuses_the_file_naming_row_and_column(w):
     job = import_rows(w, [row, leader("L1")])
     assert job.status != ImportJob.Status.DONE and job.rows_imported == 0
     assert any("cluster" in e[1] and e[0] == 2 for e in job.errors)
+
+
+def test_the_cycle_export_carries_the_design_and_installs_it_again(w):
+    svc.survey_design_set(cycle=w.cycle, user=w.manager, design={**GROUPS, "design_effect": 1.5})
+    text = svc.cycle_questionnaires_yaml(w.cycle)
+    assert "design:" in text
+    other = w.cast.cycle(units=list(w.units.values()), methodology="example-province-internal")
+    svc.questionnaires_import(cycle=other, data=text.encode(), name="p.yaml", user=w.manager)
+    assert (
+        SurveyConfig.objects.get(cycle=other).design
+        == SurveyConfig.objects.get(cycle=w.cycle).design
+    )

@@ -46,6 +46,7 @@ from .plan import (
     web_response_submit,
 )
 from .questionnaires import (
+    cycle_questionnaires_yaml,
     forms_read,
     questionnaire_delete,
     questionnaire_install,
@@ -86,6 +87,7 @@ __all__ = [
     "questionnaire_xlsform",
     "questionnaires_import",
     "questionnaires_yaml",
+    "cycle_questionnaires_yaml",
     "responses_import_path",
     "sample_plan_fill",
     "sample_target_set",

@@ -39,6 +39,7 @@ from .common import (
     SurveyFileRefused,
     _require_manage,
     _require_open,
+    survey_config,
     survey_design_set,
     survey_leaves,
 )
@@ -292,6 +293,13 @@ def questionnaire_to_def(q: Questionnaire) -> FormDef:
 
 def questionnaires_yaml(questionnaires: Iterable[Questionnaire]) -> str:
     return forms_to_yaml([questionnaire_to_def(q) for q in questionnaires])
+
+
+def cycle_questionnaires_yaml(cycle: Cycle) -> str:
+    """Every questionnaire of the cycle with its declared survey design: the file that
+    installs them again as they are."""
+    forms = [questionnaire_to_def(q) for q in Questionnaire.objects.filter(cycle=cycle)]
+    return forms_to_yaml(forms, survey_config(cycle).design)
 
 
 def questionnaire_xlsform(q: Questionnaire) -> bytes:

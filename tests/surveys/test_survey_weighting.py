@@ -133,3 +133,45 @@ def test_weighted_group_percentages_stay_in_bounds_and_contain_the_mean(groups, 
     assert D(0) <= w.stat.low <= w.stat.mean <= w.stat.high <= D(100)
     if redist:
         assert sum(w.weights.values()) - 1 <= D("0.0003")
+
+
+@given(
+    st.decimals(min_value=0, max_value=100, places=4),
+    st.integers(min_value=0, max_value=500),
+    st.decimals(min_value=1, max_value=100, places=4),
+)
+def test_a_design_effect_never_narrows_wilson_and_keeps_it_in_bounds(percent, n, deff):
+    base = scoring.wilson_interval(percent, n)
+    wide = scoring.wilson_interval(percent, n, deff)
+    assert D(0) <= wide.low <= wide.mean <= wide.high <= D(100)
+    assert wide.low <= base.low and wide.high >= base.high
+    assert wide.n == n and wide.deff == deff
+
+
+@given(
+    st.dictionaries(
+        st.sampled_from(["a", "b", "c", "cs"]),
+        st.decimals(min_value=0, max_value=100, places=4),
+        max_size=4,
+    ),
+    st.booleans(),
+)
+def test_weighted_sub_indices_stay_between_their_parts(means, redistribute):
+    design = Design(
+        sub_indices=(
+            SubIndex("dv", "Dịch vụ", D("0.7")),
+            SubIndex("cs", "Chính sách", D("0.3"), frozenset({"cs"})),
+        ),
+        sipas_redistribute=redistribute,
+    )
+    aspects = {a: scoring.wilson_interval(m, 50) for a, m in means.items()}
+    whole, subs = weighting.sub_indices(aspects, ["a", "b", "c", "cs"], design, 50, scoring.WILSON)
+    if not subs:
+        assert whole.stat is None
+        return
+    assert whole.stat is not None
+    if redistribute or not whole.missing:  # a convex combination of the sub-indices
+        low, high = min(s.mean for s in subs.values()), max(s.mean for s in subs.values())
+        assert low - D("0.0001") <= whole.stat.mean <= high + D("0.0001")
+    else:  # a missing sub-index's share scores nothing
+        assert whole.stat.mean <= max(s.mean for s in subs.values())

@@ -43,6 +43,7 @@ ACTIONS: dict[str, Promise] = {
     "evidence.deleted": _("Xóa tài liệu kiểm chứng"),
     # surveys
     "survey.config_updated": _("Sửa cấu hình điều tra"),
+    "survey.design_set": _("Khai báo thiết kế điều tra (trọng số, hệ số thiết kế)"),
     "survey.questionnaire_installed": _("Cài đặt phiếu khảo sát"),
     "survey.questionnaire_replaced": _("Thay phiếu khảo sát"),
     "survey.questionnaire_deleted": _("Xóa phiếu khảo sát"),

@@ -330,9 +330,17 @@ def unit_detail(participation: Participation) -> dict[str, Any]:
         if n.applies(participation.unit.type)
     ]
     aspects = [s for (k, _c), s in sorted(scores.items()) if k == SurveyScore.Kind.ASPECT]
+    design = getattr(getattr(participation.cycle, "survey_config", None), "design", None) or {}
+    names = {x["code"]: x["name"] for x in design.get("sipas", {}).get("sub_indices", [])}
+    sub_indices = [
+        {"name": names.get(c, c), "score": s}
+        for (k, c), s in sorted(scores.items())
+        if k == SurveyScore.Kind.SUBINDEX
+    ]
     return {
         "leaves": leaves,
         "aspects": aspects,
+        "sub_indices": sub_indices,
         "overall": scores.get((SurveyScore.Kind.OVERALL, "SIPAS")),
         "computed_at": max((s.computed_at for s in scores.values()), default=None),
     }

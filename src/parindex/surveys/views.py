@@ -184,7 +184,7 @@ def questionnaire_export(request: HttpRequest, pk: int, qpk: int, fmt: str) -> H
 @login_required
 def questionnaires_export(request: HttpRequest, pk: int) -> HttpResponse:
     cycle = _cycle(request, pk)
-    text = svc.questionnaires_yaml(Questionnaire.objects.filter(cycle=cycle))
+    text = svc.cycle_questionnaires_yaml(cycle)
     response = HttpResponse(text, content_type="text/yaml; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="phieu-khao-sat-{cycle.year}.yaml"'
     return response
@@ -405,6 +405,7 @@ def _job_context(job: ImportJob) -> dict[str, Any]:
     kinds = {
         "respondent_missing": _("Thiếu mã phiếu"),
         "respondent_long": _("Mã phiếu quá dài"),
+        "cluster_long": _("Mã cụm quá dài"),
         "duplicate_file": _("Mã phiếu trùng trong tệp"),
         "duplicate_stored": _("Mã phiếu đã có trong dữ liệu"),
         "unit_missing": _("Thiếu mã đơn vị"),

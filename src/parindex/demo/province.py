@@ -26,7 +26,7 @@ from __future__ import annotations
 import random
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth.models import User
 
@@ -46,7 +46,7 @@ TWO = Decimal("0.01")
 # The Ministry's council member who appraises the province (not a demo login).
 APPRAISER = "td.bonoivu"
 # The Ministry moves the cycle with open points (a reason); no decision: it stays in FINAL.
-MOVE = {"reason": "Dữ liệu minh họa"}
+MOVE: dict[str, Any] = {"reason": "Dữ liệu minh họa"}
 # Which lead agency enters which field (the demo's lead agencies), else the Sở Nội vụ.
 ENTERED_BY = {"3": "chutri.vanphong", "6": "chutri.sotaichinh"}
 # Cuts of the council: (field, reason, comment)

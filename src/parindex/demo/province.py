@@ -149,13 +149,14 @@ def finished_province_cycle(
     tree = cycle.methodology.tree
     blocks = _blocks(year)
     own = [n for n in tree.leaves if n.method != SURVEY and n.code != "8.2"]
-    final = dict(
-        zip(
-            [n.code for n in own],
-            _split(rng, blocks["appraisal"], [n.max_points for n in own]),
-            strict=True,
-        )
+    # The appraisal block's lost points, mostly where the council cut (CUTS).
+    cut_fields = {f for f, _r, _c in CUTS}
+    lost = _split(
+        rng,
+        sum(n.max_points for n in own) - blocks["appraisal"],
+        [n.max_points * (1 if n.code.split(".")[0] in cut_fields else Decimal("0.2")) for n in own],
     )
+    final = {n.code: n.max_points - x for n, x in zip(own, lost, strict=True)}
     final["8.2"] = blocks["socio_economic"]
     cut: dict[str, Decimal] = {}
     for field, _reason, _comment in CUTS:

@@ -713,6 +713,29 @@ def may_draft_plan(user: Any, participation: Participation) -> bool:
     return on_plan(user, participation.unit_id, participation.cycle).edit
 
 
+def may_draft_plans_in(user: Any, cycle: Cycle) -> bool:
+    """Whether the finished cycle's page offers its plans: to its managers and to whoever
+    may draft one of its units' plans (a province's own Sở Nội vụ in the Ministry's cycle)."""
+    if not lifecycle.of(cycle).finished:
+        return False
+    if can_manage(user, cycle):
+        return True
+    return any(may_draft_plan(user, p) for p in cycle.participations.select_related("cycle"))
+
+
+def plan_assignable_units(user: Any, plan_unit: OrgUnit, cycle: Cycle) -> set[int]:
+    """The units `user` may give a plan's task to beyond those already on the plan: the
+    organiser's side every unit of the province (or ministry) tree the cycle belongs to;
+    the unit's own staff (PLAN_EDIT through their own role) the unit and the units below it
+    (a province's departments and communes carry out the province's plan)."""
+    if can_manage(user, cycle):
+        top = cycle.organiser.parent or cycle.organiser
+        return unit_and_below(top) | {plan_unit.pk}
+    if on_plan(user, plan_unit.pk, cycle).edit:
+        return unit_and_below(plan_unit)
+    return {plan_unit.pk}
+
+
 def may_plan_target(user: Any, participation: Participation) -> bool:
     """Who opens the target planner of a unit in a cycle (parindex.targets: the index a
     rank takes, what-if, forecast): whoever reads the unit's improvement plan."""

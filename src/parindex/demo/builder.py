@@ -34,6 +34,7 @@ from .org import (
     unit_symbols,
 )
 from .pdf import ascii_fold, make_pdf
+from .province import finished_province_cycle
 
 State = Cycle.State
 
@@ -123,6 +124,25 @@ def build_demo(now: datetime, rng: random.Random) -> None:
     )
     builder.published_cycle(published, y_prev - 1, now)
 
+    # Three years back: the departments' index too, so that a department's target page has
+    # two consecutive finished years (year-on-year changes for the probability).
+    earlier = setup.setup_cycle_create(
+        name=f"Chỉ số CCHC năm {y_prev - 2} của các sở, ban, ngành tỉnh Lào Cai",
+        year=y_prev - 2,
+        methodology=internal,
+        organiser=units[MARKER_UNIT],
+        units=departments,
+        user=manager,
+        self_start=_on_workday(now, -75, 7, 30),
+        self_end=_on_workday(now, 1, 17),
+        appraisal_start=_on_workday(now, -47, 8),
+        appraisal_end=_on_workday(now, -12, 17),
+        explanation_start=_on_workday(now, -4, 8),
+        explanation_end=_on_workday(now, 6, 17),
+        publication_date=(now - timedelta(days=240 + 365)).date(),
+    )
+    builder.published_cycle(earlier, y_prev - 2, now, back=365)
+
     current = setup.setup_cycle_create(
         name=f"Chỉ số CCHC năm {y_open} của các sở, ngành và xã, phường tỉnh Lào Cai",
         year=y_open,
@@ -144,6 +164,24 @@ def build_demo(now: datetime, rng: random.Random) -> None:
     from parindex.surveys.services import demo_seed
 
     demo_seed(current, manager)
+
+    # Last year's provincial index of Lào Cai (QĐ 876), appraised by the Ministry and final:
+    # what the Lào Cai organiser drafts next year's plan from (demo/province.py).
+    finished = setup.setup_cycle_create(
+        name=f"Chỉ số CCHC cấp tỉnh năm {y_prev} của tỉnh Lào Cai (QĐ 876) — dữ liệu minh họa",
+        year=y_prev,
+        methodology=national,
+        organiser=units[BNV],
+        units=[lao_cai],
+        user=admin,
+        self_start=_on_workday(now, -10, 7, 30),
+        self_end=_on_workday(now, 25, 17),
+        appraisal_start=_on_workday(now, 30, 8),
+        appraisal_end=_on_workday(now, 60, 17),
+        publication_date=(now + timedelta(days=120)).date(),
+    )
+    users.update(build_accounts(units, finished))
+    finished_province_cycle(builder, finished, y_prev, now, users)
 
     province = setup.setup_cycle_create(
         name=f"Tự đánh giá Chỉ số CCHC cấp tỉnh năm {y_open} (QĐ 876)",
@@ -443,8 +481,9 @@ class _Builder:
             self._explain(p, cuts[p.pk], year)
         self._backdate(cycle, now)
 
-    def published_cycle(self, cycle: Cycle, year: int, now: datetime) -> None:
-        """A cycle run to its end: round 2, final, published (then moved into the past)."""
+    def published_cycle(self, cycle: Cycle, year: int, now: datetime, back: int = 0) -> None:
+        """A cycle run to its end: round 2, final, published (then moved into the past,
+        `back` more days for an older one)."""
         self.previous_cycle(cycle, year, now)
         manager = self.users["sonoivu"]
         for state in (State.APPRAISAL_2, State.FINAL, State.PUBLISHED):
@@ -452,15 +491,15 @@ class _Builder:
                 **DEMO_MOVE, cycle=Cycle.objects.get(pk=cycle.pk), to_state=state, user=manager
             )
         Cycle.objects.filter(pk=cycle.pk).update(
-            self_start=_on_workday(now, -420, 7, 30),
-            self_end=_on_workday(now, -395, 17),
-            appraisal_start=_on_workday(now, -390, 8),
-            appraisal_end=_on_workday(now, -300, 17),
-            explanation_start=_on_workday(now, -295, 8),
-            explanation_end=_on_workday(now, -290, 17),
+            self_start=_on_workday(now, -420 - back, 7, 30),
+            self_end=_on_workday(now, -395 - back, 17),
+            appraisal_start=_on_workday(now, -390 - back, 8),
+            appraisal_end=_on_workday(now, -300 - back, 17),
+            explanation_start=_on_workday(now, -295 - back, 8),
+            explanation_end=_on_workday(now, -290 - back, 17),
         )
         for p in Participation.objects.filter(cycle=cycle):
-            at = self._office_hours(now, -396 - self.rng.randint(0, 10))
+            at = self._office_hours(now, -396 - back - self.rng.randint(0, 10))
             Participation.objects.filter(pk=p.pk).update(submitted_at=at)
 
     def _appraise(self, p: Participation, year: int) -> list[tuple[Entry, str]]:

@@ -92,14 +92,14 @@ def agency_tasks(user: Any) -> list[Task]:
 def assignable_agencies(user: Any, plan: Plan) -> set[int]:
     """The units `user` may give a task of `plan` to: for the organiser's side (those who
     may manage the source cycle), every unit of the province (or ministry) tree the cycle
-    belongs to; for the unit's own staff, the unit itself, the cycle's lead agencies for it
-    and the agencies already on the plan's tasks (the organiser assigns the others)."""
+    belongs to; for the unit's own staff, the unit and the units below it (a province's
+    departments), the cycle's lead agencies for it and the agencies already on the plan's
+    tasks (the organiser assigns the others): permissions.plan_assignable_units."""
     cycle = plan.source_cycle
+    out = perm.plan_assignable_units(user, plan.unit, cycle)
     if perm.can_manage(user, cycle):
-        top = cycle.organiser.parent or cycle.organiser
-        return perm.unit_and_below(top) | {plan.unit_id}
+        return out
     codes = {a[1] for a in lead_agency_assignments(cycle).get(plan.unit.code, [])}
-    out = {plan.unit_id}
     out |= set(OrgUnit.objects.filter(code__in=sorted(codes)).values_list("pk", flat=True))
     out |= {pk for pk in plan.tasks.values_list("lead_agency_id", flat=True) if pk}
     out |= set(

@@ -135,6 +135,7 @@ def cycle_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "manage": manage,
             "appraise": appraise,
             "finished": finished,
+            "plans": perm.may_draft_plans_in(request.user, cycle),
             "summary": summary,
             "transitions": transitions,
             "back": back,

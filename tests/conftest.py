@@ -11,6 +11,10 @@ Marks:
   and kin among its fixtures). The others cannot open a connection (pytest-django refuses
   it), so their outcome is the same on every database: CI runs them once, on SQLite, and
   only `-m database` on PostgreSQL.
+- `xdist_group`: the tests of a group run on one pytest-xdist worker (pyproject runs the
+  suite with `-n auto --dist loadgroup`: a worker per CPU, none when only test files are
+  named, see pytest_xdist_auto_num_workers), so a module- or class-scoped world is built once,
+  not once per worker. Modules marked `browser` get one group each (one Chromium each).
 
 Data built once for many tests (the `setUpTestData` of a module or class):
 - `factories.built_once(django_db_blocker, media_root, build)`: a generator for a module- or
@@ -46,12 +50,25 @@ DATABASE_FIXTURES = frozenset(
 )
 
 
+def pytest_xdist_auto_num_workers(config: pytest.Config) -> int | None:
+    """`-n auto` (pyproject): one worker per CPU for the suite or a folder, but none for a
+    run of named test files (`uv run pytest tests/web/test_self_form.py`), where starting
+    the workers and their databases would cost more than it saves."""
+    args = [str(a).split("::")[0] for a in config.args]
+    if args and all(a.endswith(".py") and Path(a).is_file() for a in args):
+        return 0
+    return None  # pytest-xdist's own answer (PYTEST_XDIST_AUTO_NUM_WORKERS, else the CPUs)
+
+
 @pytest.hookimpl(tryfirst=True)  # before `-m` selects on the marks
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         uses = item.get_closest_marker("django_db") is not None
         if uses or DATABASE_FIXTURES.intersection(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.database)
+        if item.get_closest_marker("browser") and not item.get_closest_marker("xdist_group"):
+            # one Chromium per module (its module-scoped `browser`), on one xdist worker
+            item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::")[0]))
 
 
 @pytest.fixture(scope="session")

@@ -11,10 +11,11 @@ Marks:
   and kin among its fixtures). The others cannot open a connection (pytest-django refuses
   it), so their outcome is the same on every database: CI runs them once, on SQLite, and
   only `-m database` on PostgreSQL.
-- `xdist_group`: the tests of a group run on one pytest-xdist worker (pyproject runs the
-  suite with `-n auto --dist loadgroup`: a worker per CPU, none when only test files are
-  named, see pytest_xdist_auto_num_workers), so a module- or class-scoped world is built once,
-  not once per worker. Modules marked `browser` get one group each (one Chromium each).
+
+Workers: pyproject runs the suite with pytest-xdist, `-n auto --dist loadfile`: a worker per
+CPU (none when the command names only test files: pytest_xdist_auto_num_workers below),
+each with its own test database; the tests of a module run on one worker, so a module-scoped
+world (built_once, a Chromium) is built once.
 
 Data built once for many tests (the `setUpTestData` of a module or class):
 - `factories.built_once(django_db_blocker, media_root, build)`: a generator for a module- or
@@ -66,9 +67,6 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         uses = item.get_closest_marker("django_db") is not None
         if uses or DATABASE_FIXTURES.intersection(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.database)
-        if item.get_closest_marker("browser") and not item.get_closest_marker("xdist_group"):
-            # one Chromium per module (its module-scoped `browser`), on one xdist worker
-            item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::")[0]))
 
 
 @pytest.fixture(scope="session")

@@ -25,7 +25,7 @@ from parindex.assessment.models import Cycle, Entry, Evidence, Participation
 from parindex.audit.models import LogEntry
 from parindex.demo.services import PASSWORD, DemoInfo, demo_setup
 
-pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("demo")]  # one demo, one worker
+pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(scope="module")

@@ -22,8 +22,8 @@ table or of the lifecycle table changed) makes the same check report leaks.
 
 Speed: one world per state (module-scoped `world`, built once per state through the
 services by factories.built_once; each test runs in a savepoint rolled back after it, so
-they all see the world as built), one test per state × role (xdist spreads them; the
-world of a state is built once per worker). Each distinct URL is asked once per role:
+they all see the world as built), one test per state × role. Each distinct URL is asked
+once per role:
 the permission matrix's pages that the routes above already ask are not asked twice.
 """
 

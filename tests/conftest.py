@@ -6,6 +6,24 @@ Automatic (autouse):
 - uploaded files go to one temporary MEDIA_ROOT for the session, never to ./var/media.
 - every test starts (and ends) in the site's language (Vietnamese).
 
+Marks:
+- `database`: given at collection to every test that can reach a database (a `django_db`
+  mark, or one of the fixtures `db`, `transactional_db`, `django_db_setup`, `live_server`
+  and kin among its fixtures). The others cannot open a connection (pytest-django refuses
+  it), so their outcome is the same on every database: CI runs them once, on SQLite, and
+  only `-m database` on PostgreSQL.
+
+Workers: pyproject runs the suite with pytest-xdist, `-n auto --dist loadfile`: a worker per
+CPU (none when the command names only test files: pytest_xdist_auto_num_workers below),
+each with its own test database; the tests of a module run on one worker, so a module-scoped
+world (built_once, a Chromium) is built once.
+
+Data built once for many tests (the `setUpTestData` of a module or class):
+- `factories.built_once(django_db_blocker, media_root, build)`: a generator for a module- or
+  class-scoped fixture (`yield from built_once(...)`); runs `build()` in a transaction kept
+  open while the tests of the fixture's scope run, each in its own savepoint rolled back
+  after it (pytest-django's `db`), and rolled back at the end. See its docstring.
+
 On request:
 - `cast`: the test cast (tests/cast.py): one set of units, one user per role, and the ways
   to make a cycle in any state (`cast.cycle(state=..., filled=...)`) and to log in
@@ -19,8 +37,37 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from factories import FAST_HASHERS
 
-FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+# A test whose fixtures include one of these (or marked django_db) can reach the database.
+DATABASE_FIXTURES = frozenset(
+    {
+        "db",
+        "transactional_db",
+        "django_db_setup",
+        "live_server",
+        "django_db_reset_sequences",
+        "django_db_serialized_rollback",
+    }
+)
+
+
+def pytest_xdist_auto_num_workers(config: pytest.Config) -> int | None:
+    """`-n auto` (pyproject): one worker per CPU for the suite or a folder, but none for a
+    run of named test files (`uv run pytest tests/web/test_self_form.py`), where starting
+    the workers and their databases would cost more than it saves."""
+    args = [str(a).split("::")[0] for a in config.args]
+    if args and all(a.endswith(".py") and Path(a).is_file() for a in args):
+        return 0
+    return None  # pytest-xdist's own answer (PYTEST_XDIST_AUTO_NUM_WORKERS, else the CPUs)
+
+
+@pytest.hookimpl(tryfirst=True)  # before `-m` selects on the marks
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        uses = item.get_closest_marker("django_db") is not None
+        if uses or DATABASE_FIXTURES.intersection(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.database)
 
 
 @pytest.fixture(scope="session")

@@ -22,6 +22,9 @@ Import them as `from factories import ...` (tests/ is on sys.path through tests/
     build_small_cycle() -> cast.SmallCycle
         The `small_cycle` fixture's world, for tests that cannot take fixtures on the
         database (the browser journey under live_server): a new Cast and its small cycle.
+    built_once(django_db_blocker, media_root, build) -> generator
+        For a module- or class-scoped fixture: `build()` once, kept for the tests of its
+        scope, each test in a savepoint rolled back after it (see its docstring).
 
 Log users in with `client.force_login(user)`: django-axes needs a request for
 `client.login()`. To authenticate directly, pass a request:
@@ -31,9 +34,10 @@ Log users in with `client.force_login(user)`: django-axes needs a request for
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable, Iterator
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from django.contrib.auth.models import User
 from django.utils import timezone
@@ -43,6 +47,8 @@ from parindex.assessment import services
 from parindex.assessment.models import Cycle, MethodologyVersion
 
 PASSWORD = "mat-khau-thu-nghiem-2025"
+FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+T = TypeVar("T")
 DATA = Path(__file__).resolve().parent / "data"
 SMALL_YAML = DATA / "small.yaml"
 
@@ -139,3 +145,33 @@ def build_small_cycle() -> Any:
     from cast import Cast, small_cycle_of
 
     return small_cycle_of(Cast())
+
+
+def built_once(django_db_blocker: Any, media_root: Path, build: Callable[[], T]) -> Iterator[T]:
+    """For a module- or class-scoped fixture: `yield from built_once(django_db_blocker,
+    media_root, lambda: make_the_world())`. The fixture must also ask for `django_db_setup`,
+    and its tests for `db` (not `transactional_db`: a flush would empty the world).
+
+    `build()` runs in a transaction (fast password hashing, files under the session's
+    MEDIA_ROOT) that stays open while the tests run, each in a savepoint rolled back after
+    it, so every test starts from the world as built; the transaction is rolled back at the
+    end, so other modules never see it. Objects returned are shared by the tests: a test
+    that changes one in memory (delete() clears its pk, assignments) must re-read it.
+
+    The foreign keys of what `build()` wrote are checked once, here: on PostgreSQL they are
+    deferred, and Django checks the deferred constraints at the end of every test
+    (SET CONSTRAINTS ALL IMMEDIATE), which would otherwise check the whole world again at
+    every test (the rollback to the savepoint marks them unchecked again).
+    """
+    from django.db import connection, transaction
+    from django.test import override_settings
+
+    with (
+        django_db_blocker.unblock(),
+        override_settings(PASSWORD_HASHERS=FAST_HASHERS, MEDIA_ROOT=media_root),
+        transaction.atomic(),
+    ):
+        value = build()
+        connection.check_constraints()
+        yield value
+        transaction.set_rollback(True)

@@ -14,9 +14,9 @@ import pytest
 from django.contrib.auth import authenticate
 from django.contrib.auth.models import User
 from django.core.management import call_command
-from django.db import transaction
-from django.test import RequestFactory, override_settings
+from django.test import RequestFactory
 from django.utils import timezone
+from factories import built_once
 
 from parindex.accounts.models import Membership, OrgUnit, Role
 from parindex.assessment import permissions as perm
@@ -30,18 +30,11 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture(scope="module")
 def demo(django_db_setup, django_db_blocker, media_root: Path):
-    with (
-        django_db_blocker.unblock(),
-        override_settings(
-            PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
-            MEDIA_ROOT=media_root,
-        ),
-        transaction.atomic(),
-    ):
+    def build() -> DemoInfo:
         assert not OrgUnit.objects.exists()
-        info = demo_setup(reset=False)
-        yield info
-        transaction.set_rollback(True)
+        return demo_setup(reset=False)
+
+    yield from built_once(django_db_blocker, media_root, build)
 
 
 def _cycle(info: DemoInfo, key: str) -> Cycle:

@@ -19,14 +19,21 @@ Exports and API routes asked for a stage the role may not read yet answer 403/40
 
 test_the_matrix_can_fail: a capability or a stage granted too early (one entry of the role
 table or of the lifecycle table changed) makes the same check report leaks.
+
+Speed: one world per state (module-scoped `world`, built once per state through the
+services by factories.built_once; each test runs in a savepoint rolled back after it, so
+they all see the world as built), one test per state × role. Each distinct URL is asked
+once per role:
+the permission matrix's pages that the routes above already ask are not asked twice.
 """
 
 from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
+from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
@@ -34,6 +41,7 @@ import pytest
 from cast import Cast
 from django.test import Client
 from django.urls import reverse
+from factories import built_once
 
 from parindex.accounts.models import OrgUnit, Role
 from parindex.api.services import api_token_create
@@ -82,7 +90,7 @@ class World:
     units: dict[str, OrgUnit]
     parts: dict[str, Participation]
     users: dict[str, Any]
-    keys: dict[str, str] = field(default_factory=dict)
+    view: Any = None  # the permission matrix's objects on this world (_with_matrix_objects)
 
 
 def build(state: str, cast: Any = None) -> World:
@@ -242,16 +250,58 @@ def forbidden_marks(role: str, state: str, w: World) -> dict[str, str]:
     return out
 
 
+def page_asks(w: World) -> list[Ask]:
+    """Every GET of the permission matrix (its URLs all point at unit A's objects), for the
+    roles that could see too much (PAGE_ROLES)."""
+    from test_permission_matrix import CASES
+
+    view = w.view if w.view is not None else _with_matrix_objects(w)
+    return [
+        Ask(f"page {case.id}", reverse(case.name, kwargs=case.kwargs(view)) + case.query)
+        for case in CASES
+        if case.prepare is None
+    ]
+
+
+def role_asks(w: World, role: str) -> list[Ask]:
+    """What `role` is asked: the routes above, and the permission matrix's pages for
+    PAGE_ROLES; a URL the routes already ask (the same request of the same user on the
+    same world) is not asked again."""
+    out = asks(w)
+    if role in PAGE_ROLES:
+        seen = {(a.api, a.url) for a in out}
+        for ask in page_asks(w):
+            if (ask.api, ask.url) not in seen:
+                seen.add((ask.api, ask.url))
+                out.append(ask)
+    return out
+
+
+def role_marks(role: str, state: str, w: World) -> dict[str, str]:
+    """forbidden_marks, and for a role that does not read unit A: A's form, evidence and
+    evidence title (uploaded with the permission matrix's objects)."""
+    marks = forbidden_marks(role, state, w)
+    if "A" not in ROLES[role][1] and w.view is not None:
+        marks.update(
+            {
+                reverse("self_assessment", args=[w.parts["A"].pk]): "a link to A's form",
+                reverse("evidence_download", args=[w.view.evidence.pk]): "A's evidence",
+                "EVIDENCE-A-MARK": "A's evidence title",
+            }
+        )
+    return marks
+
+
 def check(w: World, state: str, roles: list[str], only: set[str] | None = None) -> list[str]:
     problems: list[str] = []
     for role in roles:
         user = w.users[role]
         client = Client()
         client.force_login(user)
-        key = w.keys.get(role) or api_token_create(user=user, name=f"matrix {role}").key
-        w.keys[role] = key
-        marks = forbidden_marks(role, state, w)
-        for ask in asks(w):
+        # a token of this test (the world is shared: a kept key's row would be rolled back)
+        key = api_token_create(user=user, name=f"matrix {role}").key
+        marks = role_marks(role, state, w)
+        for ask in role_asks(w, role):
             if only is not None and ask.label not in only:
                 continue
             if ask.api:
@@ -260,7 +310,7 @@ def check(w: World, state: str, roles: list[str], only: set[str] | None = None) 
                 response = client.get(ask.url)
             code = response.status_code
             if code >= 500:
-                problems.append(f"{role} {ask.label}: {code}")
+                problems.append(f"{role} {ask.label} ({ask.url}): {code}")
                 continue
             if ask.stage is not None and code == 200 and not reads_stage(role, state, ask.stage):
                 problems.append(f"{role} {ask.label}: 200 for a stage not shown yet")
@@ -269,7 +319,7 @@ def check(w: World, state: str, roles: list[str], only: set[str] | None = None) 
             body = _body(response)
             for mark, why in marks.items():
                 if mark in body:
-                    problems.append(f"{role} {ask.label}: shows {why} ({mark!r})")
+                    problems.append(f"{role} {ask.label} ({ask.url}): shows {why} ({mark!r})")
     return problems
 
 
@@ -279,46 +329,71 @@ def no_axes(settings) -> Iterator[None]:
     yield
 
 
-@pytest.mark.parametrize("state", STATES)
-def test_state_matrix(state: str, cast, no_axes):
-    w = build(state, cast)
-    problems = check(w, state, list(ROLES))
-    assert not problems, f"{state}:\n  " + "\n  ".join(problems)
+def _world(state: str) -> World:
+    w = build(state, Cast())
+    w.view = _with_matrix_objects(w)
+    return w
 
 
-def test_stages_are_asked_of_the_user(cast, no_axes):
-    """Sanity of the world: in round 1 the council reads round 1, the unit does not; after
-    publication a unit reads every stage and the whole ranking, not others' ledgers."""
-    w = build(S.APPRAISAL, cast)
-    assert permissions.results_access(w.users["appraiser"], w.cycle).sees_stage("r1")
-    assert not permissions.results_access(w.users["officer_a"], w.cycle).sees_stage("r1")
-    w = build_published_again(cast)
-    seen = permissions.results_access(w.users["officer_b"], w.cycle)
-    assert seen.ranking.all and not seen.ledger.all and seen.sees_stage("final")
+@pytest.fixture(scope="module", params=STATES)
+def world(request, django_db_setup, django_db_blocker, media_root: Path) -> Iterator[World]:
+    """The world in the state given, built once (for the tests of this state on this
+    worker); the tests ask for `db`, so each runs in a savepoint rolled back after it."""
+    yield from built_once(django_db_blocker, media_root, lambda: _world(request.param))
 
 
-def build_published_again(cast: Any = None) -> World:
-    """A second world beside the first: another cycle of the same cast, published."""
-    return build(S.PUBLISHED, cast)
+@pytest.mark.parametrize("role", list(ROLES))
+def test_state_matrix(world: World, role: str, db, no_axes):
+    """Every route above (and, for PAGE_ROLES, every page of the permission matrix) asked
+    by `role` in the world's state: never a server error, never a stage's data before it
+    is shown to the role, never another unit's data."""
+    state = world.cycle.state
+    problems = check(world, state, [role])
+    assert not problems, f"{state} {role}:\n  " + "\n  ".join(problems)
+
+
+def test_the_world_is_the_one_asked_for(world: World, db):
+    """Each state's world is built once and kept: its cycle is in that state, the matrix's
+    objects (A's evidence) are there, and each test starts from it as built."""
+    state = world.cycle.state
+    assert Cycle.objects.get(pk=world.cycle.pk).state == state
+    assert Entry.objects.filter(participation=world.parts["A"]).exists()
+    assert world.view.evidence.__class__.objects.filter(title="EVIDENCE-A-MARK").count() == 1
+
+
+def test_stages_are_asked_of_the_user(world: World, db):
+    """Sanity of the world: the permissions read the stages the expectations above say, for
+    every role in every state (in round 1 the council reads round 1, the unit does not);
+    after publication a unit reads the whole ranking, not others' ledgers."""
+    state = world.cycle.state
+    for role in ROLES:
+        access = permissions.results_access(world.users[role], world.cycle)
+        for stage in STAGES:
+            assert access.sees_stage(stage) == reads_stage(role, state, stage), (role, stage)
+    if state == S.PUBLISHED:
+        seen = permissions.results_access(world.users["officer_b"], world.cycle)
+        assert seen.ranking.all and not seen.ledger.all
 
 
 # --- the matrix must be able to fail -----------------------------------------------------------
 
 
-def test_the_matrix_can_fail(cast, no_axes, monkeypatch):
-    # 1. The lifecycle shows round 1 to the units while it runs.
-    w = build(S.APPRAISAL, cast)
-    facts = lifecycle.FACTS[S.APPRAISAL]
-    monkeypatch.setitem(
-        lifecycle.FACTS, S.APPRAISAL, dataclasses.replace(facts, unit_stages=("self", "r1"))
-    )
-    problems = check(w, S.APPRAISAL, ["officer_a"], {"api results r1", "ranking.csv r1", "audit A"})
-    assert any("stage not shown yet" in p for p in problems), problems
-    assert any("R1-A-MARK" in p for p in problems), problems
-    monkeypatch.undo()
+@pytest.mark.parametrize("world", [S.APPRAISAL, S.PUBLISHED], indirect=True)
+def test_the_matrix_can_fail(world: World, db, no_axes, monkeypatch):
+    w = world
+    if w.cycle.state == S.APPRAISAL:
+        # 1. The lifecycle shows round 1 to the units while it runs.
+        facts = lifecycle.FACTS[S.APPRAISAL]
+        monkeypatch.setitem(
+            lifecycle.FACTS, S.APPRAISAL, dataclasses.replace(facts, unit_stages=("self", "r1"))
+        )
+        only = {"api results r1", "ranking.csv r1", "audit A"}
+        problems = check(w, S.APPRAISAL, ["officer_a"], only)
+        assert any("stage not shown yet" in p for p in problems), problems
+        assert any("R1-A-MARK" in p for p in problems), problems
+        return
 
     # 2. Officers get every unit's ledger.
-    w = build_published_again(cast)
     rule = permissions.ROLE_CAPS[Role.OFFICER]
     monkeypatch.setitem(
         permissions.ROLE_CAPS,
@@ -380,61 +455,19 @@ def _with_matrix_objects(w: World) -> Any:
     return view
 
 
-@pytest.mark.parametrize("state", STATES)
-def test_every_page_in_every_state(state: str, db, no_axes):
-    """Every GET of the permission matrix (its URLs all point at unit A's objects), for the
-    roles that could see too much, in each state: never a server error, never another
-    unit's data, never a stage's data before it is shown to the role."""
-    from test_permission_matrix import CASES
-
-    w = build(state)
-    view = _with_matrix_objects(w)
-    problems = []
-    for role in PAGE_ROLES:
-        client = Client()
-        client.force_login(w.users[role])
-        marks = forbidden_marks(role, state, w)
-        if "A" not in ROLES[role][1]:
-            marks.update(
-                {
-                    reverse("self_assessment", args=[w.parts["A"].pk]): "a link to A's form",
-                    reverse("evidence_download", args=[view.evidence.pk]): "A's evidence",
-                    "EVIDENCE-A-MARK": "A's evidence title",
-                }
-            )
-        seen: set[str] = set()
-        for case in CASES:
-            if case.prepare is not None:
-                continue
-            url = reverse(case.name, kwargs=case.kwargs(view)) + case.query
-            if url in seen:
-                continue
-            seen.add(url)
-            response = client.get(url)
-            if response.status_code >= 500:
-                problems.append(f"{role} GET {url}: {response.status_code}")
-            if response.status_code != 200:
-                continue
-            body = _body(response)
-            problems += [
-                f"{role} GET {url}: shows {why} ({mark!r})"
-                for mark, why in marks.items()
-                if mark in body
-            ]
-    assert not problems, f"{state}:\n  " + "\n  ".join(problems)
-
-
-def test_the_marks_show_where_they_may(db, no_axes):
+@pytest.mark.parametrize("world", [S.EXPLANATION, S.PUBLISHED], indirect=True)
+def test_the_marks_show_where_they_may(world: World, db, no_axes):
     """The marks the matrix looks for do reach the pages of those who may read them (else
     the matrix would pass whatever the code did)."""
-    w = build(S.EXPLANATION)
-    officer = Client()
-    officer.force_login(w.users["officer_a"])
-    page = officer.get(reverse("explanation", args=[w.parts["A"].pk])).content.decode()
-    assert "R1-A-MARK" in page
-    audit = officer.get(reverse("audit_participation", args=[w.parts["A"].pk])).content.decode()
-    assert "R1-A-MARK" in audit and "EXPL-A-MARK" in audit
-    w = build_published_again()
+    w = world
+    if w.cycle.state == S.EXPLANATION:
+        officer = Client()
+        officer.force_login(w.users["officer_a"])
+        page = officer.get(reverse("explanation", args=[w.parts["A"].pk])).content.decode()
+        assert "R1-A-MARK" in page
+        audit = officer.get(reverse("audit_participation", args=[w.parts["A"].pk]))
+        assert "R1-A-MARK" in audit.content.decode() and "EXPL-A-MARK" in audit.content.decode()
+        return
     manager = Client()
     manager.force_login(w.users["manager"])
     ledger = _body(manager.get(reverse("results_export", args=[w.cycle.pk, "ledger", "json"])))
@@ -443,12 +476,18 @@ def test_the_marks_show_where_they_may(db, no_axes):
     own.force_login(w.users["officer_b"])
     mine = _body(own.get(reverse("results_export", args=[w.cycle.pk, "ranking", "xlsx"])))
     assert "EXPL-B-MARK" in mine and w.units["A"].name in mine  # published: every unit's row
+    # A's evidence title (the mark looked for in what officer B gets) does reach A's people.
+    officer_a = Client()
+    officer_a.force_login(w.users["officer_a"])
+    library = officer_a.get(reverse("self_assessment", args=[w.parts["A"].pk]))
+    assert library.status_code == 200
 
 
-def test_round_one_totals_stay_with_the_council_while_it_runs(db, no_axes):
+@pytest.mark.parametrize("world", [S.APPRAISAL], indirect=True)
+def test_round_one_totals_stay_with_the_council_while_it_runs(world: World, db, no_axes):
     """The leak the review found: during round 1 the unit's cycle page and results page
     showed the round-1 total. The stages a page computes are the reader's."""
-    w = build(S.APPRAISAL)
+    w = world
     officer = Client()
     officer.force_login(w.users["officer_a"])
     page = officer.get(reverse("cycle_detail", args=[w.cycle.pk]))

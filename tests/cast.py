@@ -78,6 +78,7 @@ from factories import (
 from parindex.accounts.models import Membership, OrgUnit, Role
 from parindex.assessment import services
 from parindex.assessment.models import Cycle, Entry, MethodologyVersion, Participation
+from parindex.core import is_not_arising
 
 State = Cycle.State
 STATES = list(State.values)
@@ -86,6 +87,7 @@ STATES = list(State.values)
 # 1.1.1 1, 1.1.2 1, 1.2.1 1, 1.2.2 0.5, 2.1.1 1.5. A commune also enters 2.1.2 "có" (2).
 FILL = {"1.1.1": "đúng hạn", "1.1.2": "100", "1.2.1": "có", "1.2.2": "0,5", "2.1.1": "75"}
 FILL_COMMUNE = {**FILL, "2.1.2": "có"}
+NOT_ARISING_NOTE = "Trong năm đánh giá không phát sinh nội dung này."
 
 # The units: attribute -> (code, name, type, parent attribute)
 UNITS: dict[str, tuple[str, str, str, str | None]] = {
@@ -286,7 +288,11 @@ class Cast:
                     participation=p, code=code, value=value, user=manager or self.manager
                 )
             else:
-                services.entry_save_self(participation=p, code=code, value=value, user=user)
+                # An item marked "không phát sinh" says why (the services refuse it bare).
+                note = NOT_ARISING_NOTE if is_not_arising(value) else None
+                services.entry_save_self(
+                    participation=p, code=code, value=value, note=note, user=user
+                )
         if submit:
             p = services.participation_submit(participation=p, user=user)
         return p

@@ -4,6 +4,7 @@ Automatic (autouse):
 - passwords are hashed with MD5 (Argon2 is deliberately slow; a test that checks the real
   hasher sets settings.PASSWORD_HASHERS itself);
 - uploaded files go to one temporary MEDIA_ROOT for the session, never to ./var/media.
+- every test starts (and ends) in the site's language (Vietnamese).
 
 Marks:
 - `database`: given at collection to every test that can reach a database (a `django_db`
@@ -108,3 +109,15 @@ def small_cycle(cast):
     from cast import small_cycle_of
 
     return small_cycle_of(cast)
+
+
+@pytest.fixture(autouse=True)
+def _vietnamese_first():
+    """Each test starts in the site's language: a request in English (the locale middleware
+    activates it for the thread) must not leak English into the next test."""
+    from django.conf import settings as django_settings
+    from django.utils import translation
+
+    translation.activate(django_settings.LANGUAGE_CODE)
+    yield
+    translation.activate(django_settings.LANGUAGE_CODE)

@@ -2,10 +2,12 @@
 
 parindex compute --methodology FILE --scores FILE [--units FILE] [--out FILE]
 parindex methodology list|validate|show|export|import ...
+                         (import FILE.docx [--out F.yaml] [--mapping ...]: the appendix table)
 parindex demo [--empty]  set up the demo database (or an empty one with one organiser) and
                          serve it on http://127.0.0.1:8000
                          (--port N, --host H, --reset to rebuild, --no-serve)
 parindex setup import FILE.xlsx | export --out FILE.xlsx   the set-up workbook
+parindex cycle checklist CYCLE | move CYCLE STATE --user U [--reason R]   a cycle's stages
 parindex manage ARGS...  Django management commands (migrate, createsuperuser, ...)
 """
 
@@ -95,6 +97,9 @@ def cmd_methodology(args: argparse.Namespace) -> int:
             m = resolve_methodology(name)
             print(f"{name:<32} {m.version:<8} {fmt_vn(m.max_points):>7}  {m.name}")
         return 0
+    suffix = Path(args.file).suffix.lower()
+    if args.action == "import" and (suffix == ".docx" or (suffix == ".xlsx" and args.mapping)):
+        return _import_table(args)
     try:
         m = (
             resolve_methodology(args.file)
@@ -137,6 +142,30 @@ def cmd_methodology(args: argparse.Namespace) -> int:
     return 0
 
 
+def _import_table(args: argparse.Namespace) -> int:
+    """`methodology import FILE.docx`: the appendix table, its report, and --out if given."""
+    from parindex.files.methodology import write_methodology
+    from parindex.files.methodology_table import import_table, table_report_lines
+
+    try:
+        m, report = import_table(
+            args.file,
+            mapping=args.mapping or "",
+            code=args.code or "",
+            name=args.name or "",
+            version=args.methodology_version or "",
+        )
+    except ValidationFailed as exc:
+        return _fail(exc)
+    print("\n".join(table_report_lines(report)))
+    if args.out:
+        write_methodology(m, args.out)
+        print(f"\nĐã ghi {args.out}: {m.name} (mã {m.code}, phiên bản {m.version})")
+    else:
+        print("\nChưa ghi tệp: thêm --out FILE.yaml (hoặc .xlsx) để ghi bộ tiêu chí.")
+    return 0
+
+
 def _django_setup() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "parindex.settings")
     import django
@@ -164,6 +193,13 @@ def cmd_setup(args: argparse.Namespace) -> int:
     from parindex.setup.cli import run_setup
 
     return run_setup(args)
+
+
+def cmd_cycle(args: argparse.Namespace) -> int:
+    _django_setup()
+    from parindex.assessment.cli import run_cycle
+
+    return run_cycle(args)
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -207,6 +243,18 @@ def build_parser() -> argparse.ArgumentParser:
     m.add_argument("action", choices=["list", "validate", "show", "export", "import"])
     m.add_argument("file", nargs="?", default="", help="tệp .yaml/.xlsx hoặc tên có sẵn")
     m.add_argument("--out", "-o", help="tệp đích (.xlsx khi export, .yaml khi import)")
+    m.add_argument(
+        "--mapping",
+        help="import .docx: cách đọc cột, ví dụ 'number=1,name=2,max=Điểm chuẩn,header=1,table=2'"
+        " (mặc định: nhận ra từ dòng tiêu đề; xem docs/methodology-format.md)",
+    )
+    m.add_argument("--code", help="import .docx: mã bộ tiêu chí (mặc định: theo tên tệp)")
+    m.add_argument("--name", help="import .docx: tên bộ tiêu chí (mặc định: tiêu đề văn bản)")
+    m.add_argument(
+        "--version",
+        dest="methodology_version",
+        help="import .docx: phiên bản (mặc định: năm ghi trong tiêu đề)",
+    )
     m.set_defaults(func=cmd_methodology)
 
     e = sub.add_parser("export", help="xuất kết quả một kỳ đánh giá (xlsx, docx, csv, json)")
@@ -232,6 +280,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_setup_arguments(s)
     s.set_defaults(func=cmd_setup)
+
+    y = sub.add_parser("cycle", help="việc tồn đọng của kỳ đánh giá, chuyển giai đoạn")
+    from parindex.assessment.cli import add_cycle_arguments
+
+    add_cycle_arguments(y)
+    y.set_defaults(func=cmd_cycle)
 
     g = sub.add_parser("manage", help="lệnh quản trị Django", add_help=False)
     g.add_argument("rest", nargs=argparse.REMAINDER)

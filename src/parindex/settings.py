@@ -62,6 +62,8 @@ INSTALLED_APPS = [
     "parindex.api",
     "parindex.web",
     "parindex.setup",
+    "parindex.plans",
+    "parindex.targets",
 ]
 
 MIDDLEWARE = [

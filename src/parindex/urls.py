@@ -10,5 +10,7 @@ urlpatterns = [
     path("", include("parindex.results.urls")),
     path("", include("parindex.web.urls")),
     path("", include("parindex.setup.urls")),
+    path("", include("parindex.plans.urls")),
+    path("", include("parindex.targets.urls")),
     path("", include("parindex.assessment.urls")),
 ]

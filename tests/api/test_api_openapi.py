@@ -14,6 +14,8 @@ EXPECTED = {
     "/api/v1/cycles": {"get"},
     "/api/v1/cycles/{cycle_id}": {"get"},
     "/api/v1/cycles/{cycle_id}/units": {"get"},
+    "/api/v1/cycles/{cycle_id}/checklist": {"get"},
+    "/api/v1/cycles/{cycle_id}/transition": {"post"},
     "/api/v1/cycles/{cycle_id}/units/{unit_code}/scores": {"get", "put"},
     "/api/v1/cycles/{cycle_id}/units/{unit_code}/external": {"put"},
     "/api/v1/cycles/{cycle_id}/results": {"get"},
@@ -22,6 +24,10 @@ EXPECTED = {
     "/api/v1/cycles/{cycle_id}/survey-responses": {"post"},
     "/api/v1/cycles/{cycle_id}/survey-imports/{job_id}": {"get"},
     "/api/v1/cycles/{cycle_id}/survey-imports/{job_id}/start": {"post"},
+    "/api/v1/plans": {"get"},
+    "/api/v1/plans/{plan_id}": {"get"},
+    "/api/v1/plans/{plan_id}/tasks": {"get"},
+    "/api/v1/tasks/{task_id}": {"get", "patch"},
 }
 
 

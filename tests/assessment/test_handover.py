@@ -150,3 +150,55 @@ def test_my_account_turns_notifications_off(sc, client):
     client.post(reverse("my_account"), {"notify_by_email": "on"})
     user.refresh_from_db()
     assert user.parindex_profile.notify_by_email is True
+
+
+DUMMY_TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+
+
+def test_the_emails_are_a_task_enqueued_after_commit(sc, django_capture_on_commit_callbacks):
+    from django.test import override_settings
+    from django_tasks import task_backends
+
+    from parindex.assessment import tasks
+
+    officer = sc.users["officer"]
+    mail.outbox.clear()
+    with override_settings(TASKS=DUMMY_TASKS):
+        backend = task_backends["default"]
+        with django_capture_on_commit_callbacks(execute=False) as callbacks:
+            p = services.participation_hand_over(participation=sc.p_department, user=officer)
+        assert len(callbacks) == 1 and backend.results == []  # nothing before the commit
+        callbacks[0]()  # the commit
+        (queued,) = backend.results
+        assert queued.task.func is tasks.notify_form.func
+        assert queued.args == ["handed_over", p.pk]
+        assert mail.outbox == []  # the request sent nothing itself
+    # The worker runs it: the leader is told.
+    assert tasks.notify_form.call(*queued.args) == 1
+    assert [m.to for m in mail.outbox] == [["leader@example.vn"]]
+
+
+def test_a_rolled_back_hand_over_sends_nothing(sc, django_capture_on_commit_callbacks):
+    from django.db import transaction
+
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        with pytest.raises(RuntimeError), transaction.atomic():
+            services.participation_hand_over(
+                participation=sc.p_department, user=sc.users["officer"]
+            )
+            raise RuntimeError("something later in the request failed")
+    assert callbacks == [] and mail.outbox == []
+    assert Participation.objects.get(pk=sc.p_department.pk).status == S.DRAFT
+
+
+def test_the_task_respects_the_opt_out_and_a_deleted_form(sc):
+    from parindex.accounts.services import notifications_set
+    from parindex.assessment import tasks
+
+    p = services.participation_hand_over(participation=sc.p_department, user=sc.users["officer"])
+    mail.outbox.clear()
+    notifications_set(user=sc.users["leader"], notify_by_email=False)
+    assert tasks.notify_form.call("handed_over", p.pk) == 0
+    assert tasks.notify_form.call("handed_over", 10**9) == 0
+    assert mail.outbox == []

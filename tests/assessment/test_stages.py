@@ -217,3 +217,45 @@ def test_units_that_never_submitted_are_listed_not_ranked(small_cycle):
     _move(w, State.SELF_CLOSED, reason="Cho nộp muộn")
     rows = {r.unit.code: r for r in cycle_results(w.cycle, "self", by_type=False).rows}
     assert not rows["XA1"].not_submitted and rows["XA1"].rank >= 1
+
+
+def test_the_checklist_version_moves_with_everything_the_checklist_counts(small_cycle):
+    """The token the home page caches the checklist under (services.stages.checklist_version)."""
+    from parindex.assessment.services.stages import checklist_version
+    from parindex.surveys.models import Response
+
+    w = small_cycle
+
+    def version(to_state):
+        w.cycle.refresh_from_db()
+        return checklist_version(w.cycle, to_state)
+
+    seen = [version(State.SELF_CLOSED)]
+    assert version(State.SELF_CLOSED) == seen[-1]  # nothing changed
+    _submit_department(w)  # entries (results version) and a submission
+    seen.append(version(State.SELF_CLOSED))
+    services.participation_withdraw(participation=w.p_department, user=w.users["leader"])
+    seen.append(version(State.SELF_CLOSED))  # a status alone
+    Cycle.objects.filter(pk=w.cycle.pk).update(state=State.APPRAISAL_2)
+    seen.append(version(State.FINAL))  # the state
+    q = Questionnaire.objects.create(
+        cycle=w.cycle, form_id="F1", title="Phiếu", kind="standard", group_code="ND"
+    )
+    seen.append(version(State.FINAL))  # a respondent group
+    target = SampleTarget.objects.create(
+        cycle=w.cycle, unit=w.department, questionnaire=q, target=30
+    )
+    seen.append(version(State.FINAL))  # the sample plan
+    SampleTarget.objects.filter(pk=target.pk).update(target=20)
+    seen.append(version(State.FINAL))
+    Response.objects.create(
+        cycle=w.cycle,
+        questionnaire=q,
+        unit=w.department,
+        respondent="R1",
+        answers="A",
+        source="web",
+    )
+    seen.append(version(State.FINAL))  # a response
+    assert len(set(seen)) == len(seen), seen
+    assert version(State.FINAL) == seen[-1]

@@ -134,6 +134,48 @@ def test_manager_sees_next_stage_and_open_points(small_cycle):
     assert "manage" not in _kinds(todo_for(sc.users["appraiser"]))
 
 
+def test_the_managers_open_points_are_counted_again_only_after_a_change(small_cycle, monkeypatch):
+    from parindex.assessment.services import stages
+
+    sc = small_cycle
+    counted = []
+    real = stages.transition_checklist
+
+    def spy(cycle, to_state):
+        counted.append(to_state)
+        return real(cycle, to_state)
+
+    monkeypatch.setattr(stages, "transition_checklist", spy)
+    manager = sc.users["manager"]
+
+    def detail():
+        return _kinds(todo_for(manager))["manage"].detail
+
+    first = detail()
+    assert "Đơn vị chưa gửi kết quả tự đánh giá: 2." in first
+    assert detail() == first and len(counted) == 1  # the next home page reads the cache
+    # A submission (which does not move the results version) is counted.
+    _save(sc, sc.p_department, sc.users["leader"], "1.1.1", "đúng hạn")
+    services.participation_submit(participation=sc.p_department, user=sc.users["leader"])
+    after = detail()
+    assert "Đơn vị chưa gửi kết quả tự đánh giá: 1." in after and len(counted) == 2
+    assert detail() == after and len(counted) == 2
+    # Moving on: an entry write (the results version) makes the round's items counted again.
+    Cycle.objects.filter(pk=sc.cycle.pk).update(state=Cycle.State.APPRAISAL)
+    sc.cycle.refresh_from_db()
+    before = detail()
+    assert "Mục chưa thẩm định vòng 1: 5." in before and len(counted) == 3
+    assert detail() == before and len(counted) == 3
+    sc.p_department.refresh_from_db()
+    services.entry_appraise_code(
+        participation=sc.p_department,
+        code="1.1.1",
+        points=None,
+        user=sc.users["appraiser"],
+    )
+    assert "Mục chưa thẩm định vòng 1: 4." in detail() and len(counted) == 4
+
+
 def test_home_page_shows_the_block(small_cycle, client):
     sc = small_cycle
     client.force_login(sc.users["officer"])

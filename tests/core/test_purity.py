@@ -20,8 +20,9 @@ def _imports(path: Path) -> list[tuple[int, str]]:
         if isinstance(node, ast.Import):
             found += [(node.lineno, alias.name) for alias in node.names]
         elif isinstance(node, ast.ImportFrom):
-            if node.level:  # relative: resolve against parindex.core
-                base = "parindex.core".rsplit(".", node.level - 1)[0]
+            if node.level:  # relative: resolve against the module's package under parindex.core
+                package = ".".join(("parindex.core", *path.relative_to(CORE).parent.parts))
+                base = package.rsplit(".", node.level - 1)[0]
                 name = f"{base}.{node.module}" if node.module else base
             else:
                 name = node.module or ""
@@ -51,6 +52,9 @@ def test_relative_import_resolution():
     # The scan itself must see relative imports as parindex.core.*.
     names = {name for _, name in _imports(CORE / "aggregate.py")}
     assert "parindex.core.rules" in names
+    # from a subpackage, ".." is parindex.core
+    names = {name for _, name in _imports(CORE / "rules" / "counts.py")}
+    assert {"parindex.core.values", "parindex.core.rules.classic"} <= names
 
 
 def test_importing_core_does_not_load_django():

@@ -43,7 +43,14 @@ def _cycle(info: DemoInfo, key: str) -> Cycle:
 
 def test_it_reports_what_it_built(demo):
     assert demo.created
-    assert set(demo.cycles) == {"open", "explanation", "published", "province"}
+    assert set(demo.cycles) == {
+        "open",
+        "explanation",
+        "published",
+        "earlier",
+        "province",
+        "province_final",
+    }
     assert demo.counts["entries"] > 2000
     assert demo.counts["evidence"] > 500
 
@@ -187,6 +194,26 @@ def test_the_province_cycle_gives_each_lead_agency_its_field(demo):
     assert not Entry.objects.filter(participation=p, code="6.1").exists()
 
 
+def test_it_loads_the_published_national_results_and_a_labelled_synthetic_table(demo):
+    from parindex.results.models import NationalResult, Provenance
+
+    rows = NationalResult.objects.all()
+    assert {y: rows.filter(year=y).count() for y in (2023, 2024, 2025)} == {
+        2023: 63,
+        2024: 63,
+        2025: 34,
+    }
+    lao_cai = rows.get(year=2024, province_canonical="Lào Cai")
+    assert (lao_cai.provenance, lao_cai.total, lao_cai.rank) == (
+        Provenance.PUBLISHED,
+        Decimal("89.03"),
+        26,
+    )
+    assert rows.filter(year__lt=2023, provenance=Provenance.SYNTHETIC).count() == 0
+    merged = rows.get(year=2025, province_canonical="Lào Cai")  # with Yên Bái
+    assert merged.provenance == Provenance.SYNTHETIC and merged.source
+
+
 def test_a_second_run_changes_nothing(demo):
     again = demo_setup(reset=False)
     assert not again.created
@@ -202,3 +229,35 @@ def test_the_command_prints_the_logins(demo):
     for account in demo.accounts:
         assert account.username in text
     assert PASSWORD in text
+
+
+def test_lao_cai_has_a_final_provincial_cycle_matching_the_national_table(demo):
+    from parindex.results.models import NationalResult
+    from parindex.results.selectors import cycle_ranking
+
+    cycle = _cycle(demo, "province_final")
+    assert cycle.state == Cycle.State.FINAL and cycle.organiser.code == "BNV"
+    assert "minh họa" in cycle.name
+    assert cycle.year == _cycle(demo, "province").year - 1
+    p = cycle.participations.get()
+    cut = Entry.objects.filter(participation=p).exclude(r1_points=None).exclude(r1_reason="")
+    assert cut.count() >= 3 and all(e.r1_comment for e in cut)
+    row = cycle_ranking(cycle, "final", unit_type="province", with_change=False).rows[0]
+    table = NationalResult.objects.filter(year=cycle.year, province_canonical="Lào Cai")
+    totals = [r.total for r in table if r.appraisal is not None]
+    assert totals and abs(row.index - totals[0]) <= Decimal("0.01")
+    # The Sở Nội vụ may draft the province's plan from it; the Ministry's council appraised.
+    home_affairs = User.objects.get(username="sonoivu")
+    assert perm.may_draft_plan(home_affairs, p) and perm.may_draft_plans_in(home_affairs, cycle)
+    assert (
+        not Entry.objects.filter(participation=p)
+        .exclude(r1_by=None)
+        .filter(r1_by__username="sonoivu")
+        .exists()
+    )
+
+
+def test_the_departments_have_two_consecutive_finished_years(demo):
+    years = sorted(_cycle(demo, k).year for k in ("published", "earlier"))
+    assert years[1] == years[0] + 1
+    assert all(_cycle(demo, k).state == Cycle.State.PUBLISHED for k in ("published", "earlier"))

@@ -54,7 +54,7 @@ def sheet_rows(ws, first_data_row: int):
 def test_workbook_sheets_headers_and_a_units_numbers(rs_tables):
     results, ledger = rs_tables
     wb = load_workbook(io.BytesIO(workbook_xlsx(results, ledger)))
-    assert wb.sheetnames == ["Xếp hạng", "Chỉ số thành phần", "Chi tiết", "Điểm bị trừ"]
+    assert wb.sheetnames == ["Xếp hạng", "Chỉ số thành phần", "Chi tiết", "Điểm chưa đạt"]
 
     ws = wb["Xếp hạng"]
     assert ws["A1"].value == "KẾT QUẢ XÁC ĐỊNH CHỈ SỐ CẢI CÁCH HÀNH CHÍNH NĂM 2025"
@@ -127,7 +127,7 @@ def test_workbook_sheets_headers_and_a_units_numbers(rs_tables):
     assert ("STP", "2.1.2") not in lines  # commune only
     assert lines[("XA1", "1.2.1")][11] == "không phát sinh (tính đủ điểm)"
 
-    led = wb["Điểm bị trừ"]
+    led = wb["Điểm chưa đạt"]
     led_rows = sheet_rows(led, 5)
     assert len(led_rows) == len(ledger)
     xa2 = next(r for r in led_rows if r[0] == "XA2" and r[4] == "2.1.2")
@@ -137,7 +137,7 @@ def test_workbook_sheets_headers_and_a_units_numbers(rs_tables):
 
 def test_ledger_alone_and_unsupported_combinations(rs_world):
     e = render_export(rs_world["cycle"], what="ledger", fmt="xlsx")
-    assert load_workbook(io.BytesIO(e.data)).sheetnames == ["Điểm bị trừ"]
+    assert load_workbook(io.BytesIO(e.data)).sheetnames == ["Điểm chưa đạt"]
     assert e.filename == "diem-bi-tru-chi-so-cchc-nam-2025.xlsx"
     with pytest.raises(ExportError):
         render_export(rs_world["cycle"], what="ranking", fmt="docx")
@@ -247,7 +247,7 @@ def test_word_report_layout_texts_and_charts(rs_world, rs_tables):
     for h in (
         "I. KẾT QUẢ CHUNG",
         "II. KẾT QUẢ THEO LĨNH VỰC",
-        "III. NHỮNG ĐIỂM BỊ TRỪ CHỦ YẾU",
+        "III. NHỮNG ĐIỂM CHƯA ĐẠT CHỦ YẾU",
         "IV. ĐỀ XUẤT",
     ):
         assert h in texts
@@ -402,5 +402,5 @@ def test_a_cycle_without_units_still_exports(rs_world):
     wb = load_workbook(io.BytesIO(render_export(empty, what="ranking", fmt="xlsx").data))
     assert wb["Xếp hạng"].max_row == 4  # titles and header
     doc = Document(io.BytesIO(render_export(empty, what="report", fmt="docx").data))
-    assert "Không có đơn vị nào bị trừ điểm." in [p.text for p in doc.paragraphs]
+    assert "Không có đơn vị nào có điểm chưa đạt." in [p.text for p in doc.paragraphs]
     assert json.loads(render_export(empty, what="ledger", fmt="json").data)["entries"] == []

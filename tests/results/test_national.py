@@ -55,7 +55,7 @@ def test_import_maps_the_63_to_the_34_and_keeps_values_as_published(rs_admin):
     rows = csv_rows(
         "year,province,rank,total,appraisal,sipas,leader_survey,socio_economic,source\n"
         '2024,Yên Bái,30,"84,10",,,,,Báo A\n'
-        "2024,Lào Cai,20,85.5,55.1,8.3,17.65,4,\n"
+        "2024,Lào Cai,20,85.05,55.1,8.3,17.65,4,\n"
         "2020,Thừa Thiên-Huế,3,88.47,56.78,8.57,20.11,3.01,Báo Đầu tư\n"
         "2025,Huế,1,90.1234,,,,,\n"
     )
@@ -104,9 +104,11 @@ def test_one_bad_row_refuses_the_whole_file_with_row_level_messages(rs_admin):
         "2024,Atlantis,85,\n"  # line 3: unknown province
         "2025,Yên Bái,80,\n"  # line 4: not one of the 34 from 2025
         "20x4,Hà Nội,abc,120\n"  # line 5: year, total, sipas
-        "2024,Lào Cai,84,\n"  # line 6: duplicate of line 2
-        "2024,,,\n"  # line 7: province and total missing
+        "2024,Lào Cai,84,\n"  # line 6: same province and year as line 2 (merged)
+        "2024,,,\n"  # line 7: province missing
         "2024,Sơn La,85.12345,\n"  # line 8: too many decimals
+        "2024,Sơn La 2,,\n"  # line 9: unknown province (no figure either)
+        "2024,Điện Biên,,\n"  # line 10: no figure and no note
     )
     with pytest.raises(ImportRefused) as exc:
         national_results_import(rows=csv_rows(text), user=rs_admin)
@@ -117,14 +119,17 @@ def test_one_bad_row_refuses_the_whole_file_with_row_level_messages(rs_admin):
         (5, "year"),
         (5, "total"),
         (5, "sipas"),
-        (6, "province"),
         (7, "province"),
-        (7, "total"),
         (8, "total"),
+        (9, "province"),
+        (10, "total"),
     ]
     messages = [str(e) for e in exc.value.errors]
     assert "63 tỉnh" in messages[0] and "34 tỉnh" in messages[1]
-    assert messages[5] == "Dòng 6, cột “province”: trùng với dòng 2."
+    assert messages[-1] == (
+        "Dòng 10, cột “total”: dòng không có số liệu nào (Chỉ số, hạng, SIPAS, điểm các khối)"
+        " hay ghi chú."
+    )
     assert NationalResult.objects.count() == 0  # nothing imported, not even line 2
 
 
@@ -134,7 +139,7 @@ def test_file_level_errors(rs_admin):
     assert exc.value.errors[0].line == 1
     with pytest.raises(ImportRefused) as exc:
         national_results_read_csv("năm,province\n2024,Lào Cai\n".encode())
-    assert [e.column for e in exc.value.errors] == ["year", "total"]
+    assert [e.column for e in exc.value.errors] == ["year", "năm", "total"]
     with pytest.raises(ImportRefused) as exc:
         national_results_read_csv(b"year,province,total,oops\n")
     assert exc.value.errors[0].column == "oops"

@@ -246,7 +246,8 @@ def test_provinces_are_compared_with_the_national_results_through_the_lineage(rs
     assert (lci.source, lci.year, lci.basis, lci.index) == ("national", 2024, "Lào Cai", D("85.5"))
     assert lci.index_delta == rows["LCI2"].index - D("85.5")
     assert lci.rank == 20 and lci.rank_delta is None  # 63 provinces then, 34 now
-    assert lci.predecessors == (("Lào Cai", D("85.5")), ("Yên Bái", D("84.1")))
+    assert lci.predecessors == (("Lào Cai", D("85.5"), False), ("Yên Bái", D("84.1"), False))
+    assert not lci.synthetic and lci.provenance == "published"
     hue = rows["HUE"].change
     assert hue.basis == "Thừa Thiên-Huế" and hue.index == D(88)
     assert rows["HNI"].change.index == D(90)

@@ -134,6 +134,7 @@ def build_world(cast: Any) -> World:
     w.objs["methodology"] = methodology
     w.objs["province"] = province
     _survey_objects(w)
+    _plan_objects(w)
     return w
 
 
@@ -162,6 +163,40 @@ def _survey_objects(w: World) -> None:
     w.objs["discrepancy"] = Discrepancy.objects.create(
         batch=batch, respondent="P1", field="q1", value1="1", value2="2"
     )
+
+
+def _plan_objects(w: Any) -> None:
+    """Unit A's improvement plan for the year after the cycle, made directly (only its URLs
+    are under test here: tests/plans/ checks the drafting): one task of item 1.1.1 led by
+    the lead agency's department, with a progress report and its file."""
+    from parindex.plans.models import Attachment, Plan, ProgressReport, Task
+
+    lead_unit = Membership.objects.filter(user=w.users["lead_agency"]).first().unit
+    plan = Plan.objects.create(unit=w.unit_a, year=w.cycle.year + 1, source_cycle=w.cycle)
+    task = Task.objects.create(
+        plan=plan, kind="recover", code="1.1.1", name="Ban hành kế hoạch", field_code="1",
+        lead_agency=lead_unit, lost=Decimal(1), recoverable=Decimal(1),
+    )  # fmt: skip
+    report = ProgressReport.objects.create(task=task, note="Đang làm", status="in_progress")
+    att = Attachment(report=report, original_name="tien-do.pdf", size=10, sha256="0" * 64,
+                     content_type="application/pdf")  # fmt: skip
+    att.file.save("tien-do.pdf", ContentFile(PDF), save=False)
+    att.save()
+    w.objs.update({"plan": plan, "task": task, "attachment": att})
+
+
+def plan_kw(w: Any) -> dict[str, Any]:
+    return {"pk": w.objs["plan"].pk}
+
+
+def task_kw(w: Any) -> dict[str, Any]:
+    return {"pk": w.objs["task"].pk}
+
+
+def task_field(field_: str) -> Callable[[World], Any]:
+    from parindex.plans.models import Task
+
+    return lambda w: getattr(Task.objects.get(pk=w.objs["task"].pk), field_)
 
 
 # --- preparations (the state an action needs) and effects (did it happen?) -----------------
@@ -331,6 +366,16 @@ CASES = [
          get="      405     405     405       405      405     405       405    405       login",
          post="     noop    noop    done      done     noop    noop      noop   404       login",
          effect=lambda w: not EvidenceLink.objects.filter(pk=w.link.pk).exists()),
+    # The unit's report and evidence bundle: its own staff and the organiser's managers.
+    Case("self_report_download", part,
+         get="      200     200     200       200      403     403       403    404       login"),
+    Case("evidence_bundle_download", part,
+         get="      200     200     200       200      403     403       403    404       login"),
+    Case("self_report_save", part,
+         get="      405     405     405       405      405     405       405    405       login",
+         post="     noop    noop    done      done     noop    noop      noop   404       login",
+         data=lambda w: {"difficulties": "Thiếu biên chế", "recommendations": ""},
+         effect=lambda w: Participation.objects.get(pk=w.p.pk).difficulties == "Thiếu biên chế"),
     Case("participation_submit", part,
          get="      405     405     405       405      405     405       405    405       login",
          post="     noop    noop    noop      done     noop    noop      noop   404       login",
@@ -552,6 +597,64 @@ CASES = [
          effect=lambda w: OrgUnit.objects.filter(code="MT-TEP").exists()),
     Case("setup_workbook_download", none,
          get="      200     200     403       403      403     403       403    403       login"),
+    # -- improvement plans (parindex.plans): unit A's plan; the lead agency leads its task --
+    Case("plans_index", none,
+         get="      200     200     200       200      200     200       200    200       login"),
+    Case("plans_cycle", cycle,
+         get="      200     200     403       403      403     403       403    403       login"),
+    Case("plans_cycle", cycle, variant="finished", prepare=state("final"),
+         get="      200     200     200       200      403     403       403    200       login"),
+    Case("plans_draft", cycle, prepare=state("final"),
+         get="      405     405     405       405      405     405       405    405       login",
+         post="     done    done    done      done     noop    noop      noop   noop      login",
+         data=lambda w: {"unit": w.unit_a.pk, "refresh": "on"},
+         effect=lambda w: w.objs["plan"].tasks.count() > 1),
+    Case("plans_recoverability", cycle,
+         get="      200     200     403       403      403     403       403    403       login",
+         post="     done    done    403       403      403     403       403    403       login",
+         data=lambda w: {"survey": "on"},
+         effect=lambda w: w.cycle.recoverability.exists()),
+    Case("plan_detail", plan_kw,
+         get="      200     200     200       200      200     404       200    404       login"),
+    Case("plan_edit", plan_kw,
+         get="      200     200     200       200      403     404       403    404       login",
+         post="     done    done    done      done     403     404       403    404       login",
+         data=lambda w: {"version": 0, "number": "12/KH-STP"},
+         effect=lambda w: w.objs["plan"].__class__.objects.get(
+             pk=w.objs["plan"].pk).number == "12/KH-STP"),
+    Case("plan_download", lambda w: {"pk": w.objs["plan"].pk, "fmt": "docx"},
+         get="      200     200     200       200      403     404       200    404       login"),
+    Case("plan_task", task_kw,
+         get="      200     200     200       200      200     404       200    404       login",
+         post="     done    done    done      done     403     404       403    404       login",
+         data=lambda w: {"version": 0, "description": "Ban hành đúng hạn",
+                         "lead_agency": w.objs["task"].lead_agency_id, "status": "not_started",
+                         "progress": "0"},
+         effect=lambda w: task_field("description")(w) == "Ban hành đúng hạn"),
+    Case("plan_task_report", task_kw,
+         get="      405     405     405       405      405     405       405    405       login",
+         post="     done    done    done      done     done    404       403    404       login",
+         data=lambda w: {"version": 0, "note": "Đã xong dự thảo", "status": "in_progress",
+                         "progress": "50"},
+         effect=lambda w: task_field("progress")(w) == 50),
+    Case("plan_task_link", task_kw,
+         get="      405     405     405       405      405     405       405    405       login",
+         post="     noop    noop    noop      noop     noop    404       403    404       login",
+         effect=lambda w: w.objs["attachment"].__class__.objects.filter(
+             evidence__isnull=False).exists()),
+    Case("plan_attachment", lambda w: {"pk": w.objs["attachment"].pk},
+         get="      200     200     200       200      200     404       200    404       login"),
+    # -- the target planner (parindex.targets): unit A's page and its what-if (reads) --
+    Case("targets_index", none,
+         get="      200     200     200       200      200     200       200    200       login"),
+    Case("target_page", part,
+         get="      200     200     200       200      404     404       200    404       login"),
+    Case("target_whatif", part, query="?p-1.1.1=0",
+         get="      200     200     200       200      404     404       200    404       login"),
+    Case("target_robustness", cycle,
+         get="      404     404     404       404      404     404       404    404       login"),
+    Case("target_robustness", cycle, variant="finished", prepare=state("final"),
+         get="      200     200     404       404      404     200       200    404       login"),
     # -- passwords: "Quên mật khẩu?" and the one-time links (public) --
     Case("password_reset", none,
          get="      200     200     200       200      200     200       200    200       200"),

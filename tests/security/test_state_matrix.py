@@ -418,7 +418,7 @@ def _with_matrix_objects(w: World) -> Any:
     """The objects the permission matrix's URLs point at (unit A's evidence and its link,
     the cycle's survey objects), on this world; a view of it the matrix's cases accept."""
     from django.core.files.base import ContentFile
-    from test_permission_matrix import _survey_objects
+    from test_permission_matrix import _plan_objects, _survey_objects
 
     from parindex.assessment.models import Evidence, EvidenceLink
 
@@ -451,6 +451,7 @@ def _with_matrix_objects(w: World) -> Any:
     )
     view.a_entry = lambda code: Entry.objects.filter(participation=a, code=code).first()
     _survey_objects(view)
+    _plan_objects(view)
     return view
 
 

@@ -127,6 +127,62 @@ def test_account_duplicate_and_no_rights(org):
         svc.account_create(user=org["officer"], username="a2", full_name="A B", email="a@b.vn")
 
 
+def test_only_the_command_line_sets_a_password_or_makes_a_superuser(org):
+    admin = make_user(Role.ADMIN)
+    for user in (org["manager"], admin):
+        with pytest.raises(svc.SetupRefused):
+            svc.account_create(
+                user=user, username="x1", full_name="X Y", email="x@y.vn", password="bí-mật-123"
+            )
+        with pytest.raises(svc.SetupRefused):
+            svc.account_create(
+                user=user, username="x1", full_name="X Y", email="x@y.vn", superuser=True
+            )
+    assert not User.objects.filter(username="x1").exists()
+    root = svc.account_create(
+        user=None,
+        username="root",
+        full_name="Quản Trị",
+        email="root@example.vn",
+        password="bí-mật-123",
+        superuser=True,
+    )
+    assert root.check_password("bí-mật-123")
+    assert root.is_superuser and root.is_staff
+    assert perm.is_admin(root)
+    row = LogEntry.objects.get(action="setup.account_created", target_id=str(root.pk))
+    assert row.actor is None
+    assert row.data == {"username": "root", "password_set": True, "superuser": True}
+    assert "bí-mật-123" not in str(row.data)
+    assert len(mail.outbox) == 0  # a password given: no link to send
+
+
+def test_the_command_line_sets_up_with_the_administrators_rights(org):
+    top = svc.unit_save(user=None, code="CLI-TOP", name="Bộ", type="ministry", parent=None)
+    unit = svc.unit_save(
+        user=None,
+        code="CLI-A",
+        name="Tỉnh A",
+        type="province",
+        parent=top,
+        valid_from=datetime(2025, 7, 1).date(),
+    )
+    assert str(unit.valid_from) == "2025-07-01"
+    renamed = svc.unit_save(
+        user=None, code="CLI-A", name="Tỉnh A mới", type="province", parent=top, unit=unit
+    )
+    assert str(renamed.valid_from) == "2025-07-01"  # kept when not given
+    acc = svc.account_create(
+        user=None, username="cli.a", full_name="A B", email="a@b.vn", send_link=False
+    )
+    assert not acc.has_usable_password()
+    assert perm.can_setup(acc) is False
+    svc.membership_add(user=None, account=acc, role=Role.MANAGER, unit=unit)
+    assert perm.can_setup(acc, unit)  # the cached memberships were refreshed
+    svc.membership_add(user=None, account=acc, role=Role.ADMIN, unit=None)
+    assert perm.is_admin(acc)
+
+
 def test_roles_add_remove_and_deactivate(org):
     install_methodology()
     m = org["manager"]

@@ -145,3 +145,36 @@ def test_the_manager_imports_the_sample_file_and_sees_the_points(
     page.screenshot(path=shots / "manager-4-fill.png")
     assert page.errors == []
     context.close()
+
+
+def test_the_unit_page_shows_the_declared_design_on_desktop_and_phone(
+    world, live_server, browser, shots, tmp_path
+):
+    """Group weights, a sub-index and deff / n_eff beside the intervals, at both sizes."""
+    from playwright.sync_api import expect
+    from survey_helpers import csv_bytes, leader, sipas
+
+    design = {
+        "groups": {"weights": {"hdnd": 0.3, "lanh_dao_so": 0.5, "lanh_dao_xa": 0.2}},
+        "sipas": {"sub_indices": [{"code": "dv", "name": "Hài lòng về dịch vụ", "weight": 1}]},
+    }
+    svc.survey_design_set(cycle=world.cycle, user=world.manager, design=design)
+    rows = [leader(f"L{i}", answer="AB"[i // 2]) for i in range(4)] + [sipas("S1")]
+    for i, r in enumerate(rows):
+        r["cluster"] = f"c{i // 2}"
+    path = tmp_path / "phieu.csv"
+    path.write_bytes(csv_bytes(rows))
+    svc.responses_import_path(
+        cycle=world.cycle, path=path, user=world.manager, mode=ImportJob.Mode.ALL
+    )
+    for name, size in (("desktop", DESKTOP), ("phone", PHONE)):
+        context, page = _page(browser, live_server, size)
+        page.goto("/dang-nhap/")
+        page.fill("input[name=username]", "quanly")
+        page.fill("input[name=password]", PASSWORD)
+        page.locator("form button[type=submit]").last.click()
+        page.goto(f"/dieu-tra/don-vi/{world.part('LC-STP').pk}/")
+        expect(page.locator("body")).to_contain_text("deff 2,00")
+        expect(page.locator("body")).to_contain_text("Trọng số nhóm đối tượng (khai báo)")
+        page.screenshot(path=shots / f"design-{name}.png", full_page=True)
+        context.close()

@@ -134,6 +134,21 @@ def test_plan_rows_are_edited_in_place(world):
     assert "0 / 9" in row and "editing" not in row
 
 
+def test_a_plan_row_that_is_not_a_whole_number_is_refused_on_the_row(world):
+    from parindex.surveys.models import SampleTarget
+
+    c = client_for(world.manager)
+    p = world.part("LC-STP")
+    url = reverse("surveys:plan_row", args=[world.cycle.pk, p.pk])
+    planned = set(SampleTarget.objects.filter(unit=p.unit).values_list("pk", "target"))
+    data = {f"q{q.pk}": "abc" for q in world.forms.values()}
+    row = c.post(url, data).content.decode()
+    assert "Số phiếu kế hoạch phải là số nguyên." in row and "editing" in row
+    assert set(SampleTarget.objects.filter(unit=p.unit).values_list("pk", "target")) == planned
+    row = c.post(url, {f"q{q.pk}": " 7 " for q in world.forms.values()}).content.decode()
+    assert "0 / 7" in row and "phải là số nguyên" not in row
+
+
 def test_results_page_and_recompute(world, tmp_path):
     path = tmp_path / "p.csv"
     path.write_bytes(csv_bytes([leader("R1", answer="A"), leader("R2", answer="C")]))

@@ -60,6 +60,40 @@ def test_accepting_keeps_the_self_assessed_points(ap_world):
     assert log.code == "2.1.1" and log.data["new"]["points"] == "1.5000"
 
 
+def _row(response, code: str) -> str:
+    html = response.content.decode()
+    assert f'id="m-{code}"' in html
+    return html
+
+
+def test_what_the_form_refuses_is_said_on_the_row_first_check_first(ap_world):
+    p = ap_appraisal_ready(ap_world)
+    client = ap_client(ap_world["appraiser"])
+    url = reverse("appraisal_entry", args=[p.pk, "1.1.2"])
+    no_version = client.post(url, {"action": "nonsense", "points": "x"}, **HX)
+    row = _row(no_version, "1.1.2")
+    assert "Thiếu phiên bản của mục; hãy tải lại trang." in row
+    assert "Thao tác không hợp lệ." not in row  # one message: the first check's
+    bad_action = appraise(client, p, "1.1.2", action="nonsense")
+    assert "Thao tác không hợp lệ." in _row(bad_action, "1.1.2")
+    no_points = appraise(client, p, "1.1.2", action="adjust", points="  ", reason="not_met")
+    assert "Hãy nhập điểm thẩm định." in _row(no_points, "1.1.2")
+    typed = appraise(client, p, "1.1.2", action="adjust", points="1;5", comment="Xem lại")
+    row = _row(typed, "1.1.2")
+    assert "Điểm “1;5” không phải là số." in row
+    assert 'value="1;5"' in row and "Xem lại</textarea>" in row  # what was typed stays
+    # Accepting ignores whatever sits in the points box.
+    accepted = appraise(client, p, "1.1.2", action="accept", points="1;5", reason="not_met")
+    assert "Đã lưu: 1,00 điểm." in _row(accepted, "1.1.2")
+    e = entry(p, "1.1.2")
+    assert (e.r1_points, e.r1_reason) == (Decimal("1.0000"), "")
+    # Without htmx the message comes back on the page, named by its item.
+    plain = client.post(url, {"action": "accept"})
+    assert plain.status_code == 302 and plain.url.endswith("#m-1.1.2")
+    page = client.get(plain.url).content.decode()
+    assert "1.1.2: Thiếu phiên bản của mục; hãy tải lại trang." in page
+
+
 def test_adjusting_needs_points_within_the_maximum_and_a_reason(ap_world):
     p = ap_appraisal_ready(ap_world)
     client = ap_client(ap_world["appraiser"])

@@ -322,6 +322,38 @@ def test_the_manager_enters_survey_data_and_adjustments_for_one_unit(ap_world):
     assert entries["2.2.1"].value == "82,5"
 
 
+def test_each_external_item_is_saved_or_refused_on_its_own(ap_world):
+    p = ap_world["p"]
+    client = ap_client(ap_world["manager"])
+    url = reverse("participation_external", args=[p.pk])
+    client.post(url, {"v-2.2.1": "82,5", "ver-2.2.1": "0", "v-T1": "3", "ver-T1": "0"})
+    stored = {e.code: e for e in p.entries.all()}
+    response = client.post(
+        url,
+        {
+            "v-2.2.1": " 90 ",  # changed, with a version that is not a number: refused
+            "ver-2.2.1": "abc",
+            "v-T1": "3",  # unchanged: its version is not even read
+            "ver-T1": "x",
+            "v-D1": "1",  # new
+            "ver-D1": "",
+        },
+    )
+    page = client.get(response.url).content.decode()
+    assert "2.2.1: phiên bản không hợp lệ." in page and "Đã lưu 1 mục." in page
+    assert "T1: phiên bản" not in page
+    entries = {e.code: e for e in p.entries.all()}
+    assert entries["2.2.1"].value == "82,5" and entries["2.2.1"].version == 1
+    assert entries["T1"].version == stored["T1"].version
+    assert entries["D1"].value == "1"
+    # An item not sent is left alone (not emptied).
+    client.post(url, {"v-D1": "2", "ver-D1": str(entries["D1"].version)})
+    assert {e.code: e.value for e in p.entries.all()} == {"2.2.1": "82,5", "T1": "3", "D1": "2"}
+    # Nothing changed: said so.
+    unchanged = client.post(url, {"v-T1": "3", "ver-T1": "1"})
+    assert "Không có thay đổi." in client.get(unchanged.url).content.decode()
+
+
 def csv_upload(client: Client, cycle: Cycle, text: str, name: str = "so-lieu.csv"):
     upload = SimpleUploadedFile(name, text.encode("utf-8"), content_type="text/csv")
     return client.post(reverse("cycle_external_import", args=[cycle.pk]), {"file": upload})

@@ -430,8 +430,9 @@ def test_the_national_import_refuses_a_bad_file_with_row_numbers_and_saves_nothi
     assert response.status_code == 400
     page = html(response)
     assert "Không dòng nào được lưu" in page
-    assert "Dòng 3, cột “province”" in page
-    assert "Dòng 4, cột “total”" in page
+    # every message names the file, the row and the column
+    assert "Tệp “ket-qua.csv”, dòng 3, cột “province”" in page
+    assert "Tệp “ket-qua.csv”, dòng 4, cột “total”" in page
     assert list(NationalResult.objects.order_by("pk").values_list("province", "total")) == before
 
 

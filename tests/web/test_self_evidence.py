@@ -162,6 +162,33 @@ def test_one_document_backs_several_items_and_can_be_unlinked(self_world, self_l
     assert Evidence.objects.count() == 1  # the document stays in the library
 
 
+def test_linking_without_a_document_or_an_item_is_refused_where_it_was_asked(
+    self_world, self_login, self_media
+):
+    p = self_world["p"]
+    client = self_login(self_world["officer"])
+    upload(client, p, "qd.pdf", small_pdf(), title="Quyết định")
+    ev = Evidence.objects.get()
+    url = reverse("self_evidence_link", args=[p.pk, "1.1.2"])
+    for chosen in ("", "abc", str(ev.pk + 99)):  # none, not a number, not the unit's
+        response = client.post(url, {"evidence": chosen, "ctx": "self"}, **HX)
+        html = response.content.decode()
+        assert '<tbody id="e-1-1-2"' in html
+        assert 'class="row-msg error"' in html and "Hãy chọn một tài liệu của đơn vị." in html
+    # From the explanation page the message goes to the item there; without htmx, back to
+    # the page named by `next` (this site only), else the library.
+    plain = client.post(url, {"evidence": "", "next": reverse("self_assessment", args=[p.pk])})
+    assert plain.url == reverse("self_assessment", args=[p.pk])
+    elsewhere = client.post(url, {"evidence": "", "next": "https://example.com/"})
+    assert elsewhere.url == reverse("evidence_library", args=[p.pk])
+    assert "Hãy chọn một tài liệu của đơn vị." in client.get(elsewhere.url).content.decode()
+    # The library's row needs an item code.
+    response = client.post(reverse("library_link", args=[p.pk, ev.pk]), {"code": "  "})
+    assert response.url.endswith(f"#ev-{ev.pk}")
+    assert "Hãy chọn mục cần gắn tài liệu." in client.get(response.url).content.decode()
+    assert not EvidenceLink.objects.exists()
+
+
 def test_upload_from_a_row_answers_the_row(self_world, self_login, self_media):
     p = self_world["p"]
     client = self_login(self_world["officer"])

@@ -63,11 +63,33 @@ def test_it_saves_yes_no_and_timeliness_from_selects(self_world, self_login):
 def test_not_arising_is_offered_and_saved(self_world, self_login):
     p = self_world["p"]
     client = self_login(self_world["officer"])
-    row = row_html(save(client, p, "1.1.2", na="1", value="").content.decode(), "1.1.2")
+    refused = row_html(save(client, p, "1.1.2", na="1", value="").content.decode(), "1.1.2")
+    assert "cần ghi thuyết minh lý do hoặc gắn tài liệu kiểm chứng" in refused
+    assert not Entry.objects.filter(participation=p, code="1.1.2", value="không phát sinh")
+    reason = "Năm 2025 không ban hành văn bản nào thuộc nội dung này"
+    row = row_html(
+        save(client, p, "1.1.2", na="1", value="", note=reason).content.decode(), "1.1.2"
+    )
     assert 'name="na" value="1" class="ef" checked' in row
-    assert Entry.objects.get(participation=p, code="1.1.2").value == "không phát sinh"
+    entry = Entry.objects.get(participation=p, code="1.1.2")
+    assert (entry.value, entry.note) == ("không phát sinh", reason)
     page = client.get(reverse("self_assessment", args=[p.pk])).content.decode()
     assert '<option value="không phát sinh"' in row_html(page, "1.2.1")
+
+
+def test_a_note_not_sent_is_kept_and_a_number_version_only_is_checked(self_world, self_login):
+    p = self_world["p"]
+    client = self_login(self_world["officer"])
+    save(client, p, "1.1.2", value="100", note="Báo cáo số 12")
+    save(client, p, "1.1.2", value="90", version="1")  # no note in the post
+    entry = Entry.objects.get(participation=p, code="1.1.2")
+    assert (entry.value, entry.note, entry.version) == ("90", "Báo cáo số 12", 2)
+    save(client, p, "1.1.2", value="90", note="", version="")  # sent empty: cleared
+    entry.refresh_from_db()
+    assert (entry.note, entry.version) == ("", 3)
+    row = row_html(save(client, p, "1.1.2", value="80", version="abc").content.decode(), "1.1.2")
+    assert "Đã lưu" in row
+    assert Entry.objects.get(participation=p, code="1.1.2").value == "80"
 
 
 def test_an_out_of_range_value_is_refused_and_nothing_saved(self_world, self_login):
@@ -272,8 +294,7 @@ def test_thousands_and_decimal_separators_together():
 
 def test_dates_are_typed_dd_mm_yyyy_in_every_language():
     """Text inputs with dd/mm/yyyy, never a native date input (mm/dd/yyyy in English)."""
-    from parindex.assessment.views.cycle import LateGrantForm, ScheduleForm
-    from parindex.assessment.views.evidence import EvidenceUploadForm
+    from parindex.assessment.forms import EvidenceUploadForm, LateGrantForm, ScheduleForm
     from parindex.surveys.forms import ConfigForm
 
     html = str(EvidenceUploadForm()["doc_date"]) + str(ScheduleForm())

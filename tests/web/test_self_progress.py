@@ -18,7 +18,9 @@ def test_the_form_and_the_progress_summary_agree_on_not_arising(self_world, word
     assert is_not_arising(word)
     p, officer = self_world["p"], self_world["officer"]
     for code, value in (("1.1.1", word), ("1.1.2", word), ("1.2.1", "có"), ("1.2.2", "0,5")):
-        services.entry_save_self(participation=p, code=code, value=value, user=officer)
+        services.entry_save_self(
+            participation=p, code=code, value=value, note="Không phát sinh trong năm", user=officer
+        )
     st = form_state(p, sel.access(officer, p))
     rows = [row for kind, row in st.rows if kind == "leaf"]
     flagged = sorted(r.node.code for r in rows if r.lacking_evidence)

@@ -188,3 +188,39 @@ class SavedItemOut(Schema):
 class SavedOut(Schema):
     saved: int
     items: list[SavedItemOut]
+
+
+# --- stages --------------------------------------------------------------------------------
+
+
+class CheckItemOut(Schema):
+    check: str = Field(..., description="unsubmitted, unappraised, unexplained hoặc surveys")
+    label: str
+    count: int = Field(..., description="Số việc còn tồn đọng (0: xong)")
+    consequence: str = Field(..., description="Điều xảy ra với chúng nếu vẫn chuyển tiếp")
+    note: str
+    units: list[str] = Field(..., description="Tên vài đơn vị đầu tiên liên quan")
+
+
+class MoveOut(Schema):
+    to_state: CycleState
+    label: str
+    back: bool = Field(..., description="Quay lại giai đoạn trước")
+    open: int = Field(..., description="Tổng số việc còn tồn đọng")
+    reason_required: bool
+    decision_required: bool = Field(..., description="Công bố: cần số và ngày quyết định")
+    items: list[CheckItemOut]
+
+
+class ChecklistOut(Schema):
+    cycle: int
+    state: CycleState
+    state_label: str
+    moves: list[MoveOut]
+
+
+class TransitionIn(Schema):
+    to_state: CycleState
+    reason: str = Field("", max_length=1000, description="Cần khi còn việc tồn đọng, khi quay lại")
+    decision_number: str = Field("", max_length=100, description="Công bố: số quyết định")
+    decision_date: date | None = Field(None, description="Công bố: ngày quyết định (YYYY-MM-DD)")

@@ -12,7 +12,7 @@ from ninja import NinjaAPI
 from ninja.openapi.docs import Swagger
 from ninja.renderers import JSONRenderer
 
-from . import reads, survey_imports, writes  # noqa: F401 - they add operations to reads.router
+from . import plans, reads, stages, survey_imports, writes  # noqa: F401 - operations of reads.router
 from .auth import BearerToken
 from .errors import install_handlers
 from .schemas import ErrorOut
@@ -86,4 +86,4 @@ api = ParindexAPI(
     renderer=Utf8JSON(),
 )
 install_handlers(api)
-api.add_router("", reads.router)  # with the operations of writes.py and survey_imports.py
+api.add_router("", reads.router)  # with the operations of stages, writes, survey_imports

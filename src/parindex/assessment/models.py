@@ -165,6 +165,10 @@ class Participation(models.Model):
     not_submitted = models.BooleanField(_("không nộp"), default=False)
     late_until = models.DateTimeField(_("gia hạn nhập đến"), null=True, blank=True)
     report = models.TextField(_("báo cáo tự đánh giá"), blank=True)
+    # The two closing sections of the self-assessment report, written by the unit before
+    # it submits (assessment.services.participation_save_report).
+    difficulties = models.TextField(_("khó khăn, vướng mắc"), blank=True)
+    recommendations = models.TextField(_("đề xuất, kiến nghị"), blank=True)
     # The cycle's results_version at this unit's latest change: results cached at an older
     # cycle version are recomputed only for the units changed since.
     results_version = models.PositiveBigIntegerField(default=0, editable=False)

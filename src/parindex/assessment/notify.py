@@ -3,6 +3,10 @@
 - `handed_over(p)`: the officer handed the form over → the unit's leaders;
 - `returned(p)`: the leader returned it → the officer who handed it over;
 - `submitted(p)`: the leader submitted it → the organiser's managers;
+  the workflow services enqueue these after commit as the task
+  parindex.assessment.tasks.notify_form (`form_event(event=..., participation_id=...)`),
+  run inline by the immediate backend (development, the demo, tests) or by the worker
+  (`manage db_worker` with TASKS_BACKEND=database);
 - `send_due_reminders(now)`: 3 days before and on the day of the self-assessment end (units
   not submitted), the explanation end (units with explanations requested) and the appraisal
   end (appraisers with items left). Run by `parindex manage send_reminders` (cron) or the
@@ -109,6 +113,25 @@ def submitted(p: Participation) -> int:
     ctx["url"] = site_url(reverse("cycle_detail", args=[p.cycle_id]))
     managers = perm.cycle_managers(p.cycle).select_related("parindex_profile")
     return _send_all(managers, "submitted", ctx)
+
+
+HANDED_OVER, RETURNED, SUBMITTED = "handed_over", "returned", "submitted"
+FORM_EVENTS = {HANDED_OVER: handed_over, RETURNED: returned, SUBMITTED: submitted}
+
+
+def form_event(*, event: str, participation_id: int) -> int:
+    """Send the e-mails of one hand-over event (`FORM_EVENTS`) of a participation, as it
+    is now (nothing when it was deleted since); returns how many went out."""
+    p = (
+        Participation.objects.select_related(
+            "unit", "cycle", "cycle__organiser", "handed_over_by", "submitted_by"
+        )
+        .filter(pk=participation_id)
+        .first()
+    )
+    if p is None:
+        return 0
+    return FORM_EVENTS[event](p)
 
 
 def _name(user: Any) -> str:

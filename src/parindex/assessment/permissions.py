@@ -45,6 +45,12 @@ STAFF = "staff"  # the organiser's side: appraisal stages visible while they run
 RESULTS_ALL = "results_all"  # every unit's ranking rows, before publication too
 LEDGER_ALL = "ledger_all"  # every unit's ledger (reasons, comments) and the cycle report
 NATIONAL_IMPORT = "national_import"  # import the published national results
+# Download the unit's self-assessment report (Word) and its evidence bundle (zip): the
+# unit's own staff and the organiser's managers, not other units nor lead agencies.
+SELF_REPORT = "self_report"
+PLAN_EDIT = "plan_edit"  # draft and run the unit's improvement plan (parindex.plans)
+PLAN_READ = "plan_read"  # read the unit's improvement plan
+PLANS_READ = "plans_read"  # every unit's improvement plan of the cycle
 
 # Where a membership's rights reach in a cycle:
 OWN = "own"  # the membership's unit takes part (officer, leader)
@@ -68,20 +74,35 @@ def _caps(*caps: str) -> frozenset[str]:
 
 ROLE_CAPS: dict[str, RoleRule] = {
     Role.MANAGER: RoleRule(
-        ORGANISER, _caps(VIEW, MANAGE), _caps(MANAGE, STAFF, RESULTS_ALL, LEDGER_ALL)
+        ORGANISER,
+        _caps(VIEW, MANAGE, SELF_REPORT, PLAN_EDIT),
+        _caps(MANAGE, STAFF, RESULTS_ALL, LEDGER_ALL, PLANS_READ),
     ),
     # An appraiser assigned to one unit (`target`) reaches that unit only; to some fields
     # (`codes`), those items only.
     Role.APPRAISER: RoleRule(
         ORGANISER, _caps(VIEW, APPRAISE), _caps(STAFF, RESULTS_ALL, LEDGER_ALL), by_codes=True
     ),
-    Role.OFFICER: RoleRule(OWN, _caps(VIEW, EDIT_SELF, EXPLAIN)),
-    Role.LEADER: RoleRule(OWN, _caps(VIEW, EDIT_SELF, SUBMIT, EXPLAIN)),
+    Role.OFFICER: RoleRule(OWN, _caps(VIEW, EDIT_SELF, EXPLAIN, SELF_REPORT, PLAN_EDIT)),
+    Role.LEADER: RoleRule(OWN, _caps(VIEW, EDIT_SELF, SUBMIT, EXPLAIN, SELF_REPORT, PLAN_EDIT)),
+    # A lead agency reads and reports on the plan tasks it leads (on_plan: `agencies`).
     Role.LEAD_AGENCY: RoleRule(TARGET, _caps(VIEW, EDIT_SELF, EXPLAIN), by_codes=True),
     # A viewer above the organiser reads the whole cycle's results at the units' stages.
-    Role.VIEWER: RoleRule(BELOW, _caps(VIEW), _caps(RESULTS_ALL, LEDGER_ALL)),
+    Role.VIEWER: RoleRule(
+        BELOW, _caps(VIEW, PLAN_READ), _caps(RESULTS_ALL, LEDGER_ALL, PLANS_READ)
+    ),
 }
-ADMIN_CAPS = _caps(VIEW, MANAGE, STAFF, RESULTS_ALL, LEDGER_ALL, NATIONAL_IMPORT)
+ADMIN_CAPS = _caps(
+    VIEW,
+    MANAGE,
+    STAFF,
+    RESULTS_ALL,
+    LEDGER_ALL,
+    NATIONAL_IMPORT,
+    SELF_REPORT,
+    PLAN_EDIT,
+    PLANS_READ,
+)
 # Outside any cycle: managers of a ministry (the national index's organiser) import the
 # published national results.
 NATIONAL_IMPORTERS = {(Role.MANAGER, OrgUnit.Type.MINISTRY)}
@@ -111,6 +132,11 @@ def memberships(user: Any) -> list[Membership]:
     return cached
 
 
+def forget_memberships(user: Any) -> None:
+    """Drop the memberships cached on `user` (after its roles changed)."""
+    user.__dict__.pop("_parindex_memberships", None)
+
+
 def roles(user: Any) -> set[str]:
     """The roles the user holds anywhere (the menu shows what they lead to)."""
     out = {m.role for m in memberships(user)}
@@ -122,6 +148,7 @@ def roles(user: Any) -> set[str]:
 # The menu's entries beyond what every signed-in user has, and who gets them.
 MENU_APPRAISAL = "appraisal"
 MENU_SETUP = "setup"  # units, accounts, roles, methodologies, cycles (parindex.setup)
+MENU_PLANS = "plans"  # improvement plans (parindex.plans)
 
 
 def menu(user: Any) -> set[str]:
@@ -133,6 +160,12 @@ def menu(user: Any) -> set[str]:
         out.add(MENU_APPRAISAL)
     if can_setup(user):
         out.add(MENU_SETUP)
+    if is_admin(user) or any(
+        (rule := _rule(m)) is not None
+        and (rule.unit_caps & {PLAN_EDIT, PLAN_READ} or rule.reach == TARGET)
+        for m in memberships(user)
+    ):
+        out.add(MENU_PLANS)
     return out
 
 
@@ -417,6 +450,12 @@ def may_hand_over(acc: Access) -> bool:
     return acc.can(EDIT_SELF)
 
 
+def may_write_report(acc: Access) -> bool:
+    """The closing sections of the self-assessment report (difficulties, recommendations)
+    are the unit's own: its officers and leaders, not a lead agency limited to some items."""
+    return acc.can(EDIT_SELF) and acc.codes is None
+
+
 def may_approve(acc: Access) -> bool:
     """The unit's leader approves (submits) or returns a form handed over."""
     return acc.can(SUBMIT)
@@ -617,4 +656,100 @@ def audit_actions_hidden(acc: Access, cycle: Cycle) -> set[str]:
 def codes_of(units: Iterable[int], cycle: Cycle) -> frozenset[str]:
     return frozenset(
         cycle.participations.filter(unit_id__in=list(units)).values_list("unit__code", flat=True)
+    )
+
+
+# --- improvement plans (parindex.plans) ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PlanAccess:
+    """What a user may do on one unit's improvement plan (drafted from `cycle`'s results).
+
+    view:     read the whole plan (every task, the dashboard, the exports);
+    edit:     draft and refresh it, change any task, link a finished task's files as
+              evidence (the organiser's managers, the unit's officers and leaders);
+    agencies: the units the user works for (its own unit, a lead agency's department): the
+              tasks they lead are shown to the user, who reports their progress."""
+
+    view: bool = False
+    edit: bool = False
+    agencies: frozenset[int] = frozenset()
+
+    def sees_task(self, lead_agency_id: int | None) -> bool:
+        return self.view or (lead_agency_id is not None and lead_agency_id in self.agencies)
+
+    def reports_on(self, lead_agency_id: int | None) -> bool:
+        return self.edit or (lead_agency_id is not None and lead_agency_id in self.agencies)
+
+
+def agencies_of(user: Any) -> frozenset[int]:
+    """The units `user` works for: its own unit (officer, leader) and the departments it
+    acts for as a lead agency, whatever cycle the role was given for."""
+    return frozenset(
+        m.unit_id
+        for m in memberships(user)
+        if m.unit_id is not None and (rule := _rule(m)) is not None and rule.reach in (OWN, TARGET)
+    )
+
+
+def on_plan(user: Any, unit_id: int, cycle: Cycle) -> PlanAccess:
+    """The rights of `user` on the plan of unit `unit_id` drafted from `cycle`: those of
+    its roles that reach the unit in that cycle (ROLE_CAPS: PLAN_EDIT, PLAN_READ), every
+    unit's plan for whoever reads the whole cycle (PLANS_READ), and its agencies' tasks."""
+    if is_admin(user):
+        return PlanAccess(view=True, edit=True, agencies=agencies_of(user))
+    caps: set[str] = set()
+    for m in memberships(user):
+        if _reaches(m, cycle, unit_id):
+            caps |= ROLE_CAPS[m.role].unit_caps
+    edit = PLAN_EDIT in caps
+    view = edit or PLAN_READ in caps or PLANS_READ in cycle_caps(user, cycle)
+    return PlanAccess(view=view, edit=edit, agencies=agencies_of(user))
+
+
+def may_draft_plan(user: Any, participation: Participation) -> bool:
+    """Who drafts a unit's plan from a finished cycle: whoever may edit that plan."""
+    return on_plan(user, participation.unit_id, participation.cycle).edit
+
+
+def may_draft_plans_in(user: Any, cycle: Cycle) -> bool:
+    """Whether the finished cycle's page offers its plans: to its managers and to whoever
+    may draft one of its units' plans (a province's own Sở Nội vụ in the Ministry's cycle)."""
+    if not lifecycle.of(cycle).finished:
+        return False
+    if can_manage(user, cycle):
+        return True
+    return any(may_draft_plan(user, p) for p in cycle.participations.select_related("cycle"))
+
+
+def plan_assignable_units(user: Any, plan_unit: OrgUnit, cycle: Cycle) -> set[int]:
+    """The units `user` may give a plan's task to beyond those already on the plan: the
+    organiser's side every unit of the province (or ministry) tree the cycle belongs to;
+    the unit's own staff (PLAN_EDIT through their own role) the unit and the units below it
+    (a province's departments and communes carry out the province's plan)."""
+    if can_manage(user, cycle):
+        top = cycle.organiser.parent or cycle.organiser
+        return unit_and_below(top) | {plan_unit.pk}
+    if on_plan(user, plan_unit.pk, cycle).edit:
+        return unit_and_below(plan_unit)
+    return {plan_unit.pk}
+
+
+def may_plan_target(user: Any, participation: Participation) -> bool:
+    """Who opens the target planner of a unit in a cycle (parindex.targets: the index a
+    rank takes, what-if, forecast): whoever reads the unit's improvement plan."""
+    return on_plan(user, participation.unit_id, participation.cycle).view
+
+
+def agency_workers(unit_id: int) -> QuerySet[Any]:
+    """Who works for an agency (its officers and leaders, the accounts acting as a lead
+    agency for it): told of the plan tasks it leads (deadline e-mails)."""
+    from django.contrib.auth import get_user_model
+
+    roles_ = [r for r, rule in ROLE_CAPS.items() if rule.reach in (OWN, TARGET)]
+    return (
+        get_user_model()
+        .objects.filter(is_active=True, memberships__role__in=roles_, memberships__unit_id=unit_id)
+        .distinct()
     )

@@ -20,11 +20,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from django.core.cache import cache
 from django.db.models import F, Q
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from parindex.common.collation import unit_key
 from parindex.core.model import SELF
 
 from . import lifecycle
@@ -80,8 +82,9 @@ def _codes(ids: list[int], q: Q) -> dict[int, set[str]]:
 
 def _unit_items(user: Any, now: datetime) -> list[TodoItem]:
     """The officer's, leader's and lead agency's work on their units' forms."""
-    parts = list(
-        perm.home_participations(user).select_related("cycle__methodology", "cycle__organiser")
+    parts = sorted(
+        perm.home_participations(user).select_related("cycle__methodology", "cycle__organiser"),
+        key=lambda p: unit_key(p.unit),
     )
     accs = {p.pk: perm.access(user, p) for p in parts}
     entering = [p for p in parts if p.status != Status.SUBMITTED and self_stage(p.cycle)]
@@ -207,16 +210,27 @@ def _appraisal_items(user: Any, cycles: list[Cycle]) -> list[TodoItem]:
     ]
 
 
+OPEN_POINTS_CACHE_SECONDS = 24 * 3600
+
+
 def open_points(cycle: Cycle, to_state: str) -> list[str]:
     """What is still open before `cycle` moves to `to_state`, in words: the stage
-    checklist (services.stages.transition_checklist), its open items only."""
-    from .services.stages import transition_checklist
+    checklist (services.stages.transition_checklist), its open items only. Kept in Django's
+    cache (settings CACHE_URL) under the checklist's version (checklist_version): every
+    home page of a manager reads it, and it is counted again only when the data changed."""
+    from .services.stages import checklist_version, transition_checklist
 
-    return [
-        f"{item.label}: {item.count}."
-        for item in transition_checklist(cycle, to_state)
-        if item.open
-    ]
+    version = checklist_version(cycle, to_state)
+    key = f"parindex:todo:open:v1:{translation.get_language()}:{version}"
+    found = cache.get(key)
+    if found is None:
+        found = [
+            f"{item.label}: {item.count}."
+            for item in transition_checklist(cycle, to_state)
+            if item.open
+        ]
+        cache.set(key, found, OPEN_POINTS_CACHE_SECONDS)
+    return list(found)
 
 
 def _manager_items(user: Any, cycles: list[Cycle]) -> list[TodoItem]:

@@ -45,6 +45,17 @@ urlpatterns = [
         evidence.self_evidence_unlink,
         name="self_evidence_unlink",
     ),
+    path("tu-danh-gia/<int:pk>/bao-cao/", v.self_report_save, name="self_report_save"),
+    path(
+        "tu-danh-gia/<int:pk>/bao-cao.docx",
+        v.self_report_download,
+        name="self_report_download",
+    ),
+    path(
+        "tu-danh-gia/<int:pk>/tai-lieu-kiem-chung.zip",
+        v.evidence_bundle_download,
+        name="evidence_bundle_download",
+    ),
     path("tu-danh-gia/<int:pk>/gui/", v.self_submit, name="participation_submit"),
     path(
         "tu-danh-gia/<int:pk>/chuyen-lanh-dao/",

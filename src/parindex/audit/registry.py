@@ -43,6 +43,7 @@ ACTIONS: dict[str, Promise] = {
     "evidence.deleted": _("Xóa tài liệu kiểm chứng"),
     # surveys
     "survey.config_updated": _("Sửa cấu hình điều tra"),
+    "survey.design_set": _("Khai báo thiết kế điều tra (trọng số, hệ số thiết kế)"),
     "survey.questionnaire_installed": _("Cài đặt phiếu khảo sát"),
     "survey.questionnaire_replaced": _("Thay phiếu khảo sát"),
     "survey.questionnaire_deleted": _("Xóa phiếu khảo sát"),
@@ -59,7 +60,19 @@ ACTIONS: dict[str, Promise] = {
     "survey.scored": _("Tính điểm điều tra xã hội học"),
     # results
     "results.national_imported": _("Nhập kết quả Chỉ số CCHC đã công bố"),
+    "results.national_synthetic_loaded": _(
+        "Tạo bảng kết quả cấp tỉnh minh họa (không phải số liệu chính thức)"
+    ),
     "results.exported": _("Xuất kết quả"),
+    "results.recoverability_set": _("Đặt khả năng khắc phục điểm bị trừ"),
+    # improvement plans (parindex.plans)
+    "plan.drafted": _("Lập dự thảo kế hoạch cải thiện Chỉ số CCHC"),
+    "plan.refreshed": _("Cập nhật kế hoạch cải thiện từ kết quả kỳ đánh giá"),
+    "plan.updated": _("Sửa thông tin kế hoạch cải thiện"),
+    "plan.exported": _("Xuất kế hoạch cải thiện"),
+    "plan_task.updated": _("Sửa nhiệm vụ của kế hoạch cải thiện"),
+    "plan_task.reported": _("Báo cáo tiến độ nhiệm vụ"),
+    "plan_task.evidence_linked": _("Gắn tệp của nhiệm vụ làm tài liệu kiểm chứng kỳ mới"),
     # a user's own settings
     "account.notifications_set": _("Bật/tắt thông báo qua thư điện tử"),
     # set-up (parindex.setup)

@@ -13,8 +13,18 @@ class ServiceError(Exception):
     """A refused action, with a message for the user."""
 
 
-def row_message(line: int, column: str, message: str) -> str:
-    """ "Dòng 5, cột “value”: …": how every import names a problem's place."""
+def row_message(line: int, column: str, message: str, file: str = "") -> str:
+    """ "Dòng 5, cột “value”: …" (with the file: "Tệp “a.csv”, dòng 5, cột “value”: …"): how
+    every import names a problem's place."""
+    if file and column:
+        return _("Tệp “%(f)s”, dòng %(l)s, cột “%(c)s”: %(m)s") % {
+            "f": file,
+            "l": line,
+            "c": column,
+            "m": message,
+        }
+    if file:
+        return _("Tệp “%(f)s”, dòng %(l)s: %(m)s") % {"f": file, "l": line, "m": message}
     if column:
         return _("Dòng %(l)s, cột “%(c)s”: %(m)s") % {"l": line, "c": column, "m": message}
     return _("Dòng %(l)s: %(m)s") % {"l": line, "m": message}
@@ -22,14 +32,16 @@ def row_message(line: int, column: str, message: str) -> str:
 
 @dataclass(frozen=True)
 class RowError:
-    """One problem of an imported file, by row and column (shared by every import)."""
+    """One problem of an imported file, by row and column (shared by every import); `file`
+    names the file when the import knows it."""
 
     line: int
     column: str
     message: str
+    file: str = ""
 
     def __str__(self) -> str:
-        return row_message(self.line, self.column, self.message)
+        return row_message(self.line, self.column, self.message, self.file)
 
 
 class ImportRefused(ServiceError):

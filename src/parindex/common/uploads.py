@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
 import zipfile
+from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 ALLOWED = {
@@ -51,3 +54,60 @@ def clean_filename(name: str) -> str:
     base = name.replace("\\", "/").split("/")[-1]
     base = "".join(ch for ch in base if ch.isprintable()).strip().lstrip(".")
     return base[:200] or "tai-lieu"
+
+
+@dataclass(frozen=True)
+class CheckedUpload:
+    """An uploaded file that passed `check_upload`: its clean name, real type and hash."""
+
+    name: str
+    kind: str  # a key of ALLOWED
+    content_type: str
+    size: int
+    sha256: str
+
+
+def check_upload(file: Any, max_bytes: int) -> CheckedUpload:
+    """Check an uploaded file as every upload is checked (evidence, plan attachments): not
+    empty, at most `max_bytes`, a PDF, DOCX, XLSX, PNG or JPEG by its content, with a name
+    that matches it; hash it. Raises ServiceError with a message naming the file."""
+    from django.utils.translation import gettext as _
+
+    from parindex.core import fmt_vn
+
+    from .errors import ServiceError
+
+    name = clean_filename(getattr(file, "name", "") or "")
+    size = getattr(file, "size", None)
+    if not size:
+        raise ServiceError(_("Tệp “%(n)s” rỗng.") % {"n": name})
+    if size > max_bytes:
+        raise ServiceError(
+            _("Tệp “%(n)s” quá lớn (%(s)s MB); tối đa %(m)s MB.")
+            % {
+                "n": name,
+                "s": fmt_vn(Decimal(size) / 1048576, 1),
+                "m": max_bytes // 1048576,
+            }
+        )
+    file.seek(0)
+    head = file.read(16)
+    kind = detect_type(head, file)
+    ext = "." + name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    if kind is None:
+        raise ServiceError(
+            _("Tệp “%(n)s” không phải PDF, DOCX, XLSX, PNG hay JPEG (kiểm tra theo nội dung).")
+            % {"n": name}
+        )
+    mime, exts = ALLOWED[kind]
+    if ext not in exts:
+        raise ServiceError(
+            _("Tên tệp “%(n)s” không khớp với nội dung (nội dung là %(k)s).")
+            % {"n": name, "k": kind.upper()}
+        )
+    digest = hashlib.sha256()
+    file.seek(0)
+    for chunk in file.chunks():
+        digest.update(chunk)
+    file.seek(0)
+    return CheckedUpload(name, kind, mime, size, digest.hexdigest())

@@ -12,6 +12,7 @@ from .aggregate import (
     compute_all,
     compute_unit,
     score_leaf,
+    unit_totals,
     young_collections_only,
 )
 from .errors import InvalidValue, Issue, ParIndexError, ValidationFailed
@@ -73,5 +74,6 @@ __all__ = [
     "ranked",
     "score_leaf",
     "to_decimal",
+    "unit_totals",
     "young_collections_only",
 ]

@@ -5,8 +5,17 @@ Formulas (the methodology officials audit):
 - "không phát sinh" (not arising): `full_points` scores the leaf's max, `exclude` removes the
   leaf from the unit's maximum, `not_allowed` is an input error;
 - a leaf that does not apply to the unit's type is removed from the unit's maximum;
-- a node's points and maximum are the sums over its children;
+- a leaf effective part of the period (valid_from/valid_to) has its points and maximum
+  multiplied by (days effective / days of the period), both ends inclusive, rounded to 4;
+- a node's points and maximum are the sums over its children; but a criterion with a gate
+  leaf (`gate: true`) that fails (scored, appraised or missing with 0 points) scores 0, and
+  its explanation names the gate;
 - component index of a node = points / max x 100 (None when its max is 0);
+- a block (`block: true`, e.g. a survey) declared absent for a unit (the input "không phát
+  sinh" on the block's own code) leaves the maximum with all it contains; when the
+  methodology says `absent_block: rescale`, the rest of its component (its parent; for a
+  field, the unit's total) is rescaled to the full maximum: points x (A + B) / A, maximum
+  A + B, where A is the applicable maximum of the rest and B the block's maximum;
 - total = sum of field points + bonus (capped at `bonus_cap`) + deductions (floored at
   `deduction_floor`), kept within [0, unit max];
 - index = total / unit max x 100; all Decimals rounded to 4 places, ROUND_HALF_UP.
@@ -16,17 +25,17 @@ from __future__ import annotations
 
 import gc
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cached_property
 
 from .errors import InvalidValue, Issue, ValidationFailed
-from .model import EXCLUDE, FULL_POINTS, Grade, Methodology, Node, Unit
+from .model import EXCLUDE, FULL_POINTS, RESCALE, Grade, Methodology, Node, Unit
 from .numbers import HUNDRED, ZERO, fmt_vn, q4
 from .rules import Bonus, Deduction, Manual, Scored, Thresholds
-from .values import NotArising, Number, Value
+from .values import NotArising, Number, Ratio, Value
 
 SCORED = "scored"
 MISSING = "missing"
@@ -35,6 +44,10 @@ NA_EXCLUDED = "not_arising_excluded"
 NOT_APPLICABLE = "not_applicable"
 AGGREGATE = "aggregate"
 ADJUSTED = "adjusted"
+GATED = "gated"
+ABSENT = "absent"
+RESCALED = "rescaled"
+_FAILABLE = (SCORED, ADJUSTED, MISSING)  # a gate with 0 points in these states has failed
 
 STATUS_LABELS = {
     SCORED: "đã chấm",
@@ -43,6 +56,9 @@ STATUS_LABELS = {
     NA_EXCLUDED: "không phát sinh (loại khỏi điểm tối đa)",
     NOT_APPLICABLE: "không áp dụng cho loại đơn vị này",
     AGGREGATE: "tổng của các mục con",
+    GATED: "bằng 0 vì điều kiện bắt buộc không đạt",
+    ABSENT: "khối không tổ chức / vắng mặt (loại khỏi điểm tối đa)",
+    RESCALED: "các mục còn lại quy đổi lên đủ điểm tối đa vì có khối vắng mặt",
     ADJUSTED: "điểm do Hội đồng thẩm định xác định",
 }
 
@@ -100,7 +116,41 @@ class NodeResult:
     @property
     def explanation(self) -> str:
         """Input, rule branch taken and points, in Vietnamese."""
+        text = self._explanation
+        pr = self.node.prorate
+        if pr is None or self.status == NOT_APPLICABLE:
+            return text
+        return (
+            f"{text} Hiệu lực {pr.start:%d/%m/%Y}–{pr.end:%d/%m/%Y}: {pr.days}/{pr.of} ngày; "
+            f"điểm và điểm tối đa × {pr.days}/{pr.of} → {fmt_vn(self.points, 4)} / "
+            f"{fmt_vn(self.max_points, 4)} điểm."
+        )
+
+    @property
+    def _explanation(self) -> str:
         pts = fmt_vn(self.points, 4)
+        if self.status == GATED:
+            failed = ", ".join(
+                c.code for c in self.children if c.node.gate and c.status in _FAILABLE
+            )
+            summed = sum((c.points for c in self.children), ZERO)
+            return (
+                f"Điều kiện bắt buộc {failed} không đạt (0 điểm) nên cả mục bằng 0 "
+                f"(tổng các mục con lẽ ra là {fmt_vn(summed, 4)}): {pts} / "
+                f"{fmt_vn(self.max_points, 2)} điểm"
+            )
+        if self.status == RESCALED:
+            gone = [c for c in self.children if c.status == ABSENT]
+            rest = sum((c.points for c in self.children), ZERO)
+            rest_max = sum((c.max_points for c in self.children), ZERO)
+            codes = ", ".join(c.code for c in gone)
+            return (
+                f"Khối {codes} vắng mặt: các mục còn lại quy đổi lên đủ điểm tối đa: "
+                f"{fmt_vn(rest, 4)} × {fmt_vn(self.max_points, 2)} / {fmt_vn(rest_max, 2)} "
+                f"→ {pts} / {fmt_vn(self.max_points, 2)} điểm"
+            )
+        if self.status == ABSENT and self.children:
+            return f"Khối vắng mặt (không tổ chức): loại khỏi điểm tối đa. Điểm: {pts}."
         if self.status == AGGREGATE:
             return f"Tổng {len(self.children)} mục con: {pts} / {fmt_vn(self.max_points, 2)} điểm"
         rule = self.node.rule
@@ -111,7 +161,10 @@ class NodeResult:
             return (
                 f"Giá trị nhập: {self.value}. Quy tắc: {rule_text}. Áp dụng: {self.scored.branch}."
             )
-        return f"{STATUS_LABELS[self.status].capitalize()}. Quy tắc: {rule_text}. Điểm: {pts}."
+        said = STATUS_LABELS[self.status].capitalize()
+        if isinstance(self.value, Ratio):  # 0/0, shown as typed
+            said = f"Giá trị nhập: {self.value}. {said}"
+        return f"{said}. Quy tắc: {rule_text}. Điểm: {pts}."
 
 
 @dataclass(frozen=True)
@@ -169,17 +222,26 @@ def _result(
 
 
 def score_leaf(m: Methodology, leaf: Node, unit: Unit, value: Value | None) -> NodeResult:
-    """Score one leaf for one unit. Raises InvalidValue when the value does not fit."""
+    """Score one leaf for one unit (pro-rated when it is effective part of the period).
+    Raises InvalidValue when the value does not fit."""
+    result = _score_leaf(m, leaf, unit, value)
+    return result if leaf.prorate is None else _prorated(result)
+
+
+def _score_leaf(m: Methodology, leaf: Node, unit: Unit, value: Value | None) -> NodeResult:
     if leaf.applies_to is not None and unit.type not in leaf.applies_to:  # leaf.applies()
         return _result(leaf, ZERO, ZERO, NOT_APPLICABLE, value)
     if value is None:
         return _result(leaf, ZERO, leaf.max_points, MISSING)
-    if isinstance(value, NotArising):
+    if isinstance(value, NotArising) or (value.__class__ is Ratio and value.total == 0):
+        # 0/0 is "không phát sinh": nothing to do this year, the leaf's policy decides
         policy = m.policy(leaf)
         if policy == FULL_POINTS:
             return NodeResult(leaf, leaf.max_points, leaf.max_points, NA_FULL, value)
         if policy == EXCLUDE:
             return NodeResult(leaf, ZERO, ZERO, NA_EXCLUDED, value)
+        if isinstance(value, Ratio):
+            raise InvalidValue(f"{value}: mục này không được khai báo 'không phát sinh' (0/0)")
         raise InvalidValue("mục này không được khai báo 'không phát sinh'")
     if leaf.rule is None:  # pragma: no cover - the loader refuses leaves without rules
         raise InvalidValue("mục này không có quy tắc chấm")
@@ -222,8 +284,18 @@ def _score_nodes(
     the memo stops growing at _MEMO_MAX entries."""
     stack: list[NodeResult] = []
     push = stack.append
+    gates = m.gates
+    push_leaf = push
+    if m.prorated:
+
+        def push_leaf(r: NodeResult) -> None:
+            push(_prorated(r) if r.node.prorate is not None else r)
+
     get = inputs.get
     unit_type = unit.type
+    absent = absent_blocks(m, inputs)
+    block_of = m.block_of
+    rescale = bool(absent) and m.absent_block == RESCALE
     for node, n in program:
         if n:  # a parent: its children are the last n results
             children = tuple(stack[-n:])
@@ -232,14 +304,29 @@ def _score_nodes(
             for r in children:
                 points += r.points
                 max_points += r.max_points
-            push(_result(node, points, max_points, AGGREGATE, None, None, children))
+            status = AGGREGATE
+            if gates and node.code in gates and _gate_failed(children):
+                points, status = ZERO, GATED
+            if absent:
+                if block_of.get(node.code) in absent:
+                    points, max_points, status = ZERO, ZERO, ABSENT
+                elif rescale:
+                    gone = sum((c.node.max_points for c in children if c.code in absent), ZERO)
+                    if gone and max_points > 0 and status == GATED:
+                        max_points += gone  # still 0 points, out of the full maximum
+                    elif gone and max_points > 0:
+                        points, max_points, status = _rescaled(points, max_points, gone)
+            push(_result(node, points, max_points, status, None, None, children))
             continue
         code = node.code
         value = get(code)
+        if absent and block_of.get(code) in absent:
+            push(_result(node, ZERO, ZERO, ABSENT, value))
+            continue
         if overrides:
             override = overrides.get(code)
             if override is not None and node.applies(unit_type):
-                push(_overridden(node, override, value))
+                push_leaf(_overridden(node, override, value))
                 continue
         rule = node.rule
         if (
@@ -252,7 +339,7 @@ def _score_nodes(
                 key = (code, unit_type, id(value))
                 shared = memo.get(key)
                 if shared is not None:
-                    push(shared)
+                    push_leaf(shared)
                     continue
             try:
                 result = _result(
@@ -261,11 +348,11 @@ def _score_nodes(
             except InvalidValue as exc:
                 issues.append(Issue(str(exc), unit=unit.code, code=code))
                 missing.append(code)
-                push(NodeResult(node, ZERO, node.max_points, MISSING))
+                push_leaf(NodeResult(node, ZERO, node.max_points, MISSING))
                 continue
             if key is not None and len(memo) < _MEMO_MAX:
                 memo[key] = result  # keeps `value` alive, so its id stays its own
-            push(result)
+            push_leaf(result)
             continue
         key = None
         if len(memo) < _MEMO_MAX:
@@ -274,10 +361,10 @@ def _score_nodes(
             if shared is not None:
                 if shared.status == MISSING:
                     missing.append(code)
-                push(shared)
+                push_leaf(shared)
                 continue
         try:
-            result = score_leaf(m, node, unit, value)
+            result = _score_leaf(m, node, unit, value)
         except InvalidValue as exc:
             issues.append(Issue(str(exc), unit=unit.code, code=code))
             result = NodeResult(node, ZERO, node.max_points, MISSING)
@@ -286,8 +373,64 @@ def _score_nodes(
                 memo[key] = result  # keeps `value` alive, so its id stays its own
         if result.status == MISSING:
             missing.append(code)
-        push(result)
+        push_leaf(result)
     return tuple(stack)
+
+
+def _prorated(r: NodeResult) -> NodeResult:
+    """A leaf effective part of the period: its points and maximum x days / period days."""
+    f = r.node.prorate.factor  # type: ignore[union-attr]
+    return _result(
+        r.node,
+        q4(r.points * f),
+        q4(r.max_points * f),
+        r.status,
+        r.value,
+        r.given_scored,
+        r.children,
+    )
+
+
+def absent_blocks(m: Methodology, inputs: Mapping[str, Value]) -> frozenset[str]:
+    """The blocks a unit declares absent: "không phát sinh" entered on the block's code."""
+    if not m.blocks:
+        return frozenset()
+    return frozenset(c for c in m.blocks if inputs.get(c).__class__ is NotArising)
+
+
+def _rescaled(points: Decimal, max_points: Decimal, gone: Decimal) -> tuple[Decimal, Decimal, str]:
+    """The rest of a component rescaled to its full maximum when blocks worth `gone` points
+    are absent: points x (rest + gone) / rest, maximum rest + gone."""
+    full = max_points + gone
+    return q4(points * full / max_points), full, RESCALED
+
+
+def _gate_failed(children: tuple[NodeResult, ...]) -> bool:
+    return any(c.node.gate and c.status in _FAILABLE and c.points == 0 for c in children)
+
+
+def unit_totals(
+    m: Methodology, base: Decimal, max_points: Decimal, adjustments: Iterable[NodeResult]
+) -> tuple[Decimal, Decimal, Decimal, Decimal]:
+    """(bonus, deduction, total, index) of a unit from the sum of its field points `base`, its
+    applicable maximum and its adjustment results: bonus = the positive adjustments, capped
+    at `bonus_cap`; deduction = the negative ones, floored at `deduction_floor`; total =
+    base + bonus + deduction kept within [0, maximum], rounded to 4 places; index = total /
+    maximum x 100 (0 when the maximum is 0). The one place of these formulas: compute_unit
+    and the planner's what-if (parindex.planner.whatif) both call it."""
+    bonus = deduction = ZERO
+    for a in adjustments:
+        if a.points > 0:
+            bonus += a.points
+        elif a.points < 0:
+            deduction += a.points
+    if m.bonus_cap is not None:
+        bonus = min(bonus, m.bonus_cap)
+    if m.deduction_floor is not None:
+        deduction = max(deduction, m.deduction_floor)
+    total = q4(min(max(base + bonus + deduction, ZERO), max_points))
+    index = q4(total / max_points * HUNDRED) if max_points > 0 else ZERO
+    return bonus, deduction, total, index
 
 
 def compute_unit(
@@ -326,18 +469,12 @@ def compute_unit(
     for f in fields:
         base += f.points
         max_points += f.max_points
-    bonus = deduction = ZERO
-    for a in adjustments:
-        if a.points > 0:
-            bonus += a.points
-        elif a.points < 0:
-            deduction += a.points
-    if m.bonus_cap is not None:
-        bonus = min(bonus, m.bonus_cap)
-    if m.deduction_floor is not None:
-        deduction = max(deduction, m.deduction_floor)
-    total = q4(min(max(base + bonus + deduction, ZERO), max_points))
-    index = q4(total / max_points * HUNDRED) if max_points > 0 else ZERO
+    if m.absent_block == RESCALE and m.blocks:
+        absent = absent_blocks(m, inputs)
+        gone = sum((f.node.max_points for f in fields if f.code in absent), ZERO)
+        if gone and max_points > 0:  # an absent field: the unit's total is the component
+            base, max_points, _ = _rescaled(base, max_points, gone)
+    bonus, deduction, total, index = unit_totals(m, base, max_points, adjustments)
     return UnitResult(
         unit=unit,
         fields=fields,

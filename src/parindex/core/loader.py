@@ -7,18 +7,22 @@ problem found, each naming the file, the line (when the reader recorded one unde
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
 from .errors import Issue, ValidationFailed
 from .model import (
+    ABSENT_BLOCK_POLICIES,
     DEFAULT_GRADES,
     METHODS,
     NOT_ARISING_POLICIES,
     Grade,
     Methodology,
     Node,
+    Prorate,
 )
 from .numbers import ZERO, fmt_vn, to_decimal
 from .rules import ADJUSTMENT_KINDS, rule_from_dict
@@ -32,10 +36,60 @@ class _Builder:
         self.source = source
         self.issues: list[Issue] = []
         self.seen: dict[str, int | None] = {}
+        self.period: tuple[date, date] | None = None
+
+    def date(self, spec: Mapping[str, Any], key: str, code: str = "") -> date | None:
+        if spec.get(key) is None or spec.get(key) == "":
+            return None
+        parsed = parse_date(spec[key])
+        if parsed is None:
+            self.error(f"'{key}' = '{spec[key]}' không phải là ngày (dd/mm/yyyy)", spec, code)
+        return parsed
+
+    def prorate(self, spec: Mapping[str, Any], code: str) -> dict[str, Any]:
+        """valid_from / valid_to of a leaf and the pro-rating they give in the period."""
+        start, end = self.date(spec, "valid_from", code), self.date(spec, "valid_to", code)
+        if start is None and end is None:
+            return {}
+        out: dict[str, Any] = {"valid_from": start, "valid_to": end}
+        if self.period is None:
+            self.error(
+                "mục có valid_from/valid_to cần kỳ đánh giá period_from và period_to "
+                "của bộ tiêu chí",
+                spec,
+                code,
+            )
+            return out
+        p_from, p_to = self.period
+        lo, hi = start or p_from, end or p_to
+        if lo > hi:
+            self.error(f"valid_from {_vn_date(lo)} sau valid_to {_vn_date(hi)}", spec, code)
+            return out
+        if lo < p_from or hi > p_to:
+            self.error(
+                f"thời gian hiệu lực {_vn_date(lo)}–{_vn_date(hi)} phải nằm trong kỳ đánh giá "
+                f"{_vn_date(p_from)}–{_vn_date(p_to)}",
+                spec,
+                code,
+            )
+            return out
+        out["prorate"] = Prorate(lo, hi, (hi - lo).days + 1, (p_to - p_from).days + 1)
+        return out
 
     def error(self, message: str, spec: Mapping[str, Any] | None = None, code: str = "") -> None:
         line = spec.get(LINE) if isinstance(spec, Mapping) else None
         self.issues.append(Issue(message, source=self.source, row=line, code=code))
+
+    def year(self, spec: Mapping[str, Any], key: str) -> int | None:
+        raw = spec.get(key)
+        if raw is None or raw == "":
+            return None
+        text = str(raw).strip()
+        text = text[:-2] if text.endswith(".0") else text  # a year typed in a spreadsheet
+        if not text.isdigit() or not 2000 <= int(text) <= 2100:
+            self.error(f"'{key}' = '{raw}' không phải là năm (2000–2100)", spec)
+            return None
+        return int(text)
 
     def decimal(self, spec: Mapping[str, Any], key: str, code: str) -> Decimal | None:
         if spec.get(key) is None:
@@ -116,7 +170,28 @@ class _Builder:
             "applies_to": applies_to,
             "not_arising": not_arising,
             "unknown": bool(spec.get("unknown", False)),
+            "gate": bool(spec.get("gate", False)),
+            "block": bool(spec.get("block", False)),
         }
+        if base["block"] and adjustment:
+            self.error("mục điểm thưởng/điểm trừ không thể là một khối (block)", spec, code)
+        dated = spec.get("valid_from") is not None or spec.get("valid_to") is not None
+        if dated and (children or adjustment):
+            self.error(
+                "valid_from/valid_to chỉ đặt ở tiêu chí thành phần (mục cuối), không ở mục có "
+                "mục con hay mục điểm thưởng/điểm trừ",
+                spec,
+                code,
+            )
+        elif dated:
+            base.update(self.prorate(spec, code))
+        if base["gate"] and (children or parent is None or adjustment):
+            self.error(
+                "'gate' chỉ đặt ở tiêu chí thành phần (mục cuối) có mục cha, không ở lĩnh vực, "
+                "mục có mục con hay mục điểm thưởng/điểm trừ",
+                spec,
+                code,
+            )
         if children:
             if spec.get("rule"):
                 self.error("mục có mục con không được có quy tắc chấm (rule)", spec, code)
@@ -196,6 +271,28 @@ class _Builder:
 
 
 NOT_SUBMITTED_POLICIES = ("exclude", "zero")
+_VN_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
+
+
+def parse_date(raw: Any) -> date | None:
+    """A date as YAML (a date), Excel (a datetime), ISO text (2025-07-01) or as officials
+    write it (01/07/2025) gives it; None when it is none of these."""
+    if isinstance(raw, datetime):
+        return raw.date()
+    if isinstance(raw, date):
+        return raw
+    text = str(raw).strip()
+    try:
+        match = _VN_DATE.match(text)
+        if match:
+            return date(int(match.group(3)), int(match.group(2)), int(match.group(1)))
+        return date.fromisoformat(text[:10]) if re.match(r"^\d{4}-\d{2}-\d{2}", text) else None
+    except ValueError:
+        return None
+
+
+def _vn_date(d: date) -> str:
+    return d.strftime("%d/%m/%Y")
 
 
 def _as_list(value: Any) -> list[Any] | None:
@@ -220,9 +317,28 @@ def methodology_from_dict(data: Any, source: str = "") -> Methodology:
         if not str(data.get(key) or "").strip():
             b.error(f"thiếu '{key}'", data)
     unit_types = tuple(str(t) for t in _as_list(data.get("unit_types") or []) or [])
+    period_from, period_to = b.date(data, "period_from"), b.date(data, "period_to")
+    if (period_from is None) != (period_to is None) and not b.issues:
+        b.error("kỳ đánh giá cần cả period_from và period_to", data)
+    elif period_from is not None and period_to is not None:
+        if period_from > period_to:
+            b.error(
+                f"period_from {_vn_date(period_from)} sau period_to {_vn_date(period_to)}", data
+            )
+        else:
+            b.period = (period_from, period_to)
+    valid_from_year, valid_to_year = b.year(data, "valid_from_year"), b.year(data, "valid_to_year")
+    if valid_from_year and valid_to_year and valid_from_year > valid_to_year:
+        b.error(f"valid_from_year {valid_from_year} sau valid_to_year {valid_to_year}", data)
     default_policy = str(data.get("not_arising_default") or "exclude")
     if default_policy not in NOT_ARISING_POLICIES:
         b.error(f"not_arising_default '{default_policy}' không hợp lệ", data)
+    absent_block = str(data.get("absent_block") or "exclude")
+    if absent_block not in ABSENT_BLOCK_POLICIES:
+        b.error(
+            f"absent_block '{absent_block}' không hợp lệ ({' | '.join(ABSENT_BLOCK_POLICIES)})",
+            data,
+        )
     not_submitted = str(data.get("not_submitted") or "exclude")
     if not_submitted not in NOT_SUBMITTED_POLICIES:
         b.error(f"not_submitted '{not_submitted}' không hợp lệ (exclude | zero)", data)
@@ -248,6 +364,11 @@ def methodology_from_dict(data: Any, source: str = "") -> Methodology:
         b.error("deduction_floor phải ≤ 0", data)
     if fields and sum((f.max_points for f in fields), ZERO) <= 0:
         b.error("tổng điểm tối đa phải lớn hơn 0", data)
+    for f in fields:
+        for node in f.walk():
+            inner = [c.code for c in node.walk() if c.block and c is not node]
+            if node.block and inner:
+                b.error(f"khối (block) không chứa khối khác: {', '.join(inner)}", None, node.code)
     if b.issues:
         raise ValidationFailed(b.issues)
     return Methodology(
@@ -267,6 +388,11 @@ def methodology_from_dict(data: Any, source: str = "") -> Methodology:
         grades=grades,
         bonus_cap=bonus_cap,
         deduction_floor=floor,
+        period_from=period_from,
+        period_to=period_to,
+        absent_block=absent_block,
+        valid_from_year=valid_from_year,
+        valid_to_year=valid_to_year,
     )
 
 
@@ -280,6 +406,13 @@ def _node_to_dict(node: Node) -> dict[str, Any]:
             d[key] = getattr(node, key)
     if node.unknown:
         d["unknown"] = True
+    if node.gate:
+        d["gate"] = True
+    if node.block:
+        d["block"] = True
+    for key in ("valid_from", "valid_to"):
+        if getattr(node, key) is not None:
+            d[key] = getattr(node, key).isoformat()
     if node.children:
         d["children"] = [_node_to_dict(c) for c in node.children]
         return d
@@ -301,7 +434,14 @@ def methodology_to_dict(m: Methodology) -> dict[str, Any]:
             d[key] = getattr(m, key)
     if m.unit_types:
         d["unit_types"] = list(m.unit_types)
+    for key in ("valid_from_year", "valid_to_year"):
+        if getattr(m, key) is not None:
+            d[key] = getattr(m, key)
+    if m.period_from is not None and m.period_to is not None:
+        d["period_from"], d["period_to"] = m.period_from.isoformat(), m.period_to.isoformat()
     d["not_arising_default"] = m.not_arising_default
+    if m.absent_block != "exclude":
+        d["absent_block"] = m.absent_block
     if m.not_submitted != "exclude":
         d["not_submitted"] = m.not_submitted
     d["bands"] = [{"code": g.code, "label": g.label, "min": g.min_index} for g in m.grades]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 from functools import cached_property
 
@@ -17,6 +18,26 @@ METHODS = (SELF, SURVEY, EXTERNAL)
 # Policies for items that do not arise in the year (không phát sinh).
 FULL_POINTS, EXCLUDE, NOT_ALLOWED = "full_points", "exclude", "not_allowed"
 NOT_ARISING_POLICIES = (FULL_POINTS, EXCLUDE, NOT_ALLOWED)
+
+# Policies for a block (e.g. a survey) declared absent for a unit: its maximum is removed
+# ("exclude", the default), or the rest of its component is rescaled to the full maximum.
+RESCALE = "rescale"
+ABSENT_BLOCK_POLICIES = (EXCLUDE, RESCALE)
+
+
+@dataclass(frozen=True, slots=True)
+class Prorate:
+    """A leaf effective `days` of the period's `of` days (both ends inclusive): its points and
+    its maximum are multiplied by days / of (then rounded to 4 decimals)."""
+
+    start: date
+    end: date
+    days: int
+    of: int
+
+    @property
+    def factor(self) -> Decimal:
+        return Decimal(self.days) / Decimal(self.of)
 
 
 @dataclass(frozen=True)
@@ -35,6 +56,11 @@ class Node:
     not_arising: str | None = None  # None: the methodology's default
     applies_to: frozenset[str] | None = None  # None: every unit type
     unknown: bool = False  # content not publicly known (official methodologies)
+    gate: bool = False  # a leaf whose failure (0 points) zeroes its parent criterion
+    valid_from: date | None = None  # a leaf effective only part of the period (pro-rated)
+    valid_to: date | None = None
+    prorate: Prorate | None = None  # set by the loader from valid_from/to and the period
+    block: bool = False  # a block that may be declared absent for a unit (e.g. a survey)
 
     @property
     def is_leaf(self) -> bool:
@@ -90,11 +116,32 @@ class Methodology:
     grades: tuple[Grade, ...] = DEFAULT_GRADES
     bonus_cap: Decimal | None = None
     deduction_floor: Decimal | None = None
+    absent_block: str = EXCLUDE  # what an absent block does: exclude | rescale
+    period_from: date | None = None  # the assessed period (for items effective part of it)
+    period_to: date | None = None
+    # The index years it is valid for (both ends inclusive; None: open on that side).
+    valid_from_year: int | None = None
+    valid_to_year: int | None = None
     extra: dict[str, object] = field(default_factory=dict, compare=False, hash=False)
 
     @property
     def max_points(self) -> Decimal:
         return sum((f.max_points for f in self.fields), ZERO)
+
+    def valid_for_year(self, year: int) -> bool:
+        """Whether `year` is within its years of validity (True when it declares none)."""
+        lo, hi = self.valid_from_year, self.valid_to_year
+        return (lo is None or year >= lo) and (hi is None or year <= hi)
+
+    @property
+    def validity(self) -> str:
+        """Its years of validity as text: "2022–2025", "từ 2025", "đến 2021", "" (none)."""
+        lo, hi = self.valid_from_year, self.valid_to_year
+        if lo is not None and hi is not None:
+            return str(lo) if lo == hi else f"{lo}–{hi}"
+        if lo is not None:
+            return f"từ {lo}"
+        return f"đến {hi}" if hi is not None else ""
 
     def walk(self) -> Iterator[Node]:
         for f in self.fields:
@@ -125,6 +172,35 @@ class Methodology:
     def leaves(self) -> tuple[Node, ...]:
         """Leaves of the field tree, in order (adjustments excluded)."""
         return tuple(n for f in self.fields for n in f.walk() if n.is_leaf)
+
+    @cached_property
+    def gates(self) -> dict[str, tuple[str, ...]]:
+        """Criterion code -> the codes of its gate leaves (only criteria that have some)."""
+        out: dict[str, tuple[str, ...]] = {}
+        for node in self.walk():
+            codes = tuple(c.code for c in node.children if c.gate)
+            if codes:
+                out[node.code] = codes
+        return out
+
+    @cached_property
+    def blocks(self) -> tuple[str, ...]:
+        """Codes of the blocks that may be declared absent."""
+        return tuple(n.code for n in self.walk() if n.block)
+
+    @cached_property
+    def block_of(self) -> dict[str, str]:
+        """Code of every node inside a block (the block included) -> the block's code."""
+        out: dict[str, str] = {}
+        for node in self.walk():
+            if node.block:
+                out.update((n.code, node.code) for n in node.walk())
+        return out
+
+    @cached_property
+    def prorated(self) -> frozenset[str]:
+        """Codes of the leaves effective only part of the period."""
+        return frozenset(n.code for n in self.walk() if n.prorate is not None)
 
     def policy(self, leaf: Node) -> str:
         return leaf.not_arising or self.not_arising_default

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from enum import Enum
 
 from .errors import InvalidValue
-from .numbers import to_decimal
+from .numbers import HUNDRED, q4, to_decimal
 
 # How the engine writes values back (and the form offers them): the canonical words.
 YES_TEXT, NO_TEXT = "có", "không"
@@ -46,12 +47,31 @@ class Status:
 
 
 @dataclass(frozen=True, slots=True)
+class Ratio:
+    """A ratio entered as its two counts, done / total ("45/50"); the percentage is the
+    rule's to compute. 0/0 is "not arising" (the leaf's policy decides)."""
+
+    done: Decimal
+    total: Decimal
+
+    def __str__(self) -> str:
+        return f"{_count_text(self.done)}/{_count_text(self.total)}"
+
+    @property
+    def percent(self) -> Decimal | None:
+        """done / total x 100, 4 decimals ROUND_HALF_UP; None for 0/0."""
+        if self.total == 0:
+            return None
+        return q4(self.done / self.total * HUNDRED)
+
+
+@dataclass(frozen=True, slots=True)
 class NotArising:
     def __str__(self) -> str:
         return NOT_ARISING_TEXT
 
 
-Value = Number | Flag | Status | NotArising
+Value = Number | Flag | Status | Ratio | NotArising
 
 _STATUS_LABEL = {
     Timeliness.ON_TIME: "đúng hạn",
@@ -94,7 +114,7 @@ _new = object.__new__
 _set_number = Number.__dict__["value"].__set__  # Number(x) without the frozen __init__
 
 # What kind of input each rule kind takes.
-NUMBER, FLAG, STATUS = "number", "flag", "status"
+NUMBER, FLAG, STATUS, RATIO = "number", "flag", "status", "ratio"
 
 
 def is_not_arising(raw: object) -> bool:
@@ -137,7 +157,7 @@ def parse_value(raw: object, expects: str) -> Value:
                     made = _new(Number)
                     _set_number(made, number)
                     return made
-    if isinstance(raw, NotArising | Number | Flag | Status):
+    if isinstance(raw, NotArising | Number | Flag | Status | Ratio):
         return raw
     text = None
     if isinstance(raw, str):
@@ -157,6 +177,8 @@ def parse_value(raw: object, expects: str) -> Value:
         if text in _NO or raw == 0:
             return _FLAGS[False]
         raise InvalidValue(f"giá trị '{raw}' không hợp lệ: cần có/không (yes/no)")
+    if expects == RATIO:
+        return parse_ratio(raw)
     if expects == STATUS:
         if text in _STATUS:
             return _STATUSES[_STATUS[text]]
@@ -168,3 +190,58 @@ def parse_value(raw: object, expects: str) -> Value:
         return Number(to_decimal(raw))
     except ValueError:
         raise InvalidValue(f"giá trị '{raw}' không hợp lệ: cần một số") from None
+
+
+def _count_text(count: Decimal) -> str:
+    return format(count.normalize(), "f") if count == count.to_integral_value() else str(count)
+
+
+_THOUSANDS = re.compile(r"^\d{1,3}(?:[.\u00a0 ]\d{3})+$")
+
+
+def parse_count(raw: object, what: str) -> Decimal:
+    """A count officials type: a whole number >= 0, with dots or spaces between thousands
+    ("1.234"). Raises InvalidValue naming `what` (tử số / mẫu số)."""
+    if isinstance(raw, str):
+        text = raw.strip()
+        if _THOUSANDS.match(text):
+            text = re.sub(r"[.\u00a0 ]", "", text)
+    else:
+        text = raw  # type: ignore[assignment]
+    if text == "" or text is None:
+        raise InvalidValue(f"thiếu {what}")
+    try:
+        count = to_decimal(text)
+    except ValueError:
+        raise InvalidValue(f"{what} '{raw}' không phải là số") from None
+    if count < 0:
+        raise InvalidValue(f"{what} {raw} âm")
+    if count != count.to_integral_value():
+        raise InvalidValue(f"{what} {raw} phải là số nguyên")
+    return count.quantize(Decimal(1))
+
+
+def make_ratio(done_raw: object, total_raw: object) -> Ratio:
+    """The ratio of two counts as typed (each a whole number >= 0, done <= total).
+    Raises InvalidValue with the message shown on the row."""
+    done = parse_count(done_raw, "số đã thực hiện (tử số)")
+    total = parse_count(total_raw, "tổng số (mẫu số)")
+    if done > total:
+        raise InvalidValue(
+            f"số đã thực hiện {_count_text(done)} lớn hơn tổng số {_count_text(total)}"
+        )
+    return Ratio(done, total)
+
+
+def parse_ratio(raw: object) -> Ratio | NotArising:
+    """ "45/50" (or "45 / 50", "45 trên 50") as a Ratio; the "not arising" words as NotArising.
+    Raises InvalidValue for anything else."""
+    if isinstance(raw, str):
+        if _norm(raw) in _NA:
+            return _NOT_ARISING
+        parts = re.split(r"/|\btrên\b", raw)
+        if len(parts) == 2:
+            return make_ratio(parts[0], parts[1])
+    raise InvalidValue(
+        f"giá trị '{raw}' không hợp lệ: cần hai số đã thực hiện/tổng số, ví dụ 45/50"
+    )

@@ -17,6 +17,7 @@ from parindex.assessment import services as svc
 from parindex.assessment.models import Cycle, Entry, Evidence, MethodologyVersion, Participation
 from parindex.core import Node
 from parindex.core.model import EXTERNAL, SURVEY
+from parindex.setup import services as setup
 
 from . import generate as gen
 from .org import (
@@ -33,6 +34,7 @@ from .org import (
     unit_symbols,
 )
 from .pdf import ascii_fold, make_pdf
+from .province import finished_province_cycle
 
 State = Cycle.State
 
@@ -65,20 +67,19 @@ def _on_workday(now: datetime, days: int, hour: int, minute: int = 0) -> datetim
     return at + timedelta(days=(7 - at.weekday()) % 7 if at.weekday() >= 5 else 0)
 
 
-def _methodology(name: str, user: User) -> MethodologyVersion:
-    source = (resources.files("parindex.methodologies") / f"{name}.yaml").read_text(
-        encoding="utf-8"
-    )
-    return svc.methodology_install(source=source, user=user, name=f"{name}.yaml")
+def install_methodology(name: str) -> MethodologyVersion:
+    """A shipped methodology, uploaded through the set-up service (command line)."""
+    data = (resources.files("parindex.methodologies") / f"{name}.yaml").read_bytes()
+    return setup.methodology_upload(user=None, filename=f"{name}.yaml", data=data)
 
 
 def build_demo(now: datetime, rng: random.Random) -> None:
     y_open, y_prev = _years(now)
     units = build_units()
+    internal = install_methodology("example-province-internal")
+    national = install_methodology("vn-province-876")
     users = build_accounts(units, None)
     admin, manager = users["admin"], users["sonoivu"]
-    internal = _methodology("example-province-internal", admin)
-    national = _methodology("vn-province-876", admin)
     lao_cai = units[PROVINCE]
     departments = [u for u in units.values() if u.type == OrgUnit.Type.DEPARTMENT]
     communes = [u for u in units.values() if u.type == OrgUnit.Type.COMMUNE]
@@ -88,9 +89,7 @@ def build_demo(now: datetime, rng: random.Random) -> None:
     quality[DEMO_COMMUNE] = 0.6
     builder = _Builder(rng, units, staff, quality, users, timezone.localtime(now).date())
 
-    # (type: ignore below: cycle_create annotates its schedule as datetimes, while
-    # publication_date is a DateField.)
-    previous = svc.cycle_create(
+    previous = setup.setup_cycle_create(
         name=f"Chỉ số CCHC năm {y_prev} của các sở, ngành và xã, phường tỉnh Lào Cai",
         year=y_prev,
         methodology=internal,
@@ -103,12 +102,12 @@ def build_demo(now: datetime, rng: random.Random) -> None:
         appraisal_end=_on_workday(now, -12, 17),
         explanation_start=_on_workday(now, -4, 8),
         explanation_end=_on_workday(now, 6, 17),
-        publication_date=(now + timedelta(days=30)).date(),  # type: ignore[arg-type]
+        publication_date=(now + timedelta(days=30)).date(),
     )
     builder.previous_cycle(previous, y_prev, now)
 
     # Two years back: the departments' index, finished and published (public results page).
-    published = svc.cycle_create(
+    published = setup.setup_cycle_create(
         name=f"Chỉ số CCHC năm {y_prev - 1} của các sở, ban, ngành tỉnh Lào Cai",
         year=y_prev - 1,
         methodology=internal,
@@ -121,11 +120,30 @@ def build_demo(now: datetime, rng: random.Random) -> None:
         appraisal_end=_on_workday(now, -12, 17),
         explanation_start=_on_workday(now, -4, 8),
         explanation_end=_on_workday(now, 6, 17),
-        publication_date=(now - timedelta(days=240)).date(),  # type: ignore[arg-type]
+        publication_date=(now - timedelta(days=240)).date(),
     )
     builder.published_cycle(published, y_prev - 1, now)
 
-    current = svc.cycle_create(
+    # Three years back: the departments' index too, so that a department's target page has
+    # two consecutive finished years (year-on-year changes for the probability).
+    earlier = setup.setup_cycle_create(
+        name=f"Chỉ số CCHC năm {y_prev - 2} của các sở, ban, ngành tỉnh Lào Cai",
+        year=y_prev - 2,
+        methodology=internal,
+        organiser=units[MARKER_UNIT],
+        units=departments,
+        user=manager,
+        self_start=_on_workday(now, -75, 7, 30),
+        self_end=_on_workday(now, 1, 17),
+        appraisal_start=_on_workday(now, -47, 8),
+        appraisal_end=_on_workday(now, -12, 17),
+        explanation_start=_on_workday(now, -4, 8),
+        explanation_end=_on_workday(now, 6, 17),
+        publication_date=(now - timedelta(days=240 + 365)).date(),
+    )
+    builder.published_cycle(earlier, y_prev - 2, now, back=365)
+
+    current = setup.setup_cycle_create(
         name=f"Chỉ số CCHC năm {y_open} của các sở, ngành và xã, phường tỉnh Lào Cai",
         year=y_open,
         methodology=internal,
@@ -138,7 +156,7 @@ def build_demo(now: datetime, rng: random.Random) -> None:
         appraisal_end=_on_workday(now, 42, 17),
         explanation_start=_on_workday(now, 44, 8),
         explanation_end=_on_workday(now, 51, 17),
-        publication_date=(now + timedelta(days=75)).date(),  # type: ignore[arg-type]
+        publication_date=(now + timedelta(days=75)).date(),
     )
     builder.open_cycle(current, y_open, now)
     # Survey questionnaires and the sample plan; the manager imports the shipped sample
@@ -147,9 +165,11 @@ def build_demo(now: datetime, rng: random.Random) -> None:
 
     demo_seed(current, manager)
 
-    province = svc.cycle_create(
-        name=f"Tự đánh giá Chỉ số CCHC cấp tỉnh năm {y_open} (QĐ 876)",
-        year=y_open,
+    # Last year's provincial index of Lào Cai (QĐ 876), appraised by the Ministry and final:
+    # what the Lào Cai organiser drafts next year's plan from (demo/province.py).
+    finished = setup.setup_cycle_create(
+        name=f"Chỉ số CCHC cấp tỉnh năm {y_prev} của tỉnh Lào Cai (QĐ 876) — dữ liệu minh họa",
+        year=y_prev,
         methodology=national,
         organiser=units[BNV],
         units=[lao_cai],
@@ -158,10 +178,30 @@ def build_demo(now: datetime, rng: random.Random) -> None:
         self_end=_on_workday(now, 25, 17),
         appraisal_start=_on_workday(now, 30, 8),
         appraisal_end=_on_workday(now, 60, 17),
-        publication_date=(now + timedelta(days=120)).date(),  # type: ignore[arg-type]
+        publication_date=(now + timedelta(days=120)).date(),
+    )
+    users.update(build_accounts(units, finished))
+    finished_province_cycle(builder, finished, y_prev, now, users)
+
+    province = setup.setup_cycle_create(
+        name=f"Tự đánh giá Chỉ số CCHC cấp tỉnh năm {y_open} (QĐ 876)",
+        year=y_open,
+        methodology=national,
+        organiser=units[BNV],
+        units=[lao_cai],
+        user=admin,
+        confirm_years=True,  # the demo's year may be past the file's 2022-2025 (a warning)
+        self_start=_on_workday(now, -10, 7, 30),
+        self_end=_on_workday(now, 25, 17),
+        appraisal_start=_on_workday(now, 30, 8),
+        appraisal_end=_on_workday(now, 60, 17),
+        publication_date=(now + timedelta(days=120)).date(),
     )
     users.update(build_accounts(units, province))
     builder.province_cycle(province, y_open)
+    from parindex.plans.demo import demo_plans  # the Sở Tư pháp's improvement plan
+
+    demo_plans(now)
 
 
 def _previous_units(units: dict[str, OrgUnit]) -> list[OrgUnit]:
@@ -441,8 +481,9 @@ class _Builder:
             self._explain(p, cuts[p.pk], year)
         self._backdate(cycle, now)
 
-    def published_cycle(self, cycle: Cycle, year: int, now: datetime) -> None:
-        """A cycle run to its end: round 2, final, published (then moved into the past)."""
+    def published_cycle(self, cycle: Cycle, year: int, now: datetime, back: int = 0) -> None:
+        """A cycle run to its end: round 2, final, published (then moved into the past,
+        `back` more days for an older one)."""
         self.previous_cycle(cycle, year, now)
         manager = self.users["sonoivu"]
         for state in (State.APPRAISAL_2, State.FINAL, State.PUBLISHED):
@@ -450,15 +491,15 @@ class _Builder:
                 **DEMO_MOVE, cycle=Cycle.objects.get(pk=cycle.pk), to_state=state, user=manager
             )
         Cycle.objects.filter(pk=cycle.pk).update(
-            self_start=_on_workday(now, -420, 7, 30),
-            self_end=_on_workday(now, -395, 17),
-            appraisal_start=_on_workday(now, -390, 8),
-            appraisal_end=_on_workday(now, -300, 17),
-            explanation_start=_on_workday(now, -295, 8),
-            explanation_end=_on_workday(now, -290, 17),
+            self_start=_on_workday(now, -420 - back, 7, 30),
+            self_end=_on_workday(now, -395 - back, 17),
+            appraisal_start=_on_workday(now, -390 - back, 8),
+            appraisal_end=_on_workday(now, -300 - back, 17),
+            explanation_start=_on_workday(now, -295 - back, 8),
+            explanation_end=_on_workday(now, -290 - back, 17),
         )
         for p in Participation.objects.filter(cycle=cycle):
-            at = self._office_hours(now, -396 - self.rng.randint(0, 10))
+            at = self._office_hours(now, -396 - back - self.rng.randint(0, 10))
             Participation.objects.filter(pk=p.pk).update(submitted_at=at)
 
     def _appraise(self, p: Participation, year: int) -> list[tuple[Entry, str]]:

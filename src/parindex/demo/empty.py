@@ -5,17 +5,16 @@ the manager of a province's Sở Nội vụ, with no departments, communes, acco
 from __future__ import annotations
 
 from dataclasses import dataclass
-from importlib import resources
 
 from django.contrib.auth.models import User
 from django.core.management import call_command
 from django.db import transaction
 
-from parindex.accounts.models import Membership, OrgUnit, Role
-from parindex.assessment.services import methodology_install
+from parindex.accounts.models import OrgUnit, Role
 from parindex.files.methodology import shipped_methodology_names
 
-from .org import BNV, MERGED_ON, PASSWORD, PROVINCE, _rows, _unit, slug
+from .builder import install_methodology
+from .org import PASSWORD, PROVINCE, _unit, account, build_provinces, give_role
 from .services import URL, _wipe
 
 ORGANISER = "LC-SNV"
@@ -55,35 +54,10 @@ def empty_setup(*, reset: bool) -> EmptyInfo:
 
 
 def _build() -> None:
+    """Through the set-up services, with the command line's rights (as `parindex demo`)."""
     for name in shipped_methodology_names():
-        source = (resources.files("parindex.methodologies") / f"{name}.yaml").read_text(
-            encoding="utf-8"
-        )
-        methodology_install(source=source, name=f"{name}.yaml")
-    bnv = _unit(BNV, "Bộ Nội vụ", OrgUnit.Type.MINISTRY, None)
-    for row in _rows("provinces-2025.csv"):
-        name, before = row["province_2025"], row["predecessors_before_2025_07_01"]
-        _unit(
-            f"T-{slug(name)}",
-            name,
-            OrgUnit.Type.PROVINCE,
-            bnv,
-            valid_from=MERGED_ON,
-            predecessors="" if before == name else before,
-        )
-    province = OrgUnit.objects.get(code=PROVINCE)
-    snv = _unit(
-        ORGANISER,
-        f"Sở Nội vụ tỉnh {province.name}",
-        OrgUnit.Type.DEPARTMENT,
-        province,
-        valid_from=MERGED_ON,
-    )
-    user = User.objects.create_user(
-        USERNAME,
-        email="sonoivu@example.vn",
-        password=PASSWORD,
-        first_name="Trần Thị Thu",
-        last_name="Hà",
-    )
-    Membership.objects.create(user=user, role=Role.MANAGER, unit=snv)
+        install_methodology(name)
+    province = build_provinces()[PROVINCE]
+    snv = _unit(ORGANISER, f"Sở Nội vụ tỉnh {province.name}", OrgUnit.Type.DEPARTMENT, province)
+    user = account(USERNAME, "Trần Thị Thu Hà", password=PASSWORD)
+    give_role(user, Role.MANAGER, unit=snv)

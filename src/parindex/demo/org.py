@@ -1,5 +1,7 @@
 """The demo's units (Lào Cai's departments and communes, the ministry) and accounts: the named
-demo accounts of every role, and the staff who enter and submit in each unit."""
+demo accounts of every role, and the staff who enter and submit in each unit. All of it is
+made by the set-up services (parindex.setup.services) with the command line's rights, as
+`parindex setup import` makes a province's."""
 
 from __future__ import annotations
 
@@ -11,12 +13,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from importlib import resources
-from typing import Any
 
 from django.contrib.auth.models import User
 
 from parindex.accounts.models import Membership, OrgUnit, Role
+from parindex.assessment import permissions as perm
 from parindex.assessment.models import Cycle
+from parindex.setup import services as setup
 
 from .pdf import ascii_fold
 
@@ -93,17 +96,32 @@ def slug(text: str) -> str:
     ).upper()
 
 
-def _unit(code: str, name: str, type_: str, parent: OrgUnit | None, **extra: Any) -> OrgUnit:
-    unit, _created = OrgUnit.objects.update_or_create(
-        code=code, defaults={"name": name, "type": type_, "parent": parent, **extra}
+def _unit(
+    code: str,
+    name: str,
+    type_: str,
+    parent: OrgUnit | None,
+    *,
+    predecessors: str = "",
+    valid_from: date | None = MERGED_ON,
+) -> OrgUnit:
+    """A unit through the set-up service (changed in place if an earlier run made it)."""
+    return setup.unit_save(
+        user=None,
+        code=code,
+        name=name,
+        type=type_,
+        parent=parent,
+        predecessors=predecessors,
+        valid_from=valid_from,
+        unit=OrgUnit.objects.filter(code=code).first(),
     )
-    return unit
 
 
-def build_units() -> dict[str, OrgUnit]:
-    units: dict[str, OrgUnit] = {}
-    bnv = _unit(BNV, "Bộ Nội vụ", OrgUnit.Type.MINISTRY, None)
-    units[BNV] = bnv
+def build_provinces() -> dict[str, OrgUnit]:
+    """The Ministry and the 34 provinces after the merger of 1 July 2025."""
+    bnv = _unit(BNV, "Bộ Nội vụ", OrgUnit.Type.MINISTRY, None, valid_from=None)
+    units = {BNV: bnv}
     for row in _rows("provinces-2025.csv"):
         name = row["province_2025"]
         before = row["predecessors_before_2025_07_01"]
@@ -113,21 +131,23 @@ def build_units() -> dict[str, OrgUnit]:
             name,
             OrgUnit.Type.PROVINCE,
             bnv,
-            valid_from=MERGED_ON,
             predecessors="" if before == name else before,
         )
+    return units
+
+
+def build_units() -> dict[str, OrgUnit]:
+    """The provinces, and the departments and communes of Lào Cai."""
+    units = build_provinces()
     lao_cai = units[PROVINCE]
     for row in _rows("laocai-departments.csv"):
-        units[row["code"]] = _unit(
-            row["code"], row["name"], OrgUnit.Type.DEPARTMENT, lao_cai, valid_from=MERGED_ON
-        )
+        units[row["code"]] = _unit(row["code"], row["name"], OrgUnit.Type.DEPARTMENT, lao_cai)
     for row in _rows("laocai-communes.csv"):
         units[row["code"]] = _unit(
             row["code"],
             row["name"],
             OrgUnit.Type.COMMUNE,
             lao_cai,
-            valid_from=MERGED_ON,
             predecessors=row["predecessors"],
         )
     return units
@@ -160,43 +180,85 @@ def _person(rng: random.Random, highland: bool) -> tuple[str, str]:
     return f"{family} {rng.choice(middles)}", rng.choice(givens)
 
 
-def _user(username: str, first: str, last: str, *, password: str | None) -> User:
-    user, created = User.objects.get_or_create(
+def account(
+    username: str, full_name: str, *, password: str | None, superuser: bool = False
+) -> User:
+    """An account through the set-up service (the one an earlier run made, if any). An
+    address, so that the demo prints its e-mails (console backend) for every role."""
+    found = User.objects.filter(username=username).first()
+    if found is not None:
+        return found
+    return setup.account_create(
+        user=None,
         username=username,
-        # An address, so the demo prints its e-mails (console backend) for every role.
-        defaults={"first_name": first, "last_name": last, "email": f"{username}@example.vn"},
+        full_name=full_name,
+        email=f"{username}@example.vn",
+        send_link=False,
+        password=password,
+        superuser=superuser,
     )
-    if created:
-        if password is None:
-            user.set_unusable_password()
-        else:
-            user.set_password(password)
-        user.save()
-    return user
 
 
-def _member(user: User, role: str, **extra: Any) -> None:
-    Membership.objects.get_or_create(user=user, role=role, **extra)
-    user.__dict__.pop("_parindex_memberships", None)  # selectors cache roles on the user
+def give_role(
+    account: User,
+    role: str,
+    *,
+    unit: OrgUnit | None,
+    target: OrgUnit | None = None,
+    cycle: Cycle | None = None,
+    codes: tuple[str, ...] = (),
+) -> None:
+    """A role through the set-up services: lead agencies and limited appraisers as the
+    set-up pages assign them (nothing when an earlier run gave it)."""
+    held = Membership.objects.filter(user=account, role=role, unit=unit, target=target, cycle=cycle)
+    if any(sorted(m.codes or []) == sorted(codes) for m in held):
+        return
+    kind = perm.assignment_kind(role)
+    if kind == perm.ASSIGNMENT_LEAD and unit is not None and target is not None:
+        setup.lead_agency_assign(
+            user=None, account=account, agency=unit, target=target, codes=list(codes), cycle=cycle
+        )
+    elif kind == perm.ASSIGNMENT_APPRAISAL and unit is not None and (target or codes):
+        setup.appraiser_assign(
+            user=None,
+            account=account,
+            organiser=unit,
+            target=target,
+            codes=list(codes),
+            cycle=cycle,
+        )
+    else:
+        setup.membership_add(
+            user=None,
+            account=account,
+            role=role,
+            unit=unit,
+            target=target,
+            cycle=cycle,
+            codes=list(codes),
+        )
 
 
 def build_accounts(units: dict[str, OrgUnit], province_cycle: Cycle | None) -> dict[str, User]:
+    """The named demo accounts and their roles (those limited to the QĐ 876 cycle when
+    `province_cycle` is given). The shipped methodologies must be installed: roles limited
+    to some criteria are checked against them."""
     users: dict[str, User] = {}
     for acc in ACCOUNTS:
         if acc.in_province_cycle != (province_cycle is not None):
             continue
-        user = users.get(acc.username) or _user(
-            acc.username, acc.first_name, acc.last_name, password=PASSWORD
+        user = users.get(acc.username) or account(
+            acc.username,
+            f"{acc.first_name} {acc.last_name}",
+            password=PASSWORD,
+            superuser=acc.superuser,
         )
-        if acc.superuser and not user.is_superuser:
-            user.is_superuser = user.is_staff = True
-            user.save(update_fields=["is_superuser", "is_staff"])
-        _member(
+        give_role(
             user,
             acc.role,
             unit=units.get(acc.unit),
             target=units.get(acc.target),
-            codes=list(acc.codes),
+            codes=acc.codes,
             cycle=province_cycle,
         )
         users[acc.username] = user
@@ -206,7 +268,7 @@ def build_accounts(units: dict[str, OrgUnit], province_cycle: Cycle | None) -> d
 def build_staff(
     rng: random.Random, units: Iterable[OrgUnit], named: dict[str, User]
 ) -> dict[str, tuple[User, User]]:
-    """An officer and a leader for every assessed unit (unusable passwords: not for login)."""
+    """An officer and a leader for every assessed unit (no password: not for login)."""
     staff: dict[str, tuple[User, User]] = {}
     for unit in units:
         if unit.code == DEPT_OF_JUSTICE:
@@ -219,8 +281,8 @@ def build_staff(
         short = unit.code.lower().removeprefix("lc-")
         pair = []
         for prefix, role in (("cb", Role.OFFICER), ("ld", Role.LEADER)):
-            user = _user(f"{prefix}.{short}", *_person(rng, highland), password=None)
-            _member(user, role, unit=unit)
+            user = account(f"{prefix}.{short}", " ".join(_person(rng, highland)), password=None)
+            give_role(user, role, unit=unit)
             pair.append(user)
         staff[unit.code] = (pair[0], pair[1])
     return staff

@@ -1,17 +1,19 @@
 """The demo database behind `parindex demo`: units, accounts, methodologies and three cycles
 in progress, so that every role has something to do in one session.
 
-Every data entry and every state change goes through parindex.assessment.services with the
-user who would do it in real life (officers enter, leaders submit, the Sở Nội vụ manages,
-appraisers appraise), so rights, rules and the audit log apply as in production. Only the
-schedule and submission times of the previous year's cycle are moved into the past at the end
-(the services stamp everything "now").
+The set-up (units, accounts, roles, appraisers, lead agencies, methodologies, cycles) goes
+through parindex.setup.services as a province's would; every data entry and every state
+change goes through parindex.assessment.services with the user who would do it in real
+life (officers enter, leaders submit, the Sở Nội vụ manages, appraisers appraise), so
+rights, rules and the audit log apply as in production. Only the schedule and submission
+times of the previous year's cycle are moved into the past at the end (the services stamp
+everything "now").
 
 Years follow today's date: the open cycle assesses the current year (from September; before
 that, the previous year) and the cycle in explanation assesses the year before.
 
-Modules: `org` (units and accounts), `builder` (the cycles), `generate` (plausible inputs),
-`pdf` (evidence files).
+Modules: `org` (units and accounts, by the set-up services), `builder` (the cycles),
+`generate` (plausible inputs), `pdf` (evidence files).
 """
 
 from __future__ import annotations
@@ -28,8 +30,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from parindex.accounts.models import OrgUnit, Role
+from parindex.assessment import lifecycle
 from parindex.assessment.models import Cycle, Entry, Evidence, Participation
 from parindex.audit.models import LogEntry
+from parindex.results.services import national_demo_load
 
 from .builder import build_demo
 from .org import ACCOUNTS, BNV, MARKER_UNIT, PASSWORD
@@ -65,7 +69,8 @@ def _hints(y_open: int, y_prev: int) -> dict[str, str]:
         "admin": _("Xem toàn hệ thống: mọi kỳ đánh giá, bộ tiêu chí, đơn vị, tài khoản."),
         "sonoivu": _(
             "Quản lý kỳ %(y)s (tiến độ; Điều tra XHH: nhập tệp phiếu mẫu, xem tỷ lệ thu phiếu, "
-            "dòng bị loại); chuyển kỳ %(p)s sang thẩm định vòng 2; tự đánh giá cấp tỉnh (QĐ 876)."
+            "dòng bị loại); chuyển kỳ %(p)s sang thẩm định vòng 2; tự đánh giá cấp tỉnh (QĐ 876); "
+            "lập kế hoạch năm %(y)s của tỉnh từ kết quả cấp tỉnh năm %(p)s, hỏi “Mục tiêu” top 10."
         )
         % {"y": y_open, "p": y_prev},
         "canbo.sotuphap": _(
@@ -113,6 +118,10 @@ def demo_setup(*, reset: bool, now: datetime | None = None) -> DemoInfo:
     created = False
     if not _present():
         with transaction.atomic():
+            # Published national results (as published) and a synthetic table around them,
+            # labelled as such wherever shown (parindex.results.synthetic); first, since the
+            # province's finished cycle reproduces Lào Cai's row (demo/province.py).
+            national_demo_load()
             build_demo(now or timezone.now(), random.Random(SEED))  # noqa: S311 - reproducible data
         created = True
     info = describe()
@@ -161,8 +170,17 @@ def describe() -> DemoInfo:
         cycles["explanation"] = local[1].pk
     if len(local) > 2:
         cycles["published"] = local[2].pk
+    if len(local) > 3:
+        cycles["earlier"] = local[3].pk
     if province:
         cycles["province"] = province.pk
+    final = (
+        Cycle.objects.filter(organiser__code=BNV, state__in=lifecycle.FINISHED_STATES)
+        .order_by("-year")
+        .first()
+    )
+    if final:
+        cycles["province_final"] = final.pk
     counts = {
         "provinces": OrgUnit.objects.filter(type=OrgUnit.Type.PROVINCE).count(),
         "departments": OrgUnit.objects.filter(type=OrgUnit.Type.DEPARTMENT).count(),

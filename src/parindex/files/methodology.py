@@ -95,7 +95,8 @@ def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.Node:
 
 
 class _Dumper(yaml.SafeDumper):
-    pass
+    def ignore_aliases(self, data: Any) -> bool:
+        return True  # a value shared by two nodes is written twice, never as &id001 / *id001
 
 
 _Dumper.add_representer(Decimal, _represent_decimal)

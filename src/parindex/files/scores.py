@@ -1,7 +1,10 @@
 """Read tidy score files: CSV or XLSX with columns unit, code, value.
 
-Optional columns: unit_name, unit_type (used for applicability). Values: numbers with a
-decimal point or comma, yes/no or có/không, on-time/late/not-done, NA or "không phát sinh".
+Optional columns: unit_name, unit_type (used for applicability), done and total (the two
+counts of a `ratio` item, when its value cell is empty: a spreadsheet turns "1/2" typed in a
+cell into a date). Values: numbers with a decimal point or comma, yes/no or có/không,
+on-time/late/not-done, a ratio as its two counts "45/50", NA or "không phát sinh" (also on the
+code of a block, `block: true`, to declare it absent for the unit).
 Every problem names the file, the row and the column; nothing is returned unless the whole
 file is valid.
 """
@@ -13,9 +16,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from parindex.common.csvio import CsvUnreadable, open_csv
-from parindex.core import InvalidValue, Methodology, NotArising, Unit, Value, parse_value
+from parindex.core import (
+    InvalidValue,
+    Methodology,
+    NotArising,
+    Unit,
+    Value,
+    is_not_arising,
+    parse_value,
+)
 from parindex.core.errors import Issue, ValidationFailed
 from parindex.core.model import NOT_ALLOWED
+from parindex.core.values import RATIO, Ratio
 
 REQUIRED = ("unit", "code", "value")
 ALIASES = {
@@ -27,6 +39,9 @@ ALIASES = {
     "giá trị": "value",
     "tên đơn vị": "unit_name",
     "loại đơn vị": "unit_type",
+    "đã thực hiện": "done",
+    "số đã thực hiện": "done",
+    "tổng số": "total",
 }
 MAX_ISSUES = 200
 
@@ -95,6 +110,8 @@ def read_scores(
     iu, ic, iv = (columns.index(c) for c in REQUIRED)
     iname = columns.index("unit_name") if "unit_name" in columns else None
     itype = columns.index("unit_type") if "unit_type" in columns else None
+    idone = columns.index("done") if "done" in columns else None
+    itotal = columns.index("total") if "total" in columns else None
     width = max(iu, ic, iv)
 
     def bad(message: str, row: int, column: str, unit: str = "", code: str = "") -> None:
@@ -122,6 +139,19 @@ def read_scores(
         if node is None:
             bad(f"mã tiêu chí '{code}' không có trong bộ tiêu chí", row_no, "code", unit_code)
             continue
+        if node.block and node.rule is None:  # a block declared absent for the unit
+            if not is_not_arising(raw):
+                bad(
+                    f"mã '{code}' là một khối: chỉ ghi 'không phát sinh' (NA) khi khối này "
+                    "vắng mặt (không tổ chức) ở đơn vị",
+                    row_no,
+                    "value",
+                    unit_code,
+                    code,
+                )
+                continue
+            inputs.setdefault(unit_code, {})[code] = parse_value(raw, "flag")
+            continue
         if node.rule is None:
             bad(
                 "chỉ nhập giá trị cho tiêu chí thành phần (mục cuối), không cho mục tổng",
@@ -136,6 +166,10 @@ def read_scores(
             bad(f"trùng với dòng {seen_rows[key]}", row_no, "code", unit_code, code)
             continue
         seen_rows[key] = row_no
+        if raw == "" and node.rule.expects == RATIO and idone is not None and itotal is not None:
+            done = row[idone].strip() if idone < len(row) else ""
+            total = row[itotal].strip() if itotal < len(row) else ""
+            raw = f"{done}/{total}" if done or total else ""
         if raw == "":
             bad("thiếu giá trị", row_no, "value", unit_code, code)
             continue
@@ -143,7 +177,10 @@ def read_scores(
         if value is None:
             try:
                 value = parse_value(raw, node.rule.expects)
-                if value.__class__ is not NotArising:
+                arising = value.__class__ is not NotArising and not (
+                    value.__class__ is Ratio and value.total == 0  # 0/0: không phát sinh
+                )
+                if arising:
                     node.rule.points(value, node.max_points)  # range and kind checks
                 elif methodology.policy(node) == NOT_ALLOWED:
                     raise InvalidValue("mục này không được khai báo 'không phát sinh'")

@@ -38,7 +38,7 @@ def add_export_arguments(p: argparse.ArgumentParser) -> None:
         "--what",
         choices=WHATS,
         default="ranking",
-        help="ranking: xếp hạng (xlsx: cả bộ bảng), ledger: điểm bị trừ, report: báo cáo Word",
+        help="ranking: xếp hạng (xlsx: cả bộ bảng), ledger: điểm chưa đạt, report: báo cáo Word",
     )
     p.add_argument("--stage", choices=STAGES, default="final", help="giai đoạn (mặc định final)")
     p.add_argument("--unit-type", choices=UNIT_TYPES, help="chỉ một loại đơn vị")

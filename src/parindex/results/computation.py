@@ -51,6 +51,7 @@ from parindex.assessment.models import Cycle, Entry, Participation
 from parindex.assessment.services import unit_result_of_rows
 from parindex.core import Memo, Methodology, Unit, UnitResult, young_collections_only
 
+from .recovery import DEFAULT, Recovery
 from .stats_index import StatsIndex, _paths
 from .tables import (
     LeafRecord,
@@ -328,6 +329,15 @@ class Snapshot:
     def _previous_stats(self, stage: str, unit_type: str) -> StatsIndex | None:
         return self.carried.pop(("stats", stage, unit_type), None)
 
+    def recovery(self) -> Recovery:
+        """The organiser's recoverability setting (results/recovery.py), read once per
+        version when the ledger is first needed (changing it bumps the results version:
+        results.services.recoverability_set)."""
+        found = self.derived.get(("recovery",))
+        if found is None:
+            found = self.derived[("recovery",)] = recovery_of(self.cycle_id)
+        return found
+
     # -- ledger lines --
 
     def ledger_lines(
@@ -360,7 +370,7 @@ class Snapshot:
                 if known is not None and known[0] is r.result:
                     lines = [e._replace(unit_rank=r.rank) for e in known[2]]
                 else:
-                    lines = ledger_entries([r])
+                    lines = ledger_entries([r], recovery=self.recovery())
                     lines.sort(key=lambda e: (natural_code(e.code), e.code))
                 cache[pid] = (r.result, r.rank, lines)
                 out += lines
@@ -680,6 +690,23 @@ def _unranked(cycle_id: int, tree: Methodology) -> frozenset[int]:
             "pk", flat=True
         )
     )
+
+
+def recovery_of(cycle_id: int) -> Recovery:
+    """The organiser's recoverability setting of a cycle (one query)."""
+    from .models import Recoverability
+
+    methods: set[str] = set()
+    items: list[tuple[str, bool]] = []
+    rows = Recoverability.objects.filter(cycle_id=cycle_id).order_by("code", "method")
+    for method, code, recoverable in rows.values_list("method", "code", "recoverable"):
+        if method and recoverable:
+            methods.add(method)
+        elif code:
+            items.append((code, recoverable))
+    if not methods and not items:
+        return DEFAULT
+    return Recovery(frozenset(methods), tuple(items))
 
 
 def _refreshed(old: Snapshot, types: frozenset[str] | None, version: int) -> Snapshot:

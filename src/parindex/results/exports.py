@@ -2,7 +2,7 @@
 the command line alike:
 
 - `workbook_xlsx(results, ledger)`: the Excel workbook (sheets "Xếp hạng", "Chỉ số thành
-  phần", "Chi tiết", "Điểm bị trừ"); `ledger_xlsx(results, ledger)`: the ledger sheet alone;
+  phần", "Chi tiết", "Điểm chưa đạt"); `ledger_xlsx(results, ledger)`: the ledger sheet alone;
 - `report_docx(results, ledger, params)` (results/report/): the Word report;
 - `ranking_csv` / `ranking_json` / `ledger_csv` / `ledger_json`: open data (CSV is
   formula-injection safe; JSON numbers are exact decimal strings).
@@ -31,6 +31,7 @@ from parindex.common.cells import SafeCsvWriter
 from parindex.core import fmt_vn
 
 from . import xlsx as X
+from .models import SYNTHETIC_LABEL
 from .tables import (
     KIND_LABELS,
     REASON_LABELS,
@@ -284,10 +285,10 @@ LEDGER_HEADER = (
     "Thẩm định vòng 1",
     "Thẩm định vòng 2",
     "Điểm cuối cùng",
-    "Điểm bị trừ",
+    "Điểm chưa đạt",
     "Lý do thẩm định",
     "Nhận xét của Hội đồng thẩm định",
-    "Nguồn điểm bị trừ",
+    "Nguồn điểm chưa đạt",
     "Khắc phục được",
     "Điểm có thể khắc phục",
     "Cơ quan chủ trì",
@@ -302,8 +303,8 @@ def _ledger_sheet(book: X.XlsxBook, results: CycleResults, ledger: Sequence[Ledg
     types = {t: unit_type_label(t) for t in {e.unit.type for e in ledger}}
     reasons = {k: str(v) for k, v in REASON_LABELS.items()}
     kinds = {k: str(v) for k, v in KIND_LABELS.items()}
-    with book.sheet(_("Điểm bị trừ"), widths=widths, freeze="F5") as ws:
-        _title_rows(ws, results, _("Tổng hợp điểm bị trừ"))
+    with book.sheet(_("Điểm chưa đạt"), widths=widths, freeze="F5") as ws:
+        _title_rows(ws, results, _("Tổng hợp điểm chưa đạt"))
         ws.header([_(h) for h in LEDGER_HEADER], height=45)
         row = ws.row
         for e in ledger:
@@ -354,7 +355,7 @@ def ledger_xlsx(
     target: str | Path | IO[bytes] | None = None,
 ) -> bytes | None:
     """The ledger sheet alone (e.g. after filtering)."""
-    book = X.XlsxBook(target, title=_("Tổng hợp điểm bị trừ"))
+    book = X.XlsxBook(target, title=_("Tổng hợp điểm chưa đạt"))
     _ledger_sheet(book, results, ledger)
     return book.close()
 
@@ -395,6 +396,7 @@ def ranking_columns(results: CycleResults) -> list[str]:
         "index_change",
         "previous_rank",
         "rank_change",
+        "previous_source",
     ]
 
 
@@ -421,7 +423,11 @@ def _ranking_rows(results: CycleResults) -> Iterator[list[Any]]:
         for f in r.fields:
             row += [f.points, f.index, f.rank]
         c = r.change
-        row += [c.year, c.index, c.index_delta, c.rank, c.rank_delta] if c else [None] * 5
+        row += (
+            [c.year, c.index, c.index_delta, c.rank, c.rank_delta, c.provenance]
+            if c
+            else [None] * 6
+        )
         yield row
 
 
@@ -488,8 +494,15 @@ def ranking_data(results: CycleResults) -> dict[str, Any]:
                     "rank": r.change.rank,
                     "rank_change": r.change.rank_delta,
                     "basis": r.change.basis or None,
+                    "provenance": r.change.provenance,
+                    "synthetic_label": str(SYNTHETIC_LABEL) if r.change.synthetic else None,
                     "predecessors": [
-                        {"province": p, "total": str(t)} for p, t in r.change.predecessors
+                        {
+                            "province": p,
+                            "total": _s(t),
+                            "provenance": "synthetic" if syn else "published",
+                        }
+                        for p, t, syn in r.change.predecessors
                     ],
                 },
             }

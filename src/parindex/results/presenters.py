@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy
 
 from parindex.assessment import permissions as perm
 from parindex.assessment.models import Cycle
+from parindex.common.collation import vn_key
 from parindex.results import profile as rprof
 from parindex.results import selectors as rsel
 from parindex.results.lineage import lineage
@@ -48,8 +49,13 @@ BINS: tuple[tuple[Decimal, str], ...] = (
 
 # (short header, full name) of the published components
 NATIONAL_COLUMNS = {
+    "sipas_pct": (gettext_lazy("SIPAS (%)"), gettext_lazy("Chỉ số hài lòng SIPAS (%)")),
+    "sipas_rank": (gettext_lazy("Hạng SIPAS"), gettext_lazy("Xếp hạng Chỉ số hài lòng SIPAS")),
     "appraisal": (gettext_lazy("Thẩm định"), gettext_lazy("Điểm thẩm định")),
-    "sipas": (gettext_lazy("SIPAS"), gettext_lazy("Chỉ số hài lòng (SIPAS)")),
+    "sipas": (
+        gettext_lazy("Điểm SIPAS"),
+        gettext_lazy("Điểm Chỉ số hài lòng (SIPAS) trong Chỉ số CCHC"),
+    ),
     "leader_survey": (
         gettext_lazy("Điều tra LĐQL"),
         gettext_lazy("Điều tra xã hội học lãnh đạo, quản lý"),
@@ -288,19 +294,31 @@ class Tile:
     rank: int | None
     note: str
     selected: bool = False
+    synthetic: bool = False  # the value is a demo figure, not an official one
 
     @property
     def css(self) -> str:
         sel = " rs-tile-selected" if self.selected else ""
-        return f"rs-tile rs-r{self.place.row} rs-c{self.place.col} {bin_class(self.value)}{sel}"
+        syn = " rs-tile-synthetic" if self.synthetic else ""
+        return (
+            f"rs-tile rs-r{self.place.row} rs-c{self.place.col} {bin_class(self.value)}{sel}{syn}"
+        )
 
 
 def tiles_from(
-    values: Mapping[str, tuple[Decimal | None, int | None, str]], selected: str | None = None
+    values: Mapping[str, tuple[Decimal | None, int | None, str]],
+    selected: str | None = None,
+    synthetic: frozenset[str] = frozenset(),
 ) -> list[Tile]:
-    """Tiles of the 34 provinces; `values` by 2025 province name: (index, rank, note)."""
+    """Tiles of the 34 provinces; `values` by 2025 province name: (index, rank, note);
+    `synthetic`: the provinces whose value is a demo figure."""
     return [
-        Tile(p, *values.get(p.province, (None, None, "")), selected=p.province == selected)
+        Tile(
+            p,
+            *values.get(p.province, (None, None, "")),
+            selected=p.province == selected,
+            synthetic=p.province in synthetic,
+        )
         for p in tile_places()
     ]
 
@@ -428,6 +446,10 @@ def _trend_chart(points: Sequence[rprof.TrendPoint]) -> dict[str, Any]:
     for t in points:
         if t.source == "cycle":
             name = _("Kỳ đánh giá (đơn vị)")
+        elif t.synthetic and t.predecessor:
+            name = _("%(p)s (trước sắp xếp, số liệu minh họa)") % {"p": t.province}
+        elif t.synthetic:
+            name = _("%(p)s (số liệu minh họa)") % {"p": t.province}
         elif t.predecessor:
             name = _("%(p)s (trước sắp xếp, Bộ Nội vụ công bố)") % {"p": t.province}
         else:
@@ -447,7 +469,12 @@ def _lead_agencies(cycle: Cycle) -> list[tuple[str, str]]:
     for assignments in rsel.lead_agency_assignments(cycle).values():
         for _codes, code, name in assignments:
             found[code] = name
-    return sorted(found.items(), key=lambda kv: kv[1])
+    return sorted(found.items(), key=lambda kv: vn_key(kv[1]))
+
+
+def synthetic_change(row: UnitRow) -> bool:
+    """The row's change against the year before reads a demo (synthetic) national figure."""
+    return row.change is not None and row.change.synthetic
 
 
 @dataclass
@@ -457,7 +484,7 @@ class NationalLine:
     first: bool  # the first line of its 2025 province
     span: int
     predecessor: bool
-    values: list[Decimal | None]
+    values: list[tuple[Decimal | int | None, bool]]  # (value, is a rank)
 
 
 def _merged_in(province: str, nr: NationalResult) -> bool:
@@ -487,6 +514,7 @@ def _national_key(province: str, rows: Sequence[NationalResult]) -> tuple[Any, .
     basis = _basis(province, rows) or (rows[0] if rows else None)
     if basis is None:
         return (2, 0, 0, order)
+    total = -basis.total if basis.total is not None else Decimal(0)
     if basis.rank is None:
-        return (1, 0, -basis.total, order)
-    return (0, basis.rank, -basis.total, order)
+        return (1 if basis.total is not None else 2, 0, total, order)
+    return (0, basis.rank, total, order)

@@ -79,6 +79,7 @@ class TrendPoint:
     source: str  # "cycle" | "national"
     province: str = ""  # national: the name as published
     predecessor: bool = False  # national: published under a former province
+    synthetic: bool = False  # national: a demo figure, not an official one
 
 
 @dataclass(frozen=True)
@@ -203,7 +204,9 @@ def unit_profile(
                 _with_agencies(lines, assignments), LedgerFilter(), presorted=True
             )
         else:
-            ledger = ledger_entries([row], lambda code: assignments.get(code, ()))
+            ledger = ledger_entries(
+                [row], lambda code: assignments.get(code, ()), recovery=snap.recovery()
+            )
             ledger = filter_ledger(ledger, LedgerFilter())
         return UnitProfile(
             participation_id=participation.pk,
@@ -250,12 +253,13 @@ def unit_trend(participation: Participation, row: UnitRow | None = None) -> list
                 points.append(
                     TrendPoint(
                         nr.year,
-                        national_label(nr.year),
+                        national_label(nr.year, synthetic=nr.synthetic),
                         nr.total,
                         nr.rank,
                         "national",
                         province=nr.province,
                         predecessor=nr.province_canonical != prov.continuing(),
+                        synthetic=nr.synthetic,
                     )
                 )
     points.sort(key=lambda t: (t.year, t.source != "cycle", t.predecessor, t.province))

@@ -32,6 +32,7 @@ from django.utils.translation import gettext as _
 from parindex.accounts.models import Membership, Role
 from parindex.assessment import lifecycle
 from parindex.assessment.models import Cycle, Entry
+from parindex.common.collation import vn_key
 
 from . import computation
 from .lineage import lineage
@@ -57,7 +58,11 @@ from .tables import (
 FINISHED = lifecycle.FINISHED_STATES
 
 
-def national_label(year: int) -> str:
+def national_label(year: int, *, synthetic: bool = False) -> str:
+    if synthetic:
+        return _(
+            "Chỉ số CCHC cấp tỉnh năm %(y)s (số liệu minh họa, không phải số liệu chính thức)"
+        ) % {"y": year}
     return _("Chỉ số CCHC cấp tỉnh năm %(y)s (Bộ Nội vụ công bố)") % {"y": year}
 
 
@@ -206,7 +211,8 @@ def _attach_changes(
         national = national_changes(provinces, cycle.year - 1)
         changes.update(national)
         if national and not label:
-            label = national_label(cycle.year - 1)
+            synthetic = any(c.synthetic for c in national.values())
+            label = national_label(cycle.year - 1, synthetic=synthetic)
     with_changes(results, changes, label)
 
 
@@ -239,11 +245,12 @@ def national_changes(rows: Sequence[UnitRow], year: int) -> dict[str, Change]:
         if basis is None and year >= 2025:
             basis = next((n for n in found if n.province_canonical == prov.name), None)
         comparable_ranks = year >= 2025
+        synthetic = basis.synthetic if basis else any(n.synthetic for n in found)
         change = change_between(
             r,
             year=year,
             source="national",
-            label=national_label(year),
+            label=national_label(year, synthetic=synthetic),
             index=basis.total if basis else None,
             rank=basis.rank if basis else None,
         )
@@ -252,8 +259,10 @@ def national_changes(rows: Sequence[UnitRow], year: int) -> dict[str, Change]:
             rank_delta=change.rank_delta if comparable_ranks else None,
             basis=basis.province if basis else "",
             predecessors=tuple(
-                (n.province, n.total) for n in sorted(found, key=lambda n: n.province)
+                (n.province, n.total, n.synthetic)
+                for n in sorted(found, key=lambda n: vn_key(n.province))
             ),
+            synthetic=synthetic,
         )
     return out
 
@@ -504,7 +513,11 @@ def lost_points_ledger(
     filters = filters or LedgerFilter()
     assignments = lead_agency_assignments(cycle)
     if results is not None and results.stage == "final":
-        entries = ledger_entries(results.rows, lambda code: assignments.get(code, ()))
+        entries = ledger_entries(
+            results.rows,
+            lambda code: assignments.get(code, ()),
+            recovery=computation.recovery_of(cycle.pk),
+        )
         return filter_ledger(entries, filters)
     types: Sequence[str | None] = [filters.unit_type]
     if filters.units and filters.unit_type is None:

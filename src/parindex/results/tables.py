@@ -13,13 +13,9 @@ Rules written down here (the methodology officials audit):
   the self-assessed points (an untouched item is accepted as is); round 2 = the round-2
   points, else round 1. A criterion's or field's stage points are the sums of its leaves.
 - Lost points of a leaf = its applicable maximum − the points it was finally given. Which part
-  is recoverable (the unit can win it back by its own work):
-    * survey and external-data items: structural, never recoverable;
-    * the shortfall of the self-assessment (maximum − self-assessed points, or the whole
-      maximum when the unit entered nothing): recoverable;
-    * the cut made by the appraisal (self-assessed − final points): recoverable when the
-      reason is about the evidence (missing, invalid, outside the assessment period), not
-      recoverable when the requirement was not met or for another reason.
+  is recoverable (the unit can win it back by its own work) is decided by
+  results/recovery.py (`classify_loss`, with the organiser's setting for the cycle: survey
+  and external-data items are structural and not recoverable unless the organiser says so).
   An entry is "recoverable" when its recoverable points are > 0.
 """
 
@@ -37,7 +33,22 @@ from parindex.assessment.services import STAGES as STAGES
 from parindex.common.collation import vn_key
 from parindex.core import Methodology, NodeResult, Unit, UnitResult, competition_ranks, q4
 from parindex.core.aggregate import NOT_APPLICABLE, STATUS_LABELS
-from parindex.core.model import EXTERNAL, SURVEY
+
+from .recovery import (
+    APPRAISAL,
+    DEFAULT,
+    EVIDENCE,
+    MISSING,
+    SHORTFALL,
+    STRUCTURAL,
+    Recovery,
+)
+from .recovery import (
+    EVIDENCE_REASONS as EVIDENCE_REASONS,
+)
+from .recovery import (
+    classify_loss as classify_loss,
+)
 
 ZERO = Decimal(0)
 
@@ -56,16 +67,6 @@ REASON_LABELS = {
     "not_met": _("Không đáp ứng yêu cầu"),
     "other": _("Lý do khác"),
 }
-EVIDENCE_REASONS = frozenset({"evidence_missing", "evidence_invalid", "outside_period"})
-
-# Kinds of lost points (ledger).
-EVIDENCE, APPRAISAL, SHORTFALL, MISSING, STRUCTURAL = (
-    "evidence",
-    "appraisal",
-    "self_shortfall",
-    "missing",
-    "structural",
-)
 KIND_LABELS = {
     EVIDENCE: _("Bị trừ khi thẩm định do tài liệu kiểm chứng"),
     APPRAISAL: _("Bị trừ khi thẩm định (không đáp ứng yêu cầu, lý do khác)"),
@@ -173,7 +174,16 @@ class Change:
     index_delta: Decimal | None
     rank_delta: int | None
     basis: str = ""  # the published province name the comparison uses
-    predecessors: tuple[tuple[str, Decimal], ...] = ()  # (province, total) before a merger
+    # (province, total, synthetic) of every former province's national result
+    predecessors: tuple[tuple[str, Decimal | None, bool], ...] = ()
+    synthetic: bool = False  # compared with a demo figure, not an official one
+
+    @property
+    def provenance(self) -> str:
+        """What the comparison reads: "cycle", "published" or "synthetic"."""
+        if self.source == "cycle":
+            return "cycle"
+        return "synthetic" if self.synthetic else "published"
 
 
 @dataclass(frozen=True)
@@ -590,26 +600,6 @@ class LedgerEntry(NamedTuple):
         return str(KIND_LABELS[self.kind])
 
 
-def classify_loss(
-    method: str, max_points: Decimal, rec: LeafRecord, final: Decimal
-) -> tuple[str, Decimal]:
-    """(kind, recoverable points) of a leaf's loss, by the rules in the module docstring."""
-    lost = max(max_points - final, ZERO)
-    if method in (SURVEY, EXTERNAL):
-        return STRUCTURAL, q4(ZERO)
-    self_pts = rec.self_points if rec.self_points is not None else ZERO
-    shortfall = min(max(max_points - self_pts, ZERO), lost)
-    cut = min(max(self_pts - final, ZERO), lost - shortfall)
-    recoverable = shortfall + (cut if rec.reason in EVIDENCE_REASONS else ZERO)
-    if cut > 0:
-        kind = EVIDENCE if rec.reason in EVIDENCE_REASONS else APPRAISAL
-    elif rec.self_points is None:
-        kind = MISSING
-    else:
-        kind = SHORTFALL
-    return kind, q4(recoverable)
-
-
 # (codes the agency covers, empty = all; agency code; agency name)
 Assignment = tuple[tuple[str, ...], str, str]
 
@@ -628,8 +618,11 @@ def agencies_for(assignments: Sequence[Assignment], code: str) -> list[tuple[str
 def ledger_entries(
     rows: Iterable[UnitRow],
     assignments: Callable[[str], Sequence[Assignment]] | None = None,
+    *,
+    recovery: Recovery = DEFAULT,
 ) -> list[LedgerEntry]:
-    """Every leaf of every unit that lost points (maximum > points), in row order."""
+    """Every leaf of every unit that lost points (maximum > points), in row order;
+    `recovery`: the organiser's recoverability setting (results/recovery.py)."""
     out: list[LedgerEntry] = []
     empty = LeafRecord("")
     for row in rows:
@@ -640,7 +633,9 @@ def ledger_entries(
                 if lost <= 0 or n.status == NOT_APPLICABLE:
                     continue
                 rec = row.leaves.get(n.code, empty)
-                kind, recoverable = classify_loss(n.node.method, n.max_points, rec, n.points)
+                kind, recoverable = classify_loss(
+                    n.node.method, n.max_points, rec, n.points, code=n.code, recovery=recovery
+                )
                 cut = rec.self_points is not None and n.points < rec.self_points
                 agencies = agencies_for(assigned, n.code) if assigned else []
                 out.append(

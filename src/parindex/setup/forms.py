@@ -12,8 +12,8 @@ from django.utils.translation import gettext_lazy as _
 
 from parindex.accounts.models import Membership, OrgUnit, Role
 from parindex.assessment import permissions as perm
+from parindex.assessment.forms import ScheduleForm
 from parindex.assessment.models import Cycle, MethodologyVersion
-from parindex.assessment.views.cycle import ScheduleForm
 
 from . import services as svc
 
@@ -141,6 +141,18 @@ class UploadForm(forms.Form):
     file = forms.FileField(label=_("Tệp"))
 
 
+class MethodologyUploadForm(UploadForm):
+    mapping = forms.CharField(
+        label=_("Cách đọc cột (chỉ cho bảng .docx)"),
+        required=False,
+        max_length=300,
+        help_text=_(
+            "Để trống: các cột được nhận ra từ dòng tiêu đề. Ví dụ: number=1, name=2, "
+            "max=Điểm chuẩn, evidence=-, header=1, table=2."
+        ),
+    )
+
+
 class CycleForm(ScheduleForm):
     name = forms.CharField(label=_("Tên kỳ đánh giá"), max_length=200)
     year = forms.IntegerField(label=_("Năm đánh giá"), min_value=2000, max_value=2100)
@@ -153,6 +165,11 @@ class CycleForm(ScheduleForm):
         queryset=OrgUnit.objects.none(),
         widget=forms.SelectMultiple(attrs={"size": 12}),
     )
+    confirm_years = forms.BooleanField(
+        label=_("Vẫn dùng bộ tiêu chí cho năm ngoài thời gian áp dụng của nó"),
+        required=False,
+        help_text=_("Chỉ cần khi trang báo năm đánh giá nằm ngoài thời gian áp dụng."),
+    )
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -160,12 +177,17 @@ class CycleForm(ScheduleForm):
         self.fields["organiser"].queryset = units  # type: ignore[attr-defined]
         self.fields["units"].queryset = units  # type: ignore[attr-defined]
         self.fields["methodology"].queryset = svc.usable_methodologies()  # type: ignore[attr-defined]
-        order = ["name", "year", "methodology", "organiser", "units"]
+        order = ["name", "year", "methodology", "confirm_years", "organiser", "units"]
         self.order_fields(order + [f for f in self.fields if f not in order])
 
 
 class CopyForm(forms.Form):
     name = forms.CharField(label=_("Tên kỳ mới"), max_length=200, required=False)
+    confirm_years = forms.BooleanField(
+        label=_("Vẫn dùng bộ tiêu chí cho năm ngoài thời gian áp dụng của nó"),
+        required=False,
+        help_text=_("Chỉ cần khi trang báo năm đánh giá nằm ngoài thời gian áp dụng."),
+    )
 
 
 def membership_rows(memberships: Any) -> list[Membership]:

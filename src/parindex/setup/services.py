@@ -1,6 +1,10 @@
 """Set-up use cases, one function each: units, accounts and their roles, appraiser
 assignments, lead agencies, methodologies, cycles. Each checks the caller's rights
-(permissions.can_setup / setup_units), writes in one transaction and audits."""
+(permissions.can_setup / setup_units), writes in one transaction and audits.
+
+`user` None is the command line (`parindex setup import`, `parindex demo`): whoever runs it
+holds the server, so it has the administrator's rights, and only it may give an account a
+password or make it a superuser (the pages send a one-time link instead)."""
 
 from __future__ import annotations
 
@@ -9,7 +13,7 @@ import tempfile
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
@@ -20,10 +24,18 @@ from django.utils.translation import gettext as _
 from parindex.accounts.models import Membership, OrgUnit, Role
 from parindex.assessment import permissions as perm
 from parindex.assessment.models import Cycle, MethodologyVersion
-from parindex.assessment.services import cycle_create, methodology_install
+from parindex.assessment.services import (
+    cycle_create,
+    methodology_install,
+    methodology_name,
+    methodology_year_warning,
+)
 from parindex.audit.services import log_action
 from parindex.common.errors import ServiceError
 from parindex.core import Issue, ValidationFailed
+
+if TYPE_CHECKING:
+    from parindex.files.methodology_table import TableReport
 
 RETIRED = "retired"
 USERNAME_RE = re.compile(r"^[A-Za-z0-9._@+-]{2,150}$")
@@ -43,7 +55,17 @@ def _require(allowed: bool) -> None:
         raise SetupRefused(_("Bạn không có quyền thiết lập cho đơn vị này."))
 
 
+def _command_line(user: Any) -> bool:
+    return user is None
+
+
+def _require_setup(user: Any) -> None:
+    _require(_command_line(user) or perm.can_setup(user))
+
+
 def _require_unit(user: Any, unit: OrgUnit | None) -> None:
+    if _command_line(user):
+        return
     _require(perm.can_setup(user, unit) if unit is not None else perm.is_admin(user))
 
 
@@ -84,10 +106,12 @@ def unit_save(
     type: str,
     parent: OrgUnit | None,
     predecessors: str = "",
+    valid_from: date | None = None,
     unit: OrgUnit | None = None,
 ) -> OrgUnit:
     """Create a unit (`unit` None) or change one. Its parent must be in the user's set-up
-    (only administrators make top units); codes are unique; the tree has no loop."""
+    (only administrators make top units); codes are unique; the tree has no loop.
+    `valid_from` (the date a merged unit started) is changed only when given."""
     code, name = code.strip(), name.strip()
     if unit is not None:
         _require_unit(user, unit)
@@ -108,8 +132,10 @@ def unit_save(
             _("Không thể đặt đơn vị cấp trên là chính đơn vị này hoặc một đơn vị cấp dưới của nó."),
             "parent",
         )
-    values = {"code": code, "name": name, "type": type, "parent": parent}
+    values: dict[str, Any] = {"code": code, "name": name, "type": type, "parent": parent}
     values["predecessors"] = predecessors.strip()
+    if valid_from is not None:
+        values["valid_from"] = valid_from
     if unit is None:
         unit = OrgUnit.objects.create(**values)
         log_action("setup.unit_created", actor=user, target=unit, unit=unit, code=code)
@@ -167,10 +193,16 @@ def account_create(
     email: str,
     send_link: bool = True,
     base_url: str = "",
+    password: str | None = None,
+    superuser: bool = False,
 ) -> User:
     """A new account with no password yet: a one-time link to set it goes by e-mail
-    (addresses start with `base_url`, else settings.SITE_URL)."""
-    _require(perm.can_setup(user))
+    (addresses start with `base_url`, else settings.SITE_URL). The command line alone may
+    give a `password` instead (the demo's published one) or make a `superuser` (as Django's
+    createsuperuser does)."""
+    _require_setup(user)
+    if (password is not None or superuser) and not _command_line(user):
+        raise SetupRefused(_("Chỉ dòng lệnh được đặt mật khẩu hoặc tạo tài khoản quản trị Django."))
     username, full_name, email = username.strip(), " ".join(full_name.split()), email.strip()
     if why := check_username(username):
         raise SetupRefused(why, "username")
@@ -182,10 +214,16 @@ def account_create(
         raise SetupRefused(why, "email")
     first, last = split_name(full_name)
     account = User(username=username, first_name=first, last_name=last, email=email)
-    account.set_unusable_password()
+    account.set_password(password)  # None: unusable until the one-time link is used
+    account.is_superuser = account.is_staff = superuser
     account.save()
-    log_action("setup.account_created", actor=user, target=account, username=username)
-    if send_link:
+    given: dict[str, Any] = {}  # what the command line gave (never the password itself)
+    if password is not None:
+        given["password_set"] = True
+    if superuser:
+        given["superuser"] = True
+    log_action("setup.account_created", actor=user, target=account, username=username, **given)
+    if send_link and password is None:
         from .mail import send_password_link
 
         transaction.on_commit(lambda: send_password_link(account, actor=user, base_url=base_url))
@@ -250,7 +288,8 @@ def membership_add(
 ) -> Membership:
     """Give `account` a role in `unit` (optionally for one cycle; a lead agency or an
     appraiser for a `target` unit and some `codes`, checked against the methodology)."""
-    if role not in perm.grantable_roles(user):
+    grantable = Role.values if _command_line(user) else perm.grantable_roles(user)
+    if role not in grantable:
         if role not in Role.values:
             raise SetupRefused(_("Vai trò không hợp lệ: “%(r)s”.") % {"r": role}, "role")
         raise SetupRefused(_("Bạn không được giao vai trò này."), "role")
@@ -260,7 +299,7 @@ def membership_add(
     if target is not None:
         _require_unit(user, target)
     if cycle is not None:
-        _require(perm.can_setup(user, cycle.organiser))
+        _require_unit(user, cycle.organiser)
     if perm.role_needs_target(role) and target is None:
         raise SetupRefused(_("Cơ quan chủ trì cần đơn vị được đánh giá."), "target")
     codes = list(codes or [])
@@ -277,6 +316,7 @@ def membership_add(
         if sorted(m.codes or []) == sorted(codes):
             raise SetupRefused(_("Tài khoản đã có vai trò này."), "role")
     m = Membership.objects.create(**values, codes=codes)
+    perm.forget_memberships(account)
     log_action(
         "setup.role_added",
         actor=user,
@@ -350,24 +390,40 @@ def membership_remove(*, user: Any, membership: Membership) -> None:
         codes=membership.codes,
     )
     membership.delete()
+    perm.forget_memberships(membership.user)
 
 
 # --- methodologies -----------------------------------------------------------------------------
 
 
 def methodology_upload(*, user: Any, filename: str, data: bytes) -> MethodologyVersion:
-    """Install a methodology from YAML or from the Excel template. Raises ValidationFailed
-    with the validator's issues (file, row, field)."""
-    _require(perm.can_setup(user))
+    """Install a methodology from YAML, the Excel template or an appendix table (.docx).
+    Raises ValidationFailed with the validator's issues (file, row, field)."""
+    return methodology_upload_report(user=user, filename=filename, data=data)[0]
+
+
+def methodology_upload_report(
+    *, user: Any, filename: str, data: bytes, mapping: str = ""
+) -> tuple[MethodologyVersion, TableReport | None]:
+    """`methodology_upload`, with the import report of an appendix table (.docx: its
+    columns, headings, notes, warnings and the items whose rule is to be written; None
+    for YAML and the Excel template). `mapping` overrides the columns of a .docx table."""
+    _require_setup(user)
+    from parindex.files.methodology import dump_yaml
+
     suffix = Path(filename).suffix.lower()
-    if suffix == ".xlsx":
-        from parindex.files.methodology import dump_yaml
+    report = None
+    if suffix in (".xlsx", ".docx"):
+        from parindex.files.methodology_table import import_table
         from parindex.files.methodology_xlsx import read_methodology_xlsx
 
         with tempfile.TemporaryDirectory() as tmp:
             path = Path(tmp) / Path(filename).name
             path.write_bytes(data)
-            tree = read_methodology_xlsx(path)
+            if suffix == ".docx":
+                tree, report = import_table(path, mapping=mapping)
+            else:
+                tree = read_methodology_xlsx(path)
         source = dump_yaml(tree)
     elif suffix in (".yaml", ".yml"):
         try:
@@ -375,8 +431,8 @@ def methodology_upload(*, user: Any, filename: str, data: bytes) -> MethodologyV
         except UnicodeDecodeError:
             raise ValidationFailed([Issue(_("tệp không phải văn bản UTF-8"), filename)]) from None
     else:
-        raise ValidationFailed([Issue(_("cần tệp .yaml, .yml hoặc .xlsx"), filename)])
-    return methodology_install(source=source, user=user, name=Path(filename).name)
+        raise ValidationFailed([Issue(_("cần tệp .yaml, .yml, .xlsx hoặc .docx"), filename)])
+    return methodology_install(source=source, user=user, name=Path(filename).name), report
 
 
 @transaction.atomic
@@ -429,11 +485,14 @@ def setup_cycle_create(
     methodology: MethodologyVersion,
     organiser: OrgUnit,
     units: list[OrgUnit],
+    confirm_years: bool = False,
     **schedule: Any,
 ) -> Cycle:
-    """A new cycle organised by a unit of the user's set-up, on a methodology in use."""
+    """A new cycle organised by a unit of the user's set-up, on a methodology in use; for a
+    year outside the methodology's years of validity only once the organiser confirms."""
     _require_cycle_setup(user, organiser, units)
     _require_usable(methodology)
+    _require_years_confirmed(methodology, year, confirm_years)
     return cycle_create(
         name=name.strip(),
         year=year,
@@ -443,6 +502,20 @@ def setup_cycle_create(
         user=user,
         **schedule,
     )
+
+
+CONFIRM_YEARS = "confirm_years"  # the form field that confirms a year outside the validity
+
+
+def _require_years_confirmed(methodology: MethodologyVersion, year: int, confirmed: bool) -> None:
+    """A year outside the methodology's years of validity is a warning the organiser
+    confirms (SetupRefused on the CONFIRM_YEARS field until then), not a refusal."""
+    warning = methodology_year_warning(methodology.tree, year, methodology_name(methodology))
+    if warning and not confirmed:
+        raise SetupRefused(
+            warning + " " + _("Nếu vẫn dùng bộ tiêu chí này, đánh dấu ô xác nhận và lưu lại."),
+            CONFIRM_YEARS,
+        )
 
 
 def _next_year(value: Any) -> Any:
@@ -459,6 +532,7 @@ class CopyPlan:
     methodology: MethodologyVersion | None
     units: list[OrgUnit]
     memberships: int
+    year_warning: str | None = None  # the new year is outside the methodology's validity
 
 
 def copy_plan(cycle: Cycle) -> CopyPlan:
@@ -471,11 +545,16 @@ def copy_plan(cycle: Cycle) -> CopyPlan:
         .first()
     )
     units = [p.unit for p in cycle.participations.select_related("unit").order_by("unit__code")]
-    return CopyPlan(methodology, units, Membership.objects.filter(cycle=cycle).count())
+    warning = (
+        methodology_year_warning(methodology.tree, cycle.year + 1, methodology_name(methodology))
+        if methodology is not None
+        else None
+    )
+    return CopyPlan(methodology, units, Membership.objects.filter(cycle=cycle).count(), warning)
 
 
 @transaction.atomic
-def cycle_copy(*, user: Any, cycle: Cycle, name: str = "") -> Cycle:
+def cycle_copy(*, user: Any, cycle: Cycle, name: str = "", confirm_years: bool = False) -> Cycle:
     """Next year's cycle from `cycle`: same organiser, methodology code, units; its
     cycle-scoped lead agencies and appraiser assignments (and other roles) scoped to the new
     cycle; the schedule shifted by one year."""
@@ -488,6 +567,7 @@ def cycle_copy(*, user: Any, cycle: Cycle, name: str = "") -> Cycle:
             "methodology",
         )
     year = cycle.year + 1
+    _require_years_confirmed(plan.methodology, year, confirm_years)
     fields = (
         "self_start",
         "self_end",

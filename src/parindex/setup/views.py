@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
-from typing import Any
+from typing import Any, TypeVar
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import User
@@ -19,6 +20,7 @@ from django.views.decorators.http import require_POST
 from parindex.accounts.models import Membership, OrgUnit
 from parindex.assessment import permissions as perm
 from parindex.assessment.models import MethodologyVersion
+from parindex.common.collation import person_key, unit_key, vn_key
 from parindex.core import ValidationFailed
 
 from . import forms as f
@@ -26,6 +28,8 @@ from . import services as svc
 from . import workbook as wb
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+F = TypeVar("F", bound=forms.BaseForm)
+T = TypeVar("T")
 
 
 def setup_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -39,20 +43,43 @@ def setup_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespo
     return wrapped
 
 
-def _posted(request: HttpRequest, files: bool = False) -> tuple[Any, ...]:
-    """A form's data: bound on POST (even an empty one), unbound otherwise."""
+def _bound(request: HttpRequest, form_class: type[F], *, files: bool = False, **kwargs: Any) -> F:
+    """The page's form: bound on POST (even an empty one), unbound otherwise."""
     if request.method != "POST":
-        return (None, None) if files else (None,)
-    return (request.POST, request.FILES) if files else (request.POST,)
+        return form_class(**kwargs)
+    if files:
+        return form_class(request.POST, request.FILES, **kwargs)
+    return form_class(request.POST, **kwargs)
+
+
+def _saved(
+    request: HttpRequest,
+    form: forms.BaseForm,
+    save: Callable[[dict[str, Any]], T | None],
+    done: Callable[[T], HttpResponse],
+) -> HttpResponse | None:
+    """What every set-up form does: on a valid POST, `save` its data through a service
+    (returning what it saved, or None when it was refused with the reasons shown on the
+    page); a SetupRefused goes on the field it names. Saved: `done` answers (a message and
+    a redirect, _done). None: the page is shown (again)."""
+    if request.method != "POST" or not form.is_valid():
+        return None
+    try:
+        result = save(form.cleaned_data)
+    except svc.SetupRefused as exc:
+        form.add_error(exc.field if exc.field in form.fields else None, str(exc))
+        return None
+    return None if result is None else done(result)
+
+
+def _done(request: HttpRequest, message: str, *to: Any) -> HttpResponse:
+    messages.success(request, message)
+    return redirect(*to)
 
 
 def _site(request: HttpRequest) -> str:
     """The address links in e-mails start with: the one people reach the site at."""
     return request.build_absolute_uri("/").rstrip("/")
-
-
-def _refused(form: Any, exc: svc.SetupRefused) -> None:
-    form.add_error(exc.field if exc.field in form.fields else None, str(exc))
 
 
 def _page(request: HttpRequest, template: str, **context: Any) -> HttpResponse:
@@ -73,7 +100,7 @@ def _unit_tree(units: list[OrgUnit]) -> list[tuple[OrgUnit, int]]:
     while stack:
         u, depth = stack.pop()
         out.append((u, min(depth, 6)))
-        kids = sorted(children.get(u.pk, []), key=lambda c: (c.type, c.name), reverse=True)
+        kids = sorted(children.get(u.pk, []), key=unit_key, reverse=True)
         stack.extend((c, depth + 1) for c in kids)
     return out
 
@@ -82,13 +109,19 @@ def _unit_tree(units: list[OrgUnit]) -> list[tuple[OrgUnit, int]]:
 def home(request: HttpRequest) -> HttpResponse:
     user = request.user
     units = list(f.units_in_scope(user).select_related("parent"))
-    accounts = list(f.accounts_in_scope(user).prefetch_related("memberships__unit"))
+    accounts = sorted(
+        f.accounts_in_scope(user).prefetch_related("memberships__unit"), key=person_key
+    )
     scope = perm.setup_units(user)
     members = Membership.objects.select_related("user", "unit", "target", "cycle")
     if not scope.all:
         members = members.filter(unit_id__in=scope.ids)
     appraisers, leads = [], []
-    for m in members.order_by("unit__code", "user__username"):
+
+    def by_name(m: Membership) -> tuple[bytes, tuple[bytes, bytes, str]]:
+        return (vn_key(m.unit.name if m.unit else ""), person_key(m.user))
+
+    for m in sorted(members, key=by_name):
         kind = perm.assignment_kind(m.role)
         if kind == perm.ASSIGNMENT_LEAD:
             leads.append(m)
@@ -126,37 +159,32 @@ def unit_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
             "parent": unit.parent_id,
             "predecessors": unit.predecessors,
         }
-    form = f.UnitForm(*_posted(request), user=request.user, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            saved = svc.unit_save(user=request.user, unit=unit, **form.cleaned_data)
-        except svc.SetupRefused as exc:
-            _refused(form, exc)
-        else:
-            messages.success(request, _("Đã lưu đơn vị “%(u)s”.") % {"u": saved.name})
-            return redirect("setup_home")
-    title = _("Sửa đơn vị") if unit else _("Thêm đơn vị")
-    return _form_page(request, form, title)
+    form = _bound(request, f.UnitForm, user=request.user, initial=initial)
+    answer = _saved(
+        request,
+        form,
+        lambda data: svc.unit_save(user=request.user, unit=unit, **data),
+        lambda saved: _done(request, _("Đã lưu đơn vị “%(u)s”.") % {"u": saved.name}, "setup_home"),
+    )
+    return answer or _form_page(request, form, _("Sửa đơn vị") if unit else _("Thêm đơn vị"))
 
 
 @setup_required
 def account_new(request: HttpRequest) -> HttpResponse:
-    form = f.AccountForm(*_posted(request))
-    if request.method == "POST" and form.is_valid():
-        try:
-            account = svc.account_create(
-                user=request.user, base_url=_site(request), **form.cleaned_data
-            )
-        except svc.SetupRefused as exc:
-            _refused(form, exc)
-        else:
-            messages.success(
-                request,
-                _("Đã tạo tài khoản “%(u)s” và gửi đường dẫn đặt mật khẩu tới %(e)s.")
-                % {"u": account.username, "e": account.email},
-            )
-            return redirect("setup_account", account.pk)
-    return _form_page(request, form, _("Thêm tài khoản"))
+    form = _bound(request, f.AccountForm)
+    answer = _saved(
+        request,
+        form,
+        lambda data: svc.account_create(user=request.user, base_url=_site(request), **data),
+        lambda account: _done(
+            request,
+            _("Đã tạo tài khoản “%(u)s” và gửi đường dẫn đặt mật khẩu tới %(e)s.")
+            % {"u": account.username, "e": account.email},
+            "setup_account",
+            account.pk,
+        ),
+    )
+    return answer or _form_page(request, form, _("Thêm tài khoản"))
 
 
 def _account_for(user: Any, pk: int) -> User:
@@ -170,15 +198,15 @@ def _account_for(user: Any, pk: int) -> User:
 def account(request: HttpRequest, pk: int) -> HttpResponse:
     """One account: its roles, a form to add one."""
     acc = _account_for(request.user, pk)
-    form = f.RoleForm(*_posted(request), user=request.user)
-    if request.method == "POST" and form.is_valid():
-        try:
-            svc.membership_add(user=request.user, account=acc, **form.cleaned_data)
-        except svc.SetupRefused as exc:
-            _refused(form, exc)
-        else:
-            messages.success(request, _("Đã giao vai trò."))
-            return redirect("setup_account", acc.pk)
+    form = _bound(request, f.RoleForm, user=request.user)
+    answer = _saved(
+        request,
+        form,
+        lambda data: svc.membership_add(user=request.user, account=acc, **data),
+        lambda _m: _done(request, _("Đã giao vai trò."), "setup_account", acc.pk),
+    )
+    if answer:
+        return answer
     roles = Membership.objects.filter(user=acc).select_related("unit", "target", "cycle")
     return _page(request, "account.html", account=acc, roles=roles, form=form)
 
@@ -211,51 +239,60 @@ def role_remove(request: HttpRequest, pk: int) -> HttpResponse:
 
 @setup_required
 def appraiser_new(request: HttpRequest) -> HttpResponse:
-    form = f.AppraiserForm(*_posted(request), user=request.user)
-    if request.method == "POST" and form.is_valid():
-        try:
-            svc.appraiser_assign(user=request.user, **form.cleaned_data)
-        except svc.SetupRefused as exc:
-            _refused(form, exc)
-        else:
-            messages.success(request, _("Đã phân công thẩm định."))
-            return redirect("setup_home")
-    return _form_page(request, form, _("Phân công thẩm định"))
+    form = _bound(request, f.AppraiserForm, user=request.user)
+    answer = _saved(
+        request,
+        form,
+        lambda data: svc.appraiser_assign(user=request.user, **data),
+        lambda _m: _done(request, _("Đã phân công thẩm định."), "setup_home"),
+    )
+    return answer or _form_page(request, form, _("Phân công thẩm định"))
 
 
 @setup_required
 def lead_new(request: HttpRequest) -> HttpResponse:
-    form = f.LeadAgencyForm(*_posted(request), user=request.user)
-    if request.method == "POST" and form.is_valid():
-        try:
-            svc.lead_agency_assign(user=request.user, **form.cleaned_data)
-        except svc.SetupRefused as exc:
-            _refused(form, exc)
-        else:
-            messages.success(request, _("Đã giao cơ quan chủ trì."))
-            return redirect("setup_home")
-    return _form_page(request, form, _("Giao cơ quan chủ trì"))
+    form = _bound(request, f.LeadAgencyForm, user=request.user)
+    answer = _saved(
+        request,
+        form,
+        lambda data: svc.lead_agency_assign(user=request.user, **data),
+        lambda _m: _done(request, _("Đã giao cơ quan chủ trì."), "setup_home"),
+    )
+    return answer or _form_page(request, form, _("Giao cơ quan chủ trì"))
 
 
 @setup_required
 def methodology_upload(request: HttpRequest) -> HttpResponse:
-    form = f.UploadForm(*_posted(request, files=True))
+    """YAML, the Excel template, or an appendix table (.docx): the latter answers with its
+    import report (the methodology is installed; its rules are to be refined)."""
+    form = _bound(request, f.MethodologyUploadForm, files=True)
     issues: list[str] = []
-    if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
+    reports: list[Any] = []
+
+    def save(data: dict[str, Any]) -> MethodologyVersion | None:
+        upload = data["file"]
         try:
-            mv = svc.methodology_upload(user=request.user, filename=upload.name, data=upload.read())
+            mv, report = svc.methodology_upload_report(
+                user=request.user, filename=upload.name, data=upload.read(), mapping=data["mapping"]
+            )
         except ValidationFailed as exc:
-            issues = [str(i) for i in exc.issues]
-        except svc.SetupRefused as exc:
-            _refused(form, exc)
-        else:
-            messages.success(request, _("Đã cài đặt bộ tiêu chí “%(m)s”.") % {"m": mv})
-            return redirect("methodology_detail", mv.pk)
-    return _form_page(
+            issues.extend(str(i) for i in exc.issues)
+            return None
+        reports.append(report)
+        return mv
+
+    def done(mv: MethodologyVersion) -> HttpResponse:
+        message = _("Đã cài đặt bộ tiêu chí “%(m)s”.") % {"m": mv}
+        if reports[0] is None:
+            return _done(request, message, "methodology_detail", mv.pk)
+        messages.success(request, message)
+        return _page(request, "table_report.html", report=reports[0], methodology=mv)
+
+    answer = _saved(request, form, save, done)
+    return answer or _form_page(
         request,
         form,
-        _("Tải lên bộ tiêu chí (YAML hoặc Excel)"),
+        _("Tải lên bộ tiêu chí (YAML, Excel hoặc bảng phụ lục Word)"),
         issues=issues,
         multipart=True,
     )
@@ -272,68 +309,65 @@ def methodology_retire(request: HttpRequest, pk: int) -> HttpResponse:
 
 @setup_required
 def cycle_new(request: HttpRequest) -> HttpResponse:
-    form = f.CycleForm(*_posted(request), user=request.user)
-    if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        data["units"] = list(data["units"])
-        try:
-            cycle = svc.setup_cycle_create(user=request.user, **data)
-        except svc.SetupRefused as exc:
-            _refused(form, exc)
-        else:
-            messages.success(request, _("Đã tạo kỳ đánh giá “%(c)s”.") % {"c": cycle.name})
-            return redirect("cycle_detail", cycle.pk)
-    return _form_page(request, form, _("Tạo kỳ đánh giá"))
+    form = _bound(request, f.CycleForm, user=request.user)
+    answer = _saved(
+        request,
+        form,
+        lambda data: svc.setup_cycle_create(
+            user=request.user, **{**data, "units": list(data["units"])}
+        ),
+        lambda cycle: _done(
+            request, _("Đã tạo kỳ đánh giá “%(c)s”.") % {"c": cycle.name}, "cycle_detail", cycle.pk
+        ),
+    )
+    return answer or _form_page(request, form, _("Tạo kỳ đánh giá"))
 
 
 @setup_required
 def cycle_copy(request: HttpRequest, pk: int) -> HttpResponse:
     cycle = get_object_or_404(f.cycles_in_scope(request.user), pk=pk)
-    form = f.CopyForm(*_posted(request))
-    if request.method == "POST" and form.is_valid():
-        try:
-            new = svc.cycle_copy(user=request.user, cycle=cycle, **form.cleaned_data)
-        except svc.SetupRefused as exc:
-            _refused(form, exc)
-        else:
-            messages.success(request, _("Đã tạo kỳ đánh giá “%(c)s”.") % {"c": new.name})
-            return redirect("cycle_detail", new.pk)
-    plan = svc.copy_plan(cycle)
-    return _page(request, "copy.html", form=form, cycle=cycle, plan=plan)
+    form = _bound(request, f.CopyForm)
+    answer = _saved(
+        request,
+        form,
+        lambda data: svc.cycle_copy(user=request.user, cycle=cycle, **data),
+        lambda new: _done(
+            request, _("Đã tạo kỳ đánh giá “%(c)s”.") % {"c": new.name}, "cycle_detail", new.pk
+        ),
+    )
+    if answer:
+        return answer
+    return _page(request, "copy.html", form=form, cycle=cycle, plan=svc.copy_plan(cycle))
 
 
 @setup_required
 def workbook(request: HttpRequest) -> HttpResponse:
-    form = f.UploadForm(*_posted(request, files=True))
+    form = _bound(request, f.UploadForm, files=True)
     errors: list[str] = []
-    if request.method == "POST" and form.is_valid():
+
+    def save(data: dict[str, Any]) -> wb.ImportSummary | None:
         try:
-            done = wb.workbook_import(
-                user=request.user,
-                data=form.cleaned_data["file"].read(),
-                base_url=_site(request),
+            return wb.workbook_import(
+                user=request.user, data=data["file"].read(), base_url=_site(request)
             )
         except wb.WorkbookRefused as exc:
-            errors = exc.errors
+            errors.extend(exc.errors)
             form.add_error("file", str(exc))
-        except svc.SetupRefused as exc:
-            _refused(form, exc)
-        else:
-            messages.success(
-                request,
-                _(
-                    "Đã nhập: %(u)s đơn vị mới, %(uu)s đơn vị cập nhật, %(a)s tài khoản mới, "
-                    "%(r)s vai trò."
-                )
-                % {
-                    "u": done.units_created,
-                    "uu": done.units_updated,
-                    "a": done.accounts_created,
-                    "r": done.roles_added,
-                },
-            )
-            return redirect("setup_home")
-    return _page(request, "workbook.html", form=form, errors=errors)
+            return None
+
+    def done(summary: wb.ImportSummary) -> HttpResponse:
+        message = _(
+            "Đã nhập: %(u)s đơn vị mới, %(uu)s đơn vị cập nhật, %(a)s tài khoản mới, %(r)s vai trò."
+        ) % {
+            "u": summary.units_created,
+            "uu": summary.units_updated,
+            "a": summary.accounts_created,
+            "r": summary.roles_added,
+        }
+        return _done(request, message, "setup_home")
+
+    answer = _saved(request, form, save, done)
+    return answer or _page(request, "workbook.html", form=form, errors=errors)
 
 
 @setup_required

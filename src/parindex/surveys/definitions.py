@@ -277,8 +277,12 @@ def _plain_number(d: Decimal) -> int | float:
     return int(d) if d == d.to_integral_value() else float(d)
 
 
-def forms_to_yaml(forms: list[FormDef]) -> str:
-    doc = {"format": YAML_FORMAT, "questionnaires": [_form_to_dict(f) for f in forms]}
+def forms_to_yaml(forms: list[FormDef], design: dict[str, Any] | None = None) -> str:
+    """The forms as one YAML file, with the cycle's declared survey design when given."""
+    doc: dict[str, Any] = {"format": YAML_FORMAT}
+    if design:
+        doc["design"] = design
+    doc["questionnaires"] = [_form_to_dict(f) for f in forms]
     return yaml.safe_dump(doc, allow_unicode=True, sort_keys=False, width=100)
 
 

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from parindex.accounts.models import OrgUnit
 from parindex.common.dates import DATETIME_INPUTS, datetime_input
 
-from .models import ImportJob, SurveyConfig
+from .models import ImportJob, Questionnaire, SurveyConfig
 
 UNIT_TYPES = [
     ("", _("Mọi loại đơn vị")),
@@ -62,3 +62,47 @@ class ClerkFileForm(forms.Form):
         label=_("Người nhập"), choices=[(1, _("Người nhập 1")), (2, _("Người nhập 2"))], coerce=int
     )
     file = forms.FileField(label=_("Tệp"))
+
+
+class PlanRowForm(forms.Form):
+    """One unit's row of the sample plan: per respondent group `q<questionnaire id>`, the
+    planned number of forms (empty: 0)."""
+
+    def __init__(self, *args: Any, questionnaires: list[Questionnaire], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.questionnaires = questionnaires
+        for q in questionnaires:
+            self.fields[f"q{q.pk}"] = forms.IntegerField(
+                required=False,
+                error_messages={"invalid": _("Số phiếu kế hoạch phải là số nguyên.")},
+            )
+
+    def targets(self) -> list[tuple[Questionnaire, int, str]]:
+        """(group, planned number, why it is refused: "" when it is not), in the order of
+        the groups; call after is_valid()."""
+        out = []
+        for q in self.questionnaires:
+            errors = self.errors.get(f"q{q.pk}")
+            target = self.cleaned_data.get(f"q{q.pk}") or 0
+            out.append((q, target, str(errors[0]) if errors else ""))
+        return out
+
+
+class DiscrepancyForm(forms.Form):
+    """The clerk's value kept for a discrepancy of double entry (the service checks it)."""
+
+    chosen = forms.CharField(required=False, strip=False)
+
+
+class AnswersForm(forms.Form):
+    """The respondent's answers to the online form, one per answered question (its name);
+    the service checks the choices and the required questions."""
+
+    def __init__(self, *args: Any, questionnaire: Questionnaire, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for x in questionnaire.questions.filter(slot__isnull=False).order_by("slot"):
+            self.fields[x.name] = forms.CharField(required=False, strip=False)
+
+    def answers(self) -> dict[str, str]:
+        """Question name -> the answer sent ("" when none); call after is_valid()."""
+        return {name: self.cleaned_data.get(name) or "" for name in self.fields}

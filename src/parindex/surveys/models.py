@@ -53,6 +53,9 @@ class SurveyConfig(models.Model):
         choices=SipasOverall.choices,
         default=SipasOverall.MEAN_OF_ASPECTS,
     )
+    # The survey design the definition declares (surveys.design: SIPAS sub-index weights,
+    # respondent group weights, the design effect); empty: none declared.
+    design = models.JSONField(_("thiết kế điều tra"), default=dict, blank=True)
 
     class Meta:
         verbose_name = _("cấu hình điều tra")
@@ -279,6 +282,9 @@ class Response(models.Model):
     respondent = models.CharField(_("mã phiếu"), max_length=64)
     answers = models.CharField(max_length=250)
     source = models.CharField(max_length=8, choices=Source.choices)
+    # The sampling cluster (e.g. the commune or office where the form was collected), when
+    # the response file has a `cluster` column: the design effect is estimated from it.
+    cluster = models.CharField(_("cụm chọn mẫu"), max_length=64, blank=True, default="")
     job = models.ForeignKey(
         ImportJob,
         null=True,
@@ -418,6 +424,7 @@ class SurveyScore(models.Model):
         LEAF = "leaf", _("Tiêu chí")
         ASPECT = "aspect", _("Yếu tố SIPAS")
         OVERALL = "overall", _("SIPAS chung")
+        SUBINDEX = "subindex", _("Chỉ số thành phần SIPAS")
 
     participation = models.ForeignKey(
         "assessment.Participation", on_delete=models.CASCADE, related_name="survey_scores"
@@ -429,6 +436,10 @@ class SurveyScore(models.Model):
     ci_low = models.DecimalField(max_digits=9, decimal_places=4)
     ci_high = models.DecimalField(max_digits=9, decimal_places=4)
     ci_method = models.CharField(max_length=8)
+    # The design effect the 95 % interval was widened by and where it comes from ("data":
+    # clusters, "declared", "": the default 1); n / deff is the effective sample size.
+    deff = models.DecimalField(max_digits=9, decimal_places=4, default=Decimal(1))
+    deff_source = models.CharField(max_length=8, blank=True, default="")
     points = models.DecimalField(max_digits=9, decimal_places=4, null=True, blank=True)
     max_points = models.DecimalField(max_digits=9, decimal_places=4, null=True, blank=True)
     flagged = models.BooleanField(_("chưa đủ mẫu"), default=False)
@@ -445,3 +456,8 @@ class SurveyScore(models.Model):
 
     def __str__(self) -> str:
         return f"{self.participation} {self.code}"
+
+    @property
+    def n_eff(self) -> Decimal:
+        """The effective sample size n / deff shown beside the interval."""
+        return Decimal(self.n) / (self.deff or Decimal(1))

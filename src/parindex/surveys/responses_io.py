@@ -35,6 +35,7 @@ RESPONDENT_COLUMNS = ("respondent", "respondent_id", "ma_phieu", "ma_nguoi_tra_l
 RESPONDENT_FALLBACK = ("_uuid", "instanceID", "meta/instanceID", "_id")
 UNIT_COLUMNS = ("unit", "unit_code", "ma_don_vi")
 GROUP_COLUMNS = ("group", "nhom", "nhom_doi_tuong")
+CLUSTER_COLUMNS = ("cluster", "cluster_id", "cum", "ma_cum")
 META_NAMES = {
     "start",
     "end",
@@ -224,6 +225,7 @@ class Plan:
     units: dict[str, int]
     stored: set[str] | frozenset[str]
     notes: list[str] = field(default_factory=list)
+    cluster_col: int = -1  # the sampling cluster's column, -1 without one
 
 
 def _norm(h: str) -> str:
@@ -307,7 +309,8 @@ def build_plan(
         question_names |= {slot.name for slot in s.slots} | set(s.other_names)
     # Column of each question name (Kobo group paths are read by their last part).
     by_name: dict[str, int] = {}
-    structural = {rcol, ucol, gcol}
+    ccol = _find(header, CLUSTER_COLUMNS)
+    structural = {rcol, ucol, gcol, ccol}
     for i, h in enumerate(header):
         if i in structural or not h:
             continue
@@ -372,6 +375,7 @@ def build_plan(
         units=units,
         stored=stored,
         notes=notes,
+        cluster_col=ccol,
     )
 
 
@@ -389,6 +393,7 @@ class Outcome:
     rejected: int = 0
     kinds: Counter[str] = field(default_factory=Counter)
     per_group: Counter[int] = field(default_factory=Counter)  # questionnaire id -> rows
+    clusters: dict[str, str] = field(default_factory=dict)  # respondent -> sampling cluster
 
 
 def _slow_row(
@@ -423,6 +428,14 @@ def _slow_row(
                 "duplicate_stored",
                 rname,
                 _("mã phiếu “%(r)s” đã có trong dữ liệu điều tra của kỳ này.") % {"r": respondent},
+            )
+        )
+    if 0 <= plan.cluster_col < len(cells) and len(cells[plan.cluster_col].strip()) > MAX_RESPONDENT:
+        out.append(
+            (
+                "cluster_long",
+                h[plan.cluster_col],
+                _("mã cụm dài quá %(n)s ký tự.") % {"n": MAX_RESPONDENT},
             )
         )
     unit_id = plan.units.get(unit_code)
@@ -489,6 +502,7 @@ def check_rows(
     out = Outcome()
     width = plan.width
     ri, ui, gi = plan.respondent_col, plan.unit_col, plan.group_col
+    ci, clusters = plan.cluster_col, out.clusters
     forms_get = plan.forms.get
     units_get = plan.units.get
     stored = plan.stored
@@ -534,6 +548,7 @@ def check_rows(
                 and r not in stored
                 and len(r) <= MAX_RESPONDENT
                 and r.strip() is r
+                and (ci < 0 or len(cells[ci]) <= MAX_RESPONDENT)
             ):
                 try:
                     ans = join(map(getitem, f.maps, f.getter(cells)))
@@ -543,6 +558,8 @@ def check_rows(
                     line = reader.line_num + off
                     seen[r] = line
                     append((r, u, f.qid, ans, line))
+                    if ci >= 0:
+                        clusters[r] = cells[ci].strip()
                     if not n & mask and on_progress is not None:
                         on_progress(n, table.position())
                     continue
@@ -554,6 +571,8 @@ def check_rows(
             if row is not None:
                 seen[row[0]] = line
                 append(row)
+                if ci >= 0:
+                    clusters[row[0]] = cells[ci].strip() if ci < len(cells) else ""
             else:
                 respondent = cells[ri].strip()
                 if respondent and respondent not in seen and respondent not in stored:

@@ -66,6 +66,8 @@ class Item:
 class Source:
     items: tuple[Item, ...]
     patterns: Mapping[Pattern, int]
+    # The same patterns per sampling cluster, when every response carries a cluster id.
+    clusters: Mapping[str, Mapping[Pattern, int]] | None = None
 
 
 @dataclass(frozen=True)
@@ -75,9 +77,16 @@ class Stat:
     low: Decimal
     high: Decimal
     method: str
+    deff: Decimal = Decimal(1)  # design effect the interval was widened by
+    deff_source: str = ""  # "data" (clusters), "declared" or "" (default 1)
 
     def __post_init__(self) -> None:
         assert self.low <= self.mean <= self.high
+
+    @property
+    def n_eff(self) -> Decimal:
+        """The effective sample size n / deff (Kish), 2 decimals."""
+        return (Decimal(self.n) / self.deff).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
 def q4(value: Decimal) -> Decimal:
@@ -100,33 +109,45 @@ def respondent_score(pattern: Pattern, items: Iterable[Item]) -> Decimal | None:
     return num / den if den else None
 
 
-def normal_interval(mean: Decimal, scores: Iterable[tuple[Decimal, int]], n: int) -> Stat:
-    """mean ± 1.96·s/√n over respondent scores given as (score, count), clipped to [0, 100]."""
+def normal_interval(
+    mean: Decimal,
+    scores: Iterable[tuple[Decimal, int]],
+    n: int,
+    deff: Decimal = Decimal(1),
+    source: str = "",
+) -> Stat:
+    """mean ± 1.96·s·√(deff/n) over respondent scores given as (score, count), clipped to
+    [0, 100] (deff = 1: the simple random sample's mean ± 1.96·s/√n)."""
     if n < 2:
-        return Stat(n, q4(mean), ZERO, HUNDRED, NORMAL)
+        return Stat(n, q4(mean), ZERO, HUNDRED, NORMAL, deff, source)
     raw_mean = sum((s * c for s, c in scores), ZERO) / n
     ss = sum(((s - raw_mean) ** 2 * c for s, c in scores), ZERO)
-    half = Z * (ss / (n - 1)).sqrt() / Decimal(n).sqrt()
+    half = Z * (ss / (n - 1) * deff / n).sqrt()
     m = q4(mean)
-    return Stat(n, m, min(m, q4(_clip(mean - half))), max(m, q4(_clip(mean + half))), NORMAL)
+    low, high = min(m, q4(_clip(mean - half))), max(m, q4(_clip(mean + half)))
+    return Stat(n, m, low, high, NORMAL, deff, source)
 
 
-def wilson_interval(percent: Decimal, n: int) -> Stat:
-    """Wilson score interval for p = percent / 100 with n trials, as percentages."""
+def wilson_interval(percent: Decimal, n: int, deff: Decimal = Decimal(1), source: str = "") -> Stat:
+    """Wilson score interval for p = percent / 100 with the effective sample size n / deff
+    in place of n, as percentages."""
     m = q4(percent)
-    if n < 1:
-        return Stat(n, m, ZERO, HUNDRED, WILSON)
+    t = Decimal(n) / deff
+    if t < 1:
+        return Stat(n, m, ZERO, HUNDRED, WILSON, deff, source)
     p = percent / HUNDRED
     z2 = Z * Z
-    denom = 1 + z2 / n
-    centre = (p + z2 / (2 * n)) / denom
-    half = Z * ((p * (1 - p) / n + z2 / (4 * n * n)).sqrt()) / denom
+    denom = 1 + z2 / t
+    centre = (p + z2 / (2 * t)) / denom
+    half = Z * ((p * (1 - p) / t + z2 / (4 * t * t)).sqrt()) / denom
     low = q4(_clip((centre - half) * HUNDRED))
     high = q4(_clip((centre + half) * HUNDRED))
-    return Stat(n, m, min(low, m), max(high, m), WILSON)
+    return Stat(n, m, min(low, m), max(high, m), WILSON, deff, source)
 
 
-def score_mean(sources: Iterable[Source]) -> Stat | None:
+def score_mean(
+    sources: Iterable[Source], deff: Decimal = Decimal(1), source: str = ""
+) -> Stat | None:
     """The standard formula: mean of respondent scores, normal interval. None: no answer."""
     scored: list[tuple[Decimal, int]] = []
     for src in sources:
@@ -138,7 +159,7 @@ def score_mean(sources: Iterable[Source]) -> Stat | None:
     if n == 0:
         return None
     mean = sum((s * c for s, c in scored), ZERO) / n
-    return normal_interval(mean, scored, n)
+    return normal_interval(mean, scored, n, deff, source)
 
 
 def item_shares(sources: Iterable[Source]) -> dict[str, tuple[Item, int, int]]:
@@ -168,7 +189,9 @@ def respondents_with_opinion(sources: Iterable[Source]) -> int:
     return n
 
 
-def satisfied_share(sources: list[Source]) -> Stat | None:
+def satisfied_share(
+    sources: list[Source], deff: Decimal = Decimal(1), source: str = ""
+) -> Stat | None:
     """Weighted mean over items of the share of satisfied answers; Wilson interval."""
     num = den = ZERO
     for item, answered, satisfied in item_shares(sources).values():
@@ -178,7 +201,7 @@ def satisfied_share(sources: list[Source]) -> Stat | None:
     n = respondents_with_opinion(sources)
     if not den or n == 0:
         return None
-    return wilson_interval(num / den, n)
+    return wilson_interval(num / den, n, deff, source)
 
 
 def _restrict(sources: Iterable[Source], keep: set[str]) -> list[Source]:
@@ -187,45 +210,59 @@ def _restrict(sources: Iterable[Source], keep: set[str]) -> list[Source]:
     for src in sources:
         items = tuple(i for i in src.items if i.aspect in keep)
         if items:
-            out.append(Source(items, src.patterns))
+            out.append(Source(items, src.patterns, src.clusters))
     return out
 
 
-def aspect_stats(sources: list[Source], method: str = SATISFIED_SHARE) -> dict[str, Stat]:
+def aspect_stats(
+    sources: list[Source],
+    method: str = SATISFIED_SHARE,
+    deff: Decimal = Decimal(1),
+    dsource: str = "",
+) -> dict[str, Stat]:
     """Each SIPAS aspect's satisfaction percentage."""
     aspects = sorted({i.aspect for s in sources for i in s.items})
     out: dict[str, Stat] = {}
     for aspect in aspects:
         part = _restrict(sources, {aspect})
-        stat = satisfied_share(part) if method == SATISFIED_SHARE else score_mean(part)
+        if method == SATISFIED_SHARE:
+            stat = satisfied_share(part, deff, dsource)
+        else:
+            stat = score_mean(part, deff, dsource)
         if stat is not None:
             out[aspect] = stat
     return out
 
 
-def mean_of(stats: list[Stat], n: int, method: str) -> Stat | None:
+def mean_of(
+    stats: list[Stat], n: int, method: str, deff: Decimal = Decimal(1), source: str = ""
+) -> Stat | None:
     """The plain mean of some percentages, with an interval of the given method centred on it
     (Wilson with n respondents, or the widest of the parts' half-widths for normal)."""
     if not stats:
         return None
     mean = sum((s.mean for s in stats), ZERO) / len(stats)
     if method == WILSON:
-        return wilson_interval(mean, n)
+        return wilson_interval(mean, n, deff, source)
     if len(stats) == 1:
         return stats[0]
     half = max(max(s.high - s.mean, s.mean - s.low) for s in stats)
     m = q4(mean)
-    return Stat(n, m, min(m, q4(_clip(mean - half))), max(m, q4(_clip(mean + half))), NORMAL)
+    low, high = min(m, q4(_clip(mean - half))), max(m, q4(_clip(mean + half)))
+    return Stat(n, m, low, high, NORMAL, deff, source)
 
 
 def sipas_leaf(
-    sources: list[Source], method: str = SATISFIED_SHARE
+    sources: list[Source],
+    method: str = SATISFIED_SHARE,
+    deff: Decimal = Decimal(1),
+    dsource: str = "",
 ) -> tuple[Stat | None, dict[str, Stat]]:
     """A SIPAS leaf: the mean of its aspects; returns (leaf stat, aspect stats)."""
-    aspects = aspect_stats(sources, method)
+    aspects = aspect_stats(sources, method, deff, dsource)
     n = respondents_with_opinion(sources)
     ci = WILSON if method == SATISFIED_SHARE else NORMAL
-    return mean_of(list(aspects.values()), n, ci), aspects
+    return mean_of(list(aspects.values()), n, ci, deff, dsource), aspects
 
 
 def sipas_overall(
@@ -234,17 +271,23 @@ def sipas_overall(
     n: int,
     method: str = SATISFIED_SHARE,
     overall: str = MEAN_OF_ASPECTS,
+    deff: Decimal = Decimal(1),
+    dsource: str = "",
 ) -> Stat | None:
     """The unit's overall SIPAS percentage; `n` is the number of SIPAS forms returned (the
     sources of several leaves hold the same respondents, so they cannot be added up)."""
     if overall == MEAN_OF_QUESTIONS:
-        stat = satisfied_share(sources) if method == SATISFIED_SHARE else score_mean(sources)
+        if method == SATISFIED_SHARE:
+            stat = satisfied_share(sources, deff, dsource)
+        else:
+            stat = score_mean(sources, deff, dsource)
         if stat is None:
             return None
         if method == SATISFIED_SHARE:
-            return wilson_interval(stat.mean, n)
-        return Stat(n, stat.mean, stat.low, stat.high, stat.method)
-    return mean_of(list(aspects.values()), n, WILSON if method == SATISFIED_SHARE else NORMAL)
+            return wilson_interval(stat.mean, n, deff, dsource)
+        return Stat(n, stat.mean, stat.low, stat.high, stat.method, deff, dsource)
+    ci = WILSON if method == SATISFIED_SHARE else NORMAL
+    return mean_of(list(aspects.values()), n, ci, deff, dsource)
 
 
 def points(percent: Decimal, max_points: Decimal) -> Decimal:

@@ -15,6 +15,7 @@ from django.db.models import Count, Q
 from parindex.assessment import permissions as perm
 from parindex.assessment.models import Cycle, Participation
 from parindex.assessment.services import can_manage
+from parindex.common.collation import unit_key
 
 from .models import (
     Choice,
@@ -170,7 +171,7 @@ def fill_table(cycle: Cycle, unit_type: str = "", with_tokens: bool = False) -> 
         parts = parts.filter(unit__type=unit_type)
     rows = []
     totals = {q.pk: FillCell(q, 0, 0) for q in forms}
-    for p in parts:
+    for p in sorted(parts, key=lambda p: unit_key(p.unit)):
         cells = []
         for form in forms:
             key = (p.unit_id, form.pk)
@@ -299,7 +300,7 @@ def results_table(cycle: Cycle, unit_type: str = "") -> tuple[list[Any], list[Re
     if unit_type:
         parts = parts.filter(unit__type=unit_type)
     rows = []
-    for p in parts:
+    for p in sorted(parts, key=lambda p: unit_key(p.unit)):
         mine = by_part.get(p.pk, {})
         cells = [mine.get((SurveyScore.Kind.LEAF, n.code)) for n in leaves]
         rows.append(
@@ -329,9 +330,17 @@ def unit_detail(participation: Participation) -> dict[str, Any]:
         if n.applies(participation.unit.type)
     ]
     aspects = [s for (k, _c), s in sorted(scores.items()) if k == SurveyScore.Kind.ASPECT]
+    design = getattr(getattr(participation.cycle, "survey_config", None), "design", None) or {}
+    names = {x["code"]: x["name"] for x in design.get("sipas", {}).get("sub_indices", [])}
+    sub_indices = [
+        {"name": names.get(c, c), "score": s}
+        for (k, c), s in sorted(scores.items())
+        if k == SurveyScore.Kind.SUBINDEX
+    ]
     return {
         "leaves": leaves,
         "aspects": aspects,
+        "sub_indices": sub_indices,
         "overall": scores.get((SurveyScore.Kind.OVERALL, "SIPAS")),
         "computed_at": max((s.computed_at for s in scores.values()), default=None),
     }

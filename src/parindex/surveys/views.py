@@ -26,12 +26,15 @@ from . import selectors as sel
 from . import services as svc
 from .forms import (
     UNIT_TYPES,
+    AnswersForm,
     BatchForm,
     ClerkFileForm,
     ConfigForm,
+    DiscrepancyForm,
     FileForm,
     ModeForm,
     PlanFillForm,
+    PlanRowForm,
 )
 from .models import Discrepancy, EntryBatch, ImportJob, Questionnaire, RespondentToken, SampleTarget
 
@@ -181,7 +184,7 @@ def questionnaire_export(request: HttpRequest, pk: int, qpk: int, fmt: str) -> H
 @login_required
 def questionnaires_export(request: HttpRequest, pk: int) -> HttpResponse:
     cycle = _cycle(request, pk)
-    text = svc.questionnaires_yaml(Questionnaire.objects.filter(cycle=cycle))
+    text = svc.cycle_questionnaires_yaml(cycle)
     response = HttpResponse(text, content_type="text/yaml; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="phieu-khao-sat-{cycle.year}.yaml"'
     return response
@@ -275,17 +278,16 @@ def plan_row(request: HttpRequest, pk: int, ppk: int) -> HttpResponse:
     row = _fill_row(cycle, ppk)
     error = ""
     if request.method == "POST":
+        form = PlanRowForm(request.POST, questionnaires=[c.questionnaire for c in row.cells])
+        form.is_valid()  # the groups are saved in order, up to the first refused one
         try:
-            for cell in row.cells:
-                raw = request.POST.get(f"q{cell.questionnaire.pk}", "").strip() or "0"
-                try:
-                    target = int(raw)
-                except ValueError:
-                    raise ServiceError(_("Số phiếu kế hoạch phải là số nguyên.")) from None
+            for questionnaire, target, refused in form.targets():
+                if refused:
+                    raise ServiceError(refused)
                 svc.sample_target_set(
                     cycle=cycle,
                     unit=row.participation.unit,
-                    questionnaire=cell.questionnaire,
+                    questionnaire=questionnaire,
                     target=target,
                     user=request.user,
                 )
@@ -403,6 +405,7 @@ def _job_context(job: ImportJob) -> dict[str, Any]:
     kinds = {
         "respondent_missing": _("Thiếu mã phiếu"),
         "respondent_long": _("Mã phiếu quá dài"),
+        "cluster_long": _("Mã cụm quá dài"),
         "duplicate_file": _("Mã phiếu trùng trong tệp"),
         "duplicate_stored": _("Mã phiếu đã có trong dữ liệu"),
         "unit_missing": _("Thiếu mã đơn vị"),
@@ -545,9 +548,12 @@ def discrepancy(request: HttpRequest, pk: int, bpk: int, dpk: int) -> HttpRespon
     except Discrepancy.DoesNotExist:
         raise Http404 from None
     error = ""
+    form = DiscrepancyForm(request.POST)
     try:
+        if not form.is_valid():
+            raise ServiceError(str(form.errors["chosen"][0]))
         svc.discrepancy_resolve(
-            discrepancy=d, chosen=request.POST.get("chosen", ""), user=request.user
+            discrepancy=d, chosen=form.cleaned_data["chosen"], user=request.user
         )
     except ServiceError as exc:
         error = str(exc)
@@ -687,7 +693,9 @@ def public_form(request: HttpRequest, token: str) -> HttpResponse:
     if request.method == "POST":
         if _limited(request, "post"):
             return render(request, "surveys/public_message.html", {"limited": True}, status=429)
-        answers = {k: v for k, v in request.POST.dict().items() if k != "csrfmiddlewaretoken"}
+        form = AnswersForm(request.POST, questionnaire=q)
+        form.is_valid()  # every answer is optional here: the service checks them
+        answers = form.answers()
         try:
             svc.web_response_submit(token=t.token, answers=answers)
         except svc.FormInvalid as exc:

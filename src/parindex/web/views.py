@@ -15,18 +15,24 @@ from parindex.assessment import permissions as perm
 from parindex.assessment.models import MethodologyVersion
 from parindex.assessment.services import participation_progress
 from parindex.assessment.todo import todo_for
+from parindex.common.collation import unit_key, vn_key
 from parindex.core import Methodology
 from parindex.files.methodology import shipped_methodology, shipped_methodology_names
 
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    own = [
-        (p, participation_progress(p))
-        for p in perm.home_participations(request.user).select_related("cycle__methodology")
-    ]
+    parts = perm.home_participations(request.user).select_related("cycle__methodology")
+    own = [(p, participation_progress(p)) for p in sorted(parts, key=lambda p: unit_key(p.unit))]
     cycles = list(perm.cycles_visible_to(request.user)[:20])
-    roles = perm.memberships(request.user)
+    roles = sorted(
+        perm.memberships(request.user),
+        key=lambda m: (
+            m.role,
+            vn_key(m.unit.name if m.unit else ""),
+            vn_key(m.target.name if m.target else ""),
+        ),
+    )
     return render(
         request,
         "web/home.html",

@@ -19,8 +19,8 @@ from parindex.core import InvalidValue, Methodology, Node, NodeResult, UnitResul
 from parindex.core.aggregate import STATUS_LABELS
 from parindex.core.model import NOT_ALLOWED, SELF
 from parindex.core.numbers import fmt_vn
-from parindex.core.rules import Manual, Proportional, Thresholds
-from parindex.core.values import Flag, NotArising, Number, Status
+from parindex.core.rules import Manual, Piecewise, Proportional, Thresholds
+from parindex.core.values import Flag, NotArising, Number, Ratio, Status
 from parindex.web.templatetags.parindex import value_label
 
 State = Cycle.State
@@ -82,10 +82,12 @@ class LeafRow:
     applies: bool
     organiser: bool  # survey/external data or bonus/deduction: entered by the organiser
     editable: bool
-    input: str  # "number", "select" or "" (read-only)
+    input: str  # "number", "ratio" (two counts), "select" or "" (read-only)
     choices: tuple[tuple[str, Any], ...] = ()
     choice: str = ""
     number: str = ""
+    done: str = ""  # a ratio's two counts, as typed
+    total: str = ""
     step: str = "any"
     step_label: str = ""
     min: str = "0"
@@ -197,6 +199,14 @@ def leaf_row(
         row.input = "number"
         if rule.full_at == 100:
             row.unit_label = "%"
+    elif isinstance(rule, Piecewise):
+        row.input = "number"
+        if rule.over == "percent":
+            row.max, row.unit_label = "100", "%"
+        else:
+            row.unit_label = _("số lượng")
+    elif kind == "ratio":
+        row.input = "ratio"
     elif kind in ("survey",):
         row.input, row.unit_label = "number", "%"
     elif kind == "yes_no":
@@ -208,6 +218,8 @@ def leaf_row(
         row.unit_label = _("lần") if getattr(rule, "per_unit", None) else _("điểm")
     if isinstance(value, Number):
         row.number = _typed_number(value.value)
+    elif isinstance(value, Ratio):
+        row.done, row.total = _typed_number(value.done), _typed_number(value.total)
     elif isinstance(value, Flag):
         row.choice = "có" if value.value else "không"
     elif isinstance(value, Status):

@@ -5,7 +5,8 @@ the cycle's state (parindex.assessment.lifecycle), writes in one transaction and
 Modules: base (unit_of, the organiser's rights), writes (the one write path of entries),
 cycles (methodologies, cycles, schedule), stages (checklist, transitions), workflow
 (submission, late entry, appraisal, explanation), scoring (a unit's result at a stage,
-progress), evidence, external (the organiser's data from a file)."""
+progress), evidence, external (the organiser's data from a file), self_report (the unit's
+self-assessment report and evidence bundle)."""
 
 from parindex.common.errors import ImportRefused, RowError, ServiceError  # noqa: F401
 
@@ -20,6 +21,8 @@ from .cycles import (  # noqa: F401
     cycle_create,
     cycle_update_schedule,
     methodology_install,
+    methodology_name,
+    methodology_year_warning,
     schedule_label,
     self_assessment_open,
 )
@@ -47,8 +50,16 @@ from .scoring import (  # noqa: F401
     unit_result,
     unit_result_of_rows,
 )
+from .self_report import (  # noqa: F401
+    evidence_bundle,
+    participation_save_report,
+    self_report_data,
+    self_report_docx,
+)
 from .stages import (  # noqa: F401
     CheckItem,
+    Move,
+    cycle_moves,
     cycle_transition,
     not_submitted_zero,
     open_points,

@@ -37,6 +37,22 @@ def methodology_install(*, source: str, user: Any = None, name: str = "") -> Met
     return obj
 
 
+def methodology_year_warning(tree: Any, year: int, name: str) -> str | None:
+    """The warning for a methodology (`tree`, a core Methodology; `name`, its file or code
+    and version) used for an index year outside its years of validity; None when within
+    them or when it declares none. A warning, never a refusal: the caller asks to confirm."""
+    if tree.valid_for_year(year):
+        return None
+    return _(
+        "Năm %(y)s nằm ngoài thời gian áp dụng của bộ tiêu chí %(m)s (áp dụng cho các năm %(v)s)."
+    ) % {"y": year, "m": name, "v": tree.validity}
+
+
+def methodology_name(mv: MethodologyVersion) -> str:
+    """How a warning names a stored methodology: its code (the file's name) and version."""
+    return f"“{mv.code}” ({_('phiên bản')} {mv.version})"
+
+
 @transaction.atomic
 def cycle_create(
     *,

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-from decimal import Decimal
 from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
@@ -13,15 +11,11 @@ from django.utils.translation import gettext as _
 from parindex.assessment import lifecycle
 from parindex.audit.services import log_action
 from parindex.common.errors import ServiceError
-from parindex.common.uploads import ALLOWED, clean_filename, detect_type
-from parindex.core import (
-    fmt_vn,
-)
-from parindex.core.model import EXTERNAL, SURVEY
+from parindex.common.uploads import check_upload
 
 from .. import permissions as perm
 from ..models import Cycle, Entry, Evidence, EvidenceLink, Participation
-from .writes import _leaf
+from .writes import _require_not_arising_justified, _unit_item
 
 State = Cycle.State
 
@@ -64,46 +58,16 @@ def evidence_upload(
         user, participation, None, _("Bạn không có quyền tải tài liệu cho đơn vị này.")
     )
     _require_evidence_window(participation, user)
-    name = clean_filename(file.name or "")
-    if file.size is None or file.size == 0:
-        raise ServiceError(_("Tệp “%(n)s” rỗng.") % {"n": name})
-    if file.size > settings.EVIDENCE_MAX_BYTES:
-        raise ServiceError(
-            _("Tệp “%(n)s” quá lớn (%(s)s MB); tối đa %(m)s MB.")
-            % {
-                "n": name,
-                "s": fmt_vn(Decimal(file.size) / 1048576, 1),
-                "m": settings.EVIDENCE_MAX_BYTES // 1048576,
-            }
-        )
-    file.seek(0)
-    head = file.read(16)
-    kind = detect_type(head, file)
-    ext = "." + name.rsplit(".", 1)[-1].lower() if "." in name else ""
-    if kind is None:
-        raise ServiceError(
-            _("Tệp “%(n)s” không phải PDF, DOCX, XLSX, PNG hay JPEG (kiểm tra theo nội dung).")
-            % {"n": name}
-        )
-    mime, exts = ALLOWED[kind]
-    if ext not in exts:
-        raise ServiceError(
-            _("Tên tệp “%(n)s” không khớp với nội dung (nội dung là %(k)s).")
-            % {"n": name, "k": kind.upper()}
-        )
-    digest = hashlib.sha256()
-    file.seek(0)
-    for chunk in file.chunks():
-        digest.update(chunk)
-    file.seek(0)
+    checked = check_upload(file, settings.EVIDENCE_MAX_BYTES)
+    name = checked.name
     file.name = name
     ev = Evidence(
         cycle=participation.cycle,
         unit=participation.unit,
         original_name=name,
-        size=file.size,
-        sha256=digest.hexdigest(),
-        content_type=mime,
+        size=checked.size,
+        sha256=checked.sha256,
+        content_type=checked.content_type,
         title=title.strip(),
         doc_number=doc_number.strip(),
         doc_date=doc_date,
@@ -144,13 +108,7 @@ def evidence_link(
     if evidence.unit_id != participation.unit_id or evidence.cycle_id != participation.cycle_id:
         raise ServiceError(_("Tài liệu không thuộc đơn vị này."))
     _require_evidence_window(participation, user)
-    node = _leaf(participation.cycle.methodology.tree, code)
-    if not node.applies(participation.unit.type):
-        raise ServiceError(_("Mục %(c)s không áp dụng cho loại đơn vị này.") % {"c": code})
-    if node.method in (SURVEY, EXTERNAL):
-        raise ServiceError(
-            _("Mục %(c)s do cơ quan tổ chức nhập (điều tra, số liệu ngoài).") % {"c": code}
-        )
+    _unit_item(participation, code)
     entry, _created = Entry.objects.get_or_create(participation=participation, code=code)
     link, created = EvidenceLink.objects.get_or_create(
         evidence=evidence, entry=entry, defaults={"page_ref": page_ref.strip()}
@@ -176,6 +134,11 @@ def evidence_unlink(*, link: EvidenceLink, user: Any) -> None:
         user, p, link.entry.code, _("Bạn không có quyền gỡ tài liệu của mục này.")
     )
     _require_evidence_window(p, user)
+    entry = link.entry
+    if not entry.links.exclude(pk=link.pk).exists():
+        # The last document of an item marked "không phát sinh" without a note: it would be
+        # left without a justification.
+        _require_not_arising_justified(Entry(code=entry.code), entry.value, entry.note)
     log_action(
         "evidence.unlinked",
         actor=user,

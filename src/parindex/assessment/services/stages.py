@@ -9,16 +9,19 @@ page, the API, the CLI and the home page's to-do block."""
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Count, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from parindex.assessment import lifecycle
 from parindex.audit.services import log_action
+from parindex.common.collation import vn_key
 from parindex.common.errors import ServiceError
 from parindex.core.model import EXTERNAL, SURVEY
 
@@ -154,7 +157,7 @@ def transition_checklist(cycle: Cycle, to_state: str) -> list[CheckItem]:
     checks = lifecycle.checks_of(cycle.state, to_state)
     if not checks:
         return []
-    parts = list(cycle.participations.select_related("unit").order_by("unit__name"))
+    parts = sorted(cycle.participations.select_related("unit"), key=lambda p: vn_key(p.unit.name))
     items: list[CheckItem] = []
     counts: dict[str, dict[int, int]] | None = None
     if {"unappraised", "unexplained"} & set(checks):
@@ -197,6 +200,65 @@ def transition_checklist(cycle: Cycle, to_state: str) -> list[CheckItem]:
         elif check == "surveys":
             items.append(_surveys(cycle, parts))
     return items
+
+
+@dataclass(frozen=True)
+class Move:
+    """A move the cycle may make now: forward with the checklist of its open points, or one
+    stage back (always with a reason)."""
+
+    to_state: str
+    back: bool
+    items: tuple[CheckItem, ...] = ()
+    decision_required: bool = False  # publishing: the approving decision's number and date
+
+    @property
+    def open(self) -> int:
+        return sum(i.count for i in self.items)
+
+    @property
+    def reason_required(self) -> bool:
+        return self.back or self.open > 0
+
+
+def cycle_moves(cycle: Cycle) -> list[Move]:
+    """Every move `cycle_transition` accepts from the cycle's state, forward ones first, each
+    with what it requires (the command line and the API show these)."""
+    facts = lifecycle.of(cycle)
+    forward = [
+        Move(
+            s,
+            back=False,
+            items=tuple(transition_checklist(cycle, s)),
+            decision_required=lifecycle.facts(s).published and not facts.published,
+        )
+        for s in facts.next_states
+    ]
+    return forward + [Move(s, back=True) for s in facts.prev_states]
+
+
+def checklist_version(cycle: Cycle, to_state: str) -> str:
+    """A token that changes whenever the counts of transition_checklist(cycle, to_state)
+    may change, to cache them under: the cycle's state and results version (moved by every
+    entry write and state change), the units and their statuses (a submission does not
+    move the results version) and, when the move checks the surveys, the sample plan and
+    the responses. A few small queries, none over the entries."""
+    checks = lifecycle.checks_of(cycle.state, to_state)
+    results = Cycle.objects.values_list("results_version", flat=True).get(pk=cycle.pk)
+    parts: list[Any] = []
+    if checks:
+        parts.append(
+            list(cycle.participations.order_by("pk").values_list("pk", "status", "unit__type"))
+        )
+    if "surveys" in checks:
+        from parindex.surveys.models import Questionnaire, Response, SampleTarget
+
+        parts.append(list(Questionnaire.objects.filter(cycle=cycle).values_list("pk")))
+        plan = SampleTarget.objects.filter(cycle=cycle).order_by("pk")
+        parts.append(list(plan.values_list("pk", "unit_id", "questionnaire_id", "target")))
+        parts.append(Response.objects.filter(cycle=cycle).aggregate(n=Count("pk"), m=Max("pk")))
+    digest = hashlib.blake2b(repr(parts).encode(), digest_size=12).hexdigest()
+    return f"{cycle.pk}:{cycle.state}:{to_state}:{results}:{digest}"
 
 
 @transaction.atomic

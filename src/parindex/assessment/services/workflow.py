@@ -3,8 +3,10 @@ explanations."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 from django.db import transaction
@@ -25,9 +27,54 @@ from .. import permissions as perm
 from ..models import Cycle, Entry, Participation
 from .base import _require_manage
 from .cycles import self_assessment_open
-from .writes import EntryChange, _leaf, _write_entry, write_entries
+from .writes import EntryChange, _leaf, _unit_item, _write_entry, write_entries
 
 State = Cycle.State
+Status = Participation.Status
+
+
+def _open_or_why(found: tuple[bool, str]) -> str | None:
+    """A lifecycle answer (allowed, why not) as a refusal: None when allowed."""
+    ok, why = found
+    return None if ok else why
+
+
+def _move(
+    participation: Participation,
+    *,
+    user: Any,
+    to: str,
+    refusal: Callable[[Participation], str | None],
+    action: str,
+    fields: dict[str, Any] | None = None,
+    audit: dict[str, Any] | None = None,
+    mail: str | None = None,
+) -> Participation:
+    """A unit's form moves to status `to`: lock the participation, refuse the move when
+    `refusal` (asked of the locked row) says why, set the status and `fields`, save, write
+    the audit row `action` (with `audit`), and once the transaction is committed enqueue
+    the e-mails of the event `mail` (notify.FORM_EVENTS) as the task
+    parindex.assessment.tasks.notify_form: the request does not wait for the mail server
+    (with a worker), and a change rolled back sends nothing. The caller checked the user's
+    rights and runs in a transaction."""
+    p = (
+        Participation.objects.select_for_update()
+        .select_related("cycle", "unit")
+        .get(pk=participation.pk)
+    )
+    why = refusal(p)
+    if why is not None:
+        raise ServiceError(why)
+    p.status = to
+    for name, value in (fields or {}).items():
+        setattr(p, name, value)
+    p.save()
+    log_action(action, actor=user, target=p, cycle=p.cycle, unit=p.unit, **(audit or {}))
+    if mail is not None:
+        from .. import tasks
+
+        transaction.on_commit(partial(tasks.notify_form.enqueue, mail, p.pk))
+    return p
 
 
 @transaction.atomic
@@ -36,24 +83,21 @@ def participation_hand_over(*, participation: Participation, user: Any) -> Parti
     returns it; until then the form is read-only for the officers."""
     if not perm.may_hand_over(perm.access(user, participation)):
         raise ServiceError(_("Bạn không có quyền chuyển biểu tự đánh giá của đơn vị này."))
-    p = (
-        Participation.objects.select_for_update()
-        .select_related("cycle", "unit")
-        .get(pk=participation.pk)
+
+    def refusal(p: Participation) -> str | None:
+        if p.status == Status.HANDED_OVER:
+            return _("Biểu đã được chuyển lãnh đạo phê duyệt.")
+        return _open_or_why(self_assessment_open(p))
+
+    return _move(
+        participation,
+        user=user,
+        to=Status.HANDED_OVER,
+        refusal=refusal,
+        action="participation.handed_over",
+        fields={"handed_over_at": timezone.now(), "handed_over_by": user, "returned_comment": ""},
+        mail=notify.HANDED_OVER,
     )
-    if p.status == Participation.Status.HANDED_OVER:
-        raise ServiceError(_("Biểu đã được chuyển lãnh đạo phê duyệt."))
-    ok, why = self_assessment_open(p)
-    if not ok:
-        raise ServiceError(why)
-    p.status = Participation.Status.HANDED_OVER
-    p.handed_over_at = timezone.now()
-    p.handed_over_by = user
-    p.returned_comment = ""
-    p.save()
-    log_action("participation.handed_over", actor=user, target=p, cycle=p.cycle, unit=p.unit)
-    _notify(lambda: notify.handed_over(p))
-    return p
 
 
 @transaction.atomic
@@ -64,26 +108,22 @@ def participation_return(*, participation: Participation, comment: str, user: An
     comment = comment.strip()
     if not comment:
         raise ServiceError(_("Cần ghi ý kiến khi trả lại biểu."))
-    p = (
-        Participation.objects.select_for_update()
-        .select_related("cycle", "unit")
-        .get(pk=participation.pk)
+
+    def refusal(p: Participation) -> str | None:
+        if p.status != Status.HANDED_OVER:
+            return _("Biểu chưa được chuyển lãnh đạo phê duyệt.")
+        return None
+
+    return _move(
+        participation,
+        user=user,
+        to=Status.DRAFT,
+        refusal=refusal,
+        action="participation.returned",
+        fields={"returned_comment": comment},
+        audit={"comment": comment},
+        mail=notify.RETURNED,
     )
-    if p.status != Participation.Status.HANDED_OVER:
-        raise ServiceError(_("Biểu chưa được chuyển lãnh đạo phê duyệt."))
-    p.status = Participation.Status.DRAFT
-    p.returned_comment = comment
-    p.save()
-    log_action(
-        "participation.returned",
-        actor=user,
-        target=p,
-        cycle=p.cycle,
-        unit=p.unit,
-        comment=comment,
-    )
-    _notify(lambda: notify.returned(p))
-    return p
 
 
 @transaction.atomic
@@ -92,27 +132,15 @@ def participation_submit(*, participation: Participation, user: Any) -> Particip
     it becomes read-only."""
     if not perm.may_approve(perm.access(user, participation)):
         raise ServiceError(_("Chỉ lãnh đạo đơn vị được phê duyệt và gửi kết quả tự đánh giá."))
-    p = (
-        Participation.objects.select_for_update()
-        .select_related("cycle", "unit")
-        .get(pk=participation.pk)
+    return _move(
+        participation,
+        user=user,
+        to=Status.SUBMITTED,
+        refusal=lambda p: _open_or_why(self_assessment_open(p, approver=True)),
+        action="participation.submitted",
+        fields={"submitted_at": timezone.now(), "submitted_by": user, "returned_comment": ""},
+        mail=notify.SUBMITTED,
     )
-    ok, why = self_assessment_open(p, approver=True)
-    if not ok:
-        raise ServiceError(why)
-    p.status = Participation.Status.SUBMITTED
-    p.submitted_at = timezone.now()
-    p.submitted_by = user
-    p.returned_comment = ""
-    p.save()
-    log_action("participation.submitted", actor=user, target=p, cycle=p.cycle, unit=p.unit)
-    _notify(lambda: notify.submitted(p))
-    return p
-
-
-def _notify(send: Any) -> None:
-    """Send the e-mails of a hand-over once the transaction is committed."""
-    transaction.on_commit(send)
 
 
 @transaction.atomic
@@ -120,15 +148,21 @@ def participation_withdraw(*, participation: Participation, user: Any) -> Partic
     """Withdraw a submission to edit it again: allowed until appraisal starts."""
     if not perm.access(user, participation).can(perm.SUBMIT):
         raise ServiceError(_("Chỉ lãnh đạo đơn vị được rút kết quả đã gửi."))
-    p = Participation.objects.select_for_update().select_related("cycle").get(pk=participation.pk)
-    if p.status != Participation.Status.SUBMITTED:
-        raise ServiceError(_("Kết quả tự đánh giá chưa được gửi."))
-    if not lifecycle.of(p.cycle).withdraw:
-        raise ServiceError(_("Không thể rút lại: việc thẩm định đã bắt đầu."))
-    p.status = Participation.Status.DRAFT
-    p.save()
-    log_action("participation.withdrawn", actor=user, target=p, cycle=p.cycle, unit=p.unit)
-    return p
+
+    def refusal(p: Participation) -> str | None:
+        if p.status != Status.SUBMITTED:
+            return _("Kết quả tự đánh giá chưa được gửi.")
+        if not lifecycle.of(p.cycle).withdraw:
+            return _("Không thể rút lại: việc thẩm định đã bắt đầu.")
+        return None
+
+    return _move(
+        participation,
+        user=user,
+        to=Status.DRAFT,
+        refusal=refusal,
+        action="participation.withdrawn",
+    )
 
 
 @transaction.atomic
@@ -270,13 +304,7 @@ def entry_appraise_code(
     """entry_appraise for an item named by its code; an item the unit left empty gets its
     entry here (version 0), so the council can score it too. Only the unit's own items
     that apply to it are appraised (not survey/external data)."""
-    node = _leaf(participation.cycle.methodology.tree, code)
-    if not node.applies(participation.unit.type):
-        raise ServiceError(_("Mục %(c)s không áp dụng cho loại đơn vị này.") % {"c": code})
-    if node.method in (SURVEY, EXTERNAL):
-        raise ServiceError(
-            _("Mục %(c)s do cơ quan tổ chức nhập (điều tra, số liệu ngoài).") % {"c": code}
-        )
+    _unit_item(participation, code)
     entry, _created = Entry.objects.get_or_create(participation=participation, code=code)
     entry.participation = participation
     return entry_appraise(

@@ -20,6 +20,7 @@ from parindex.core import (
     InvalidValue,
     Methodology,
     check_entry,
+    is_not_arising,
     parse_value,
     score_leaf,
 )
@@ -59,6 +60,19 @@ def _leaf(tree: Methodology, code: str) -> Node:
     node = tree.nodes.get(code)
     if node is None or node.rule is None:
         raise ServiceError(_("Mã tiêu chí “%(c)s” không có trong bộ tiêu chí.") % {"c": code})
+    return node
+
+
+def _unit_item(participation: Participation, code: str) -> Node:
+    """The leaf `code` if it is one of the unit's own items: it applies to the unit's type
+    and the unit assesses it itself (survey and external data are the organiser's)."""
+    node = _leaf(participation.cycle.methodology.tree, code)
+    if not node.applies(participation.unit.type):
+        raise ServiceError(_("Mục %(c)s không áp dụng cho loại đơn vị này.") % {"c": code})
+    if node.method in (SURVEY, EXTERNAL):
+        raise ServiceError(
+            _("Mục %(c)s do cơ quan tổ chức nhập (điều tra, số liệu ngoài).") % {"c": code}
+        )
     return node
 
 
@@ -261,6 +275,22 @@ def _write_batch(
     return entries
 
 
+def _require_not_arising_justified(entry: Entry, value: str, note: str) -> None:
+    """An item marked "không phát sinh" says why: a note, or a document linked to it (the
+    self-assessment report lists it with this justification)."""
+    if not is_not_arising(value) or note.strip():
+        return
+    if entry.pk is not None and entry.links.exists():
+        return
+    raise ServiceError(
+        _(
+            "Mục %(c)s: khi đánh dấu “không phát sinh”, cần ghi thuyết minh lý do hoặc gắn "
+            "tài liệu kiểm chứng."
+        )
+        % {"c": entry.code}
+    )
+
+
 def _self_change(
     participation: Participation,
     code: str,
@@ -292,6 +322,7 @@ def _self_change(
     values: dict[str, Any] = {"value": value, "self_points": points}
     if note is not None:
         values["note"] = note.strip()
+    _require_not_arising_justified(entry, value, values.get("note", entry.note))
     return EntryChange(
         participation=participation,
         entry=entry,

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 from parindex.assessment import lifecycle
 from parindex.assessment import permissions as perm
 from parindex.assessment import services as svc
+from parindex.assessment.forms import AppraisalForm, first_error
 from parindex.assessment.models import Entry, Participation
 from parindex.assessment.presenters.appraisal import (
     CycleTasks,
@@ -32,7 +33,7 @@ from parindex.assessment.presenters.appraisal import (
     _round_points,
 )
 from parindex.common.collation import vn_key
-from parindex.core import fmt_vn, to_decimal
+from parindex.core import fmt_vn
 
 
 def _participation(user: Any, pk: int) -> tuple[Participation, perm.Access]:
@@ -154,14 +155,6 @@ def appraisal_bulk(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("appraisal_detail", p.pk)
 
 
-def _parse_points(raw: str) -> Decimal:
-    """Points as the council types them ("1,5", "1.5"), read by the engine's number parser."""
-    try:
-        return to_decimal(raw.strip())
-    except ValueError:
-        raise svc.ServiceError(_("Điểm “%(p)s” không phải là số.") % {"p": raw}) from None
-
-
 @login_required
 def appraisal_entry(request: HttpRequest, pk: int, code: str) -> HttpResponse:
     """Accept or adjust one item in the current round (htmx: answers the table row)."""
@@ -174,45 +167,39 @@ def appraisal_entry(request: HttpRequest, pk: int, code: str) -> HttpResponse:
     node = tree.nodes.get(code)
     if node is None or not node.is_leaf or code in {a.code for a in tree.adjustments}:
         raise Http404
-    action = request.POST.get("action", "")
-    form = {k: request.POST.get(k, "") for k in ("points", "reason", "comment")}
-    message, error = "", False
-    try:
+    form = AppraisalForm(request.POST)
+    message, error = "", True
+    if not form.is_valid():
+        message = first_error(form)
+    else:
+        data = form.cleaned_data
         try:
-            version = int(request.POST.get("version", ""))
-        except ValueError:
-            raise svc.ServiceError(_("Thiếu phiên bản của mục; hãy tải lại trang.")) from None
-        if action == "accept":
-            points = None
-        elif action == "adjust":
-            if not form["points"].strip():
-                raise svc.ServiceError(_("Hãy nhập điểm thẩm định."))
-            points = _parse_points(form["points"])
+            entry = svc.entry_appraise_code(
+                participation=p,
+                code=code,
+                points=data["points"],
+                reason=data["reason"],
+                comment=data["comment"],
+                version=data["version"],
+                user=request.user,
+            )
+        except svc.ServiceError as exc:  # a Conflict among them
+            message = str(exc)
         else:
-            raise svc.ServiceError(_("Thao tác không hợp lệ."))
-        entry = svc.entry_appraise_code(
-            participation=p,
-            code=code,
-            points=points,
-            reason=form["reason"] if action == "adjust" else "",
-            comment=form["comment"],
-            version=version,
-            user=request.user,
-        )
-        message = _("Đã lưu: %(p)s điểm.") % {
-            "p": fmt_vn(_round_points(entry, _round(p.cycle) or 1) or Decimal(0), 2)
-        }
-        form = {}
-    except svc.Conflict as exc:
-        message, error = str(exc), True
-    except svc.ServiceError as exc:
-        message, error = str(exc), True
+            points = _round_points(entry, _round(p.cycle) or 1) or Decimal(0)
+            message, error = _("Đã lưu: %(p)s điểm.") % {"p": fmt_vn(points, 2)}, False
     if not request.headers.get("HX-Request"):
         (messages.error if error else messages.success)(request, f"{code}: {message}")
         return redirect(reverse("appraisal_detail", args=[p.pk]) + f"#m-{code}")
     entries = _entries(p)
     row = _leaf_row(
-        p, acc, node, entries.get(code), message=message, error=error, form=form if error else {}
+        p,
+        acc,
+        node,
+        entries.get(code),
+        message=message,
+        error=error,
+        form=form.typed() if error else {},
     )
     return render(
         request,

@@ -6,19 +6,24 @@ from __future__ import annotations
 
 from typing import Any
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from parindex.assessment import lifecycle
 from parindex.assessment import permissions as perm
 from parindex.assessment import services as svc
+from parindex.assessment.forms import (
+    CsvUploadForm,
+    ExternalValuesForm,
+    LateGrantForm,
+    ScheduleForm,
+    TransitionForm,
+)
 from parindex.assessment.models import Cycle, Participation
 from parindex.assessment.presenters.cycle import (
     CONFIRM,
@@ -28,7 +33,6 @@ from parindex.assessment.presenters.cycle import (
     cycle_rows,
 )
 from parindex.common.collation import vn_key
-from parindex.common.dates import date_field, datetime_field
 
 State = Cycle.State
 
@@ -52,47 +56,6 @@ def _managed_cycle(user: Any, pk: int) -> Cycle:
 def cycle_list(request: HttpRequest) -> HttpResponse:
     cycles = perm.cycles_visible_to(request.user)
     return render(request, "web/cycle_list.html", {"cycles": cycles, "nav": "cycles"})
-
-
-class UnitChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj: Any) -> str:
-        return str(obj.unit.name)
-
-
-class LateGrantForm(forms.Form):
-    participation = UnitChoiceField(
-        queryset=Participation.objects.none(), label=gettext_lazy("Đơn vị")
-    )
-    until = datetime_field(gettext_lazy("Cho nhập đến"), required=True)
-    reason = forms.CharField(label=gettext_lazy("Lý do"), max_length=500)
-
-    def __init__(self, *args: Any, cycle: Cycle, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        field = self.fields["participation"]
-        assert isinstance(field, forms.ModelChoiceField)
-        field.queryset = cycle.participations.select_related("unit")
-
-
-class TransitionForm(forms.Form):
-    """A move of the cycle: the state, the reason (needed with open points and when going
-    back) and, when publishing, the approving decision (the service checks which apply)."""
-
-    to_state = forms.ChoiceField(choices=State.choices)
-    reason = forms.CharField(
-        label=gettext_lazy("Lý do"),
-        required=False,
-        max_length=1000,
-        widget=forms.Textarea(attrs={"rows": 2}),
-    )
-    decision_number = forms.CharField(
-        label=gettext_lazy("Số quyết định phê duyệt"), required=False, max_length=100
-    )
-    decision_date = forms.DateField(
-        label=gettext_lazy("Ngày quyết định"),
-        required=False,
-        input_formats=["%Y-%m-%d"],
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-    )
 
 
 def _transitions(cycle: Cycle) -> list[dict[str, Any]]:
@@ -172,6 +135,7 @@ def cycle_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "manage": manage,
             "appraise": appraise,
             "finished": finished,
+            "plans": perm.may_draft_plans_in(request.user, cycle),
             "summary": summary,
             "transitions": transitions,
             "back": back,
@@ -239,21 +203,6 @@ def cycle_late_grant(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("cycle_detail", cycle.pk)
 
 
-def _dt_field(label: Any) -> forms.DateTimeField:
-    return datetime_field(label)
-
-
-class ScheduleForm(forms.Form):
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        for name in svc.SCHEDULE_FIELDS:
-            label = svc.schedule_label(name)
-            if name == "publication_date":
-                self.fields[name] = date_field(label)
-            else:
-                self.fields[name] = _dt_field(label)
-
-
 @login_required
 def cycle_schedule(request: HttpRequest, pk: int) -> HttpResponse:
     cycle = _managed_cycle(request.user, pk)
@@ -295,25 +244,21 @@ def participation_external(request: HttpRequest, pk: int) -> HttpResponse:
         raise PermissionDenied
     readonly = not lifecycle.organiser_edit_open(p.cycle)[0]
     if request.method == "POST" and not readonly:
+        form = ExternalValuesForm(request.POST, rows=_external_rows(p))
+        form.is_valid()  # each item is saved, or refused with its message, on its own
         saved, failed = 0, 0
-        for row in _external_rows(p):
-            code = row.node.code
-            if f"v-{code}" not in request.POST:
-                continue
-            value = request.POST[f"v-{code}"].strip()
-            if row.entry is not None and value == row.entry.value:
-                continue
-            if row.entry is None and value == "":
-                continue
+        for item in form.changed():
             try:
-                version = int(request.POST.get(f"ver-{code}", "") or 0)
+                if item.error:
+                    raise svc.ServiceError(item.error)
                 svc.entry_set_external(
-                    participation=p, code=code, value=value, user=request.user, version=version
+                    participation=p,
+                    code=item.code,
+                    value=item.value,
+                    user=request.user,
+                    version=item.version,
                 )
                 saved += 1
-            except ValueError:
-                failed += 1
-                messages.error(request, _("%(c)s: phiên bản không hợp lệ.") % {"c": code})
             except svc.ServiceError as exc:
                 failed += 1
                 messages.error(request, str(exc))
@@ -333,10 +278,6 @@ def participation_external(request: HttpRequest, pk: int) -> HttpResponse:
             "readonly": readonly,
         },
     )
-
-
-class CsvUploadForm(forms.Form):
-    file = forms.FileField()
 
 
 @login_required

@@ -3,7 +3,6 @@ Views only parse input, call parindex.assessment.services and render."""
 
 from __future__ import annotations
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Prefetch
@@ -11,25 +10,37 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from parindex.assessment import lifecycle, services
 from parindex.assessment import permissions as perm
+from parindex.assessment.forms import (
+    EvidenceLinkForm,
+    EvidenceUploadForm,
+    ItemAnswerForm,
+    LibraryLinkForm,
+    errors_text,
+    first_error,
+)
 from parindex.assessment.models import Cycle, Evidence, EvidenceLink, Participation
 from parindex.assessment.presenters.self_assessment import _unit_evidence, dom_id, form_state
 from parindex.assessment.views.self_assessment import (
     _explain_response,
-    _int,
     _is_htmx,
     _leaf_response,
     _participation,
     _safe_next,
 )
-from parindex.common.dates import date_field
 from parindex.core import Node
 
 State = Cycle.State
+
+
+def _where(request: HttpRequest) -> dict[str, str]:
+    """Where the answer goes (ItemAnswerForm: two optional texts, always valid)."""
+    form = ItemAnswerForm(request.POST, query=request.GET)
+    form.is_valid()
+    return form.cleaned_data
 
 
 def _item_answer(
@@ -37,12 +48,14 @@ def _item_answer(
 ) -> HttpResponse:
     """After a change to an item's evidence: the row (self form), the explanation item, or a
     redirect for plain form posts."""
-    ctx = request.POST.get("ctx") or request.GET.get("ctx") or ""
+    where = _where(request)
+    ctx = where["ctx"]
     if not _is_htmx(request) or ctx not in ("self", "explain"):
         messages.add_message(
             request, messages.SUCCESS if kind == "success" else messages.ERROR, message
         )
-        return redirect(_safe_next(request, reverse("evidence_library", args=[p.pk])))
+        library = reverse("evidence_library", args=[p.pk])
+        return redirect(_safe_next(request, where["next"], library))
     if ctx == "explain":
         return _explain_response(request, p, acc, code, kind, message)
     return _leaf_response(request, form_state(p, acc), code, kind, message)
@@ -79,16 +92,16 @@ def self_entry_evidence(request: HttpRequest, pk: int, code: str) -> HttpRespons
 @require_POST
 def self_evidence_link(request: HttpRequest, pk: int, code: str) -> HttpResponse:
     p, acc = _participation(request, pk)
-    try:
-        ev = _unit_evidence(p).get(pk=_int(request.POST.get("evidence")) or 0)
-    except Evidence.DoesNotExist:
-        return _item_answer(request, p, acc, code, "error", _("Hãy chọn một tài liệu của đơn vị."))
+    form = EvidenceLinkForm(request.POST, documents=_unit_evidence(p))
+    if not form.is_valid():
+        return _item_answer(request, p, acc, code, "error", first_error(form))
+    ev = form.cleaned_data["evidence"]
     try:
         services.evidence_link(
             participation=p,
             evidence=ev,
             code=code,
-            page_ref=request.POST.get("page_ref", ""),
+            page_ref=form.cleaned_data["page_ref"],
             user=request.user,
         )
         kind, message = "success", _("Đã gắn tài liệu “%(t)s”.") % {"t": ev}
@@ -128,16 +141,6 @@ def _max_mb() -> int:
     from django.conf import settings
 
     return settings.EVIDENCE_MAX_BYTES // (1024 * 1024)
-
-
-class EvidenceUploadForm(forms.Form):
-    file = forms.FileField(label=gettext_lazy("Tệp (PDF, DOCX, XLSX, PNG, JPEG)"))
-    title = forms.CharField(label=gettext_lazy("Trích yếu"), max_length=300, required=False)
-    doc_number = forms.CharField(label=gettext_lazy("Số, ký hiệu"), max_length=100, required=False)
-    doc_date = date_field(gettext_lazy("Ngày ban hành"))
-    issuer = forms.CharField(label=gettext_lazy("Cơ quan ban hành"), max_length=200, required=False)
-    code = forms.CharField(label=gettext_lazy("Gắn vào mục"), max_length=32, required=False)
-    page_ref = forms.CharField(label=gettext_lazy("Trang/mục"), max_length=100, required=False)
 
 
 def _item_choices(p: Participation, acc: perm.Access) -> list[Node]:
@@ -196,7 +199,6 @@ def evidence_library(request: HttpRequest, pk: int) -> HttpResponse:
 def evidence_upload(request: HttpRequest, pk: int) -> HttpResponse:
     p, acc = _participation(request, pk)
     form = EvidenceUploadForm(request.POST, request.FILES)
-    code = request.POST.get("code", "")
     error = ""
     if form.is_valid():
         try:
@@ -214,8 +216,9 @@ def evidence_upload(request: HttpRequest, pk: int) -> HttpResponse:
         except services.ServiceError as exc:
             error = str(exc)
     else:
-        error = " ".join(str(e) for errs in form.errors.values() for e in errs)
-    if request.POST.get("ctx") in ("self", "explain") and code:
+        error = errors_text(form)
+    code = form.cleaned_data.get("code", "")
+    if _where(request)["ctx"] in ("self", "explain") and code:
         if error:
             return _item_answer(
                 request, p, acc, code, "error", _("Chưa tải lên: %(m)s") % {"m": error}
@@ -241,15 +244,16 @@ def library_link(request: HttpRequest, pk: int, ev_pk: int) -> HttpResponse:
         ev = _unit_evidence(p).get(pk=ev_pk)
     except Evidence.DoesNotExist:
         raise Http404 from None
-    code = request.POST.get("code", "").strip()
+    form = LibraryLinkForm(request.POST)
     try:
-        if not code:
-            raise services.ServiceError(_("Hãy chọn mục cần gắn tài liệu."))
+        if not form.is_valid():
+            raise services.ServiceError(first_error(form))
+        code = form.cleaned_data["code"]
         services.evidence_link(
             participation=p,
             evidence=ev,
             code=code,
-            page_ref=request.POST.get("page_ref", ""),
+            page_ref=form.cleaned_data["page_ref"],
             user=request.user,
         )
         messages.success(request, _("Đã gắn “%(t)s” vào mục %(c)s.") % {"t": ev, "c": code})

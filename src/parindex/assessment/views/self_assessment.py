@@ -7,10 +7,10 @@ engine's result once; htmx requests get fragments, other requests full pages.
 
 from __future__ import annotations
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -19,9 +19,15 @@ from django.views.decorators.http import require_GET, require_POST
 
 from parindex.assessment import lifecycle, services
 from parindex.assessment import permissions as perm
+from parindex.assessment.forms import (
+    ExplanationForm,
+    ReturnForm,
+    SelfEntryForm,
+    SelfReportForm,
+    errors_text,
+)
 from parindex.assessment.models import Cycle, Entry, Participation
 from parindex.assessment.presenters.self_assessment import (
-    NOT_ARISING,
     CompareRow,
     FormState,
     StageCell,
@@ -50,15 +56,8 @@ def _is_htmx(request: HttpRequest) -> bool:
     return request.headers.get("HX-Request") == "true"
 
 
-def _int(raw: str | None) -> int | None:
-    try:
-        return int(raw) if raw not in (None, "") else None
-    except ValueError:
-        return None
-
-
-def _safe_next(request: HttpRequest, fallback: str) -> str:
-    nxt = request.POST.get("next") or request.GET.get("next") or ""
+def _safe_next(request: HttpRequest, nxt: str, fallback: str) -> str:
+    """`nxt` if it is an address of this site, else `fallback`."""
     if nxt and url_has_allowed_host_and_scheme(nxt, {request.get_host()}, request.is_secure()):
         return nxt
     return fallback
@@ -97,8 +96,63 @@ def self_assessment(request: HttpRequest, pk: int) -> HttpResponse:
             "nav": "home",
             "explaining": lifecycle.of(p.cycle).explanation,
             "return_form": ReturnForm() if st.can_return else None,
+            "can_download_report": acc.can(perm.SELF_REPORT),
+            "report_form": (
+                SelfReportForm(
+                    initial={"difficulties": p.difficulties, "recommendations": p.recommendations}
+                )
+                if st.open and perm.may_write_report(acc)
+                else None
+            ),
         },
     )
+
+
+@login_required
+@require_POST
+def self_report_save(request: HttpRequest, pk: int) -> HttpResponse:
+    """The unit's "Khó khăn, vướng mắc" and "Đề xuất, kiến nghị" for its report."""
+    p, _acc = _participation(request, pk)
+    form = SelfReportForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise services.ServiceError(errors_text(form))
+        services.participation_save_report(participation=p, user=request.user, **form.cleaned_data)
+        messages.success(request, _("Đã lưu nội dung báo cáo tự đánh giá."))
+    except services.ServiceError as exc:
+        messages.error(request, str(exc))
+    return redirect(reverse("self_assessment", args=[p.pk]) + "#self-report")
+
+
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+@login_required
+@require_GET
+def self_report_download(request: HttpRequest, pk: int) -> HttpResponse:
+    """The Word report of the unit's self-assessment."""
+    p, _acc = _participation(request, pk)
+    try:
+        name, content = services.self_report_docx(participation=p, user=request.user)
+    except services.ServiceError as exc:
+        raise PermissionDenied(str(exc)) from None
+    response = HttpResponse(content, content_type=DOCX)
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@login_required
+@require_GET
+def evidence_bundle_download(request: HttpRequest, pk: int) -> StreamingHttpResponse:
+    """The unit's evidence as one zip, streamed (one chunk of one file in memory at once)."""
+    p, _acc = _participation(request, pk)
+    try:
+        name, chunks = services.evidence_bundle(participation=p, user=request.user)
+    except services.ServiceError as exc:
+        raise PermissionDenied(str(exc)) from None
+    response = StreamingHttpResponse(chunks, content_type="application/zip")
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
 
 
 @login_required
@@ -109,13 +163,11 @@ def self_entry_save(request: HttpRequest, pk: int, code: str) -> HttpResponse:
     node = p.cycle.methodology.tree.nodes.get(code)
     if node is None or not node.is_leaf:
         raise Http404
-    value = NOT_ARISING if request.POST.get("na") else request.POST.get("value", "")
-    note = request.POST.get("note")
-    version = _int(request.POST.get("version"))
+    form = SelfEntryForm(request.POST)
     try:
-        services.entry_save_self(
-            participation=p, code=code, value=value, note=note, version=version, user=request.user
-        )
+        if not form.is_valid():
+            raise services.ServiceError(errors_text(form))
+        services.entry_save_self(participation=p, code=code, user=request.user, **form.cleaned_data)
         kind, message = "success", _("Đã lưu.")
     except services.Conflict as exc:
         kind, message = "warning", str(exc)
@@ -142,15 +194,6 @@ def self_submit(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("self_assessment", pk=p.pk)
 
 
-class ReturnForm(forms.Form):
-    comment = forms.CharField(
-        label=_("Ý kiến khi trả lại"),
-        max_length=4000,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        error_messages={"required": _("Cần ghi ý kiến khi trả lại biểu.")},
-    )
-
-
 @login_required
 @require_POST
 def self_hand_over(request: HttpRequest, pk: int) -> HttpResponse:
@@ -171,7 +214,7 @@ def self_return(request: HttpRequest, pk: int) -> HttpResponse:
     p, _acc = _participation(request, pk)
     form = ReturnForm(request.POST)
     if not form.is_valid():
-        messages.error(request, " ".join(str(e) for errs in form.errors.values() for e in errs))
+        messages.error(request, errors_text(form))
         return redirect("self_assessment", pk=p.pk)
     try:
         services.participation_return(
@@ -235,13 +278,11 @@ def explanation_save(request: HttpRequest, pk: int, code: str) -> HttpResponse:
     except Entry.DoesNotExist:
         raise Http404 from None
     entry.participation = p
+    form = ExplanationForm(request.POST)
     try:
-        services.entry_explain(
-            entry=entry,
-            text=request.POST.get("text", ""),
-            version=_int(request.POST.get("version")),
-            user=request.user,
-        )
+        if not form.is_valid():
+            raise services.ServiceError(errors_text(form))
+        services.entry_explain(entry=entry, user=request.user, **form.cleaned_data)
         kind, message = "success", _("Đã lưu giải trình.")
     except services.Conflict as exc:
         kind, message = "warning", str(exc)

@@ -48,7 +48,10 @@ RULE_PARAMS: dict[str, tuple[str, ...]] = {
     "survey": (),
     "bonus": ("per_unit",),
     "deduction": ("per_unit",),
+    "ratio": ("full_at",),
+    "piecewise": ("over", "floor"),
 }
+BREAKPOINT_SYNTAX = "giá trị=điểm, tăng dần, ví dụ 50=0,5; 100=1"
 BAND_SYNTAX = "[từ..đến)=điểm, ví dụ [80..100)=0,5; [100..100]=1; [5..)=1"
 MAX_CELL_TEXT = 32767  # Excel's limit on the text of one cell
 
@@ -102,7 +105,8 @@ NODE_COLUMNS = (
         "Quy tắc chấm của mục lá: manual (chấm trực tiếp theo bước), yes_no (có/không), "
         "thresholds (theo mức tỷ lệ % hoặc số lượng), proportional (tỷ lệ thuận), timeliness "
         "(đúng hạn/chậm/không thực hiện), survey (tỷ lệ điều tra %), bonus (điểm thưởng), "
-        "deduction (điểm trừ). Mục có mục con để trống.",
+        "deduction (điểm trừ), ratio (tỷ lệ nhập bằng hai số: đã thực hiện/tổng số), "
+        "piecewise (tuyến tính từng đoạn, có ngưỡng sàn). Mục có mục con để trống.",
         "thresholds",
     ),
     Column(
@@ -112,7 +116,8 @@ NODE_COLUMNS = (
         "Tham số của quy tắc, dạng khóa=giá trị, cách nhau bởi dấu chấm phẩy. manual: step "
         "(bước, mặc định 0,25); yes_no: yes, no; thresholds: over=percent hoặc over=count; "
         "proportional: full_at (mặc định 100); timeliness: on_time, late, not_done; bonus: "
-        "per_unit (không bắt buộc); deduction: per_unit (bắt buộc).",
+        "per_unit (không bắt buộc); deduction: per_unit (bắt buộc); ratio: full_at (mặc định "
+        "100, bỏ trống khi chấm theo các mức); piecewise: over, floor.",
         "on_time=1; late=0,5",
     ),
     Column(
@@ -123,7 +128,8 @@ NODE_COLUMNS = (
         "mỗi mức dạng [từ..đến)=điểm. Ngoặc vuông [ ] là lấy cả cận, ngoặc tròn ( ) là không "
         "lấy cận. Bỏ trống cận trên cho mức không giới hạn trên (số lượng): [5..)=1. Có thể "
         "dùng → hoặc : thay cho =. Các mức phải phủ kín 0–100 (%) hoặc từ 0 trở lên (số "
-        "lượng), không chồng lấn.",
+        "lượng), không chồng lấn. Quy tắc ratio chấm theo mức dùng cùng cú pháp (theo %). "
+        "Quy tắc piecewise: các điểm gãy dạng giá trị=điểm, ví dụ 50=0,5; 100=1.",
         "[100..100]=1; [80..100)=0,5; [0..80)=0",
     ),
     Column(
@@ -160,6 +166,39 @@ NODE_COLUMNS = (
         "điểm thưởng/điểm trừ (dùng quy tắc bonus hoặc deduction, không có mục con).",
         ADJUSTMENT,
     ),
+    Column(
+        "gate",
+        "Điều kiện bắt buộc",
+        12,
+        "Ghi 'có' (hoặc x) nếu tiêu chí thành phần là điều kiện bắt buộc: khi nó không đạt (0 "
+        "điểm, 'không'), cả tiêu chí chứa nó bằng 0 điểm.",
+        "có",
+    ),
+    Column(
+        "valid_from",
+        "Hiệu lực từ",
+        12,
+        "Chỉ cho tiêu chí thành phần có hiệu lực một phần của kỳ (ví dụ từ 01/07/2025 sau sắp "
+        "xếp đơn vị hành chính): ngày bắt đầu, dạng dd/mm/yyyy, trong kỳ đánh giá (sheet "
+        "Thông tin). Điểm và điểm tối đa được tính theo tỷ lệ số ngày. Để trống = từ đầu kỳ.",
+        "01/07/2025",
+    ),
+    Column(
+        "valid_to",
+        "Hiệu lực đến",
+        12,
+        "Ngày kết thúc hiệu lực (dd/mm/yyyy), trong kỳ đánh giá. Để trống = đến cuối kỳ.",
+        "",
+    ),
+    Column(
+        "block",
+        "Khối",
+        10,
+        "Ghi 'có' nếu mục là một khối có thể vắng mặt ở một đơn vị (ví dụ điều tra xã hội học "
+        "không tổ chức): đơn vị nhập 'không phát sinh' cho mã của khối; xử lý theo "
+        "absent_block của sheet Thông tin.",
+        "có",
+    ),
 )
 REQUIRED_NODE_COLUMNS = ("code", "name", "max")
 
@@ -181,6 +220,15 @@ INFO_KEYS = (
     ),
     ("bonus_cap", "Trần điểm thưởng", "Tổng điểm thưởng tối đa (để trống = không giới hạn)"),
     ("deduction_floor", "Sàn điểm trừ", "Tổng điểm trừ tối đa, số ≤ 0, ví dụ -5"),
+    (
+        "absent_block",
+        "Khối vắng mặt",
+        "exclude (loại khỏi điểm tối đa) | rescale (các mục còn lại quy đổi lên đủ điểm)",
+    ),
+    ("valid_from_year", "Áp dụng từ năm", "Năm đánh giá đầu tiên áp dụng, ví dụ 2022"),
+    ("valid_to_year", "Áp dụng đến năm", "Năm đánh giá cuối cùng áp dụng (để trống = chưa hết)"),
+    ("period_from", "Kỳ đánh giá từ", "Ngày đầu kỳ, dd/mm/yyyy (cần khi có mục hiệu lực một phần)"),
+    ("period_to", "Kỳ đánh giá đến", "Ngày cuối kỳ, dd/mm/yyyy"),
 )
 BANDS_KEY = "bands"
 BANDS_TITLE = "Xếp loại (bands)"

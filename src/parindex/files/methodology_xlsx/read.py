@@ -30,6 +30,7 @@ from .layout import (
     BANDS_KEY,
     BANDS_TITLE,
     BRACKET_KEY,
+    BREAKPOINT_SYNTAX,
     INFO_KEYS,
     INFO_SHEET,
     NODE_COLUMNS,
@@ -254,17 +255,22 @@ class _Reader:
             text = _text(values.get(key)).strip().lower()
             if text:
                 spec[key] = text
+        for key in ("valid_from", "valid_to"):
+            text = _text(values.get(key)).strip()
+            if text:
+                spec[key] = text
         applies = _text(values.get("applies_to")).strip()
         if applies:
             spec["applies_to"] = [a.strip() for a in re.split(r"[,;\n]", applies) if a.strip()]
-        unknown = _text(values.get("unknown")).strip()
-        flag = parse_yes_no(unknown) if unknown else False
-        if flag:
-            spec["unknown"] = True
-        elif flag is None:
-            self.error(
-                f"'{unknown}' không hợp lệ: ghi 'có' hoặc để trống", row, headers["unknown"], code
-            )
+        for key in ("unknown", "gate", "block"):
+            said = _text(values.get(key)).strip()
+            flag = parse_yes_no(said) if said else False
+            if flag:
+                spec[key] = True
+            elif flag is None:
+                self.error(
+                    f"'{said}' không hợp lệ: ghi 'có' hoặc để trống", row, headers[key], code
+                )
         section = _text(values.get("section")).strip().lower()
         adjustment = section in ADJUSTMENT_WORDS
         if not adjustment and section not in TREE_WORDS:
@@ -281,11 +287,16 @@ class _Reader:
         if kind in RULE_PARAMS:
             rule: dict[str, Any] = {"kind": kind}
             rule.update(self.params(params_text, kind, row, headers["params"], code))
-            if kind == "thresholds":
+            if kind == "thresholds" or (kind == "ratio" and bands_text):
                 rule["bands"] = self.bands(bands_text, row, headers["bands"], code)
+            elif kind == "piecewise":
+                rule["breakpoints"] = self.breakpoints(bands_text, row, headers["bands"], code)
             elif bands_text:
                 self.error(
-                    "chỉ quy tắc thresholds mới có các mức (bands)", row, headers["bands"], code
+                    "chỉ quy tắc thresholds, ratio, piecewise mới có các mức (bands)",
+                    row,
+                    headers["bands"],
+                    code,
                 )
             spec["rule"] = rule
         elif kind:
@@ -331,6 +342,27 @@ class _Reader:
             except ValueError:
                 self.error(f"tham số '{key}' = '{raw}' không phải là số", row, column, code)
         return result
+
+    def breakpoints(self, text: str, row: int, column: str, code: str) -> list[dict[str, Any]]:
+        """`50=0,5; 100=1` -> the breakpoints of a piecewise rule."""
+        out = []
+        for part in re.split(r"[;\n]", text):
+            part = part.strip()
+            if not part:
+                continue
+            match = re.fullmatch(r"(.+?)\s*(?:=>|->|→|=|:)\s*(.+)", part)
+            try:
+                if not match:
+                    raise ValueError
+                out.append({"at": to_decimal(match.group(1)), "points": to_decimal(match.group(2))})
+            except ValueError:
+                self.error(
+                    f"điểm gãy '{part}' sai cú pháp: cần dạng {BREAKPOINT_SYNTAX}",
+                    row,
+                    column,
+                    code,
+                )
+        return out
 
     def bands(self, text: str, row: int, column: str, code: str) -> list[dict[str, Any]]:
         bands = []

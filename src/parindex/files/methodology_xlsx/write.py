@@ -17,7 +17,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from parindex.core.errors import Issue, ValidationFailed
 from parindex.core.loader import FORMAT
 from parindex.core.model import METHODS, NOT_ARISING_POLICIES, Methodology, Node
-from parindex.core.rules import RULE_KINDS, Band, Rule, Thresholds
+from parindex.core.rules import RULE_KINDS, Band, Piecewise, RatioRule, Rule, Thresholds
 from parindex.core.values import YES_TEXT
 
 from .layout import (
@@ -100,6 +100,11 @@ def _write_info(ws: Worksheet, m: Methodology) -> None:
         "not_arising_default": m.not_arising_default,
         "bonus_cap": m.bonus_cap,
         "deduction_floor": m.deduction_floor,
+        "absent_block": m.absent_block,
+        "valid_from_year": str(m.valid_from_year or ""),
+        "valid_to_year": str(m.valid_to_year or ""),
+        "period_from": f"{m.period_from:%d/%m/%Y}" if m.period_from else "",
+        "period_to": f"{m.period_to:%d/%m/%Y}" if m.period_to else "",
     }
     row = 2
     for key, label, hint in INFO_KEYS:
@@ -153,7 +158,7 @@ def _dropdown(ws: Worksheet, values: Iterable[str], ref: str, allow_blank: bool 
 def _params_text(rule: Rule) -> str:
     parts = []
     for key, value in rule.to_dict().items():
-        if key in ("kind", "bands"):
+        if key in ("kind", "bands", "breakpoints"):
             continue
         text = _num_text(value) if isinstance(value, Decimal) else str(value)
         parts.append(f"{key}={text}")
@@ -180,6 +185,10 @@ def _node_row(node: Node, adjustment: bool) -> dict[str, Any]:
         "guidance": node.guidance,
         "evidence": node.evidence,
         "unknown": YES_TEXT if node.unknown else "",
+        "gate": YES_TEXT if node.gate else "",
+        "block": YES_TEXT if node.block else "",
+        "valid_from": f"{node.valid_from:%d/%m/%Y}" if node.valid_from else "",
+        "valid_to": f"{node.valid_to:%d/%m/%Y}" if node.valid_to else "",
         "section": ADJUSTMENT if adjustment else "",
     }
     if node.is_leaf:
@@ -189,6 +198,12 @@ def _node_row(node: Node, adjustment: bool) -> dict[str, Any]:
             row["params"] = _params_text(node.rule)
             if isinstance(node.rule, Thresholds):
                 row["bands"] = "; ".join(band_text(b) for b in node.rule.bands)
+            elif isinstance(node.rule, RatioRule) and node.rule.bands is not None:
+                row["bands"] = "; ".join(band_text(b) for b in node.rule.bands.bands)
+            elif isinstance(node.rule, Piecewise):
+                row["bands"] = "; ".join(
+                    f"{_num_text(b.at)}={_num_text(b.points)}" for b in node.rule.breakpoints
+                )
     return row
 
 
@@ -265,6 +280,20 @@ HELP_RULES = (
     ("survey", "", "Tỷ lệ điều tra xã hội học (%) × điểm tối đa / 100."),
     ("bonus", "per_unit=0,5", "Điểm thưởng: số lần × per_unit (hoặc số điểm), tối đa = max."),
     ("deduction", "per_unit=0,25", "Điểm trừ: − số lần × per_unit, trừ tối đa = max."),
+    (
+        "ratio",
+        "full_at=100  |  hoặc các mức [100..100]=1; [80..100)=0,5; [0..80)=0",
+        "Nhập hai số: số đã thực hiện / tổng số (ví dụ 45/50); tỷ lệ = 45/50 × 100 = 90,0000 % "
+        "(4 chữ số thập phân). Chấm tỷ lệ thuận (min(tỷ lệ / full_at; 1) × điểm tối đa) hoặc theo "
+        "các mức (cột 'Các mức', như thresholds). 0/0 = không phát sinh.",
+    ),
+    (
+        "piecewise",
+        "over=percent; floor=50  |  50=0,5; 100=1",
+        "Tuyến tính từng đoạn giữa các điểm gãy ghi ở cột 'Các mức' dạng giá trị=điểm, tăng "
+        "dần; dưới floor (mặc định = điểm gãy đầu tiên) được 0 điểm; trên điểm gãy cuối được "
+        "điểm của điểm gãy cuối.",
+    ),
 )
 
 HELP_BANDS = (

@@ -6,17 +6,13 @@ from __future__ import annotations
 import io
 from collections import defaultdict
 from collections.abc import Sequence
-from datetime import date
 from decimal import Decimal
 
 from django.utils import timezone
-from docx import Document
 from docx.document import Document as DocumentType
-from docx.enum.section import WD_ORIENT
-from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.shared import Mm, Pt
 
+from parindex.common.collation import vn_key
 from parindex.core import fmt_vn, q4
 
 from .. import charts
@@ -31,78 +27,20 @@ from ..tables import (
 )
 from .layout import (
     TEXT_WIDTH_MM,
-    cant_split,
     caption,
-    cell_text,
-    col_widths,
+    closing_block,
     data_table,
     fmt_points,
     fmt_signed,
-    no_borders,
+    heading_block,
+    new_document,
     page_numbers,
     para,
     picture,
     rule,
-    set_font,
     shown,
 )
-from .params import BLOCK_NAMES, GROUP_NAMES, ReportParams, vn_date_line
-
-
-def _new_document() -> DocumentType:
-    doc = Document()
-    section = doc.sections[0]
-    section.orientation = WD_ORIENT.PORTRAIT
-    section.page_width, section.page_height = Mm(210), Mm(297)
-    section.top_margin, section.bottom_margin = Mm(20), Mm(20)
-    section.left_margin, section.right_margin = Mm(30), Mm(15)
-    section.header_distance = Mm(10)
-    normal = doc.styles["Normal"]
-    set_font(normal, 14)
-    normal.paragraph_format.space_after = Pt(0)
-    for name in ("Table Grid", "Header"):
-        if name in [s.name for s in doc.styles]:
-            set_font(doc.styles[name])
-    return doc
-
-
-def _heading_block(doc: DocumentType, p: ReportParams, when: date) -> None:
-    left_w, right_w = 68.0, 97.0
-    table = doc.add_table(rows=2, cols=2)
-    no_borders(table)
-    table.alignment = WD_TABLE_ALIGNMENT.CENTER
-    top, bottom = table.rows
-    lc, rc = top.cells
-    lc.paragraphs[0].paragraph_format.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    if p.authority:
-        cell_text(lc, p.authority.upper(), size=13, align=WD_ALIGN_PARAGRAPH.CENTER)
-        para(lc, p.issuer.upper(), size=13, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER, after=0)
-    else:
-        cell_text(lc, p.issuer.upper(), size=13, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER)
-    rule(lc, 22, left_w)
-    cell_text(
-        rc,
-        "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
-        size=12.5,
-        bold=True,
-        align=WD_ALIGN_PARAGRAPH.CENTER,
-    )
-    para(
-        rc,
-        "Độc lập - Tự do - Hạnh phúc",
-        size=13,
-        bold=True,
-        underline=True,
-        align=WD_ALIGN_PARAGRAPH.CENTER,
-        after=0,
-    )
-    lb, rb = bottom.cells
-    cell_text(lb, f"Số: {p.number}", size=13, align=WD_ALIGN_PARAGRAPH.CENTER)
-    cell_text(rb, vn_date_line(p.place, when), size=14, align=WD_ALIGN_PARAGRAPH.CENTER)
-    rb.paragraphs[0].runs[0].italic = True
-    for cell in (lb, rb):
-        cell.paragraphs[0].paragraph_format.space_before = Pt(6)
-    col_widths(table, (left_w, right_w))
+from .params import BLOCK_NAMES, GROUP_NAMES, ReportParams
 
 
 def _title(doc: DocumentType, p: ReportParams) -> None:
@@ -162,7 +100,9 @@ def _summary_paragraph(doc: DocumentType, rows: Sequence[UnitRow], group: str) -
         down = sum(
             1 for r in changed if r.change and r.change.index_delta and r.change.index_delta < 0
         )
-        label = changed[0].change.label if changed[0].change else ""
+        # A comparison with demo figures says so (national_label(synthetic=True)).
+        first = next((r for r in changed if r.change and r.change.synthetic), changed[0])
+        label = first.change.label if first.change else ""
         para(
             doc,
             f"So với {label}: {up} đơn vị tăng chỉ số, {down} đơn vị giảm chỉ số, "
@@ -189,9 +129,12 @@ def _ranking_table(doc: DocumentType, rows: Sequence[UnitRow]) -> None:
             r.band_label,
         ]
         if has_change:
-            values.append(fmt_signed(r.change.index_delta) if r.change else "")
+            text = fmt_signed(r.change.index_delta) if r.change else ""
+            values.append(text + "*" if text and r.change and r.change.synthetic else text)
         body.append(values)
     data_table(doc, header, body, widths, numeric=(2, 3, 4, 6))
+    if has_change and any(r.change and r.change.synthetic for r in rows):
+        para(doc, "(*) So với số liệu minh họa, không phải số liệu chính thức.", indent=True)
 
 
 def _field_stats_table(
@@ -248,7 +191,7 @@ def _ledger_section(
     doc: DocumentType, ledger: Sequence[LedgerEntry], table_no: int
 ) -> list[tuple[str, str, int, Decimal, Decimal, tuple[str, ...]]]:
     if not ledger:
-        para(doc, "Không có đơn vị nào bị trừ điểm.", indent=True)
+        para(doc, "Không có đơn vị nào có điểm chưa đạt.", indent=True)
         return []
     total = sum((e.lost for e in ledger), Decimal(0))
     recoverable = sum((e.recoverable_points for e in ledger), Decimal(0))
@@ -262,7 +205,7 @@ def _ledger_section(
     share = fmt_vn(q4(recoverable / total * 100)) if total else "0"
     para(
         doc,
-        f"Tổng số điểm bị trừ của các đơn vị là {fmt_vn(total)} điểm, trong đó "
+        f"Tổng số điểm chưa đạt của các đơn vị là {fmt_vn(total)} điểm, trong đó "
         f"{fmt_vn(recoverable)} điểm ({share}%) có thể khắc phục bằng việc hoàn thiện tài liệu "
         f"kiểm chứng và nâng cao kết quả thực hiện nhiệm vụ. Theo nguồn: {kinds}.",
         indent=True,
@@ -276,7 +219,7 @@ def _ledger_section(
     for code, entries in top:
         lost = sum((e.lost for e in entries), Decimal(0))
         rec = sum((e.recoverable_points for e in entries), Decimal(0))
-        agencies = tuple(sorted({a for e in entries for a in e.lead_agencies}))
+        agencies = tuple(sorted({a for e in entries for a in e.lead_agencies}, key=vn_key))
         summary.append((code, entries[0].name, len(entries), lost, rec, agencies))
         rows.append(
             [
@@ -288,14 +231,14 @@ def _ledger_section(
                 "; ".join(agencies),
             ]
         )
-    caption(doc, f"Bảng {table_no}. Các tiêu chí thành phần bị trừ nhiều điểm nhất", above=True)
+    caption(doc, f"Bảng {table_no}. Các tiêu chí thành phần chưa đạt nhiều điểm nhất", above=True)
     data_table(
         doc,
         [
             "Mã",
             "Tiêu chí thành phần",
-            "Số đơn vị bị trừ",
-            "Tổng điểm bị trừ",
+            "Số đơn vị chưa đạt",
+            "Tổng điểm chưa đạt",
             "Khắc phục được",
             "Cơ quan chủ trì",
         ],
@@ -339,7 +282,7 @@ def _proposals(
     if evidence:
         pts = sum((e.lost for e in evidence), Decimal(0))
         out.append(
-            f"Có {fmt_vn(pts)} điểm bị trừ do tài liệu kiểm chứng thiếu, không hợp lệ hoặc "
+            f"Có {fmt_vn(pts)} điểm chưa đạt do tài liệu kiểm chứng thiếu, không hợp lệ hoặc "
             f"ngoài thời gian đánh giá ({len(evidence)} lượt tiêu chí thành phần). Đề nghị các "
             "đơn vị chú trọng việc ban hành văn bản đúng thời hạn và lưu trữ, cập nhật đầy đủ "
             "tài liệu kiểm chứng ngay trong năm đánh giá."
@@ -371,41 +314,15 @@ def _proposals(
     return out
 
 
-def _closing_block(doc: DocumentType, p: ReportParams) -> None:
-    table = doc.add_table(rows=1, cols=2)
-    no_borders(table)
-    row = table.rows[0]
-    cant_split(row)
-    left, right = row.cells
-    first = left.paragraphs[0]
-    run = first.add_run("Nơi nhận:")
-    run.bold, run.italic = True, True
-    run.font.size = Pt(12)
-    first.paragraph_format.space_before = Pt(12)
-    for line in p.recipients:
-        para(left, f"- {line}", size=11, align=WD_ALIGN_PARAGRAPH.LEFT, after=0)
-    cell_text(
-        right, p.signer_authority.upper(), size=14, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER
-    )
-    right.paragraphs[0].paragraph_format.space_before = Pt(12)
-    para(
-        right, p.signer_title.upper(), size=14, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER, after=0
-    )
-    for _i in range(4):
-        para(right, "", size=14, after=0)
-    para(right, p.signer_name, size=14, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER, after=0)
-    col_widths(table, (80.0, 85.0))
-
-
 def report_docx(
     results: CycleResults, ledger: Sequence[LedgerEntry], params: ReportParams | None = None
 ) -> bytes:
     """The Word report of a cycle's results (see the module docstring)."""
     p = params or ReportParams()
     when = p.date or timezone.localdate()
-    doc = _new_document()
+    doc = new_document()
     page_numbers(doc)
-    _heading_block(doc, p, when)
+    heading_block(doc, p, when)
     _title(doc, p)
     m = results.methodology
     groups = _groups(results)
@@ -497,7 +414,7 @@ def report_docx(
                 above=False,
             )
 
-    _heading(doc, "III. NHỮNG ĐIỂM BỊ TRỪ CHỦ YẾU")
+    _heading(doc, "III. NHỮNG ĐIỂM CHƯA ĐẠT CHỦ YẾU")
     top_items = _ledger_section(doc, ledger, table_no + 1)
 
     _heading(doc, "IV. ĐỀ XUẤT")
@@ -510,7 +427,7 @@ def report_docx(
         + (f", kính trình {p.authority_name} xem xét, chỉ đạo./." if p.authority_name else "./.")
     )
     para(doc, closing, indent=True, keep_next=True)
-    _closing_block(doc, p)
+    closing_block(doc, p)
     doc.core_properties.title = f"Báo cáo {p.title}"
     doc.core_properties.author = p.issuer
     buf = io.BytesIO()

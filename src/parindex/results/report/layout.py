@@ -1,14 +1,19 @@
-"""python-docx helpers in the layout of Decree 30/2020/NĐ-CP: fonts, paragraphs, short rules,
-borderless and data tables, captions, pictures, page numbers, number formats."""
+"""python-docx helpers in the layout of Decree 30/2020/NĐ-CP: the A4 document, the heading block
+(quốc hiệu, tiêu ngữ, số/ký hiệu, place and date), the recipients and signature blocks, fonts,
+paragraphs, short rules, borderless and data tables, captions, pictures, page numbers,
+number formats. Used by the results report and the improvement plan."""
 
 from __future__ import annotations
 
 import io
 from collections.abc import Sequence
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from docx import Document
 from docx.document import Document as DocumentType
+from docx.enum.section import WD_ORIENT
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
@@ -18,6 +23,8 @@ from docx.table import Table
 from docx.text.paragraph import Paragraph
 
 from parindex.core import fmt_vn
+
+from .params import ReportParams, vn_date_line
 
 FONT = "Times New Roman"
 TEXT_WIDTH_MM = 165  # A4 210 mm - left 30 - right 15
@@ -253,3 +260,90 @@ def fmt_signed(value: Decimal | int | None, places: int = 2) -> str:
         return f"+{value}" if value > 0 else str(value)
     text = fmt_vn(value, places)
     return f"+{text}" if value > 0 else text
+
+
+def new_document() -> DocumentType:
+    """An A4 document with the margins and fonts of Decree 30/2020/NĐ-CP."""
+    doc = Document()
+    section = doc.sections[0]
+    section.orientation = WD_ORIENT.PORTRAIT
+    section.page_width, section.page_height = Mm(210), Mm(297)
+    section.top_margin, section.bottom_margin = Mm(20), Mm(20)
+    section.left_margin, section.right_margin = Mm(30), Mm(15)
+    section.header_distance = Mm(10)
+    normal = doc.styles["Normal"]
+    set_font(normal, 14)
+    normal.paragraph_format.space_after = Pt(0)
+    for name in ("Table Grid", "Header"):
+        if name in [s.name for s in doc.styles]:
+            set_font(doc.styles[name])
+    return doc
+
+
+def heading_block(doc: DocumentType, p: ReportParams, when: date) -> None:
+    """The heading block: issuing authority and agency with a short rule, "Số: …" | the
+    national title, the motto and "place, ngày … tháng … năm …" in italics."""
+    left_w, right_w = 68.0, 97.0
+    table = doc.add_table(rows=2, cols=2)
+    no_borders(table)
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    top, bottom = table.rows
+    lc, rc = top.cells
+    lc.paragraphs[0].paragraph_format.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    if p.authority:
+        cell_text(lc, p.authority.upper(), size=13, align=WD_ALIGN_PARAGRAPH.CENTER)
+        para(lc, p.issuer.upper(), size=13, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER, after=0)
+    else:
+        cell_text(lc, p.issuer.upper(), size=13, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER)
+    rule(lc, 22, left_w)
+    cell_text(
+        rc,
+        "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+        size=12.5,
+        bold=True,
+        align=WD_ALIGN_PARAGRAPH.CENTER,
+    )
+    para(
+        rc,
+        "Độc lập - Tự do - Hạnh phúc",
+        size=13,
+        bold=True,
+        underline=True,
+        align=WD_ALIGN_PARAGRAPH.CENTER,
+        after=0,
+    )
+    lb, rb = bottom.cells
+    cell_text(lb, f"Số: {p.number}", size=13, align=WD_ALIGN_PARAGRAPH.CENTER)
+    cell_text(rb, vn_date_line(p.place, when), size=14, align=WD_ALIGN_PARAGRAPH.CENTER)
+    rb.paragraphs[0].runs[0].italic = True
+    for cell in (lb, rb):
+        cell.paragraphs[0].paragraph_format.space_before = Pt(6)
+    col_widths(table, (left_w, right_w))
+
+
+def closing_block(doc: DocumentType, p: ReportParams) -> None:
+    """The recipients (bottom left) and the signature block (bottom right); a line break in
+    `signer_authority` ("TM. ỦY BAN NHÂN DÂN\nKT. CHỦ TỊCH") stays a line break."""
+    table = doc.add_table(rows=1, cols=2)
+    no_borders(table)
+    row = table.rows[0]
+    cant_split(row)
+    left, right = row.cells
+    first = left.paragraphs[0]
+    run = first.add_run("Nơi nhận:")
+    run.bold, run.italic = True, True
+    run.font.size = Pt(12)
+    first.paragraph_format.space_before = Pt(12)
+    for line in p.recipients:
+        para(left, f"- {line}", size=11, align=WD_ALIGN_PARAGRAPH.LEFT, after=0)
+    cell_text(
+        right, p.signer_authority.upper(), size=14, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER
+    )
+    right.paragraphs[0].paragraph_format.space_before = Pt(12)
+    para(
+        right, p.signer_title.upper(), size=14, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER, after=0
+    )
+    for _i in range(4):
+        para(right, "", size=14, after=0)
+    para(right, p.signer_name, size=14, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER, after=0)
+    col_widths(table, (80.0, 85.0))

@@ -3,8 +3,6 @@ request, call the service, return the file."""
 
 from __future__ import annotations
 
-from importlib import resources
-
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -65,13 +63,21 @@ def export_download(request: HttpRequest, pk: int, what: str, fmt: str) -> HttpR
     return _attachment(export.data, export.content_type, export.filename)
 
 
+class SampleForm(forms.Form):
+    file = forms.ChoiceField(
+        choices=[("sample", "sample"), ("published", "published")], required=False
+    )
+
+
 @login_required
 @require_GET
 def national_sample(request: HttpRequest) -> HttpResponse:
-    """The shipped sample of published national results (also the import template)."""
-    data = (
-        resources.files("parindex.results")
-        .joinpath("data/national-results-sample.csv")
-        .read_bytes()
-    )
+    """The shipped sample of published national results (also the import template), or with
+    ?file=published the shipped list of published results (sources and notes)."""
+    form = SampleForm(request.GET)
+    published = form.is_valid() and form.cleaned_data["file"] == "published"
+    if published:
+        data = services.shipped_file(services.PUBLISHED_FILE)
+        return _attachment(data, "text/csv; charset=utf-8", "par-index-da-cong-bo-2017-2024.csv")
+    data = services.shipped_file(services.SAMPLE_FILE)
     return _attachment(data, "text/csv; charset=utf-8", "ket-qua-par-index-cong-bo-mau.csv")

@@ -11,6 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from parindex.common.collation import vn_key
 from parindex.results import selectors as rsel
 from parindex.results.presenters import _lead_agencies, _query, _seen, _unit_types
 from parindex.results.tables import (
@@ -42,14 +43,17 @@ def results_ledger(request: HttpRequest, pk: int) -> HttpResponse:
     if available:
         entries = rsel.lost_points_ledger(cycle, lf)
     page = Paginator(entries, LEDGER_PAGE_SIZE).get_page(request.GET.get("page"))
-    participations = cycle.participations.order_by("unit__type", "unit__name")
+    participations = cycle.participations.order_by()
     if not seen.ledger_all:
         participations = participations.filter(unit__code__in=seen.own_codes)
     # Plain rows, not model instances: a national cycle has thousands of units.
-    listed = list(participations.values_list("unit__code", "unit__name", "pk"))
-    units = [(code, name) for code, name, _pk in listed]
+    listed = sorted(
+        participations.values_list("unit__type", "unit__code", "unit__name", "pk"),
+        key=lambda row: (row[0], vn_key(row[2])),
+    )
+    units = [(code, name) for _type, code, name, _pk in listed]
     on_page = {e.unit.code for e in page}
-    links = {code: pk for code, _name, pk in listed if code in on_page}
+    links = {code: pk for _type, code, _name, pk in listed if code in on_page}
     tree = cycle.methodology.tree
     field_choices = [
         (n.code, n.name, n.depth) for f in tree.fields for n in f.walk() if n.depth <= 2

@@ -15,11 +15,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
-from parindex.assessment.services import ServiceError
+from parindex.assessment.models import MethodologyVersion
+from parindex.assessment.services import ServiceError, methodology_name
 from parindex.core import fmt_vn
 from parindex.results import selectors as rsel
 from parindex.results import services as rsvc
-from parindex.results.models import BLOCKS, FIELDS
+from parindex.results.models import BLOCKS, FIELDS, SYNTHETIC_LABEL
 from parindex.results.presenters import (
     NATIONAL_COLUMNS,
     NationalLine,
@@ -30,6 +31,8 @@ from parindex.results.presenters import (
 )
 
 MAX_IMPORT_BYTES = 2 * 1024 * 1024
+NATIONAL_ORDER = ("sipas_pct", "sipas_rank", *BLOCKS, *FIELDS)
+RANK_COLUMNS = ("sipas_rank",)
 
 
 @login_required
@@ -46,19 +49,27 @@ def results_national(request: HttpRequest) -> HttpResponse:
         year = years[0] if years else 0
     table = rsel.national_results_table(year) if year else []
     found = [nr for _p, rows in table for nr in rows]
-    columns = [c for c in (*BLOCKS, *FIELDS) if any(getattr(nr, c) is not None for nr in found)]
+    columns = [c for c in NATIONAL_ORDER if any(getattr(nr, c) is not None for nr in found)]
     order = request.GET.get("order", "rank")
     if order == "rank":
         table.sort(key=lambda item: _national_key(item[0], item[1]))
     lines = []
     tile_values: dict[str, tuple[Decimal | None, int | None, str]] = {}
+    synthetic_tiles = set()
     for province, rows in table:
         basis = _basis(province, rows)
         if basis is not None:
             note = basis.province if basis.province_canonical != province else ""
+            if basis.synthetic:
+                note = "; ".join(n for n in (note, str(SYNTHETIC_LABEL)) if n)
+                synthetic_tiles.add(province)
             tile_values[province] = (basis.total, basis.rank, note)
         elif rows:
-            others = "; ".join(f"{nr.province} {fmt_vn(nr.total, 2)}" for nr in rows)
+            others = "; ".join(
+                f"{nr.province} {fmt_vn(nr.total, 2) if nr.total is not None else '–'}"
+                + (f" ({SYNTHETIC_LABEL})" if nr.synthetic else "")
+                for nr in rows
+            )
             tile_values[province] = (None, None, _("trước sắp xếp: %(p)s") % {"p": others})
         if not rows:
             lines.append(NationalLine(province, None, True, 1, False, []))
@@ -72,7 +83,7 @@ def results_national(request: HttpRequest) -> HttpResponse:
                     i == 0,
                     len(rows),
                     _merged_in(province, nr),
-                    [getattr(nr, c) for c in columns],
+                    [(getattr(nr, c), c in RANK_COLUMNS) for c in columns],
                 )
             )
     return render(
@@ -86,8 +97,11 @@ def results_national(request: HttpRequest) -> HttpResponse:
             "order": order,
             "lines": lines,
             "columns": [(c, *NATIONAL_COLUMNS[c]) for c in columns],
-            "published": len(found),
-            "tiles": tiles_from(tile_values),
+            "published": sum(1 for nr in found if not nr.synthetic),
+            "synthetic": sum(1 for nr in found if nr.synthetic),
+            "synthetic_label": SYNTHETIC_LABEL,
+            "tiles": tiles_from(tile_values, synthetic=frozenset(synthetic_tiles)),
+            "tiles_synthetic": bool(synthetic_tiles),
             "can_import": rsvc.can_import_national(request.user),
         },
     )
@@ -98,6 +112,11 @@ class NationalImportForm(forms.Form):
     source = forms.CharField(
         label=gettext_lazy("Nguồn (cho các dòng không ghi nguồn)"),
         max_length=500,
+        required=False,
+    )
+    methodology = forms.ModelChoiceField(
+        label=gettext_lazy("Bộ tiêu chí của bảng (để cảnh báo năm ngoài thời gian áp dụng)"),
+        queryset=MethodologyVersion.objects.order_by("code", "version"),
         required=False,
     )
 
@@ -116,7 +135,11 @@ def results_national_import(request: HttpRequest) -> HttpResponse:
                 if upload.size > MAX_IMPORT_BYTES:
                     raise ServiceError(_("Tệp quá lớn (tối đa 2 MB)."))
                 summary = rsvc.national_results_import_file(
-                    data=upload.read(), user=request.user, source=form.cleaned_data["source"]
+                    data=upload.read(),
+                    user=request.user,
+                    source=form.cleaned_data["source"],
+                    filename=upload.name,
+                    **_read_with(form.cleaned_data["methodology"]),
                 )
             except rsvc.ImportRefused as exc:
                 messages.error(request, str(exc))
@@ -124,6 +147,17 @@ def results_national_import(request: HttpRequest) -> HttpResponse:
             except ServiceError as exc:
                 messages.error(request, str(exc))
             else:
+                for warning in summary.warnings:
+                    messages.warning(request, warning)
+                if summary.kept_published:
+                    messages.warning(
+                        request,
+                        _(
+                            "%(n)s dòng số liệu minh họa không được lưu: đã có số liệu đã công "
+                            "bố của tỉnh và năm đó."
+                        )
+                        % {"n": summary.kept_published},
+                    )
                 messages.success(
                     request,
                     _("Đã nhập %(c)s dòng mới, cập nhật %(u)s dòng (năm %(y)s).")
@@ -146,9 +180,17 @@ def results_national_import(request: HttpRequest) -> HttpResponse:
             "errors": errors,
             "required": rsvc.REQUIRED,
             "optional": rsvc.OPTIONAL,
+            "aliases": rsvc.ALIASES,
         },
         status=400 if errors else 200,
     )
+
+
+def _read_with(mv: MethodologyVersion | None) -> dict[str, Any]:
+    """The methodology arguments of the import for the one chosen, if any."""
+    if mv is None:
+        return {}
+    return {"methodology": mv.tree, "methodology_file": methodology_name(mv)}
 
 
 def _reverse(name: str, *args: Any) -> str:

@@ -23,6 +23,7 @@ from parindex.results.presenters import (
     rank_lines,
     rank_page,
     ranking_chart,
+    synthetic_change,
 )
 from parindex.results.tables import (
     CycleResults,
@@ -108,6 +109,9 @@ def public_cycle(request: HttpRequest, pk: int) -> HttpResponse:
             "lines": rank_lines(shown, fields),
             "show_change": _derived(
                 results, rows, "show_change", lambda rs: any(r.change is not None for r in rs)
+            ),
+            "synthetic_national": _derived(
+                results, rows, "synthetic_change", lambda rs: any(synthetic_change(r) for r in rs)
             ),
             "links": {},
             "chart_ranking": ranking_chart(shown, highlight, average=stats.average)

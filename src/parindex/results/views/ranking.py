@@ -29,6 +29,7 @@ from parindex.results.presenters import (
     rank_lines,
     rank_page,
     ranking_chart,
+    synthetic_change,
     tiles_from,
 )
 from parindex.results.tables import (
@@ -149,6 +150,9 @@ def results_ranking(request: HttpRequest, pk: int) -> HttpResponse:
             "lines": rank_lines(shown, fields),
             "show_change": _derived(
                 results, rows, "show_change", lambda rs: any(r.change is not None for r in rs)
+            ),
+            "synthetic_national": _derived(
+                results, rows, "synthetic_change", lambda rs: any(synthetic_change(r) for r in rs)
             ),
             "links": _profile_links(seen, shown),
         },

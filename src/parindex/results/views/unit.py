@@ -90,6 +90,8 @@ def results_unit(request: HttpRequest, pk: int) -> HttpResponse:
             "chart_trend": trend if len(trend["years"]) > 1 else None,
             "trend": profile.trend,
             "previous": _previous(profile.trend, seen.cycle.year),
+            "synthetic_national": any(t.synthetic for t in profile.trend)
+            or bool(profile.row.change and profile.row.change.synthetic),
         },
     )
 

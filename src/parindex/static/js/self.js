@@ -26,4 +26,16 @@
   document.body.addEventListener("htmx:sendError", function (evt) {
     showError(evt, text("network", "Network error"));
   });
+  // A ratio item has two count inputs (done / total): save when both are typed (or both
+  // emptied), not when the first loses focus on the way to the second. Captured here, before
+  // the input's own htmx trigger sees the change.
+  document.addEventListener("change", function (evt) {
+    var box = evt.target.closest && evt.target.closest(".ratio-input");
+    if (!box) { return; }
+    var filled = 0;
+    box.querySelectorAll("input").forEach(function (input) {
+      if (input.value.trim() !== "") { filled += 1; }
+    });
+    if (filled === 1) { evt.stopPropagation(); }
+  }, true);
 })();

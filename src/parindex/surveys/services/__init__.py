@@ -16,6 +16,7 @@ from .common import (
     SurveyFileRefused,
     survey_config,
     survey_config_update,
+    survey_design_set,
     survey_leaves,
 )
 from .demo import SAMPLE_RESPONSES, SAMPLE_YAML, demo_seed
@@ -45,6 +46,7 @@ from .plan import (
     web_response_submit,
 )
 from .questionnaires import (
+    cycle_questionnaires_yaml,
     forms_read,
     questionnaire_delete,
     questionnaire_install,
@@ -85,12 +87,14 @@ __all__ = [
     "questionnaire_xlsform",
     "questionnaires_import",
     "questionnaires_yaml",
+    "cycle_questionnaires_yaml",
     "responses_import_path",
     "sample_plan_fill",
     "sample_target_set",
     "survey_compute",
     "survey_config",
     "survey_config_update",
+    "survey_design_set",
     "survey_leaves",
     "survey_points_write",
     "token_get",

@@ -102,3 +102,29 @@ def survey_config_update(*, cycle: Cycle, user: Any, **values: Any) -> SurveyCon
 def survey_leaves(tree: Methodology) -> list[Node]:
     """The leaves scored by survey (method "survey")."""
     return [n for n in tree.leaves if n.method == SURVEY]
+
+
+@transaction.atomic
+def survey_design_set(*, cycle: Cycle, user: Any, design: Any, name: str = "design") -> Any:
+    """Declare the cycle's survey design (the `design:` of a questionnaire file): SIPAS
+    sub-index weights, respondent group weights, the design effect. All or nothing: any
+    problem refuses the whole declaration. Audited with the old and new declarations."""
+    from ..design import design_from_dict, design_to_dict
+
+    _require_manage(user, cycle)
+    parsed, problems = design_from_dict(design)
+    if problems:
+        raise SurveyFileRefused(
+            _("Không đọc được thiết kế điều tra trong “%(n)s”: %(k)s lỗi.")
+            % {"n": name, "k": len(problems)},
+            problems,
+        )
+    config = survey_config(cycle)
+    old = config.design
+    config.design = design_to_dict(parsed)
+    if config.design != old:
+        config.save()
+        log_action(
+            "survey.design_set", actor=user, target=config, cycle=cycle, old=old, new=config.design
+        )
+    return parsed

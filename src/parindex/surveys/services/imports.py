@@ -114,15 +114,21 @@ def check_bytes(cycle: Cycle, data: bytes, name: str) -> tuple[Outcome, Plan]:
     return check_stream(cycle, io.BytesIO(data), name, len(data))
 
 
-INSERT_COLUMNS = "cycle_id, questionnaire_id, unit_id, respondent, answers, source, job_id"
+INSERT_COLUMNS = "cycle_id, questionnaire_id, unit_id, respondent, answers, source, job_id, cluster"
 SQLITE_IMPORT_CACHE = -131072  # KiB: a 128 MB page cache while importing
 INSERT_SQLITE = (
     "INSERT INTO surveys_response (cycle_id, questionnaire_id, unit_id, respondent, answers, "
-    "source, job_id) VALUES (?, ?, ?, ?, ?, ?, ?)"
+    "source, job_id, cluster) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
 )
 
 
-def _insert_responses(cycle_id: int, rows: list[Any], source: str, job_id: int | None) -> int:
+def _insert_responses(
+    cycle_id: int,
+    rows: list[Any],
+    source: str,
+    job_id: int | None,
+    clusters: dict[str, str] | None = None,
+) -> int:
     """Insert packed rows (respondent, unit id, questionnaire id, answers, ...) in bulk, in
     the caller's transaction: COPY on PostgreSQL, executemany on SQLite.
 
@@ -132,6 +138,7 @@ def _insert_responses(cycle_id: int, rows: list[Any], source: str, job_id: int |
     if not rows:
         return 0
     rows = sorted(rows, key=itemgetter(0))
+    cl = (clusters or {}).get
     vendor = connection.vendor
     connection.ensure_connection()
     if vendor == "postgresql":
@@ -140,7 +147,7 @@ def _insert_responses(cycle_id: int, rows: list[Any], source: str, job_id: int |
             with raw.copy(f"COPY surveys_response ({INSERT_COLUMNS}) FROM STDIN") as copy:
                 write = copy.write_row
                 for r in rows:
-                    write((cycle_id, r[2], r[1], r[0], r[3], source, job_id))
+                    write((cycle_id, r[2], r[1], r[0], r[3], source, job_id, cl(r[0], "")))
         return len(rows)
     if vendor == "sqlite":
         raw_conn = connection.connection
@@ -152,7 +159,7 @@ def _insert_responses(cycle_id: int, rows: list[Any], source: str, job_id: int |
                 cur.executemany(
                     INSERT_SQLITE,
                     [
-                        (cycle_id, r[2], r[1], r[0], r[3], source, job_id)
+                        (cycle_id, r[2], r[1], r[0], r[3], source, job_id, cl(r[0], ""))
                         for r in rows[start : start + 100_000]
                     ],
                 )
@@ -170,6 +177,7 @@ def _insert_responses(cycle_id: int, rows: list[Any], source: str, job_id: int |
                 answers=r[3],
                 source=source,
                 job_id=job_id,
+                cluster=cl(r[0], ""),
             )
             for r in rows
         ),
@@ -382,7 +390,7 @@ def _run(job: ImportJob, stream: IO[bytes] | None = None) -> ImportJob:
                 )
             rows = [r for r in rows if r[0] not in stored]
             job.rows_rejected += len(taken)
-        n = _insert_responses(job.cycle_id, rows, Response.Source.IMPORT, job.pk)
+        n = _insert_responses(job.cycle_id, rows, Response.Source.IMPORT, job.pk, outcome.clusters)
         job.rows_imported = n
         job.status = ImportJob.Status.DONE
         job.progress = 90

@@ -6,11 +6,13 @@ from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
 
+import yaml
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from parindex.assessment.models import Cycle
 from parindex.audit.services import log_action
+from parindex.common.collation import unit_key
 from parindex.common.errors import ServiceError
 from parindex.common.uploads import is_zip
 
@@ -33,7 +35,14 @@ from ..models import (
     RespondentToken,
     Response,
 )
-from .common import SurveyFileRefused, _require_manage, _require_open, survey_leaves
+from .common import (
+    SurveyFileRefused,
+    _require_manage,
+    _require_open,
+    survey_config,
+    survey_design_set,
+    survey_leaves,
+)
 
 
 def _check_against_cycle(cycle: Cycle, form: FormDef) -> list[str]:
@@ -215,9 +224,22 @@ def forms_read(data: bytes, name: str) -> list[FormDef]:
 def questionnaires_import(
     *, cycle: Cycle, data: bytes, name: str, user: Any
 ) -> list[Questionnaire]:
-    """Install every questionnaire of an XLSForm or YAML file, all or nothing."""
+    """Install every questionnaire of an XLSForm or YAML file, all or nothing; a YAML file's
+    `design:` (the survey design: weights, design effect) is declared for the cycle too."""
     _require_manage(user, cycle)
-    return [questionnaire_install(cycle=cycle, form=f, user=user) for f in forms_read(data, name)]
+    forms = forms_read(data, name)
+    design = _yaml_design(data)
+    if design is not None:
+        survey_design_set(cycle=cycle, user=user, design=design, name=name)
+    return [questionnaire_install(cycle=cycle, form=f, user=user) for f in forms]
+
+
+def _yaml_design(data: bytes) -> Any:
+    """The `design:` of a YAML questionnaire file (None: not YAML or none declared)."""
+    if is_zip(data):
+        return None
+    doc = yaml.safe_load(data.decode("utf-8-sig"))  # forms_read has read it already
+    return doc.get("design") if isinstance(doc, dict) else None
 
 
 @transaction.atomic
@@ -273,9 +295,14 @@ def questionnaires_yaml(questionnaires: Iterable[Questionnaire]) -> str:
     return forms_to_yaml([questionnaire_to_def(q) for q in questionnaires])
 
 
+def cycle_questionnaires_yaml(cycle: Cycle) -> str:
+    """Every questionnaire of the cycle with its declared survey design: the file that
+    installs them again as they are."""
+    forms = [questionnaire_to_def(q) for q in Questionnaire.objects.filter(cycle=cycle)]
+    return forms_to_yaml(forms, survey_config(cycle).design)
+
+
 def questionnaire_xlsform(q: Questionnaire) -> bytes:
-    units = [
-        (p.unit.code, p.unit.name)
-        for p in q.cycle.participations.select_related("unit").order_by("unit__type", "unit__code")
-    ]
+    parts = q.cycle.participations.select_related("unit")
+    units = [(p.unit.code, p.unit.name) for p in sorted(parts, key=lambda p: unit_key(p.unit))]
     return form_to_xlsform(questionnaire_to_def(q), units)

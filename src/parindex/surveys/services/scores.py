@@ -15,14 +15,16 @@ from parindex.assessment.models import Cycle, Entry, Participation
 from parindex.assessment.services import external_changes, write_entries
 from parindex.audit.services import log_action
 
-from .. import scoring
+from .. import scoring, weighting
 from ..codes import code_of
+from ..design import design_from_dict
 from ..models import (
     Choice,
     Question,
     Questionnaire,
     SurveyScore,
 )
+from ..weighting import Design
 from .common import _require_manage, _require_open, survey_config, survey_leaves
 
 
@@ -37,6 +39,7 @@ class LeafResult:
     flagged: bool
     per_group: dict[str, int] = field(default_factory=dict)
     aspects: dict[str, scoring.Stat] = field(default_factory=dict)
+    details: dict[str, Any] = field(default_factory=dict)  # the weighting, as explained
 
 
 @dataclass
@@ -46,6 +49,8 @@ class UnitSurvey:
     aspects: dict[str, scoring.Stat]
     overall: scoring.Stat | None
     respondents: int
+    sub_indices: dict[str, scoring.Stat] = field(default_factory=dict)
+    overall_details: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -93,26 +98,103 @@ def _feeds(cycle: Cycle) -> tuple[dict[str, list[_LeafFeed]], dict[str, bool], d
     return feeds, sipas, {pk: q.group_code for pk, q in forms.items()}
 
 
-def _answers_by_unit(cycle: Cycle) -> dict[int, dict[int, list[str]]]:
-    """unit id -> questionnaire id -> packed answers, straight from the database."""
-    out: dict[int, dict[int, list[str]]] = defaultdict(lambda: defaultdict(list))
+Rows = tuple[list[str], list[str] | None]  # packed answers, their clusters (None: not all)
+
+
+def _answers_by_unit(cycle: Cycle) -> dict[int, dict[int, Rows]]:
+    """unit id -> questionnaire id -> (packed answers, their clusters), straight from the
+    database; the clusters list is None unless every response carries a cluster id."""
+    answers: dict[int, dict[int, list[str]]] = defaultdict(lambda: defaultdict(list))
+    clusters: dict[int, dict[int, list[str]]] = defaultdict(lambda: defaultdict(list))
     with connection.cursor() as cur:
         cur.execute(
-            "SELECT unit_id, questionnaire_id, answers FROM surveys_response WHERE cycle_id = %s",
+            "SELECT unit_id, questionnaire_id, answers, cluster FROM surveys_response "
+            "WHERE cycle_id = %s",
             [cycle.pk],
         )
         while True:
             chunk = cur.fetchmany(200_000)
             if not chunk:
                 break
-            for unit_id, qid, answers in chunk:
-                out[unit_id][qid].append(answers)
-    return out
+            for unit_id, qid, packed, cluster in chunk:
+                answers[unit_id][qid].append(packed)
+                clusters[unit_id][qid].append(cluster or "")
+    return {
+        u: {q: (rows, c if all(c) else None) for q, rows in by_q.items() for c in [clusters[u][q]]}
+        for u, by_q in answers.items()
+    }
+
+
+def _source(feed: _LeafFeed, rows: Rows) -> scoring.Source:
+    packed, clusters = rows
+    patterns = list(map(feed.getter, packed))
+    by_cluster: dict[str, Counter[Any]] | None = None
+    if clusters is not None:
+        by_cluster = defaultdict(Counter)
+        for pattern, cluster in zip(patterns, clusters, strict=True):
+            by_cluster[cluster][pattern] += 1
+    return scoring.Source(feed.items, Counter(patterns), by_cluster)
+
+
+def _deff(sources: list[scoring.Source], design: Design, share: bool) -> tuple[Decimal, str]:
+    return weighting.design_effect(weighting.cluster_values(sources, share), design.design_effect)
+
+
+def _standard_leaf(
+    feeds: list[_LeafFeed],
+    sources: dict[int, scoring.Source],
+    groups: dict[int, str],
+    design: Design,
+) -> tuple[scoring.Stat | None, dict[str, Any]]:
+    """A leaders' survey leaf: pooled (no declared group weights) or weighted by group."""
+    srcs = list(sources.values())
+    deff, dsource = _deff(srcs, design, False)
+    if not design.group_weights:
+        return scoring.score_mean(srcs, deff, dsource), {"weighting": "pooled"}
+    by_group: dict[str, list[tuple[Decimal, int]]] = defaultdict(list)
+    for qid, src in sources.items():
+        by_group[groups[qid]] += weighting.values_of([src])
+    asked = {groups[f.qid] for f in feeds}
+    w = weighting.group_weighted(by_group, asked, design, deff, dsource)
+    return w.stat, {
+        "weighting": "groups",
+        "weights": {g: str(x) for g, x in w.weights.items()},
+        "missing": list(w.missing),
+        "unweighted": list(w.unweighted),
+        "redistribute": design.group_redistribute,
+    }
+
+
+def _sipas_leaf(
+    feeds: list[_LeafFeed], srcs: list[scoring.Source], method: str, design: Design
+) -> tuple[scoring.Stat | None, dict[str, scoring.Stat], dict[str, Any]]:
+    """A SIPAS leaf: the mean of its aspects, or its declared sub-indices weighted."""
+    share = method == scoring.SATISFIED_SHARE
+    deff, dsource = _deff(srcs, design, share)
+    stat, aspects = scoring.sipas_leaf(srcs, method, deff, dsource)
+    if not design.sub_indices:
+        return stat, aspects, {"weighting": "aspects"}
+    structure = {i.aspect for f in feeds for i in f.items}
+    n = scoring.respondents_with_opinion(srcs)
+    ci = scoring.WILSON if share else scoring.NORMAL
+    whole, subs = weighting.sub_indices(aspects, structure, design, n, ci, deff, dsource)
+    return whole.stat, aspects, _sub_details(whole, subs)
+
+
+def _sub_details(whole: weighting.Weighted, subs: dict[str, scoring.Stat]) -> dict[str, Any]:
+    return {
+        "weighting": "sub_indices",
+        "weights": {c: str(x) for c, x in whole.weights.items()},
+        "sub_indices": {c: str(s.mean) for c, s in subs.items()},
+        "missing": list(whole.missing),
+        "unweighted": list(whole.unweighted),
+    }
 
 
 def survey_compute(cycle: Cycle) -> list[UnitSurvey]:
     """Every unit's survey scores from the stored responses (nothing is written)."""
     config = survey_config(cycle)
+    design, _problems = design_from_dict(config.design)  # checked when it was declared
     tree = cycle.methodology.tree
     feeds, sipas, groups = _feeds(cycle)
     answers = _answers_by_unit(cycle)
@@ -121,29 +203,37 @@ def survey_compute(cycle: Cycle) -> list[UnitSurvey]:
     for p in parts:
         mine = answers.get(p.unit_id, {})
         leaves: dict[str, LeafResult] = {}
-        sipas_sources: list[scoring.Source] = []
+        sipas_sources: dict[int, scoring.Source] = {}
+        sipas_structure: set[str] = set()
         sipas_forms: set[int] = set()
         all_aspects: dict[str, scoring.Stat] = {}
         for node in survey_leaves(tree):
             if not node.applies(p.unit.type):
                 continue
-            sources = []
+            leaf_feeds = feeds.get(node.code, [])
+            sources: dict[int, scoring.Source] = {}
             per_group: dict[str, int] = {}
-            for feed in feeds.get(node.code, []):
+            for feed in leaf_feeds:
                 rows = mine.get(feed.qid)
                 if not rows:
                     continue
-                sources.append(scoring.Source(feed.items, Counter(map(feed.getter, rows))))
-                per_group[groups[feed.qid]] = len(rows)
+                sources[feed.qid] = _source(feed, rows)
+                per_group[groups[feed.qid]] = len(rows[0])
             is_sipas = sipas.get(node.code, False)
             aspects: dict[str, scoring.Stat] = {}
             if is_sipas:
-                stat, aspects = scoring.sipas_leaf(sources, config.sipas_method)
-                sipas_sources += sources
-                sipas_forms |= {f.qid for f in feeds.get(node.code, []) if mine.get(f.qid)}
+                stat, aspects, details = _sipas_leaf(
+                    leaf_feeds, list(sources.values()), config.sipas_method, design
+                )
+                for feed in leaf_feeds:
+                    sipas_structure |= {i.aspect for i in feed.items}
+                    if feed.qid in sources:
+                        # one Source per questionnaire and leaf: keep them all for the overall
+                        sipas_sources[id(sources[feed.qid])] = sources[feed.qid]
+                        sipas_forms.add(feed.qid)
                 all_aspects.update(aspects)
             else:
-                stat = scoring.score_mean(sources)
+                stat, details = _standard_leaf(leaf_feeds, sources, groups, design)
             points = scoring.points(stat.mean, node.max_points) if stat else None
             leaves[node.code] = LeafResult(
                 code=node.code,
@@ -155,17 +245,15 @@ def survey_compute(cycle: Cycle) -> list[UnitSurvey]:
                 flagged=stat is not None and stat.n < config.min_respondents,
                 per_group=per_group,
                 aspects=aspects,
+                details=details,
             )
-        overall = (
-            scoring.sipas_overall(
-                sipas_sources,
-                all_aspects,
-                sum(len(mine[q]) for q in sipas_forms),
-                config.sipas_method,
-                config.sipas_overall,
-            )
-            if sipas_sources
-            else None
+        overall, subs, overall_details = _overall(
+            list(sipas_sources.values()),
+            all_aspects,
+            sipas_structure,
+            sum(len(mine[q][0]) for q in sipas_forms),
+            config,
+            design,
         )
         results.append(
             UnitSurvey(
@@ -173,10 +261,35 @@ def survey_compute(cycle: Cycle) -> list[UnitSurvey]:
                 leaves=leaves,
                 aspects=all_aspects,
                 overall=overall,
-                respondents=sum(len(v) for v in mine.values()),
+                respondents=sum(len(v[0]) for v in mine.values()),
+                sub_indices=subs,
+                overall_details=overall_details,
             )
         )
     return results
+
+
+def _overall(
+    sources: list[scoring.Source],
+    aspects: dict[str, scoring.Stat],
+    structure: set[str],
+    n: int,
+    config: Any,
+    design: Design,
+) -> tuple[scoring.Stat | None, dict[str, scoring.Stat], dict[str, Any]]:
+    """The unit's overall SIPAS: as configured, or by the declared sub-index weights."""
+    if not sources:
+        return None, {}, {}
+    share = config.sipas_method == scoring.SATISFIED_SHARE
+    deff, dsource = _deff(sources, design, share)
+    if design.sub_indices:
+        ci = scoring.WILSON if share else scoring.NORMAL
+        whole, subs = weighting.sub_indices(aspects, structure, design, n, ci, deff, dsource)
+        return whole.stat, subs, _sub_details(whole, subs)
+    stat = scoring.sipas_overall(
+        sources, aspects, n, config.sipas_method, config.sipas_overall, deff, dsource
+    )
+    return stat, {}, {"weighting": config.sipas_overall}
 
 
 @dataclass
@@ -224,6 +337,8 @@ def _stat_row(
         ci_low=stat.low,
         ci_high=stat.high,
         ci_method=stat.method,
+        deff=stat.deff,
+        deff_source=stat.deff_source,
         **extra,
     )
 
@@ -296,6 +411,7 @@ def survey_points_write(*, cycle: Cycle, user: Any) -> WriteSummary:
                         "per_group": leaf.per_group,
                         "sipas": leaf.sipas,
                         "aspects": {k: str(s.mean) for k, s in leaf.aspects.items()},
+                        **leaf.details,
                     },
                 )
             )
@@ -309,8 +425,14 @@ def survey_points_write(*, cycle: Cycle, user: Any) -> WriteSummary:
                     details={"label": aspect_label(aspect, tree)},
                 )
             )
+        for code, stat in unit.sub_indices.items():
+            rows.append(_stat_row(p, SurveyScore.Kind.SUBINDEX, code, stat))
         if unit.overall is not None:
-            rows.append(_stat_row(p, SurveyScore.Kind.OVERALL, "SIPAS", unit.overall))
+            rows.append(
+                _stat_row(
+                    p, SurveyScore.Kind.OVERALL, "SIPAS", unit.overall, details=unit.overall_details
+                )
+            )
     summary.written, summary.cleared = entries_set_survey(cycle=cycle, values=values, user=user)
     summary.unchanged = len(values) - summary.written - summary.cleared
     SurveyScore.objects.bulk_create(rows, batch_size=2000)

@@ -1,4 +1,6 @@
-"""Send the reminder e-mails due today (3 days before and on the day of each deadline).
+"""Send the reminder e-mails due today (3 days before and on the day of each deadline): the
+cycles' deadlines (parindex.assessment.notify) and the improvement plans' tasks, also on the
+day after an overdue task's deadline (parindex.plans.notify).
 
 Run it daily (or hourly: a reminder is sent once per user, deadline and day), e.g. by cron:
     0 7 * * * cd /srv/parindex && uv run parindex manage send_reminders
@@ -24,9 +26,13 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         if options["enqueue"]:
             from parindex.assessment.tasks import send_reminders
+            from parindex.plans import tasks as plan_tasks
 
             send_reminders.enqueue()
+            plan_tasks.send_plan_reminders.enqueue()
             self.stdout.write("Đã đưa việc gửi thư nhắc hạn vào hàng đợi.")
             return
-        sent = notify.send_due_reminders()
+        from parindex.plans import notify as plan_notify
+
+        sent = notify.send_due_reminders() + plan_notify.send_plan_reminders()
         self.stdout.write(f"Đã gửi {sent} thư nhắc hạn.")

@@ -1,4 +1,5 @@
-"""Scoring rules: how one leaf turns its input into points.
+"""The classic rule kinds (manual, yes/no, thresholds, proportional, timeliness, survey,
+bonus, deduction): how one leaf turns its input into points.
 
 Each rule is a frozen dataclass with `score(value, max_points) -> Scored`, which returns the
 points and the branch of the rule that was taken, so every score can explain itself, and
@@ -14,9 +15,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from .errors import InvalidValue
-from .numbers import HUNDRED, ZERO, fmt_vn, q4, to_decimal
-from .values import FLAG, NUMBER, STATUS, Flag, Number, Status, Timeliness, Value
+from ..errors import InvalidValue
+from ..numbers import HUNDRED, ZERO, fmt_vn, q4, to_decimal
+from ..values import FLAG, NUMBER, STATUS, Flag, Number, Status, Timeliness, Value
 
 
 @dataclass(frozen=True, slots=True)
@@ -494,10 +495,6 @@ def _explain_deduction(rule: Deduction, v: Decimal, max_points: Decimal) -> str:
     return f"trừ: {_val(v, 0)} × {_pts(rule.per_unit)}{cap} → {_pts(points)} điểm"
 
 
-Rule = Manual | YesNo | Thresholds | Proportional | TimelinessRule | Survey | Bonus | Deduction
-ADJUSTMENT_KINDS = ("bonus", "deduction")
-
-
 def _within(points: Mapping[str, Decimal], max_points: Decimal) -> list[str]:
     return [
         f"điểm '{name}' = {_pts(p)} ngoài khoảng [0; {_pts(max_points)}]"
@@ -544,50 +541,3 @@ def _band(spec: Any) -> Band:
         lo_inclusive=bool(spec.get("from_inclusive", True)),
         hi_inclusive=bool(spec.get("to_inclusive", False)),
     )
-
-
-_BUILDERS: dict[str, Callable[[Mapping[str, Any]], Rule]] = {
-    "manual": lambda s: Manual(step=to_decimal(s.get("step", "0.25"))),
-    "yes_no": lambda s: YesNo(
-        yes=_opt(_yes_no_keys(s), "yes"), no=_or(_yes_no_keys(s), "no", ZERO)
-    ),
-    "thresholds": lambda s: Thresholds(
-        bands=tuple(_band(b) for b in s.get("bands") or []), over=str(s.get("over", PERCENT))
-    ),
-    "proportional": lambda s: Proportional(full_at=_or(s, "full_at", HUNDRED)),
-    "timeliness": lambda s: TimelinessRule(
-        on_time=_opt(s, "on_time"), late=_opt(s, "late"), not_done=_or(s, "not_done", ZERO)
-    ),
-    "survey": lambda s: Survey(),
-    "bonus": lambda s: Bonus(per_unit=_opt(s, "per_unit")),
-    "deduction": lambda s: Deduction(per_unit=_required(s, "per_unit", "deduction")),
-}
-RULE_KINDS = tuple(_BUILDERS)
-
-
-def rule_from_dict(spec: Mapping[str, Any]) -> Rule:
-    """Build a rule from its YAML/Excel form. Raises ValueError with a Vietnamese message."""
-    kind = spec.get("kind")
-    if kind == "thresholds" and not isinstance(spec.get("bands") or [], list):
-        raise ValueError("'bands' của quy tắc ngưỡng phải là một danh sách")
-    if kind not in _BUILDERS:
-        raise ValueError(f"loại quy tắc không hợp lệ '{kind}' (các loại: {', '.join(RULE_KINDS)})")
-    return _BUILDERS[str(kind)](spec)
-
-
-def is_percent(rule: Rule | None) -> bool:
-    """Whether the rule's input is a percentage (0-100): thresholds over a percent, a survey
-    rate, a proportional rule full at 100 (a rate). The form shows "%" beside these inputs."""
-    if isinstance(rule, Thresholds):
-        return rule.over == PERCENT
-    if isinstance(rule, Proportional):
-        return rule.full_at == HUNDRED
-    return isinstance(rule, Survey)
-
-
-def check_entry(rule: Rule | None, value: Value) -> None:
-    """What an official may enter for a leaf beyond what the rule scores: a percentage stays
-    within 0-100 for every rule kind (a proportional rule would cap 855 silently). Raises
-    InvalidValue with the message shown on the row."""
-    if isinstance(value, Number) and is_percent(rule) and not ZERO <= value.value <= HUNDRED:
-        raise InvalidValue(f"tỷ lệ {_val(value.value)}% ngoài khoảng 0–100%")

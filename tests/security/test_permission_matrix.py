@@ -24,9 +24,11 @@ Outcomes:
     noop         (POST) 200 or 302 (a message says why), and nothing changed
     ok           (POST) any status below 400 (survey actions: their own tests check effects)
 
-Each POST runs in a savepoint rolled back afterwards, so every role starts from the same
-state. Whatever officer B gets must not mention unit A. A URL added to the project without
-a row here fails test_every_url_is_in_the_matrix ("add this URL to the matrix").
+The world is built once for the module; each case runs in a savepoint rolled back after it
+and reads the world's objects again, and each POST in a savepoint of its own rolled back
+afterwards, so every case and every role starts from the same state. Whatever officer B
+gets must not mention unit A. A URL added to the project without a row here fails
+test_every_url_is_in_the_matrix ("add this URL to the matrix").
 """
 
 from __future__ import annotations
@@ -35,9 +37,11 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import timedelta
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import pytest
+from cast import Cast
 from django.contrib.auth.models import User
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -45,7 +49,7 @@ from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
-from factories import DATA, make_user
+from factories import DATA, built_once, make_user
 
 from parindex.accounts.models import Membership, OrgUnit, Role
 from parindex.assessment import services
@@ -728,10 +732,38 @@ def test_matrix_rows_are_well_formed():
 # --- the check ---------------------------------------------------------------------------------
 
 
+@pytest.fixture(scope="module")
+def built_world(django_db_setup, django_db_blocker, media_root: Path) -> Iterator[World]:
+    """The world, built once for the module (factories.built_once): each test runs in a
+    savepoint rolled back after it, so every case starts from the world as built."""
+    yield from built_once(django_db_blocker, media_root, lambda: build_world(Cast()))
+
+
+def _read_again(w: World) -> World:
+    """The built world's objects read again from the database, so that what a test does to
+    them in memory (a deleted user loses its pk) stays in that test."""
+
+    def again(obj: Any) -> Any:
+        return type(obj).objects.get(pk=obj.pk)
+
+    return World(
+        cycle=again(w.cycle),
+        unit_a=again(w.unit_a),
+        unit_b=again(w.unit_b),
+        p=again(w.p),
+        p_b=again(w.p_b),
+        entry=again(w.entry),
+        evidence=again(w.evidence),
+        link=again(w.link),
+        users={role: again(user) for role, user in w.users.items()},
+        objs={key: again(obj) for key, obj in w.objs.items()},
+    )
+
+
 @pytest.fixture
-def world(cast, settings) -> Iterator[World]:
+def world(built_world: World, db, settings) -> World:
     settings.AXES_ENABLED = False
-    yield build_world(cast)
+    return _read_again(built_world)
 
 
 def _check(outcome: str, response: Any, effect: bool | None, login_url: str) -> str | None:

@@ -265,3 +265,49 @@ def test_a_table_split_by_word_across_two_tables(tmp_path):
     assert [f.code for f in m.fields] == ["1", "2"] and m.max_points == D("5.5")
     assert m.nodes["2.1.2"].name == "Điều tra mức độ hài lòng"
     assert report.refine[-1].source == "hai-bang.docx (bảng 2)"
+
+
+# A method column: the criterion's "Điều tra xã hội học" merged down over its sub-criteria,
+# a sub-criterion given by another agency's data, the rest appraised.
+METHODS = (
+    (*HEADER, "Phương thức đánh giá"),
+    ("1", "CHỈ ĐẠO, ĐIỀU HÀNH", "4", "", "Thẩm định"),
+    ("1.1", "Kế hoạch CCHC năm", "2", "Kế hoạch", "Thẩm định"),
+    ("1.1.1", "Ban hành kế hoạch đúng hạn", "1", "", "^"),
+    ("1.1.2", "Tỷ lệ nhiệm vụ hoàn thành (%)", "1", "", "Số liệu do Văn phòng UBND tỉnh cung cấp"),
+    ("1.2", "Đánh giá của lãnh đạo, quản lý", "2", "", "Điều tra xã hội học"),
+    ("1.2.1", "Tính năng động của lãnh đạo", "1", "", "^"),
+    ("1.2.2", "Hiệu quả chỉ đạo, điều hành", "1", "", "^"),
+)
+
+
+def test_a_method_column_gives_survey_and_external_items_on_a_fine_step(tmp_path):
+    m, report = import_table(write_docx(tmp_path / "phuong-thuc.docx", METHODS))
+    leaves = {n.code: n for n in m.leaves}
+    assert {c: n.method for c, n in leaves.items()} == {
+        "1.1.1": "self",
+        "1.1.2": "external",
+        "1.2.1": "survey",
+        "1.2.2": "survey",
+    }
+    # Points converted from a percentage are on 0,01; an appraised yes/no item on 0,25.
+    assert leaves["1.1.1"].rule.step == D("0.25")
+    assert leaves["1.1.2"].rule.step == D("0.01")
+    assert leaves["1.2.1"].rule.step == D("0.01")
+    assert ("Phương thức đánh giá", "cột 5 (Phương thức đánh giá)") in report.mapping
+    again = load_yaml_text(dump_yaml(m), "x.yaml")
+    assert {n.code: n.method for n in again.leaves} == {c: n.method for c, n in leaves.items()}
+
+
+def test_a_method_the_reader_cannot_tell_is_refused_with_its_row(tmp_path):
+    rows = [
+        METHODS[0],
+        ("1", "CHỈ ĐẠO, ĐIỀU HÀNH", "1", "", ""),
+        ("1.1", "Kế hoạch CCHC năm", "1", "", ""),
+        ("1.1.1", "Ban hành kế hoạch", "1", "", "Theo ý kiến chuyên gia"),
+    ]
+    with pytest.raises(ValidationFailed) as exc:
+        import_table(write_docx(tmp_path / "sai.docx", rows))
+    (issue,) = _issues(exc)
+    assert "sai.docx (bảng 1)" in issue and "dòng 4" in issue
+    assert "Theo ý kiến chuyên gia" in issue

@@ -16,6 +16,7 @@ from decimal import Decimal
 from typing import Any
 
 from parindex.core.errors import Issue
+from parindex.core.model import EXTERNAL, SELF, SURVEY
 from parindex.core.numbers import ZERO, fmt_vn, to_decimal
 
 from .grid import Grid, GridCell
@@ -40,6 +41,7 @@ class Item:
     evidence: list[str] = field(default_factory=list)
     levels: list[tuple[str, Decimal]] = field(default_factory=list)
     children: list[Item] = field(default_factory=list)
+    method: str = ""  # self | survey | external, from the method column ("": its parent's)
 
 
 @dataclass(frozen=True)
@@ -181,6 +183,18 @@ class RowReader:
         item.guidance.extend(s for s in lines[1:] if s.strip())
         if not item.name:
             self.error(grid, r, f"mục '{label.text}' thiếu tên", "name")
+        said = self.shared(row, "method")
+        if said:
+            item.method = method_of(said)
+            if not item.method:
+                self.error(
+                    grid,
+                    r,
+                    f"phương thức đánh giá '{said}' không rõ: ghi Tự đánh giá (thẩm định), "
+                    "Điều tra xã hội học hoặc Số liệu (cơ quan khác cung cấp)",
+                    "method",
+                    label.text,
+                )
         for key, target in (
             ("guidance", item.guidance),
             ("evidence", item.evidence),
@@ -266,6 +280,8 @@ def assign_codes(items: list[Item], parent: str, out: Rows) -> None:
             )
         used.add(code)
         item.code = code
+        for child in item.children:
+            child.method = child.method or item.method
         assign_codes(item.children, code, out)
 
 
@@ -306,9 +322,31 @@ def check_maxima(items: list[Item], out: Rows, column: str) -> Decimal:
     return total
 
 
+def method_of(text: str) -> str:
+    """The method a table's cell names: "Điều tra XHH" -> survey, "Số liệu do Bộ … cung
+    cấp" -> external, "Tự đánh giá" / "Thẩm định" -> self; "" when it names none."""
+    folded = fold(text)
+    if re.search(r"dieu tra|khao sat|xa hoi hoc|sipas", folded):
+        return SURVEY
+    if re.search(r"so lieu|cung cap|he thong|thong ke|ben ngoai", folded):
+        return EXTERNAL
+    if re.search(r"tu danh gia|tu cham|tham dinh|danh gia", folded):
+        return SELF
+    return ""
+
+
+def _ratio(item: Item) -> bool:
+    text = fold(" ".join([item.name, *item.guidance]))
+    return "%" in text or "ty le" in text or "ti le" in text
+
+
 def manual_step(item: Item) -> Decimal:
     """The largest usual step (0,25; 0,1; 0,05; 0,01) on which the maximum and every level
-    of the table fall, so the full and the listed points can be given; 0 (any) otherwise."""
+    of the table fall, so the full and the listed points can be given; 0 (any) otherwise.
+    Points converted from a percentage (a survey or external item, or a ratio without
+    levels) are on 0,01."""
+    if not item.levels and (item.method in (SURVEY, EXTERNAL) or _ratio(item)):
+        return _STEPS[-1]
     values = [item.max or ZERO, *(p for _, p in item.levels)]
     for step in _STEPS:
         if all(v % step == 0 for v in values):
@@ -348,6 +386,8 @@ def item_dict(item: Item) -> dict[str, Any]:
         d["children"] = [item_dict(c) for c in item.children]
     else:
         d["rule"] = {"kind": "manual", "step": manual_step(item)}
+        if item.method and item.method != SELF:
+            d["method"] = item.method
     return d
 
 

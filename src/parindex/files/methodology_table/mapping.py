@@ -2,7 +2,8 @@
 
 Keys: `number` (STT), `name` (lĩnh vực / tiêu chí / tiêu chí thành phần), `max` (điểm tối
 đa), `guidance` (hướng dẫn chấm), `evidence` (tài liệu kiểm chứng), `note` (ghi chú, kept with
-the guidance). Headers are matched without accents or case; a column of points entered by
+the guidance), `method` (phương thức đánh giá: tự đánh giá / thẩm định, điều tra xã hội học, số
+liệu do cơ quan khác cung cấp). Headers are matched without accents or case; a column of points entered by
 someone ("điểm tự đánh giá", "điểm thẩm định") is never taken for the maximum.
 
 An override reads `key=N` (the N-th column, from 1), `key=words` (the column whose header
@@ -17,7 +18,7 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-KEYS = ("number", "name", "max", "guidance", "evidence", "note")
+KEYS = ("number", "name", "max", "guidance", "evidence", "note", "method")
 LABELS = {
     "number": "STT",
     "name": "Lĩnh vực/tiêu chí",
@@ -25,6 +26,7 @@ LABELS = {
     "guidance": "Hướng dẫn",
     "evidence": "Tài liệu kiểm chứng",
     "note": "Ghi chú",
+    "method": "Phương thức đánh giá",
 }
 # Header words, without accents, in order of preference for each key.
 _WORDS: dict[str, tuple[str, ...]] = {
@@ -33,6 +35,12 @@ _WORDS: dict[str, tuple[str, ...]] = {
     "evidence": ("tai lieu kiem chung", "kiem chung", "minh chung", "tai lieu"),
     "guidance": ("huong dan", "cach cham", "cach tinh", "phuong phap", "yeu cau"),
     "note": ("ghi chu",),
+    "method": (
+        "phuong thuc danh gia",
+        "phuong thuc",
+        "hinh thuc danh gia",
+        "nguon diem",
+    ),
     "name": ("linh vuc", "tieu chi", "noi dung", "chi so", "ten"),
 }
 # Words of a column of points someone enters: never the maximum.
@@ -71,7 +79,7 @@ def detect(headers: Sequence[str]) -> dict[str, int]:
     folded = [fold(h) for h in headers]
     found: dict[str, int] = {}
     taken: set[int] = set()
-    for key in ("number", "max", "evidence", "guidance", "note", "name"):
+    for key in ("number", "max", "evidence", "method", "guidance", "note", "name"):
         for words in _WORDS[key]:
             for col, text in enumerate(folded):
                 if col in taken or not text or not _has(text, words):

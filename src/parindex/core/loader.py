@@ -22,8 +22,10 @@ from .model import (
     Grade,
     Methodology,
     Node,
+    SKELETON,
     Prorate,
 )
+from .structure import structure_from_dict, structure_to_dict
 from .numbers import ZERO, fmt_vn, to_decimal
 from .rules import ADJUSTMENT_KINDS, rule_from_dict
 
@@ -343,7 +345,10 @@ def methodology_from_dict(data: Any, source: str = "") -> Methodology:
     if not_submitted not in NOT_SUBMITTED_POLICIES:
         b.error(f"not_submitted '{not_submitted}' không hợp lệ (exclude | zero)", data)
     fields_spec = data.get("fields")
-    if not isinstance(fields_spec, list) or not fields_spec:
+    skeleton = data.get("status") == SKELETON
+    if skeleton and fields_spec in (None, []):
+        fields_spec = []  # a skeleton: what is known, no scoring tree
+    elif not isinstance(fields_spec, list) or not fields_spec:
         b.error("thiếu danh sách lĩnh vực (fields)", data)
         fields_spec = []
     fields = tuple(n for n in (b.node(f, None, False, unit_types) for f in fields_spec) if n)
@@ -364,6 +369,9 @@ def methodology_from_dict(data: Any, source: str = "") -> Methodology:
         b.error("deduction_floor phải ≤ 0", data)
     if fields and sum((f.max_points for f in fields), ZERO) <= 0:
         b.error("tổng điểm tối đa phải lớn hơn 0", data)
+    structure = structure_from_dict(
+        data.get("structure"), b.issues, source, sum((f.max_points for f in fields), ZERO)
+    )
     for f in fields:
         for node in f.walk():
             inner = [c.code for c in node.walk() if c.block and c is not node]
@@ -393,6 +401,7 @@ def methodology_from_dict(data: Any, source: str = "") -> Methodology:
         absent_block=absent_block,
         valid_from_year=valid_from_year,
         valid_to_year=valid_to_year,
+        structure=structure,
     )
 
 
@@ -449,6 +458,8 @@ def methodology_to_dict(m: Methodology) -> dict[str, Any]:
         d["bonus_cap"] = m.bonus_cap
     if m.deduction_floor is not None:
         d["deduction_floor"] = m.deduction_floor
+    if m.structure is not None:
+        d["structure"] = structure_to_dict(m.structure)
     d["fields"] = [_node_to_dict(f) for f in m.fields]
     if m.adjustments:
         d["adjustments"] = [_node_to_dict(a) for a in m.adjustments]

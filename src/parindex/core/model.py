@@ -10,6 +10,7 @@ from functools import cached_property
 
 from .numbers import ZERO
 from .rules import Rule
+from .structure import Structure
 
 # How a leaf gets its input.
 SELF, SURVEY, EXTERNAL = "self", "survey", "external"
@@ -18,6 +19,10 @@ METHODS = (SELF, SURVEY, EXTERNAL)
 # Policies for items that do not arise in the year (không phát sinh).
 FULL_POINTS, EXCLUDE, NOT_ALLOWED = "full_points", "exclude", "not_allowed"
 NOT_ARISING_POLICIES = (FULL_POINTS, EXCLUDE, NOT_ALLOWED)
+
+# A methodology's status "skeleton": what is known of an official text, without a scoring
+# tree (every number unknown); it is shown, never used to run a cycle.
+SKELETON = "skeleton"
 
 # Policies for a block (e.g. a survey) declared absent for a unit: its maximum is removed
 # ("exclude", the default), or the rest of its component is rescaled to the full maximum.
@@ -122,11 +127,18 @@ class Methodology:
     # The index years it is valid for (both ends inclusive; None: open on that side).
     valid_from_year: int | None = None
     valid_to_year: int | None = None
+    # What is known of the official text's structure (core.structure), if declared.
+    structure: Structure | None = None
     extra: dict[str, object] = field(default_factory=dict, compare=False, hash=False)
 
     @property
     def max_points(self) -> Decimal:
         return sum((f.max_points for f in self.fields), ZERO)
+
+    @property
+    def skeleton(self) -> bool:
+        """Only what is known of an official text: never used to run a cycle."""
+        return self.status == SKELETON
 
     def valid_for_year(self, year: int) -> bool:
         """Whether `year` is within its years of validity (True when it declares none)."""

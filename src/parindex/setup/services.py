@@ -33,6 +33,7 @@ from parindex.assessment.services import (
 from parindex.audit.services import log_action
 from parindex.common.errors import ServiceError
 from parindex.core import Issue, ValidationFailed
+from parindex.core.model import SKELETON
 
 if TYPE_CHECKING:
     from parindex.files.methodology_table import TableReport
@@ -470,6 +471,15 @@ def _require_cycle_setup(user: Any, organiser: OrgUnit, units: list[OrgUnit]) ->
 
 
 def _require_usable(methodology: MethodologyVersion) -> None:
+    if methodology.status == SKELETON:
+        raise SetupRefused(
+            _(
+                "“%(m)s” là khung (chỉ ghi những gì đã công bố), không dùng để chấm điểm: hãy "
+                "tải lên bảng phụ lục của văn bản chính thức (.docx hoặc .xlsx)."
+            )
+            % {"m": methodology},
+            "methodology",
+        )
     if methodology.status == RETIRED:
         raise SetupRefused(
             _("Bộ tiêu chí “%(m)s” đã ngừng sử dụng, không tạo kỳ mới được.") % {"m": methodology},
@@ -615,7 +625,9 @@ def cycle_copy(*, user: Any, cycle: Cycle, name: str = "", confirm_years: bool =
 
 
 def usable_methodologies() -> Any:
-    return MethodologyVersion.objects.exclude(status=RETIRED).order_by("code", "-version")
+    return MethodologyVersion.objects.exclude(status__in=(RETIRED, SKELETON)).order_by(
+        "code", "-version"
+    )
 
 
 def roles_of(role: str) -> str:

@@ -12,6 +12,7 @@ from parindex.accounts.models import OrgUnit
 from parindex.assessment import lifecycle
 from parindex.audit.services import log_action
 from parindex.common.errors import ServiceError
+from parindex.core.model import SKELETON
 
 from ..models import Cycle, MethodologyVersion, Participation
 from .base import _require_manage
@@ -64,6 +65,10 @@ def cycle_create(
     user: Any = None,
     **schedule: datetime | None,
 ) -> Cycle:
+    if methodology.status == SKELETON:
+        raise ServiceError(
+            _("“%(m)s” là khung, không dùng để chấm điểm.") % {"m": methodology.code}
+        )
     cycle = Cycle.objects.create(
         name=name, year=year, methodology=methodology, organiser=organiser, **schedule
     )

@@ -191,7 +191,27 @@ def test_the_province_cycle_gives_each_lead_agency_its_field(demo):
     assert finance.covers("6.1") and not finance.covers("1.1")
     home_affairs = perm.access(User.objects.get(username="sonoivu"), p)
     assert home_affairs.can(perm.SUBMIT)
-    assert not Entry.objects.filter(participation=p, code="6.1").exists()
+    assert not Entry.objects.filter(participation=p, code__startswith="6.").exists()
+
+
+def test_the_province_runs_on_a_methodology_imported_from_a_docx_appendix(demo):
+    """Both provincial cycles use the appendix table uploaded as a .docx (demo/appendix.py):
+    8 fields, 37 criteria, 88 sub-criteria, labelled synthetic; the shipped national file
+    holds only the published blocks and the official structure, unknowns unknown."""
+    from parindex.files.methodology import shipped_methodology
+
+    for key in ("province", "province_final"):
+        mv = _cycle(demo, key).methodology
+        assert mv.code == "phu-luc-minh-hoa"
+        tree = mv.tree
+        assert (len(tree.fields), sum(len(f.children) for f in tree.fields)) == (8, 37)
+        assert len(tree.leaves) == 88 and tree.max_points == 100
+        assert "minh họa" in tree.name and "phu-luc-minh-hoa.docx" in tree.description
+    national = shipped_methodology("vn-province-876")
+    assert [f.max for f in national.structure.fields] == [
+        None, None, Decimal(13), Decimal("10.5"), Decimal(15), None, None, Decimal("16.5")
+    ]
+    assert not any(n.unknown for n in national.walk())
 
 
 def test_it_loads_the_published_national_results_and_a_labelled_synthetic_table(demo):

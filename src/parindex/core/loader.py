@@ -19,15 +19,15 @@ from .model import (
     DEFAULT_GRADES,
     METHODS,
     NOT_ARISING_POLICIES,
+    SKELETON,
     Grade,
     Methodology,
     Node,
-    SKELETON,
     Prorate,
 )
-from .structure import structure_from_dict, structure_to_dict
 from .numbers import ZERO, fmt_vn, to_decimal
 from .rules import ADJUSTMENT_KINDS, rule_from_dict
+from .structure import structure_from_dict, structure_to_dict
 
 FORMAT = "parindex-methodology/1"
 LINE = "__line__"

@@ -62,7 +62,9 @@ def _int(value: Any, key: str, code: str, issues: list[Issue], source: str) -> i
     if value is None or value == "":
         return None
     if isinstance(value, bool) or not str(value).isdigit():
-        issues.append(Issue(f"structure: '{key}' = '{value}' không phải số nguyên", source, code=code))
+        issues.append(
+            Issue(f"structure: '{key}' = '{value}' không phải số nguyên", source, code=code)
+        )
         return None
     return int(value)
 
@@ -132,9 +134,7 @@ def _check(s: Structure, issues: list[Issue], source: str, scored_total: Decimal
                 issue(f"tổng {key} của các lĩnh vực là {sum(per_field)}, khác {stated}")
     if s.total is not None:
         if s.known_max > s.total:
-            issue(
-                f"tổng điểm tối đa đã biết {fmt_vn(s.known_max)} vượt tổng {fmt_vn(s.total)}"
-            )
+            issue(f"tổng điểm tối đa đã biết {fmt_vn(s.known_max)} vượt tổng {fmt_vn(s.total)}")
         elif s.fields and not s.unknown_fields and s.known_max != s.total:
             issue(f"tổng điểm tối đa các lĩnh vực {fmt_vn(s.known_max)} khác {fmt_vn(s.total)}")
         if scored_total is not None and scored_total > 0 and scored_total != s.total:

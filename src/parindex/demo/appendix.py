@@ -18,7 +18,7 @@ from decimal import Decimal
 
 import docx
 
-APPRAISED, SURVEY, DATA = "Thẩm định", "Điều tra xã hội học", "Số liệu thống kê"
+APPRAISED, SURVEY = "Thẩm định", "Điều tra xã hội học"
 HEADER = (
     "STT",
     "Lĩnh vực/Tiêu chí/Tiêu chí thành phần",
@@ -421,8 +421,8 @@ FIELDS: tuple[tuple[str, tuple[Criterion, ...]], ...] = (
             ),
             (
                 "Tác động đến phát triển kinh tế - xã hội của tỉnh",
-                "Số liệu của cơ quan thống kê",
-                DATA,
+                "Số liệu của cơ quan thống kê; báo cáo tự đánh giá",
+                APPRAISED,
                 (
                     ("Tỷ lệ vốn đầu tư thực hiện so với kế hoạch (%)", "2"),
                     ("Tốc độ tăng trưởng GRDP so với mục tiêu (%)", "2,5"),

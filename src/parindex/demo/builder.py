@@ -73,11 +73,22 @@ def install_methodology(name: str) -> MethodologyVersion:
     return setup.methodology_upload(user=None, filename=f"{name}.yaml", data=data)
 
 
+def install_appendix() -> MethodologyVersion:
+    """The demo's appendix table (demo/appendix.py), uploaded as a .docx through the set-up
+    service exactly as a Sở Nội vụ uploads the appendix of the official decision."""
+    from .appendix import appendix_docx
+
+    return setup.methodology_upload(
+        user=None, filename="phu-luc-minh-hoa.docx", data=appendix_docx()
+    )
+
+
 def build_demo(now: datetime, rng: random.Random) -> None:
     y_open, y_prev = _years(now)
     units = build_units()
     internal = install_methodology("example-province-internal")
-    national = install_methodology("vn-province-876")
+    install_methodology("vn-province-876")  # the published blocks (national results)
+    appendix = install_appendix()  # the province's self-assessment for the Ministry
     users = build_accounts(units, None)
     admin, manager = users["admin"], users["sonoivu"]
     lao_cai = units[PROVINCE]
@@ -170,7 +181,7 @@ def build_demo(now: datetime, rng: random.Random) -> None:
     finished = setup.setup_cycle_create(
         name=f"Chỉ số CCHC cấp tỉnh năm {y_prev} của tỉnh Lào Cai (QĐ 876) — dữ liệu minh họa",
         year=y_prev,
-        methodology=national,
+        methodology=appendix,
         organiser=units[BNV],
         units=[lao_cai],
         user=admin,
@@ -186,11 +197,10 @@ def build_demo(now: datetime, rng: random.Random) -> None:
     province = setup.setup_cycle_create(
         name=f"Tự đánh giá Chỉ số CCHC cấp tỉnh năm {y_open} (QĐ 876)",
         year=y_open,
-        methodology=national,
+        methodology=appendix,
         organiser=units[BNV],
         units=[lao_cai],
         user=admin,
-        confirm_years=True,  # the demo's year may be past the file's 2022-2025 (a warning)
         self_start=_on_workday(now, -10, 7, 30),
         self_end=_on_workday(now, 25, 17),
         appraisal_start=_on_workday(now, 30, 8),
@@ -609,15 +619,21 @@ class _Builder:
         office = self.users["chutri.vanphong"]
         tree = cycle.methodology.tree
         entries = [
-            (home_affairs, "1.1", "7,5", "Theo báo cáo CCHC năm của UBND tỉnh và các phụ lục."),
-            (home_affairs, "4.1", "7", "Đã hoàn thành sắp xếp các cơ quan chuyên môn từ 01/07."),
-            (home_affairs, "5.1", "10,25", ""),
-            (office, "3.1", "8,75", "Số liệu từ Hệ thống thông tin giải quyết TTHC của tỉnh."),
+            (home_affairs, "1.1.1", "0,5", "Kế hoạch CCHC năm ban hành ngày 05/01."),
+            (home_affairs, "1.1.2", "1,35", "Theo báo cáo CCHC năm của UBND tỉnh và các phụ lục."),
+            (
+                home_affairs,
+                "4.1.1",
+                "1,5",
+                "Đã hoàn thành sắp xếp các cơ quan chuyên môn từ 01/07.",
+            ),
+            (home_affairs, "5.1.1", "1", ""),
+            (office, "3.4.1", "1,86", "Số liệu từ Hệ thống thông tin giải quyết TTHC của tỉnh."),
         ]
         for user, code, value, note in entries:
             if code not in tree.nodes:
                 continue
             svc.entry_save_self(participation=p, code=code, value=value, note=note, user=user)
-        for user, code in ((office, "3.1"), (home_affairs, "1.1")):
+        for user, code in ((office, "3.4.1"), (home_affairs, "1.1.1")):
             if code in tree.nodes:
                 self._evidence(p, tree.nodes[code], user, year)

@@ -7,14 +7,18 @@ year's plan from and asks "what does the top 10 take?".
 
 Synthetic demo data, labelled in the cycle's name. Which figure is which:
 
+- The methodology is the demo's appendix table (demo/appendix.py: 8 fields, 37 criteria, 88
+  sub-criteria in the published structure of QĐ 876, names and points invented), imported
+  from its .docx as a Sở Nội vụ uploads the official appendix.
 - The national table (results.NationalResult: the published rows, and the labelled
   synthetic table 2023-2025 around them) gives Lào Cai's index of that year and its four
   blocks (appraisal, SIPAS, leaders' survey, socio-economic impact). When it has the year,
-  the cycle's FINAL points are built to reproduce them: appraisal parts 1.1-7.1 summing to the
-  appraisal block, 8.1 the SIPAS %, the leaders' survey parts 1.2-7.2 at the block's share,
-  8.2 the impact block; so the cycle's final index equals the table's (to 0,01) and the target
-  planner, which takes the unit's own index from the finished cycle and its competitors from
-  the table (targets.reference), compares like with like.
+  the cycle's FINAL points are built to reproduce them: the appraised sub-criteria of fields
+  1-7 summing to the appraisal block, those of field 8 to the impact block, the survey
+  sub-criteria of fields 1-7 to the leaders' survey block and those of field 8 to SIPAS; so
+  the cycle's final index equals the table's (to 0,01) and the target planner, which takes
+  the unit's own index from the finished cycle and its competitors from the table
+  (targets.reference), compares like with like.
 - The self-assessed points are higher where the council cut (and equal elsewhere); the cuts,
   their reasons and comments are invented for the demo (not the Ministry's).
 - Without a table row for the year, the blocks are those of an index of 85 (demo only).
@@ -34,7 +38,7 @@ from parindex.accounts.models import OrgUnit, Role
 from parindex.assessment import services as svc
 from parindex.assessment.models import Cycle, Entry, Participation
 from parindex.core import q4
-from parindex.core.model import SURVEY
+from parindex.core.model import SURVEY, Node
 
 from .org import BNV, account, give_role
 
@@ -136,6 +140,37 @@ def _num(x: Decimal) -> str:
     return format(q4(x).normalize(), "f").replace(".", ",")
 
 
+def _field(node: Node) -> str:
+    return node.code.split(".")[0]
+
+
+def _fill(
+    rng: random.Random, total: Decimal, leaves: list[Node], weight: Any
+) -> dict[str, Decimal]:
+    """Points for `leaves` adding up to `total` exactly, each within [0, max] and on its
+    rule's step (manual rules of the imported table: 0,25 or 0,01): the lost points
+    (max - total) shared at random weights (`weight(node)`), rounded down to each leaf's step,
+    the rest taken by the leaves on 0,01."""
+    lost = _split(rng, sum(n.max_points for n in leaves) - total, [weight(n) for n in leaves])
+    lost = [min(x, n.max_points) for n, x in zip(leaves, lost, strict=True)]
+    steps = [getattr(n.rule, "step", TWO) or TWO for n in leaves]
+    coarse = [(x // st) * st if st > TWO else x for x, st in zip(lost, steps, strict=True)]
+    rest = sum(lost) - sum(coarse)
+    fine = [i for i, st in enumerate(steps) if st <= TWO]
+    extra = _split(rng, rest, [leaves[i].max_points - coarse[i] for i in fine])
+    for i, x in zip(fine, extra, strict=True):
+        coarse[i] += x
+    return {n.code: n.max_points - x for n, x in zip(leaves, coarse, strict=True)}
+
+
+def _cut(rng: random.Random, node: Node, final: Decimal) -> Decimal:
+    """What the self-assessment claimed above the council's `final` (on the leaf's step)."""
+    room = node.max_points - final
+    step = getattr(node.rule, "step", TWO) or TWO
+    cut = (room * Decimal(str(rng.uniform(0.5, 0.9))) // step) * step
+    return cut if cut > 0 else room
+
+
 def finished_province_cycle(
     b: _Builder, cycle: Cycle, year: int, now: datetime, users: dict[str, User]
 ) -> Cycle:
@@ -148,47 +183,58 @@ def finished_province_cycle(
     p = b._participations(cycle)[0]
     tree = cycle.methodology.tree
     blocks = _blocks(year)
-    own = [n for n in tree.leaves if n.method != SURVEY and n.code != "8.2"]
-    # The appraisal block's lost points, mostly where the council cut (CUTS).
+    impact = tree.fields[-1].code  # the last field: SIPAS and the socio-economic impact
+    own = [n for n in tree.leaves if n.method != SURVEY]
+    surveys = [n for n in tree.leaves if n.method == SURVEY]
     cut_fields = {f for f, _r, _c in CUTS}
-    lost = _split(
-        rng,
-        sum(n.max_points for n in own) - blocks["appraisal"],
-        [n.max_points * (1 if n.code.split(".")[0] in cut_fields else Decimal("0.2")) for n in own],
-    )
-    final = {n.code: n.max_points - x for n, x in zip(own, lost, strict=True)}
-    final["8.2"] = blocks["socio_economic"]
+
+    def weight(n: Node) -> Decimal:  # the lost points mostly where the council cut
+        return n.max_points * (1 if _field(n) in cut_fields else Decimal("0.2"))
+
+    final = _fill(rng, blocks["appraisal"], [n for n in own if _field(n) != impact], weight)
+    final |= _fill(rng, blocks["socio_economic"], [n for n in own if _field(n) == impact], weight)
+    # The council's cuts: in each field of CUTS, the leaf that lost the most.
     cut: dict[str, Decimal] = {}
-    for field, _reason, _comment in CUTS:
-        code = f"{field}.1" if field != "8" else "8.2"
-        room = tree.nodes[code].max_points - final[code]
-        if room > 0:
-            cut[code] = _two(room * Decimal(str(rng.uniform(0.5, 0.9))))
+    comments: dict[str, tuple[str, str]] = {}
+    for field, reason, comment in CUTS:
+        lost = [n for n in own if _field(n) == field and final[n.code] < n.max_points]
+        if lost:
+            node = max(lost, key=lambda n: (n.max_points - final[n.code], n.code))
+            cut[node.code] = _cut(rng, node, final[node.code])
+            comments[node.code] = (reason, comment)
+    missing = {c for c, (r, _c) in comments.items() if r == Entry.Reason.EVIDENCE_MISSING}
     # The self-assessment: the Sở Nội vụ and the lead agencies, each their fields.
-    for code, points in final.items():
-        node = tree.nodes[code]
-        user = users[ENTERED_BY.get(code.split(".")[0], "sonoivu")]
+    for node in own:
+        points = final[node.code]
+        user = users[ENTERED_BY.get(_field(node), "sonoivu")]
         note = "Theo báo cáo CCHC năm của UBND tỉnh và các phụ lục kèm theo."
         svc.entry_save_self(
-            participation=p, code=code, value=_num(points + cut.get(code, 0)), note=note, user=user
+            participation=p,
+            code=node.code,
+            value=_num(points + cut.get(node.code, 0)),
+            note=note,
+            user=user,
         )
-        if code != "5.1":  # 5.1: the evidence the council found missing
+        if node.code not in missing:  # the evidence the council found missing
             b._evidence(p, node, user, year)
-    # The Ministry's survey results: SIPAS, and the leaders' survey at its block's share.
-    surveys = [n for n in tree.leaves if n.method == SURVEY]
-    leaders = [n for n in surveys if n.code != "8.1"]
-    share = blocks["leader_survey"] / sum(n.max_points for n in leaders) * 100
-    pcts = [_two(share + Decimal(str(rng.uniform(-2, 2)))) for _n in leaders]
-    # Keep the block's points: the last part takes the rounding and the jitter.
-    done = sum(q4(pct * n.max_points / 100) for pct, n in zip(pcts[:-1], leaders, strict=False))
-    pcts[-1] = _two((blocks["leader_survey"] - done) * 100 / leaders[-1].max_points)
-    for n, pct in zip(leaders, pcts, strict=True):
-        svc.entry_set_external(participation=p, code=n.code, value=_num(pct), user=admin)
-    svc.entry_set_external(participation=p, code="8.1", value=_num(blocks["sipas_pct"]), user=admin)
+    # The Ministry's survey results: SIPAS and the leaders' survey, each its block's points.
+    survey_points = _fill(
+        rng,
+        blocks["sipas_pct"] / 10,
+        [n for n in surveys if _field(n) == impact],
+        lambda n: n.max_points,
+    )
+    survey_points |= _fill(
+        rng,
+        blocks["leader_survey"],
+        [n for n in surveys if _field(n) != impact],
+        lambda n: n.max_points,
+    )
+    for code, points in survey_points.items():
+        svc.entry_set_external(participation=p, code=code, value=_num(points), user=admin)
     svc.participation_submit(participation=p, user=home_affairs)
     for state in (State.SELF_CLOSED, State.APPRAISAL):
         cycle = svc.cycle_transition(**MOVE, cycle=cycle, to_state=state, user=admin)
-    comments = {(f"{f}.1" if f != "8" else "8.2"): (r, c) for f, r, c in CUTS}
     cuts: list[Entry] = []
     for e in Participation.objects.get(pk=p.pk).entries.all():
         if tree.nodes[e.code].method == SURVEY:

@@ -2,9 +2,9 @@
 
 Keys: `number` (STT), `name` (lĩnh vực / tiêu chí / tiêu chí thành phần), `max` (điểm tối
 đa), `guidance` (hướng dẫn chấm), `evidence` (tài liệu kiểm chứng), `note` (ghi chú, kept with
-the guidance), `method` (phương thức đánh giá: tự đánh giá / thẩm định, điều tra xã hội học, số
-liệu do cơ quan khác cung cấp). Headers are matched without accents or case; a column of points entered by
-someone ("điểm tự đánh giá", "điểm thẩm định") is never taken for the maximum.
+the guidance), `method` (phương thức đánh giá: tự đánh giá / thẩm định, điều tra xã hội
+học, số liệu do cơ quan khác cung cấp). Headers are matched without accents or case; a column
+of points entered by someone ("điểm tự đánh giá", "điểm thẩm định") is never taken for the maximum.
 
 An override reads `key=N` (the N-th column, from 1), `key=words` (the column whose header
 contains the words), `key=-` (no such column), `header=N` (the header is row N of the table; 0:

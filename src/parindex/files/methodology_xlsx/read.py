@@ -40,6 +40,7 @@ from .layout import (
     RULE_PARAMS,
     TREE_WORDS,
 )
+from .structure_sheet import STRUCTURE_SHEET, read_structure  # noqa: E402
 
 
 def _nfc(text: str) -> str:
@@ -449,6 +450,9 @@ def _read(path: Path) -> tuple[dict[str, Any], _Reader]:
         data["fields"], adjustments = table
         if adjustments:
             data["adjustments"] = adjustments
+        structure = _sheet(wb, STRUCTURE_SHEET)
+        if structure is not None:
+            data["structure"] = read_structure(structure, _text, _numeric)
         return data, reader
     finally:
         wb.close()

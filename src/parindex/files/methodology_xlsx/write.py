@@ -37,6 +37,7 @@ from .layout import (
     NUMBER_FORMAT,
     TITLE_FONT,
 )
+from .structure_sheet import STRUCTURE_SHEET, write_structure
 
 
 def write_methodology_xlsx(m: Methodology, path: str | Path) -> None:
@@ -47,6 +48,8 @@ def write_methodology_xlsx(m: Methodology, path: str | Path) -> None:
     info.title = INFO_SHEET
     _write_info(info, m)
     _write_nodes(wb.create_sheet(NODES_SHEET), m)
+    if m.structure is not None:
+        write_structure(wb.create_sheet(STRUCTURE_SHEET), m.structure, _put, _header, _number)
     _write_help(wb.create_sheet(HELP_SHEET))
     info.sheet_view.tabSelected = False
     wb.active = 1  # open on the criteria

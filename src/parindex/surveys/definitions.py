@@ -25,6 +25,7 @@ from zipfile import BadZipFile
 import yaml
 from django.utils.translation import gettext as _
 
+from parindex.common import safe_yaml
 from parindex.common.cells import as_text
 from parindex.core.numbers import to_decimal
 from parindex.core.values import parse_yes_no
@@ -383,7 +384,9 @@ def _form_from_dict(d: Any, where: str, problems: list[str]) -> FormDef | None:
 def forms_from_yaml(text: str, name: str = "phieu.yaml") -> list[FormDef]:
     """One questionnaire, or several under `questionnaires:`. Raises DefinitionError."""
     try:
-        doc = yaml.safe_load(text)
+        doc = safe_yaml.load(text, name)
+    except safe_yaml.YamlRefused as exc:
+        raise DefinitionError([exc.message]) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = f" ({_('dòng')} {mark.line + 1})" if mark is not None else ""

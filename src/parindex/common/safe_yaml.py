@@ -99,9 +99,7 @@ def check_node_graph(root: Node | None, source: str) -> None:
             for kid in _children(node):
                 kid_key = id(kid)
                 if kid_key in on_path:
-                    raise YamlRefused(
-                        _msg(source, _("một bí danh (alias) chứa chính nó.")), source
-                    )
+                    raise YamlRefused(_msg(source, _("một bí danh (alias) chứa chính nó.")), source)
                 if kid_key not in size:
                     stack.append((kid, False))
 
@@ -154,10 +152,10 @@ def load(text: str, source: str, *, loader: type | None = None) -> Any:
             _msg(source, _("lớn hơn %(m)s MB.") % {"m": MAX_BYTES // (1024 * 1024)}),
             source,
         )
-    cls = loader or LimitedSafeLoader
+    cls: Any = loader or LimitedSafeLoader
     if not issubclass(cls, _Limits):
         raise TypeError("the loader must be a LimitedSafeLoader or LimitedCSafeLoader")
-    instance = cls(text)
+    instance: Any = cls(text)
     instance.source = source
     try:
         return instance.get_single_data()

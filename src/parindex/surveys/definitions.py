@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 
 from parindex.common import safe_yaml
 from parindex.common.cells import as_text
+from parindex.common.office_zip import DEFAULT, OfficeFileRefused, capped, load_workbook_checked
 from parindex.core.numbers import to_decimal
 from parindex.core.values import parse_yes_no
 
@@ -448,8 +449,8 @@ def _cell_text(value: Any) -> str:
     return str(value).strip()
 
 
-def _sheet_rows(ws: Any) -> tuple[dict[str, int], list[tuple[int, list[Any]]]]:
-    rows = list(ws.iter_rows(values_only=True))
+def _sheet_rows(ws: Any, name: str) -> tuple[dict[str, int], list[tuple[int, list[Any]]]]:
+    rows = list(capped(ws.iter_rows(values_only=True), name, ws.title, DEFAULT))
     if not rows:
         return {}, []
     header: dict[str, int] = {}
@@ -481,10 +482,10 @@ def _label_columns(header: dict[str, int], base: str) -> list[str]:
 
 def form_from_xlsform(data: bytes, name: str = "phieu.xlsx") -> FormDef:
     """Read one XLSForm workbook. Raises DefinitionError naming sheets, rows and columns."""
-    from openpyxl import load_workbook
-
     try:
-        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        wb = load_workbook_checked(data, name)
+    except OfficeFileRefused as exc:
+        raise DefinitionError([str(exc)]) from None
     except (BadZipFile, KeyError, OSError, ValueError, TypeError, IndexError, EOFError):
         raise DefinitionError([f"{name}: " + _("không đọc được tệp Excel (.xlsx).")]) from None
     except Exception:  # noqa: BLE001 - openpyxl raises many kinds of errors on broken files
@@ -499,7 +500,7 @@ def form_from_xlsform(data: bytes, name: str = "phieu.xlsx") -> FormDef:
             raise DefinitionError(problems)
         settings: dict[str, str] = {}
         if "settings" in sheets:
-            sh, srows = _sheet_rows(sheets["settings"])
+            sh, srows = _sheet_rows(sheets["settings"], name)
             if srows:
                 row = srows[0][1]
                 for key in sh:
@@ -514,7 +515,7 @@ def form_from_xlsform(data: bytes, name: str = "phieu.xlsx") -> FormDef:
             description=settings.get("parindex::description", ""),
         )
         form.group_name = form.group_name or form.group_code
-        ch, crows = _sheet_rows(sheets["choices"])
+        ch, crows = _sheet_rows(sheets["choices"], name)
         clabel = _label_columns(ch, "label")
         for col in ("list_name", "name"):
             if col not in ch:
@@ -550,7 +551,7 @@ def form_from_xlsform(data: bytes, name: str = "phieu.xlsx") -> FormDef:
                     satisfied=_yes(_get(row, ch, "parindex::satisfied")),
                 )
             )
-        sh, srows = _sheet_rows(sheets["survey"])
+        sh, srows = _sheet_rows(sheets["survey"], name)
         slabel = _label_columns(sh, "label")
         shint = _label_columns(sh, "hint")
         for col in ("type", "name"):

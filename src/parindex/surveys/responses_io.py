@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 from parindex.common.cells import SafeCsvWriter
 from parindex.common.csvio import BAD_LINE, NOT_UTF8, CsvUnreadable, open_csv
 from parindex.common.errors import row_message, unreadable_message
+from parindex.common.office_zip import OfficeFileRefused
 from parindex.common.uploads import is_zip
 
 from .codes import NO_ANSWER, code_of
@@ -107,6 +108,8 @@ class _XlsxReader:
             row = next(self._rows)
         except StopIteration:
             raise
+        except OfficeFileRefused as exc:
+            raise FileRefused([Problem(self.line_num + 2, "", "", str(exc))]) from None
         except Exception:  # noqa: BLE001 - openpyxl parses lazily; broken XML fails here
             raise FileRefused(
                 [Problem(self.line_num + 2, "", "", _("không đọc được dòng này của tệp Excel."))]
@@ -164,14 +167,17 @@ def open_table(raw: IO[bytes], name: str, size: int) -> Table:
 
 
 def _open_xlsx(raw: IO[bytes], name: str) -> Table:
-    from openpyxl import load_workbook
+    from parindex.common.office_zip import SURVEY_RESPONSES as LIMITS
+    from parindex.common.office_zip import capped, load_workbook_checked
 
     try:
-        wb = load_workbook(raw, read_only=True, data_only=True)
+        wb = load_workbook_checked(raw, name, LIMITS)
         ws = wb.worksheets[0]
-        rows = ws.iter_rows(values_only=True)
+        rows = capped(ws.iter_rows(values_only=True), name, ws.title, LIMITS)
         first = next(rows, None)
         total = ws.max_row or 0
+    except OfficeFileRefused as exc:
+        raise FileRefused([Problem(1, "", "", str(exc))]) from None
     except Exception:  # noqa: BLE001 - openpyxl raises many kinds of errors on broken files
         raise FileRefused(
             [Problem(1, "", "", _("không đọc được tệp Excel (.xlsx) “%(n)s”.") % {"n": name})]

@@ -14,8 +14,8 @@ from parindex.common import safe_yaml
 from parindex.core.errors import ValidationFailed
 from parindex.files.methodology import load_yaml_text
 from parindex.surveys.definitions import DefinitionError, forms_from_yaml
-from parindex.surveys.services.questionnaires import forms_read
 from parindex.surveys.services.common import SurveyFileRefused
+from parindex.surveys.services.questionnaires import forms_read
 
 SRC = Path(__file__).resolve().parents[2] / "src/parindex"
 

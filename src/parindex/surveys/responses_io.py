@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import csv
 import operator
+import re
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -59,6 +60,10 @@ META_NAMES = {
     "__version__",
 }
 MAX_RESPONDENT = 64
+# The online form's respondent ids (RespondentToken.respondent: "web-<token id>") are kept
+# apart from imported ones: an imported "web-34" would take online link 34's place.
+ONLINE_PREFIX = "web-"
+ONLINE_ID = re.compile(r"web-[0-9]+")
 MAX_PROBLEMS = 1000
 csv.field_size_limit(1 << 20)
 
@@ -419,6 +424,18 @@ def _slow_row(
         out.append(
             ("respondent_long", rname, _("mã phiếu dài quá %(n)s ký tự.") % {"n": MAX_RESPONDENT})
         )
+    elif ONLINE_ID.fullmatch(respondent):
+        out.append(
+            (
+                "respondent_reserved",
+                rname,
+                _(
+                    "mã phiếu “%(r)s” có dạng web-<số>, dành cho phiếu trả lời trực tuyến; "
+                    "hãy đặt mã khác."
+                )
+                % {"r": respondent},
+            )
+        )
     elif respondent in seen:
         out.append(
             (
@@ -552,6 +569,7 @@ def check_rows(
                 and r
                 and r not in seen
                 and r not in stored
+                and not r.startswith(ONLINE_PREFIX)
                 and len(r) <= MAX_RESPONDENT
                 and r.strip() is r
                 and (ci < 0 or len(cells[ci]) <= MAX_RESPONDENT)

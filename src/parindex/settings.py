@@ -7,11 +7,12 @@ Every variable is listed in .env.example.
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 import dj_database_url
-from django.core.exceptions import ImproperlyConfigured
 from csp.constants import NONCE, NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 
@@ -38,15 +39,15 @@ DATA_DIR = Path(os.environ.get("PARINDEX_DATA_DIR", "var")).resolve()
 DEBUG = env_bool("DEBUG", False)
 # The development key is published in the repository: it signs nothing in production. Without
 # SECRET_KEY (or SECRET_KEY_FILE) the application refuses to start unless DEBUG is on (or the
-# test suite runs: pytest sets PYTEST_VERSION).
-DEV_SECRET_KEY = "dev-only-insecure-key-set-SECRET_KEY-in-production"
+# test suite runs: pytest sets PYTEST_VERSION; or mypy's django plugin reads the settings).
+DEV_SECRET_KEY = "dev-only-insecure-key-set-SECRET_KEY-in-production"  # noqa: S105 - published
 SECRET_KEY = env_secret("SECRET_KEY")
 if not SECRET_KEY:
-    if not (DEBUG or os.environ.get("PYTEST_VERSION")):
+    if not (DEBUG or os.environ.get("PYTEST_VERSION") or "mypy" in sys.modules):
         raise ImproperlyConfigured(
             "SECRET_KEY is not set. In production set SECRET_KEY (or SECRET_KEY_FILE) to a long "
-            "random value, e.g. from `python -c 'import secrets; print(secrets.token_urlsafe(50))'`;"
-            " for development set DEBUG=true to use the built-in development key."
+            "random value (e.g. `python -c 'import secrets; print(secrets.token_urlsafe(50))'`); "
+            "for development set DEBUG=true to use the built-in development key."
         )
     SECRET_KEY = DEV_SECRET_KEY
 ALLOWED_HOSTS = [

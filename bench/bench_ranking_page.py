@@ -82,6 +82,7 @@ REQUEST_TIMEOUT = 120.0
 def setup_django(data_dir: Path) -> None:
     os.environ["PARINDEX_DATA_DIR"] = str(data_dir)
     os.environ["DEBUG"] = "0"
+    os.environ.setdefault("SECRET_KEY", "bench-" + "x" * 50)  # DEBUG off needs a key
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "parindex.settings")
     os.environ["ALLOWED_HOSTS"] = "127.0.0.1,localhost,testserver"
     os.environ.pop("DATABASE_URL", None)  # always the temporary SQLite file
@@ -297,6 +298,7 @@ def server(data_dir: Path, port: int, log: Path, mode: str):
         **os.environ,
         "PARINDEX_DATA_DIR": str(data_dir),
         "DEBUG": "0",
+        "SECRET_KEY": os.environ.get("SECRET_KEY") or "bench-" + "x" * 50,
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
         "LOG_LEVEL": "ERROR",
         "PYTHONUNBUFFERED": "1",

@@ -151,6 +151,7 @@ def main() -> None:
 
 def child(path: Path) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "parindex.settings")
+    os.environ.setdefault("SECRET_KEY", "bench-" + "x" * 50)  # DEBUG off needs a key
     import django
 
     django.setup()

@@ -202,8 +202,24 @@ def cmd_cycle(args: argparse.Namespace) -> int:
     return run_cycle(args)
 
 
+def _demo_secret_key() -> None:
+    """The demo runs with DEBUG off: without SECRET_KEY it gets a random key of its own, kept
+    in its data directory (never the published development key)."""
+    if os.environ.get("SECRET_KEY") or os.environ.get("SECRET_KEY_FILE"):
+        return
+    import secrets
+
+    path = Path(os.environ.get("PARINDEX_DATA_DIR", "var")).resolve() / "demo-secret-key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_urlsafe(50), encoding="utf-8")
+        path.chmod(0o600)
+    os.environ["SECRET_KEY_FILE"] = str(path)
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "parindex.settings")
+    _demo_secret_key()
     from django.core.management import call_command
 
     _django_setup()

@@ -7,20 +7,24 @@ Every variable is listed in .env.example.
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 import dj_database_url
 from csp.constants import NONCE, NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 
 
 def env_bool(name: str, default: bool = False) -> bool:
-    return os.environ.get(name, str(default)).strip().lower() in {"1", "true", "yes", "on"}
+    """NAME as a yes/no; unset or empty (as in .env.example): the default."""
+    raw = os.environ.get(name, "").strip().lower()
+    return raw in {"1", "true", "yes", "on"} if raw else default
 
 
 def env_int(name: str, default: int) -> int:
-    return int(os.environ.get(name, default))
+    return int(os.environ.get(name, "").strip() or default)
 
 
 def env_secret(name: str, default: str = "") -> str:
@@ -33,7 +37,19 @@ def env_secret(name: str, default: str = "") -> str:
 
 DATA_DIR = Path(os.environ.get("PARINDEX_DATA_DIR", "var")).resolve()
 DEBUG = env_bool("DEBUG", False)
-SECRET_KEY = env_secret("SECRET_KEY") or "dev-only-insecure-key-set-SECRET_KEY-in-production"
+# The development key is published in the repository: it signs nothing in production. Without
+# SECRET_KEY (or SECRET_KEY_FILE) the application refuses to start unless DEBUG is on (or the
+# test suite runs: pytest sets PYTEST_VERSION; or mypy's django plugin reads the settings).
+DEV_SECRET_KEY = "dev-only-insecure-key-set-SECRET_KEY-in-production"  # noqa: S105 - published
+SECRET_KEY = env_secret("SECRET_KEY")
+if not SECRET_KEY:
+    if not (DEBUG or os.environ.get("PYTEST_VERSION") or "mypy" in sys.modules):
+        raise ImproperlyConfigured(
+            "SECRET_KEY is not set. In production set SECRET_KEY (or SECRET_KEY_FILE) to a long "
+            "random value (e.g. `python -c 'import secrets; print(secrets.token_urlsafe(50))'`); "
+            "for development set DEBUG=true to use the built-in development key."
+        )
+    SECRET_KEY = DEV_SECRET_KEY
 ALLOWED_HOSTS = [
     h.strip() for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h
 ]
@@ -102,8 +118,12 @@ TEMPLATES = [
 ]
 
 DATABASES = {
-    "default": dj_database_url.config(
-        default=f"sqlite:///{DATA_DIR / 'parindex.sqlite3'}", conn_max_age=60
+    "default": dj_database_url.parse(
+        # DATABASE_URL unset or empty (.env.example): SQLite under the data directory
+        os.environ.get("DATABASE_URL", "").strip() or f"sqlite:///{DATA_DIR / 'parindex.sqlite3'}",
+        conn_max_age=env_int("CONN_MAX_AGE", 60),
+        # a connection closed by the server (restart, idle timeout) is replaced, not a 500
+        conn_health_checks=True,
     )
 }
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
@@ -159,9 +179,24 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
-SECURE_COOKIES = env_bool("SECURE_COOKIES", not DEBUG and env_bool("HTTPS", False))
+# HTTPS=true: the site is served over TLS only (directly or behind a reverse proxy).
+HTTPS = env_bool("HTTPS", False)
+SECURE_COOKIES = env_bool("SECURE_COOKIES", not DEBUG and HTTPS)
 SESSION_COOKIE_SECURE = SECURE_COOKIES
 CSRF_COOKIE_SECURE = SECURE_COOKIES
+if HTTPS:
+    SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+    SECURE_HSTS_SECONDS = env_int("HSTS_SECONDS", 31_536_000)  # one year
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("HSTS_INCLUDE_SUBDOMAINS", True)
+    # The header's "preload" only allows the domain into the browsers' preload list (the
+    # operator submits it there); HSTS_PRELOAD=false leaves it out, a choice: not warned.
+    SECURE_HSTS_PRELOAD = env_bool("HSTS_PRELOAD", True)
+    if not SECURE_HSTS_PRELOAD:
+        SILENCED_SYSTEM_CHECKS = ["security.W021"]
+# TRUST_PROXY=true only behind a reverse proxy that sets X-Forwarded-Proto itself (and strips
+# the client's): Django then takes the request as HTTPS when the proxy says so.
+if env_bool("TRUST_PROXY", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"

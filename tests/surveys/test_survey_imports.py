@@ -273,3 +273,31 @@ def test_the_shipped_sample_reports_its_deliberate_mistakes(world):
     assert {"option_invalid", "duplicate_file", "required_missing", "group_unknown"} <= kinds
     assert {r[1] for r in outcome.valid} <= {u.pk for u in world.units.values()}
     assert world_units
+
+
+def test_an_imported_online_respondent_id_is_refused_and_the_link_still_works(
+    world, django_capture_on_commit_callbacks
+):
+    """Imported and online respondents keep apart: an imported "web-34" would take online
+    link 34's id, and its respondent would be told the form was sent already (issue 12)."""
+    from survey_helpers import HDND_QUESTIONS
+
+    from parindex.surveys.models import RespondentToken
+
+    q = world.forms["hdnd"]
+    token = RespondentToken.objects.create(
+        cycle=world.cycle, unit=world.units["LC-STP"], questionnaire=q
+    )
+    rows = [sipas(f"web-{token.pk}"), sipas("web-ban"), sipas("S1")]
+    job = upload(world, csv_bytes(rows), capture=django_capture_on_commit_callbacks)
+    assert (job.rows_valid, job.rows_rejected) == (2, 1)
+    assert (
+        2,
+        "respondent",
+        f"mã phiếu “web-{token.pk}” có dạng web-<số>, dành cho phiếu trả lời trực tuyến; "
+        "hãy đặt mã khác.",
+    ) in problems(job)
+    job = start(world, job, ImportJob.Mode.VALID_ONLY, django_capture_on_commit_callbacks)
+    assert job.rows_imported == 2
+    r = svc.web_response_submit(token=token.token, answers=dict.fromkeys(HDND_QUESTIONS, "B"))
+    assert r.respondent == f"web-{token.pk}" and r.source == Response.Source.WEB

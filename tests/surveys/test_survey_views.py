@@ -250,3 +250,45 @@ def test_guessing_links_is_rate_limited(world):
     ]
     assert codes[0] == 404 and codes[-1] == 429
     cache.clear()
+
+
+def test_every_valid_link_works_from_one_address(world):
+    """45 respondents behind one address (a commune office, a reverse proxy) all answer:
+    the limit counts unknown links per address and posts per link, not answers per address
+    (issue 12: the 31st respondent was refused)."""
+    from django.core.cache import cache
+
+    cache.clear()
+    q = world.forms["hdnd"]
+    tokens = RespondentToken.objects.bulk_create(
+        RespondentToken(cycle=world.cycle, unit=world.units["LC-STP"], questionnaire=q)
+        for _i in range(45)
+    )
+    answers = dict.fromkeys(HDND_QUESTIONS, "B")
+    c = Client(REMOTE_ADDR="203.0.113.7")
+    pages = [c.post(reverse("surveys:public_form", args=[t.token]), answers) for t in tokens]
+    assert [p.status_code for p in pages] == [200] * 45
+    assert all("Cảm ơn" in p.content.decode() for p in pages)
+    assert Response.objects.filter(questionnaire=q, source=Response.Source.WEB).count() == 45
+    cache.clear()
+
+
+def test_a_flood_of_posts_on_one_link_is_limited_but_not_the_other_links(world):
+    from django.core.cache import cache
+
+    from parindex.surveys.views import RATE_LIMIT
+
+    cache.clear()
+    q = world.forms["hdnd"]
+    one, other = RespondentToken.objects.bulk_create(
+        RespondentToken(cycle=world.cycle, unit=world.units["LC-STP"], questionnaire=q)
+        for _i in range(2)
+    )
+    c = Client(REMOTE_ADDR="203.0.113.7")
+    url = reverse("surveys:public_form", args=[one.token])
+    codes = [c.post(url, {"ld_cd1": "A"}).status_code for _i in range(RATE_LIMIT + 2)]
+    assert codes[0] == 200 and codes[-1] == 429
+    answers = dict.fromkeys(HDND_QUESTIONS, "B")
+    done = c.post(reverse("surveys:public_form", args=[other.token]), answers)
+    assert "Cảm ơn" in done.content.decode()
+    cache.clear()

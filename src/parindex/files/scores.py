@@ -54,12 +54,17 @@ class ScoreSet:
 
 def _rows(path: Path) -> Iterator[tuple[int, list[str]]]:
     if path.suffix.lower() == ".xlsx":
-        from openpyxl import load_workbook
+        from parindex.common.office_zip import DEFAULT, OfficeFileRefused, capped
+        from parindex.common.office_zip import load_workbook_checked as load
 
-        wb = load_workbook(path, read_only=True, data_only=True)
+        try:
+            wb = load(path, path.name, DEFAULT)
+        except OfficeFileRefused as exc:
+            raise ValidationFailed([Issue(str(exc), path.name)]) from None
         try:
             ws = wb.worksheets[0]
-            for i, row in enumerate(ws.iter_rows(values_only=True), start=1):
+            rows = capped(ws.iter_rows(values_only=True), path.name, ws.title, DEFAULT)
+            for i, row in enumerate(rows, start=1):
                 yield i, ["" if c is None else str(c) for c in row]
         finally:
             wb.close()

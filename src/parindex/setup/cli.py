@@ -43,7 +43,9 @@ def run_setup(args: argparse.Namespace) -> int:
         sys.stderr.write(f"Không tìm thấy tệp {path}" + "\n")
         return 2
     try:
-        done = wb.workbook_import(user=None, data=path.read_bytes(), send_links=not args.no_mail)
+        done = wb.workbook_import(
+            user=None, data=path.read_bytes(), send_links=not args.no_mail, name=path.name
+        )
     except wb.WorkbookRefused as exc:
         sys.stderr.write(f"Lỗi: {exc}" + "\n")
         for error in exc.errors:

@@ -348,7 +348,10 @@ def workbook(request: HttpRequest) -> HttpResponse:
     def save(data: dict[str, Any]) -> wb.ImportSummary | None:
         try:
             return wb.workbook_import(
-                user=request.user, data=data["file"].read(), base_url=_site(request)
+                user=request.user,
+                data=data["file"].read(),
+                base_url=_site(request),
+                name=data["file"].name,
             )
         except wb.WorkbookRefused as exc:
             errors.extend(exc.errors)

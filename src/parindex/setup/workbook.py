@@ -14,12 +14,13 @@ from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils.translation import gettext as _
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 
 from parindex.accounts.models import Membership, OrgUnit, Role
 from parindex.assessment import permissions as perm
 from parindex.audit.services import log_action
 from parindex.common.errors import ServiceError
+from parindex.common.office_zip import DEFAULT, OfficeFileRefused, capped, load_workbook_checked
 
 from . import services as svc
 
@@ -192,35 +193,50 @@ def _choice(text: str, choices: Any) -> str | None:
     return None
 
 
-def read_sheets(data: bytes) -> tuple[dict[str, list[tuple[int, list[str]]]], list[str]]:
+def read_sheets(
+    data: bytes, name: str = "thiet-lap.xlsx"
+) -> tuple[dict[str, list[tuple[int, list[str]]]], list[str]]:
     """Rows (Excel row number, cells) per sheet; problems with the file's shape."""
     try:
-        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        wb = load_workbook_checked(data, name)
+    except OfficeFileRefused as exc:
+        return {}, [str(exc)]
     except Exception:  # noqa: BLE001 - any unreadable file
         return {}, [_("Không đọc được tệp: cần tệp Excel .xlsx theo mẫu.")]
     sheets: dict[str, list[tuple[int, list[str]]]] = {}
-    errors = []
-    for name, columns in COLUMNS.items():
-        if name not in wb.sheetnames:
-            sheets[name] = []
-            continue
-        rows = []
-        for n, raw in enumerate(wb[name].iter_rows(values_only=True), start=1):
-            cells = [_cell(v) for v in raw[: len(columns)]]
-            cells += [""] * (len(columns) - len(cells))
-            if n == 1:
-                if [c.lower() for c in cells] != [c.lower() for c in columns]:
-                    errors.append(
-                        _("%(s)s, dòng 1: tiêu đề cần là “%(h)s”.")
-                        % {"s": name, "h": " | ".join(columns)}
-                    )
-                    break
-                continue
-            if any(cells):
-                rows.append((n, cells))
-        sheets[name] = rows
-    wb.close()
+    errors: list[str] = []
+    try:
+        for sheet, columns in COLUMNS.items():
+            sheets[sheet] = _sheet_rows(wb, sheet, columns, name, errors)
+    except OfficeFileRefused as exc:
+        return {}, [str(exc)]
+    finally:
+        wb.close()
     return sheets, errors
+
+
+def _sheet_rows(
+    wb: Any, sheet: str, columns: tuple[str, ...], name: str, errors: list[str]
+) -> list[tuple[int, list[str]]]:
+    """The non-empty rows of one sheet after its header (none when the sheet is missing)."""
+    if sheet not in wb.sheetnames:
+        return []
+    rows = []
+    raws = capped(wb[sheet].iter_rows(values_only=True), name, sheet, DEFAULT)
+    for n, raw in enumerate(raws, start=1):
+        cells = [_cell(v) for v in raw[: len(columns)]]
+        cells += [""] * (len(columns) - len(cells))
+        if n == 1:
+            if [c.lower() for c in cells] != [c.lower() for c in columns]:
+                errors.append(
+                    _("%(s)s, dòng 1: tiêu đề cần là “%(h)s”.")
+                    % {"s": sheet, "h": " | ".join(columns)}
+                )
+                break
+            continue
+        if any(cells):
+            rows.append((n, cells))
+    return rows
 
 
 class _Check:
@@ -244,14 +260,19 @@ class _Plan:
 
 
 def workbook_import(
-    *, user: Any, data: bytes, send_links: bool = True, base_url: str = ""
+    *,
+    user: Any,
+    data: bytes,
+    send_links: bool = True,
+    base_url: str = "",
+    name: str = "thiet-lap.xlsx",
 ) -> ImportSummary:
     """Import the set-up workbook, all or nothing (WorkbookRefused lists every problem).
     `user` None: the command line (administrator's rights)."""
     admin = user is None or perm.is_admin(user)
     if not admin and not perm.can_setup(user):
         raise svc.SetupRefused(_("Bạn không có quyền thiết lập."))
-    sheets, shape = read_sheets(data)
+    sheets, shape = read_sheets(data, name)
     if shape:
         raise WorkbookRefused(shape)
     check = _Check()

@@ -25,7 +25,9 @@ from zipfile import BadZipFile
 import yaml
 from django.utils.translation import gettext as _
 
+from parindex.common import safe_yaml
 from parindex.common.cells import as_text
+from parindex.common.office_zip import DEFAULT, OfficeFileRefused, capped, load_workbook_checked
 from parindex.core.numbers import to_decimal
 from parindex.core.values import parse_yes_no
 
@@ -383,7 +385,9 @@ def _form_from_dict(d: Any, where: str, problems: list[str]) -> FormDef | None:
 def forms_from_yaml(text: str, name: str = "phieu.yaml") -> list[FormDef]:
     """One questionnaire, or several under `questionnaires:`. Raises DefinitionError."""
     try:
-        doc = yaml.safe_load(text)
+        doc = safe_yaml.load(text, name)
+    except safe_yaml.YamlRefused as exc:
+        raise DefinitionError([exc.message]) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = f" ({_('dòng')} {mark.line + 1})" if mark is not None else ""
@@ -445,8 +449,8 @@ def _cell_text(value: Any) -> str:
     return str(value).strip()
 
 
-def _sheet_rows(ws: Any) -> tuple[dict[str, int], list[tuple[int, list[Any]]]]:
-    rows = list(ws.iter_rows(values_only=True))
+def _sheet_rows(ws: Any, name: str) -> tuple[dict[str, int], list[tuple[int, list[Any]]]]:
+    rows = list(capped(ws.iter_rows(values_only=True), name, ws.title, DEFAULT))
     if not rows:
         return {}, []
     header: dict[str, int] = {}
@@ -478,10 +482,10 @@ def _label_columns(header: dict[str, int], base: str) -> list[str]:
 
 def form_from_xlsform(data: bytes, name: str = "phieu.xlsx") -> FormDef:
     """Read one XLSForm workbook. Raises DefinitionError naming sheets, rows and columns."""
-    from openpyxl import load_workbook
-
     try:
-        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        wb = load_workbook_checked(data, name)
+    except OfficeFileRefused as exc:
+        raise DefinitionError([str(exc)]) from None
     except (BadZipFile, KeyError, OSError, ValueError, TypeError, IndexError, EOFError):
         raise DefinitionError([f"{name}: " + _("không đọc được tệp Excel (.xlsx).")]) from None
     except Exception:  # noqa: BLE001 - openpyxl raises many kinds of errors on broken files
@@ -496,7 +500,7 @@ def form_from_xlsform(data: bytes, name: str = "phieu.xlsx") -> FormDef:
             raise DefinitionError(problems)
         settings: dict[str, str] = {}
         if "settings" in sheets:
-            sh, srows = _sheet_rows(sheets["settings"])
+            sh, srows = _sheet_rows(sheets["settings"], name)
             if srows:
                 row = srows[0][1]
                 for key in sh:
@@ -511,7 +515,7 @@ def form_from_xlsform(data: bytes, name: str = "phieu.xlsx") -> FormDef:
             description=settings.get("parindex::description", ""),
         )
         form.group_name = form.group_name or form.group_code
-        ch, crows = _sheet_rows(sheets["choices"])
+        ch, crows = _sheet_rows(sheets["choices"], name)
         clabel = _label_columns(ch, "label")
         for col in ("list_name", "name"):
             if col not in ch:
@@ -547,7 +551,7 @@ def form_from_xlsform(data: bytes, name: str = "phieu.xlsx") -> FormDef:
                     satisfied=_yes(_get(row, ch, "parindex::satisfied")),
                 )
             )
-        sh, srows = _sheet_rows(sheets["survey"])
+        sh, srows = _sheet_rows(sheets["survey"], name)
         slabel = _label_columns(sh, "label")
         shint = _label_columns(sh, "hint")
         for col in ("type", "name"):

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import csv
 import operator
+import re
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -27,6 +28,7 @@ from django.utils.translation import gettext as _
 from parindex.common.cells import SafeCsvWriter
 from parindex.common.csvio import BAD_LINE, NOT_UTF8, CsvUnreadable, open_csv
 from parindex.common.errors import row_message, unreadable_message
+from parindex.common.office_zip import OfficeFileRefused
 from parindex.common.uploads import is_zip
 
 from .codes import NO_ANSWER, code_of
@@ -58,6 +60,10 @@ META_NAMES = {
     "__version__",
 }
 MAX_RESPONDENT = 64
+# The online form's respondent ids (RespondentToken.respondent: "web-<token id>") are kept
+# apart from imported ones: an imported "web-34" would take online link 34's place.
+ONLINE_PREFIX = "web-"
+ONLINE_ID = re.compile(r"web-[0-9]+")
 MAX_PROBLEMS = 1000
 csv.field_size_limit(1 << 20)
 
@@ -107,6 +113,8 @@ class _XlsxReader:
             row = next(self._rows)
         except StopIteration:
             raise
+        except OfficeFileRefused as exc:
+            raise FileRefused([Problem(self.line_num + 2, "", "", str(exc))]) from None
         except Exception:  # noqa: BLE001 - openpyxl parses lazily; broken XML fails here
             raise FileRefused(
                 [Problem(self.line_num + 2, "", "", _("không đọc được dòng này của tệp Excel."))]
@@ -164,14 +172,17 @@ def open_table(raw: IO[bytes], name: str, size: int) -> Table:
 
 
 def _open_xlsx(raw: IO[bytes], name: str) -> Table:
-    from openpyxl import load_workbook
+    from parindex.common.office_zip import SURVEY_RESPONSES as LIMITS
+    from parindex.common.office_zip import capped, load_workbook_checked
 
     try:
-        wb = load_workbook(raw, read_only=True, data_only=True)
+        wb = load_workbook_checked(raw, name, LIMITS)
         ws = wb.worksheets[0]
-        rows = ws.iter_rows(values_only=True)
+        rows = capped(ws.iter_rows(values_only=True), name, ws.title, LIMITS)
         first = next(rows, None)
         total = ws.max_row or 0
+    except OfficeFileRefused as exc:
+        raise FileRefused([Problem(1, "", "", str(exc))]) from None
     except Exception:  # noqa: BLE001 - openpyxl raises many kinds of errors on broken files
         raise FileRefused(
             [Problem(1, "", "", _("không đọc được tệp Excel (.xlsx) “%(n)s”.") % {"n": name})]
@@ -413,6 +424,18 @@ def _slow_row(
         out.append(
             ("respondent_long", rname, _("mã phiếu dài quá %(n)s ký tự.") % {"n": MAX_RESPONDENT})
         )
+    elif ONLINE_ID.fullmatch(respondent):
+        out.append(
+            (
+                "respondent_reserved",
+                rname,
+                _(
+                    "mã phiếu “%(r)s” có dạng web-<số>, dành cho phiếu trả lời trực tuyến; "
+                    "hãy đặt mã khác."
+                )
+                % {"r": respondent},
+            )
+        )
     elif respondent in seen:
         out.append(
             (
@@ -546,6 +569,7 @@ def check_rows(
                 and r
                 and r not in seen
                 and r not in stored
+                and not r.startswith(ONLINE_PREFIX)
                 and len(r) <= MAX_RESPONDENT
                 and r.strip() is r
                 and (ci < 0 or len(cells[ci]) <= MAX_RESPONDENT)

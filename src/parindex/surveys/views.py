@@ -405,6 +405,7 @@ def _job_context(job: ImportJob) -> dict[str, Any]:
     kinds = {
         "respondent_missing": _("Thiếu mã phiếu"),
         "respondent_long": _("Mã phiếu quá dài"),
+        "respondent_reserved": _("Mã phiếu dành cho phiếu trực tuyến"),
         "cluster_long": _("Mã cụm quá dài"),
         "duplicate_file": _("Mã phiếu trùng trong tệp"),
         "duplicate_stored": _("Mã phiếu đã có trong dữ liệu"),
@@ -658,13 +659,16 @@ def unit_results(request: HttpRequest, ppk: int) -> HttpResponse:
 
 # --- the online form (no login) ------------------------------------------
 
-RATE_LIMIT = 30  # requests per address and window
+RATE_LIMIT = 30  # unknown links per address and window (guessing), and posts per link
 RATE_WINDOW = 600  # seconds
 
 
-def _limited(request: HttpRequest, kind: str) -> bool:
-    """A small per-address rate limit (cache-based) against guessing links and floods."""
-    key = f"surveys:rl:{kind}:{request.META.get('REMOTE_ADDR', '')}"
+def _limited(kind: str, who: str) -> bool:
+    """A small rate limit (cache-based) on what an attacker repeats: unknown links per
+    address, and posts per link (a flood of one form). A valid one-time link is never counted
+    against its address, so every respondent behind one address (a commune office, a
+    reverse proxy) can answer."""
+    key = f"surveys:rl:{kind}:{who}"
     if cache.add(key, 1, RATE_WINDOW):
         return False
     try:
@@ -678,7 +682,7 @@ def _limited(request: HttpRequest, kind: str) -> bool:
 def public_form(request: HttpRequest, token: str) -> HttpResponse:
     t = svc.token_get(token)
     if t is None:
-        if _limited(request, "miss"):
+        if _limited("miss", request.META.get("REMOTE_ADDR", "")):
             return render(request, "surveys/public_message.html", {"limited": True}, status=429)
         return render(request, "surveys/public_message.html", {"invalid": True}, status=404)
     q = t.questionnaire
@@ -691,7 +695,7 @@ def public_form(request: HttpRequest, token: str) -> HttpResponse:
     errors: dict[str, str] = {}
     answers: dict[str, str] = {}
     if request.method == "POST":
-        if _limited(request, "post"):
+        if _limited("post", t.token):
             return render(request, "surveys/public_message.html", {"limited": True}, status=429)
         form = AnswersForm(request.POST, questionnaire=q)
         form.is_valid()  # every answer is optional here: the service checks them

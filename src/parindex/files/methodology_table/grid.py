@@ -77,6 +77,12 @@ def docx_grids(path: Path) -> list[Grid]:
     from docx.opc.exceptions import PackageNotFoundError
     from docx.oxml.ns import qn
 
+    from parindex.common.office_zip import METHODOLOGY, OfficeFileRefused, check_office_zip
+
+    try:
+        check_office_zip(path, path.name, METHODOLOGY)
+    except OfficeFileRefused as exc:
+        raise ValidationFailed([Issue(str(exc), path.name)]) from None
     try:
         document = docx.Document(str(path))
     except (PackageNotFoundError, BadZipFile, KeyError, ValueError, OSError) as exc:
@@ -98,13 +104,15 @@ def docx_grids(path: Path) -> list[Grid]:
 
 def xlsx_grids(path: Path) -> list[Grid]:
     """Each sheet of a workbook as one table (merged ranges as merges)."""
-    from openpyxl import load_workbook
     from openpyxl.utils.exceptions import InvalidFileException
 
+    from parindex.common.office_zip import METHODOLOGY, OfficeFileRefused, load_workbook_checked
     from parindex.files.methodology_xlsx.read import _text
 
     try:
-        wb = load_workbook(path, data_only=True)
+        wb = load_workbook_checked(path, path.name, METHODOLOGY, read_only=False)
+    except OfficeFileRefused as exc:
+        raise ValidationFailed([Issue(str(exc), path.name)]) from None
     except (InvalidFileException, BadZipFile, OSError, KeyError, ValueError) as exc:
         raise ValidationFailed([Issue(f"không đọc được tệp Excel: {exc}", path.name)]) from None
     grids: list[Grid] = []

@@ -12,10 +12,10 @@ from pathlib import Path
 from typing import Any
 from zipfile import BadZipFile
 
-from openpyxl import load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet.worksheet import Worksheet
 
+from parindex.common.office_zip import METHODOLOGY, OfficeFileRefused, load_workbook_checked
 from parindex.core.errors import Issue, ValidationFailed
 from parindex.core.loader import LINE, methodology_from_dict
 from parindex.core.model import Methodology
@@ -429,7 +429,9 @@ def _read(path: Path) -> tuple[dict[str, Any], _Reader]:
     file, missing sheet or header)."""
     source = path.name
     try:
-        wb = load_workbook(path, data_only=True)
+        wb = load_workbook_checked(path, source, METHODOLOGY, read_only=False)
+    except OfficeFileRefused as exc:
+        raise ValidationFailed([Issue(str(exc), source)]) from None
     except (InvalidFileException, BadZipFile, OSError, KeyError, ValueError) as exc:
         raise ValidationFailed([Issue(f"không đọc được tệp Excel: {exc}", source)]) from None
     try:

@@ -6,12 +6,12 @@ from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
 
-import yaml
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from parindex.assessment.models import Cycle
 from parindex.audit.services import log_action
+from parindex.common import safe_yaml
 from parindex.common.collation import unit_key
 from parindex.common.errors import ServiceError
 from parindex.common.uploads import is_zip
@@ -228,17 +228,17 @@ def questionnaires_import(
     `design:` (the survey design: weights, design effect) is declared for the cycle too."""
     _require_manage(user, cycle)
     forms = forms_read(data, name)
-    design = _yaml_design(data)
+    design = _yaml_design(data, name)
     if design is not None:
         survey_design_set(cycle=cycle, user=user, design=design, name=name)
     return [questionnaire_install(cycle=cycle, form=f, user=user) for f in forms]
 
 
-def _yaml_design(data: bytes) -> Any:
+def _yaml_design(data: bytes, name: str) -> Any:
     """The `design:` of a YAML questionnaire file (None: not YAML or none declared)."""
     if is_zip(data):
         return None
-    doc = yaml.safe_load(data.decode("utf-8-sig"))  # forms_read has read it already
+    doc = safe_yaml.load(data.decode("utf-8-sig"), name)  # forms_read has read it already
     return doc.get("design") if isinstance(doc, dict) else None
 
 

@@ -151,9 +151,13 @@ def _placeholders(s: str) -> list[str]:
 
 def problems(entries: list[Entry]) -> list[str]:
     out = []
+    seen: set[tuple[str | None, str]] = set()
     for e in entries:
         if e.obsolete or e.msgid == "":
             continue
+        if (e.msgctxt, e.msgid) in seen:  # msgfmt refuses the catalogue
+            out.append(f"duplicate: {e.msgid!r}")
+        seen.add((e.msgctxt, e.msgid))
         if not e.translated:
             out.append(f"untranslated: {e.msgid!r}")
             continue

@@ -95,7 +95,8 @@ def cmd_methodology(args: argparse.Namespace) -> int:
     if args.action == "list":
         for name in shipped_methodology_names():
             m = resolve_methodology(name)
-            print(f"{name:<32} {m.version:<8} {fmt_vn(m.max_points):>7}  {m.name}")
+            points = "khung" if m.skeleton else fmt_vn(m.max_points)
+            print(f"{name:<32} {m.version:<8} {points:>7}  {m.name}")
         return 0
     suffix = Path(args.file).suffix.lower()
     if args.action == "import" and (suffix == ".docx" or (suffix == ".xlsx" and args.mapping)):

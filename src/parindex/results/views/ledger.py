@@ -19,6 +19,7 @@ from parindex.results.tables import (
     LEDGER_SORTS,
     REASON_LABELS,
     LedgerEntry,
+    outside_totals,
     unit_type_label,
 )
 
@@ -101,6 +102,7 @@ def results_ledger(request: HttpRequest, pk: int) -> HttpResponse:
             "export_qs": _query(export_params),
             "sort_links": _sort_links(request, lf.sort, lf.descending),
             "participations": links,
+            "outside": outside_totals(entries) if cycle.reports_to else None,
         },
     )
 

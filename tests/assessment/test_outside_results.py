@@ -115,9 +115,7 @@ def test_refused_before_the_cycle_is_final_and_for_ordinary_cycles(cast):
         svc.entry_save_outside(participation=p, code="1.1.2", points=Decimal(0), user=cast.manager)
     ordinary, p2 = _finalised(cast, reports_to="")
     with pytest.raises(svc.ServiceError, match="không gửi kết quả đến cơ quan cấp trên"):
-        svc.entry_save_outside(
-            participation=p2, code="1.1.2", points=Decimal(0), user=cast.manager
-        )
+        svc.entry_save_outside(participation=p2, code="1.1.2", points=Decimal(0), user=cast.manager)
     assert not Entry.objects.filter(ministry_points__isnull=False).exists()
 
 
@@ -245,7 +243,7 @@ def test_the_command_line_import(cast, tmp_path, capsys):
     assert "dòng 2, cột “code”" in capsys.readouterr().err
 
 
-# --- the ledger and its exports ----------------------------------------------------------------------
+# --- the ledger and its exports ------------------------------------------------------------
 
 
 def _entered(cast) -> tuple[Cycle, object]:
@@ -315,7 +313,12 @@ def test_the_item_page_saves_one_item(cast):
     assert "1.1.2" in client.get(url).content.decode()
     response = client.post(
         url,
-        {"code": "1.1.2", "version": _entry(p, "1.1.2").version, "points": "0", "final_points": "0,5"},
+        {
+            "code": "1.1.2",
+            "version": _entry(p, "1.1.2").version,
+            "points": "0",
+            "final_points": "0,5",
+        },
     )
     assert response.status_code == 302
     assert _entry(p, "1.1.2").ministry_final_points == Decimal("0.5")

@@ -604,25 +604,22 @@ class LedgerEntry(NamedTuple):
     lead_agencies: tuple[str, ...] = ()
     lead_agency_codes: tuple[str, ...] = ()
     participation_id: int | None = None
-    # A cycle reporting to an outside body: its own final points (the province's council's
-    # pre-appraisal) and the outside body's appraisal; `final_points` is then the outside
-    # body's final (after the explanation round), when it gave one.
+    # A cycle reporting to an outside body: its own final (the council's pre-appraisal) and
+    # that body's appraisal; `final_points` is then that body's final, when given.
     province_points: Decimal | None = None
     ministry_points: Decimal | None = None
 
+    # Cut by the cycle's council, by the outside body's appraisal; won back by explanation.
     @property
     def council_cut(self) -> Decimal | None:
-        """Points the cycle's own council took off the self-assessment."""
         return _diff(self.self_points, self.province_points)
 
     @property
     def ministry_cut(self) -> Decimal | None:
-        """Points the outside body's appraisal took off the cycle's own result."""
         return _diff(self.province_points, self.ministry_points)
 
     @property
     def recovered(self) -> Decimal | None:
-        """Points the explanation to the outside body won back (its final - its appraisal)."""
         return _diff(self.final_points, self.ministry_points)
 
     @property
@@ -640,25 +637,6 @@ class LedgerEntry(NamedTuple):
 
 def _diff(a: Decimal | None, b: Decimal | None) -> Decimal | None:
     return None if a is None or b is None else q4(a - b)
-
-
-@dataclass(frozen=True)
-class OutsideTotals:
-    """The differences of a cycle reporting to an outside body, summed over ledger lines:
-    points cut by its own council, by the outside body, and won back by explanation."""
-
-    council_cut: Decimal
-    ministry_cut: Decimal
-    recovered: Decimal
-
-
-def outside_totals(entries: Iterable[LedgerEntry]) -> OutsideTotals:
-    council = ministry = recovered = Decimal(0)
-    for e in entries:
-        council += e.council_cut or 0
-        ministry += e.ministry_cut or 0
-        recovered += e.recovered or 0
-    return OutsideTotals(q4(council), q4(ministry), q4(recovered))
 
 
 # (codes the agency covers, empty = all; agency code; agency name)

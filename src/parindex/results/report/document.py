@@ -195,14 +195,14 @@ def _outside_section(
     with the points cut by each and won back by the explanation."""
     if not ledger:
         return
-    council = sum((e.council_cut or Decimal(0) for e in ledger), Decimal(0))
-    outside = sum((e.ministry_cut or Decimal(0) for e in ledger), Decimal(0))
-    recovered = sum((e.recovered or Decimal(0) for e in ledger), Decimal(0))
+    from parindex.results.outside import outside_totals
+
+    t = outside_totals(ledger)
     para(
         doc,
         f"Đối chiếu kết quả: trên các mục chưa đạt, Hội đồng thẩm định của tỉnh trừ "
-        f"{fmt_vn(council)} điểm so với tự đánh giá; {body} thẩm định trừ thêm "
-        f"{fmt_vn(outside)} điểm; sau giải trình lấy lại {fmt_vn(recovered)} điểm.",
+        f"{fmt_vn(t.council_cut)} điểm so với tự đánh giá; {body} thẩm định trừ thêm "
+        f"{fmt_vn(t.ministry_cut)} điểm; sau giải trình lấy lại {fmt_vn(t.recovered)} điểm.",
         indent=True,
     )
     rows = [

@@ -13,13 +13,13 @@ from django.views.decorators.http import require_GET
 
 from parindex.common.collation import vn_key
 from parindex.results import selectors as rsel
+from parindex.results.outside import outside_totals
 from parindex.results.presenters import _lead_agencies, _query, _seen, _unit_types
 from parindex.results.tables import (
     KIND_LABELS,
     LEDGER_SORTS,
     REASON_LABELS,
     LedgerEntry,
-    outside_totals,
     unit_type_label,
 )
 

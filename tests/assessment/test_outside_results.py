@@ -337,3 +337,38 @@ def test_the_upload_page_shows_the_errors(cast):
     assert response.status_code == 200
     assert "Tệp “bo.csv”, dòng 2, cột “points”" in response.content.decode()
     assert _entry(p, "1.1.2").ministry_points is None
+
+
+def test_the_word_report_compares_the_four_columns(cast):
+    from docx import Document
+
+    from parindex.results.report import report_docx
+
+    cycle, _p = _entered(cast)
+    results = cycle_results(cycle)
+    doc = Document(io.BytesIO(report_docx(results, lost_points_ledger(cycle, results=results))))
+    text = "\n".join(p.text for p in doc.paragraphs)
+    assert "Hội đồng thẩm định của tỉnh trừ 0,50 điểm" in text
+    assert "Bộ Nội vụ thẩm định trừ thêm 1,00 điểm" in text
+    assert "lấy lại 0,50 điểm" in text
+    headers = [[c.text for c in t.rows[0].cells] for t in doc.tables]
+    assert ["Mã", "Tiêu chí thành phần", "Tối đa", "Tự đánh giá", "Hội đồng", BNV, "Cuối cùng"] in (
+        headers
+    )
+
+
+def test_the_setup_form_declares_the_body_the_cycle_reports_to(cast):
+    methodology = cast.methodology()
+    response = cast.client("manager").post(
+        reverse("setup_cycle_new"),
+        {
+            "name": "Tự đánh giá Chỉ số CCHC gửi Bộ",
+            "year": "2025",
+            "methodology": methodology.pk,
+            "organiser": cast.organiser.pk,
+            "units": [cast.a.pk],
+            "reports_to": " Bộ Nội vụ ",
+        },
+    )
+    assert response.status_code == 302
+    assert Cycle.objects.get(name="Tự đánh giá Chỉ số CCHC gửi Bộ").reports_to == BNV

@@ -8,6 +8,7 @@ parindex demo [--empty]  set up the demo database (or an empty one with one orga
                          (--port N, --host H, --reset to rebuild, --no-serve)
 parindex setup import FILE.xlsx | export --out FILE.xlsx   the set-up workbook
 parindex cycle checklist CYCLE | move CYCLE STATE --user U [--reason R]   a cycle's stages
+parindex cycle ministry-import CYCLE FILE --user U   the Ministry's results entered back
 parindex manage ARGS...  Django management commands (migrate, createsuperuser, ...)
 """
 

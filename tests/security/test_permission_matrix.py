@@ -224,6 +224,15 @@ def disputed(w: World) -> None:
     Entry.objects.filter(pk=w.entry.pk).update(r1_points=Decimal(0), r1_reason="not_met")
 
 
+def reporting_final(w: World) -> None:
+    """The cycle reports to the Ministry and is finalised: its results are entered back."""
+    Cycle.objects.filter(pk=w.cycle.pk).update(state=Cycle.State.FINAL, reports_to="Bộ Nội vụ")
+
+
+def outside_final(code: str) -> Callable[[World], bool]:
+    return lambda w: getattr(w.a_entry(code), "ministry_final_points", None) == Decimal(0)
+
+
 def value_of(code: str, value: str) -> Callable[[World], bool]:
     return lambda w: getattr(w.a_entry(code), "value", None) == value
 
@@ -340,6 +349,21 @@ CASES = [
          post="     done    done    403       403      403     403       403    403       login",
          data=lambda w: {"file": SimpleUploadedFile("so-lieu.csv", EXTERNAL_CSV, "text/csv")},
          effect=value_of("2.2.1", "80")),
+    # -- the Ministry's results entered back (a cycle reporting to it, once final) --
+    Case("outside_results", part,
+         get="      200     200     403       403      403     403       403    404       login",
+         post="     noop    noop    403       403      403     403       403    404       login",
+         data=lambda w: {"code": "1.1.1", "final_points": "0"}, effect=outside_final("1.1.1")),
+    Case("outside_results", part, variant="final", prepare=reporting_final,
+         get="      200     200     403       403      403     403       403    404       login",
+         post="     done    done    403       403      403     403       403    404       login",
+         data=lambda w: {"code": "1.1.1", "final_points": "0"}, effect=outside_final("1.1.1")),
+    Case("cycle_outside_import", cycle, variant="final", prepare=reporting_final,
+         get="      200     200     403       403      403     403       403    403       login",
+         post="     done    done    403       403      403     403       403    403       login",
+         data=lambda w: {"file": SimpleUploadedFile(
+             "bo.csv", b"unit,code,final\nSTP,1.1.1,0\n", "text/csv")},
+         effect=outside_final("1.1.1")),
     Case("participation_external", part,
          get="      200     200     403       403      403     403       403    404       login",
          post="     done    done    403       403      403     403       403    404       login",

@@ -4,6 +4,11 @@ line, through the same services as the cycle page and the API.
     parindex cycle checklist CYCLE [--to STATE]
     parindex cycle move CYCLE STATE --user USERNAME [--reason TEXT]
                         [--decision-number "123/QĐ-UBND" --decision-date dd/mm/yyyy]
+    parindex cycle ministry-import CYCLE FILE --user USERNAME
+
+`ministry-import` enters back the results of the outside body the cycle reports to (the
+Ministry's appraisal, the explanation, its final points) from its spreadsheet (.xlsx or
+.csv; columns: assessment.services.outside), all or nothing, as USERNAME.
 
 `checklist` prints, for every move the cycle may make now (or the one `--to` names), the
 open points computed by transition_checklist and what happens to them. `move` calls
@@ -60,6 +65,13 @@ def add_cycle_arguments(p: argparse.ArgumentParser) -> None:
     m.add_argument("--reason", default="", help="lý do (cần khi còn việc tồn đọng, khi quay lại)")
     m.add_argument("--decision-number", default="", help="công bố: số quyết định phê duyệt")
     m.add_argument("--decision-date", type=dmy, help="công bố: ngày quyết định (dd/mm/yyyy)")
+    i = sub.add_parser(
+        "ministry-import",
+        help="nhập kết quả thẩm định, giải trình, điểm cuối cùng của cấp trên từ tệp",
+    )
+    i.add_argument("cycle", type=int, help="mã số (id) kỳ đánh giá")
+    i.add_argument("file", help="tệp .xlsx hoặc .csv của cấp trên")
+    i.add_argument("--user", required=True, help="tên đăng nhập người nhập (được ghi nhật ký)")
 
 
 def _cycle(pk: int) -> Any:
@@ -140,10 +152,48 @@ def move(args: argparse.Namespace, cycle: Any) -> int:
     return 0
 
 
+def _user(username: str) -> Any:
+    from django.contrib.auth import get_user_model
+
+    user = get_user_model().objects.filter(username=username, is_active=True).first()
+    if user is None:
+        _err(f"Lỗi: không có tài khoản đang hoạt động “{username}”.")
+    return user
+
+
+def ministry_import(args: argparse.Namespace, cycle: Any) -> int:
+    from pathlib import Path
+
+    from parindex.assessment import services as svc
+
+    user = _user(args.user)
+    if user is None:
+        return 1
+    path = Path(args.file)
+    if not path.is_file():
+        _err(f"Lỗi: không tìm thấy tệp “{args.file}”.")
+        return 1
+    try:
+        table = svc.outside_read_file(path.name, path.read_bytes())
+        n = svc.outside_import(cycle=cycle, table=table, user=user)
+    except svc.ImportRefused as exc:
+        _err(f"Lỗi: {exc}")
+        for e in exc.errors:
+            _err(f"  {e}")
+        return 1
+    except svc.ServiceError as exc:
+        _err(f"Lỗi: {exc}")
+        return 1
+    _out(f"Đã nhập {n} dòng kết quả của {cycle.reports_to} vào kỳ đánh giá {cycle.pk}.")
+    return 0
+
+
 def run_cycle(args: argparse.Namespace) -> int:
     cycle = _cycle(args.cycle)
     if cycle is None:
         return 1
     if args.action == "checklist":
         return print_checklist(cycle, args.to)
+    if args.action == "ministry-import":
+        return ministry_import(args, cycle)
     return move(args, cycle)

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from parindex.assessment import services as svc
-from parindex.assessment.models import Cycle, Evidence, Participation
+from parindex.assessment.models import Cycle, Entry, Evidence, Participation
 from parindex.assessment.presenters.self_assessment import NOT_ARISING
 from parindex.common.choices import CollatedModelChoiceField
 from parindex.common.dates import date_field, datetime_field
@@ -318,4 +318,40 @@ class ExternalValuesForm(forms.Form):
 
 
 class CsvUploadForm(forms.Form):
+    file = forms.FileField()
+
+
+# --- the outside body's results, entered back (Cycle.reports_to) -------------------------------
+
+
+class PointsField(forms.CharField):
+    """Points as people type them ("1,5", "1.5"): a Decimal, or None when left empty."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(required=False, **kwargs)
+
+    def clean(self, value: Any) -> Any:
+        text = (super().clean(value) or "").strip()
+        if not text:
+            return None
+        try:
+            return to_decimal(text)
+        except ValueError:
+            raise forms.ValidationError(_("Điểm “%(p)s” không phải là số.") % {"p": text}) from None
+
+
+class OutsideEntryForm(forms.Form):
+    """One item's results from the outside body: its appraisal (points, reason, comment),
+    the explanation sent to it and its final points; the version read."""
+
+    code = forms.CharField(max_length=32)
+    version = VersionField()
+    points = PointsField()
+    reason = forms.ChoiceField(required=False, choices=[("", "—"), *Entry.Reason.choices])
+    comment = forms.CharField(required=False)
+    explanation = forms.CharField(required=False)
+    final_points = PointsField()
+
+
+class OutsideImportForm(forms.Form):
     file = forms.FileField()

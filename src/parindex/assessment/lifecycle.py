@@ -53,6 +53,9 @@ class StateFacts:
     next_states: tuple[str, ...]  # allowed transitions
     prev_states: tuple[str, ...]  # going back one stage (with a reason), before publication
     checks: tuple[str, ...]  # open points checked when moving on from this state (CHECKS)
+    # the outside body's appraisal, explanation round and final points are entered back
+    # (a cycle with Cycle.reports_to: once its own result is fixed and sent)
+    outside_results: bool
 
 
 def _facts(
@@ -74,6 +77,7 @@ def _facts(
     next_states: tuple[str, ...] = (),
     prev_states: tuple[str, ...] = (),
     checks: tuple[str, ...] = (),
+    outside_results: bool = False,
 ) -> StateFacts:
     return StateFacts(
         self_entry=self_entry,
@@ -93,6 +97,7 @@ def _facts(
         next_states=next_states,
         prev_states=prev_states,
         checks=checks,
+        outside_results=outside_results,
     )
 
 
@@ -157,6 +162,7 @@ FACTS: dict[str, StateFacts] = {
         shown_stage="final",
         organiser_edit=False,
         finished=True,
+        outside_results=True,
         unit_stages=STAGES,
         staff_stages=STAGES,
         next_states=(State.PUBLISHED,),
@@ -168,6 +174,7 @@ FACTS: dict[str, StateFacts] = {
         organiser_edit=False,
         finished=True,
         published=True,
+        outside_results=True,
         unit_stages=STAGES,
         staff_stages=STAGES,
     ),
@@ -324,3 +331,17 @@ def organiser_edit_open(cycle: Cycle) -> tuple[bool, str]:
     if FACTS[cycle.state].organiser_edit:
         return True, ""
     return False, _("Kỳ đánh giá đã chốt kết quả: dữ liệu chỉ còn để xem.")
+
+
+def outside_results_open(cycle: Cycle) -> tuple[bool, str]:
+    """Whether the outside body's results (its appraisal, the explanation round, its final
+    points) may be entered back now, and why not: only for a cycle that reports to an
+    outside body (Cycle.reports_to), once its own result is fixed (finalised or published)."""
+    if not cycle.reports_to.strip():
+        return False, _("Kỳ đánh giá này không gửi kết quả đến cơ quan cấp trên.")
+    if not FACTS[cycle.state].outside_results:
+        return False, _(
+            "Chỉ nhập kết quả thẩm định của %(b)s sau khi kỳ đánh giá đã chốt kết quả "
+            "(hiện: %(s)s)."
+        ) % {"b": cycle.reports_to, "s": cycle.get_state_display()}
+    return True, ""

@@ -105,6 +105,13 @@ class Cycle(models.Model):
     published_at = models.DateTimeField(_("công bố lúc"), null=True, blank=True)
     decision_number = models.CharField(_("số quyết định phê duyệt"), max_length=100, blank=True)
     decision_date = models.DateField(_("ngày quyết định"), null=True, blank=True)
+    # The outside body the cycle's result is sent to (e.g. "Bộ Nội vụ": a province's
+    # self-assessment for the Ministry's PAR INDEX), blank for an ordinary internal cycle.
+    # Once finalised, that body's appraisal, the explanation round and its final points are
+    # entered back (Entry.ministry_*; assessment.services.outside).
+    reports_to = models.CharField(
+        _("gửi kết quả đến (cơ quan cấp trên)"), max_length=200, blank=True
+    )
     # Bumped by every change of an entry or of the cycle's state (the one write path in
     # assessment.services): the token under which computed results are cached.
     results_version = models.PositiveBigIntegerField(default=0, editable=False)
@@ -229,6 +236,17 @@ class Entry(models.Model):
         related_name="+",
     )
     final_points = models.DecimalField(max_digits=9, decimal_places=4, null=True, blank=True)
+    # Entered back from the outside body the cycle reports to (Cycle.reports_to), after the
+    # cycle is finalised: its appraisal (points, reason, comment), the unit's explanation to
+    # it, and its final points, which then are the item's final points for the results
+    # (assessment.services.scoring.stage_inputs_of_rows).
+    ministry_points = models.DecimalField(max_digits=9, decimal_places=4, null=True, blank=True)
+    ministry_reason = models.CharField(max_length=24, choices=Reason.choices, blank=True)
+    ministry_comment = models.TextField(blank=True)
+    ministry_explanation = models.TextField(blank=True)
+    ministry_final_points = models.DecimalField(
+        max_digits=9, decimal_places=4, null=True, blank=True
+    )
     version = models.PositiveIntegerField(default=0)
     updated_at = models.DateTimeField(default=timezone.now)
     updated_by = models.ForeignKey(

@@ -51,6 +51,9 @@ SELF_REPORT = "self_report"
 PLAN_EDIT = "plan_edit"  # draft and run the unit's improvement plan (parindex.plans)
 PLAN_READ = "plan_read"  # read the unit's improvement plan
 PLANS_READ = "plans_read"  # every unit's improvement plan of the cycle
+# Enter back the results of the outside body the cycle reports to (Cycle.reports_to: the
+# Ministry's appraisal, the explanation round, its final points): the organiser's managers.
+OUTSIDE_RESULTS = "outside_results"
 
 # Where a membership's rights reach in a cycle:
 OWN = "own"  # the membership's unit takes part (officer, leader)
@@ -76,7 +79,7 @@ ROLE_CAPS: dict[str, RoleRule] = {
     Role.MANAGER: RoleRule(
         ORGANISER,
         _caps(VIEW, MANAGE, SELF_REPORT, PLAN_EDIT),
-        _caps(MANAGE, STAFF, RESULTS_ALL, LEDGER_ALL, PLANS_READ),
+        _caps(MANAGE, STAFF, RESULTS_ALL, LEDGER_ALL, PLANS_READ, OUTSIDE_RESULTS),
     ),
     # An appraiser assigned to one unit (`target`) reaches that unit only; to some fields
     # (`codes`), those items only.
@@ -102,6 +105,7 @@ ADMIN_CAPS = _caps(
     SELF_REPORT,
     PLAN_EDIT,
     PLANS_READ,
+    OUTSIDE_RESULTS,
 )
 # Outside any cycle: managers of a ministry (the national index's organiser) import the
 # published national results.
@@ -363,6 +367,12 @@ def cycle_caps(user: Any, cycle: Cycle) -> frozenset[str]:
 
 def can_manage(user: Any, cycle: Cycle) -> bool:
     return MANAGE in cycle_caps(user, cycle)
+
+
+def can_enter_outside_results(user: Any, cycle: Cycle) -> bool:
+    """Whether the user enters back the outside body's results of the cycle (the state and
+    Cycle.reports_to are the lifecycle's: lifecycle.outside_results_open)."""
+    return OUTSIDE_RESULTS in cycle_caps(user, cycle)
 
 
 def cycle_staff(user: Any, cycle: Cycle) -> bool:

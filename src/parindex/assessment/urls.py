@@ -3,7 +3,7 @@ audit log."""
 
 from django.urls import path
 
-from .views import appraisal, audit, cycle, evidence
+from .views import appraisal, audit, cycle, evidence, outside
 from .views import self_assessment as v
 
 urlpatterns = [
@@ -26,6 +26,17 @@ urlpatterns = [
         "don-vi-tham-gia/<int:pk>/so-lieu-ngoai/",
         cycle.participation_external,
         name="participation_external",
+    ),
+    # the results of the outside body the cycle reports to, entered back
+    path(
+        "ky-danh-gia/<int:pk>/ket-qua-cap-tren/nhap-tep/",
+        outside.cycle_outside_import,
+        name="cycle_outside_import",
+    ),
+    path(
+        "don-vi-tham-gia/<int:pk>/ket-qua-cap-tren/",
+        outside.outside_results,
+        name="outside_results",
     ),
     # self-assessment, evidence, explanation, a unit's results
     path("tu-danh-gia/<int:pk>/", v.self_assessment, name="self_assessment"),

@@ -20,6 +20,7 @@ ACTIONS: dict[str, Promise] = {
     "cycle.state_reverted": _("Quay lại giai đoạn trước của kỳ đánh giá"),
     "cycle.schedule_updated": _("Sửa lịch kỳ đánh giá"),
     "cycle.external_imported": _("Nhập số liệu từ tệp CSV"),
+    "cycle.outside_imported": _("Nhập kết quả thẩm định của cấp trên từ tệp"),
     # entries (parindex.assessment.services.write_entries)
     "entry.self_saved": _("Lưu tự đánh giá"),
     "entry.external_set": _("Nhập số liệu điều tra/số liệu ngoài/điểm thưởng, trừ"),
@@ -29,6 +30,7 @@ ACTIONS: dict[str, Promise] = {
     "appraisal.bulk_r2": _("Giữ kết quả vòng 1 cho mọi mục không giải trình (vòng 2)"),
     "entry.explained": _("Giải trình"),
     "entry.finalised": _("Chốt điểm cuối cùng"),
+    "entry.outside_saved": _("Nhập kết quả thẩm định, giải trình, điểm cuối cùng của cấp trên"),
     # participations
     "participation.handed_over": _("Chuyển biểu tự đánh giá cho lãnh đạo phê duyệt"),
     "participation.returned": _("Lãnh đạo trả lại biểu tự đánh giá kèm ý kiến"),

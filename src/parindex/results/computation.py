@@ -48,7 +48,7 @@ from django.db.models import Count, Max
 from django.db.models.sql.constants import MULTI
 
 from parindex.assessment.models import Cycle, Entry, Participation
-from parindex.assessment.services import unit_result_of_rows
+from parindex.assessment.services import ENTRY_ROW_COLUMNS, unit_result_of_rows
 from parindex.core import Memo, Methodology, Unit, UnitResult, young_collections_only
 
 from .recovery import DEFAULT, Recovery
@@ -67,27 +67,28 @@ from .tables import (
 
 # services.EntryRow as the database driver returns it: code, value, self, r1, r2 and final
 # points (raw: float or int on SQLite, converted with Shared.decimal when needed), r1
-# reason, r2 reason, participation id
-Row = tuple[str, str, Any, Any, Any, Any, str, str, int]
-Texts = tuple[str, str, str]  # r1 comment, r2 comment, explanation
+# reason, r2 reason, participation id, then the outside body's appraisal points, final points
+# and reason (Cycle.reports_to)
+Row = tuple[str, str, Any, Any, Any, Any, str, str, int, Any, Any, str]
+# r1 comment, r2 comment, explanation, the outside body's comment, the explanation to it
+Texts = tuple[str, str, str, str, str]
 
 LIVE_MAX_UNITS = 24_000  # per process: units x stages computed, over every snapshot kept
 REVALIDATE_SECONDS = 3600  # a snapshot older than this checks its units again (renamed?)
 FREEZE_MIN_ENTRIES = 20_000  # gc.freeze() after computing a snapshot at least this large
 REFRESH_IN_QUERY_MAX = 500  # more changed units than this: read their types whole
 
-_ROW_COLUMNS = (
-    "code",
-    "value",
-    "self_points",
-    "r1_points",
-    "r2_points",
-    "final_points",
-    "r1_reason",
-    "r2_reason",
+_ROW_COLUMNS = ENTRY_ROW_COLUMNS
+_TEXT_COLUMNS = (
     "participation_id",
+    "code",
+    "r1_comment",
+    "r2_comment",
+    "explanation",
+    "ministry_comment",
+    "ministry_explanation",
 )
-_TEXT_COLUMNS = ("participation_id", "code", "r1_comment", "r2_comment", "explanation")
+_NO_TEXT: Texts = ("", "", "", "", "")
 
 
 # --- counters (tests and the benchmark read them) ----------------------------------------------
@@ -137,8 +138,12 @@ class UnitData:
         out = {}
         texts = self.texts
         dec = self.decimal
-        for code, _v, self_points, r1, r2, _f, r1_reason, r2_reason, _p in self.rows:
-            r1_comment, r2_comment, explanation = texts.get(code, ("", "", ""))
+        for row in self.rows:
+            code, _v, self_points, r1, r2, final, r1_reason, r2_reason = row[:8]
+            m_points, m_final, m_reason = row[9:12]
+            r1_comment, r2_comment, explanation, m_comment, m_explanation = texts.get(
+                code, _NO_TEXT
+            )
             out[code] = LeafRecord(
                 code=code,
                 self_points=dec(self_points),
@@ -149,6 +154,12 @@ class UnitData:
                 comment=r2_comment if r2 is not None and r2_comment else r1_comment,
                 explanation=explanation,
                 r1_comment=r1_comment,
+                province_points=dec(final),
+                ministry_points=dec(m_points),
+                ministry_final_points=dec(m_final),
+                ministry_reason=m_reason,
+                ministry_comment=m_comment,
+                ministry_explanation=m_explanation,
             )
         return out
 
@@ -462,13 +473,17 @@ class _Texts:
                 if self.data is None:
                     cycle_id, pids, by_pid, types = self.where
                     qs = _entries(cycle_id, pids, by_pid=by_pid, types=types).exclude(
-                        r1_comment="", r2_comment="", explanation=""
+                        r1_comment="",
+                        r2_comment="",
+                        explanation="",
+                        ministry_comment="",
+                        ministry_explanation="",
                     )
                     data: dict[int, dict[str, Texts]] = {}
                     raw, _convs = _raw_rows(qs, _TEXT_COLUMNS)
-                    for p, code, c1, c2, expl in raw:
+                    for p, code, *text in raw:
                         if p in pids:
-                            data.setdefault(p, {})[code] = (c1, c2, expl)
+                            data.setdefault(p, {})[code] = tuple(text)  # type: ignore[assignment]
                     self.data = data
         return self.data.get(pid, _NO_TEXTS)
 

@@ -303,11 +303,36 @@ def _ledger_sheet(book: X.XlsxBook, results: CycleResults, ledger: Sequence[Ledg
     types = {t: unit_type_label(t) for t in {e.unit.type for e in ledger}}
     reasons = {k: str(v) for k, v in REASON_LABELS.items()}
     kinds = {k: str(v) for k, v in KIND_LABELS.items()}
+    outside = results.reports_to
+    header = [_(h) for h in LEDGER_HEADER]
+    if outside:
+        # Four columns and the differences: self, the cycle's own council (its final), the
+        # outside body's appraisal, final (the outside body's, when given).
+        header[9:12] = [
+            _("Hội đồng thẩm định"),
+            _("%(b)s thẩm định") % {"b": outside},
+            _("Điểm cuối cùng"),
+            _("Hội đồng trừ"),
+            _("%(b)s trừ") % {"b": outside},
+            _("Giải trình lấy lại"),
+        ]
+        widths = widths[:12] + [10, 10, 10] + widths[12:]
+        styles = styles[:13] + [X.NUM2] * 3 + styles[13:]
     with book.sheet(_("Điểm chưa đạt"), widths=widths, freeze="F5") as ws:
         _title_rows(ws, results, _("Tổng hợp điểm chưa đạt"))
-        ws.header([_(h) for h in LEDGER_HEADER], height=45)
+        ws.header(header, height=45)
         row = ws.row
         for e in ledger:
+            stages: tuple[Any, ...] = (e.r1_points, e.r2_points, e.final_points)
+            if outside:
+                stages = (
+                    e.province_points,
+                    e.ministry_points,
+                    e.final_points,
+                    e.council_cut,
+                    e.ministry_cut,
+                    e.recovered,
+                )
             row(
                 (
                     e.unit.code,
@@ -319,9 +344,7 @@ def _ledger_sheet(book: X.XlsxBook, results: CycleResults, ledger: Sequence[Ledg
                     e.field_code,
                     e.max_points,
                     e.self_points,
-                    e.r1_points,
-                    e.r2_points,
-                    e.final_points,
+                    *stages,
                     e.lost,
                     reasons.get(e.reason, e.reason),
                     e.comment,

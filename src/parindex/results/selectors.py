@@ -83,6 +83,12 @@ def leaf_records(entries: Sequence[Entry]) -> dict[str, LeafRecord]:
             comment=comment,
             r1_comment=e.r1_comment,
             explanation=e.explanation,
+            province_points=e.final_points,
+            ministry_points=e.ministry_points,
+            ministry_final_points=e.ministry_final_points,
+            ministry_reason=e.ministry_reason,
+            ministry_comment=e.ministry_comment,
+            ministry_explanation=e.ministry_explanation,
         )
     return out
 
@@ -152,6 +158,7 @@ def cycle_results(
             organiser=cycle.organiser.name,
             unit_type=unit_type,
             previous_label=label,
+            reports_to=cycle.reports_to,
         )
 
 

@@ -16,13 +16,6 @@ from .tables import (
     UnitRow,
 )
 
-# services.EntryRow as the database driver returns it: code, value, self, r1, r2 and final
-# points (raw: float or int on SQLite, converted with Shared.decimal when needed), r1
-# reason, r2 reason, participation id
-Row = tuple[str, str, Any, Any, Any, Any, str, str, int]
-Texts = tuple[str, str, str]  # r1 comment, r2 comment, explanation
-
-
 # --- node statistics, incrementally --------------------------------------------------------
 
 

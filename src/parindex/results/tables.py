@@ -117,6 +117,19 @@ class LeafRecord:
     comment: str = ""  # the appraiser's latest comment
     explanation: str = ""  # the unit's reply (giải trình)
     r1_comment: str = ""  # round 1's comment (shown while round 2 is not)
+    # A cycle reporting to an outside body (Cycle.reports_to): the cycle's own final points
+    # (the province's pre-appraisal), and what that body gave back.
+    province_points: Decimal | None = None
+    ministry_points: Decimal | None = None
+    ministry_final_points: Decimal | None = None
+    ministry_reason: str = ""
+    ministry_comment: str = ""
+    ministry_explanation: str = ""
+
+    @property
+    def outside(self) -> bool:
+        """The outside body's appraisal or final points were entered back."""
+        return self.ministry_points is not None or self.ministry_final_points is not None
 
     @property
     def r1_effective(self) -> Decimal | None:
@@ -128,7 +141,9 @@ class LeafRecord:
 
     @property
     def reason(self) -> str:
-        """The reason of the latest appraisal change."""
+        """The reason of the latest appraisal change (the outside body's, once given)."""
+        if self.outside and self.ministry_reason:
+            return self.ministry_reason
         if self.r2_points is not None and self.r2_reason:
             return self.r2_reason
         return self.r1_reason
@@ -233,6 +248,9 @@ class CycleResults:
     organiser: str = ""
     unit_type: str | None = None
     previous_label: str = ""
+    # The outside body the cycle reports to (Cycle.reports_to): its ledger and exports
+    # compare four columns (self, the cycle's own council, that body's appraisal, final).
+    reports_to: str = ""
 
     @property
     def stage_label(self) -> str:
@@ -586,6 +604,23 @@ class LedgerEntry(NamedTuple):
     lead_agencies: tuple[str, ...] = ()
     lead_agency_codes: tuple[str, ...] = ()
     participation_id: int | None = None
+    # A cycle reporting to an outside body: its own final (the council's pre-appraisal) and
+    # that body's appraisal; `final_points` is then that body's final, when given.
+    province_points: Decimal | None = None
+    ministry_points: Decimal | None = None
+
+    # Cut by the cycle's council, by the outside body's appraisal; won back by explanation.
+    @property
+    def council_cut(self) -> Decimal | None:
+        return _diff(self.self_points, self.province_points)
+
+    @property
+    def ministry_cut(self) -> Decimal | None:
+        return _diff(self.province_points, self.ministry_points)
+
+    @property
+    def recovered(self) -> Decimal | None:
+        return _diff(self.final_points, self.ministry_points)
 
     @property
     def recoverable(self) -> bool:
@@ -598,6 +633,10 @@ class LedgerEntry(NamedTuple):
     @property
     def kind_label(self) -> str:
         return str(KIND_LABELS[self.kind])
+
+
+def _diff(a: Decimal | None, b: Decimal | None) -> Decimal | None:
+    return None if a is None or b is None else q4(a - b)
 
 
 # (codes the agency covers, empty = all; agency code; agency name)
@@ -653,12 +692,14 @@ def ledger_entries(
                         final_points=n.points,
                         lost=q4(lost),
                         reason=rec.reason if cut else "",
-                        comment=rec.comment if cut else "",
+                        comment=(rec.ministry_comment or rec.comment) if cut else "",
                         kind=kind,
                         recoverable_points=recoverable,
                         lead_agencies=tuple(a[1] for a in agencies),
                         lead_agency_codes=tuple(a[0] for a in agencies),
                         participation_id=row.participation_id,
+                        province_points=rec.province_points,
+                        ministry_points=rec.ministry_points,
                     )
                 )
     return out

@@ -170,6 +170,16 @@ class CycleForm(ScheduleForm):
         required=False,
         help_text=_("Chỉ cần khi trang báo năm đánh giá nằm ngoài thời gian áp dụng."),
     )
+    reports_to = forms.CharField(
+        label=_("Gửi kết quả đến (cơ quan cấp trên)"),
+        max_length=200,
+        required=False,
+        help_text=_(
+            "Ví dụ “Bộ Nội vụ” khi tỉnh tự đánh giá để gửi Bộ: sau khi chốt kết quả, nhập lại "
+            "kết quả thẩm định, giải trình và điểm cuối cùng của Bộ. Để trống với kỳ đánh giá "
+            "nội bộ."
+        ),
+    )
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

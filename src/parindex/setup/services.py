@@ -496,6 +496,7 @@ def setup_cycle_create(
     organiser: OrgUnit,
     units: list[OrgUnit],
     confirm_years: bool = False,
+    reports_to: str = "",
     **schedule: Any,
 ) -> Cycle:
     """A new cycle organised by a unit of the user's set-up, on a methodology in use; for a
@@ -510,6 +511,7 @@ def setup_cycle_create(
         organiser=organiser,
         units=units,
         user=user,
+        reports_to=reports_to.strip(),
         **schedule,
     )
 
@@ -598,6 +600,7 @@ def cycle_copy(*, user: Any, cycle: Cycle, name: str = "", confirm_years: bool =
         organiser=cycle.organiser,
         units=plan.units,
         user=user,
+        reports_to=cycle.reports_to,
         **schedule,  # type: ignore[arg-type]
     )
     copied = [

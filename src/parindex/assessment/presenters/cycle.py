@@ -114,3 +114,23 @@ def _external_rows(p: Participation) -> list[ExternalRow]:
         )
         rows.append(ExternalRow(node, e, e.self_points if e else None, kind=kind))
     return rows
+
+
+# --- the outside body's results, entered back ----------------------------------------------------
+
+
+@dataclass
+class OutsideRow:
+    """One item of a unit on the page entering back the outside body's results."""
+
+    node: Any
+    entry: Entry | None
+
+    @property
+    def province_points(self) -> Decimal | None:
+        return self.entry.final_points if self.entry else None
+
+
+def outside_rows(p: Participation) -> list[OutsideRow]:
+    entries = {e.code: e for e in p.entries.all()}
+    return [OutsideRow(n, entries.get(n.code)) for n in svc.outside_items(p)]

@@ -6,7 +6,8 @@ Modules: base (unit_of, the organiser's rights), writes (the one write path of e
 cycles (methodologies, cycles, schedule), stages (checklist, transitions), workflow
 (submission, late entry, appraisal, explanation), scoring (a unit's result at a stage,
 progress), evidence, external (the organiser's data from a file), self_report (the unit's
-self-assessment report and evidence bundle)."""
+self-assessment report and evidence bundle), outside (the results of the outside body a
+cycle reports to, entered back)."""
 
 from parindex.common.errors import ImportRefused, RowError, ServiceError  # noqa: F401
 
@@ -38,7 +39,16 @@ from .external import (  # noqa: F401
     external_values_import,
     external_values_read_csv,
 )
+from .outside import (  # noqa: F401
+    OUTSIDE_COLUMNS,
+    OutsideTable,
+    entry_save_outside,
+    outside_import,
+    outside_items,
+    outside_read_file,
+)
 from .scoring import (  # noqa: F401
+    ENTRY_ROW_COLUMNS,
     STAGE_LABELS,
     STAGES,
     EntryRow,

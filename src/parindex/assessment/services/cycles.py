@@ -63,14 +63,21 @@ def cycle_create(
     organiser: OrgUnit,
     units: list[OrgUnit],
     user: Any = None,
+    reports_to: str = "",
     **schedule: datetime | None,
 ) -> Cycle:
+    """A new cycle; `reports_to`: the outside body its result is sent to (blank: none)."""
     if methodology.status == SKELETON:
         raise ServiceError(
             _("“%(m)s” là khung, không dùng để chấm điểm.") % {"m": methodology.code}
         )
     cycle = Cycle.objects.create(
-        name=name, year=year, methodology=methodology, organiser=organiser, **schedule
+        name=name,
+        year=year,
+        methodology=methodology,
+        organiser=organiser,
+        reports_to=reports_to,
+        **schedule,
     )
     Participation.objects.bulk_create(Participation(cycle=cycle, unit=u) for u in units)
     log_action("cycle.created", actor=user, target=cycle, cycle=cycle, units=len(units))

@@ -41,10 +41,37 @@ STAGE_LABELS = {
 
 # What the engine reads of an entry, as a plain row (results/computation.py reads these with
 # values_list): code, value as typed, self, round 1, round 2 and final points, round 1 and
-# round 2 reason codes, and the participation.
+# round 2 reason codes, the participation, then what the outside body the cycle reports to
+# gave (Cycle.reports_to): its appraisal's points, its final points and its reason code.
 EntryRow = tuple[
-    str, str, Decimal | None, Decimal | None, Decimal | None, Decimal | None, str, str, int
+    str,
+    str,
+    Decimal | None,
+    Decimal | None,
+    Decimal | None,
+    Decimal | None,
+    str,
+    str,
+    int,
+    Decimal | None,
+    Decimal | None,
+    str,
 ]
+# The model fields of an EntryRow, in order.
+ENTRY_ROW_COLUMNS = (
+    "code",
+    "value",
+    "self_points",
+    "r1_points",
+    "r2_points",
+    "final_points",
+    "r1_reason",
+    "r2_reason",
+    "participation_id",
+    "ministry_points",
+    "ministry_final_points",
+    "ministry_reason",
+)
 _INVALID = object()
 _SKIP: Any = object()
 
@@ -60,6 +87,9 @@ def entry_row(e: Entry) -> EntryRow:
         e.r1_reason,
         e.r2_reason,
         e.participation_id,
+        e.ministry_points,
+        e.ministry_final_points,
+        e.ministry_reason,
     )
 
 
@@ -97,7 +127,7 @@ def stage_inputs_of_rows(
     leaf_of = parsed.get
     only_self, r1_only, r2_at_most = stage == "self", stage == "r1", stage == "r2"
     for row in rows:
-        code, value, self_points, r1_points, r2_points, final_points, r1_reason, r2_reason, _p = row
+        code, value, self_points, r1_points, r2_points, final_points, r1_reason, r2_reason = row[:8]
         leaf = leaf_of(code)
         if leaf is None:
             node = nodes.get(code)
@@ -119,8 +149,15 @@ def stage_inputs_of_rows(
                 inputs[code] = typed
         if only_self:
             continue
+        outside = None
         if r1_only:
             pts = r1_points
+        elif not r2_at_most and (outside := row[10]) is not None:
+            # THE choice of an item's final points: the outside body's final points (the
+            # Ministry's, entered back after its appraisal and the explanation round) when
+            # it has given them, else the cycle's own (fixed when it was finalised). The
+            # results, rankings, profiles, ledger and targets all read the "final" stage.
+            pts = outside
         elif r2_at_most or final_points is None:
             pts = r2_points if r2_points is not None else r1_points
         else:
@@ -128,7 +165,10 @@ def stage_inputs_of_rows(
         if pts is not None and pts != self_points:
             # Only a changed item overrides the rule, so accepted "not arising" items keep
             # their policy (e.g. excluded from the maximum).
-            reason = r2_reason if not r1_only and r2_reason else r1_reason
+            if outside is not None and row[11]:
+                reason = row[11]
+            else:
+                reason = r2_reason if not r1_only and r2_reason else r1_reason
             label = (reasons or {}).get(reason, reason) if reason else ""
             overrides[code] = Override(pts if decimal is None else decimal(pts), label)
     return inputs, overrides

@@ -187,6 +187,53 @@ def _components_table(doc: DocumentType, results: CycleResults, rows: Sequence[U
     para(doc, f"Ghi chú: {legend}.", size=11, italic=True, before=2, after=8)
 
 
+def _outside_section(
+    doc: DocumentType, body: str, ledger: Sequence[LedgerEntry], table_no: int
+) -> None:
+    """A cycle reporting to an outside body: the items that lost points compared in four
+    columns (self-assessed, the cycle's own council, the outside body's appraisal, final)
+    with the points cut by each and won back by the explanation."""
+    if not ledger:
+        return
+    from parindex.results.outside import outside_totals
+
+    t = outside_totals(ledger)
+    para(
+        doc,
+        f"Đối chiếu kết quả: trên các mục chưa đạt, Hội đồng thẩm định của tỉnh trừ "
+        f"{fmt_vn(t.council_cut)} điểm so với tự đánh giá; {body} thẩm định trừ thêm "
+        f"{fmt_vn(t.ministry_cut)} điểm; sau giải trình lấy lại {fmt_vn(t.recovered)} điểm.",
+        indent=True,
+    )
+    rows = [
+        [
+            f"{e.unit.name}: {e.code}" if len({x.unit.code for x in ledger}) > 1 else e.code,
+            e.name,
+            *(
+                fmt_points(v) if v is not None else "–"
+                for v in (e.max_points, e.self_points, e.province_points, e.ministry_points)
+            ),
+            fmt_points(e.final_points),
+        ]
+        for e in ledger
+    ]
+    caption(
+        doc,
+        f"Bảng {table_no}. Đối chiếu điểm tự đánh giá, Hội đồng thẩm định, {body} thẩm định "
+        "và điểm cuối cùng",
+        above=True,
+    )
+    data_table(
+        doc,
+        ["Mã", "Tiêu chí thành phần", "Tối đa", "Tự đánh giá", "Hội đồng", body, "Cuối cùng"],
+        rows,
+        [16.0, 66.0, 16.0, 19.0, 19.0, 19.0, 19.0],
+        numeric=(2, 3, 4, 5, 6),
+        size=11,
+    )
+    para(doc, "", after=4)
+
+
 def _ledger_section(
     doc: DocumentType, ledger: Sequence[LedgerEntry], table_no: int
 ) -> list[tuple[str, str, int, Decimal, Decimal, tuple[str, ...]]]:
@@ -416,6 +463,8 @@ def report_docx(
 
     _heading(doc, "III. NHỮNG ĐIỂM CHƯA ĐẠT CHỦ YẾU")
     top_items = _ledger_section(doc, ledger, table_no + 1)
+    if results.reports_to:
+        _outside_section(doc, results.reports_to, ledger, table_no + 2)
 
     _heading(doc, "IV. ĐỀ XUẤT")
     proposals = list(p.proposals) or _proposals(results, ledger, top_items, weakest)

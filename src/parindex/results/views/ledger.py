@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET
 
 from parindex.common.collation import vn_key
 from parindex.results import selectors as rsel
+from parindex.results.outside import outside_totals
 from parindex.results.presenters import _lead_agencies, _query, _seen, _unit_types
 from parindex.results.tables import (
     KIND_LABELS,
@@ -101,6 +102,7 @@ def results_ledger(request: HttpRequest, pk: int) -> HttpResponse:
             "export_qs": _query(export_params),
             "sort_links": _sort_links(request, lf.sort, lf.descending),
             "participations": links,
+            "outside": outside_totals(entries) if cycle.reports_to else None,
         },
     )
 

@@ -82,6 +82,14 @@ def signed(value: Any) -> str:
 
 
 @register.filter
+def neg(value: Any) -> Any:
+    """The value with its sign turned (a cut shown as a negative difference)."""
+    if value is None or value == "":
+        return value
+    return -Decimal(str(value))
+
+
+@register.filter
 def get(mapping: Any, key: Any) -> Any:
     try:
         return mapping.get(key)

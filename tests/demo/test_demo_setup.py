@@ -183,7 +183,7 @@ def test_evidence_files_are_valid_pdfs_matching_their_hash(demo):
 def test_the_province_cycle_gives_each_lead_agency_its_field(demo):
     cycle = _cycle(demo, "province")
     assert cycle.state == Cycle.State.OPEN
-    assert cycle.organiser.code == "BNV"
+    assert cycle.organiser.code == "LC-SNV" and cycle.reports_to == "Bộ Nội vụ"
     p = cycle.participations.get()
     assert p.unit.code == "T-LAOCAI"
     finance = perm.access(User.objects.get(username="chutri.sotaichinh"), p)
@@ -209,7 +209,14 @@ def test_the_province_runs_on_a_methodology_imported_from_a_docx_appendix(demo):
         assert "minh họa" in tree.name and "phu-luc-minh-hoa.docx" in tree.description
     national = shipped_methodology("vn-province-876")
     assert [f.max for f in national.structure.fields] == [
-        None, None, Decimal(13), Decimal("10.5"), Decimal(15), None, None, Decimal("16.5")
+        None,
+        None,
+        Decimal(13),
+        Decimal("10.5"),
+        Decimal(15),
+        None,
+        None,
+        Decimal("16.5"),
     ]
     assert not any(n.unknown for n in national.walk())
 
@@ -256,17 +263,29 @@ def test_lao_cai_has_a_final_provincial_cycle_matching_the_national_table(demo):
     from parindex.results.selectors import cycle_ranking
 
     cycle = _cycle(demo, "province_final")
-    assert cycle.state == Cycle.State.FINAL and cycle.organiser.code == "BNV"
+    assert cycle.state == Cycle.State.FINAL and cycle.reports_to == "Bộ Nội vụ"
     assert "minh họa" in cycle.name
     assert cycle.year == _cycle(demo, "province").year - 1
     p = cycle.participations.get()
-    cut = Entry.objects.filter(participation=p).exclude(r1_points=None).exclude(r1_reason="")
-    assert cut.count() >= 3 and all(e.r1_comment for e in cut)
     row = cycle_ranking(cycle, "final", unit_type="province", with_change=False).rows[0]
     table = NationalResult.objects.filter(year=cycle.year, province_canonical="Lào Cai")
     totals = [r.total for r in table if r.appraisal is not None]
     assert totals and abs(row.index - totals[0]) <= Decimal("0.01")
-    # The Sở Nội vụ may draft the province's plan from it; the Ministry's council appraised.
+    # The Ministry's results came back: appraisal, explanations, survey and final points,
+    # and the final index is the Ministry's (the table's).
+    back = Entry.objects.filter(participation=p).exclude(ministry_final_points=None)
+    assert back.count() == 88
+    assert back.exclude(ministry_reason="").count() >= 3
+    assert back.exclude(ministry_explanation="").exists()
+    recovered = [
+        e
+        for e in back
+        if e.ministry_points is not None and e.ministry_points < e.ministry_final_points
+    ]
+    assert recovered  # an explanation recovered points
+    pre = Entry.objects.filter(participation=p).exclude(r1_points=None)
+    assert pre.exists() and all(e.r1_by.username == "thamdinh" for e in pre)
+    # The Sở Nội vụ may draft the province's plan from it; the province's council appraised.
     home_affairs = User.objects.get(username="sonoivu")
     assert perm.may_draft_plan(home_affairs, p) and perm.may_draft_plans_in(home_affairs, cycle)
     assert (

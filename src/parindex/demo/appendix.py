@@ -4,7 +4,7 @@ phương thức đánh giá), which the demo imports through the set-up service 
 vụ uploads the appendix of the decision on its desk.
 
 SYNTHETIC. It follows what is public of QĐ 876/QĐ-BNV (see the skeleton
-`parindex/skeletons/vn-province-876.yaml`): 8 fields, 37 criteria, 88 sub-criteria; 100 points
+`parindex/methodologies/vn-province-876.yaml`): 8 fields, 37 criteria, 88 sub-criteria; 100 points
 = appraisal 61,5 + SIPAS 10 + leaders' survey 22 + socio-economic impact 6,5; the sourced field
 maxima 13 (procedures), 10,5 (apparatus), 15 (civil service), 16,5 (impact). Everything else
 (the four other field maxima, every criterion and sub-criterion, their names and points, the

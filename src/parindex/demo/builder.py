@@ -21,7 +21,6 @@ from parindex.setup import services as setup
 
 from . import generate as gen
 from .org import (
-    BNV,
     DEMO_COMMUNE,
     DEPT_OF_JUSTICE,
     MARKER_UNIT,
@@ -71,6 +70,9 @@ def install_methodology(name: str) -> MethodologyVersion:
     """A shipped methodology, uploaded through the set-up service (command line)."""
     data = (resources.files("parindex.methodologies") / f"{name}.yaml").read_bytes()
     return setup.methodology_upload(user=None, filename=f"{name}.yaml", data=data)
+
+
+MINISTRY = "Bộ Nội vụ"  # where the province's self-assessment goes (Cycle.reports_to)
 
 
 def install_appendix() -> MethodologyVersion:
@@ -179,12 +181,13 @@ def build_demo(now: datetime, rng: random.Random) -> None:
     # Last year's provincial index of Lào Cai (QĐ 876), appraised by the Ministry and final:
     # what the Lào Cai organiser drafts next year's plan from (demo/province.py).
     finished = setup.setup_cycle_create(
-        name=f"Chỉ số CCHC cấp tỉnh năm {y_prev} của tỉnh Lào Cai (QĐ 876) — dữ liệu minh họa",
+        name=f"Tự đánh giá Chỉ số CCHC cấp tỉnh năm {y_prev} của tỉnh Lào Cai — dữ liệu minh họa",
         year=y_prev,
         methodology=appendix,
-        organiser=units[BNV],
+        organiser=units[MARKER_UNIT],
         units=[lao_cai],
         user=admin,
+        reports_to=MINISTRY,
         self_start=_on_workday(now, -10, 7, 30),
         self_end=_on_workday(now, 25, 17),
         appraisal_start=_on_workday(now, 30, 8),
@@ -195,12 +198,13 @@ def build_demo(now: datetime, rng: random.Random) -> None:
     finished_province_cycle(builder, finished, y_prev, now, users)
 
     province = setup.setup_cycle_create(
-        name=f"Tự đánh giá Chỉ số CCHC cấp tỉnh năm {y_open} (QĐ 876)",
+        name=f"Tự đánh giá Chỉ số CCHC cấp tỉnh năm {y_open} của tỉnh Lào Cai",
         year=y_open,
         methodology=appendix,
-        organiser=units[BNV],
+        organiser=units[MARKER_UNIT],
         units=[lao_cai],
         user=admin,
+        reports_to=MINISTRY,
         self_start=_on_workday(now, -10, 7, 30),
         self_end=_on_workday(now, 25, 17),
         appraisal_start=_on_workday(now, 30, 8),

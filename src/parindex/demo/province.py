@@ -1,9 +1,12 @@
-"""The demo's finished provincial cycle: Lào Cai's PAR INDEX of last year under QĐ 876,
-organised by the Ministry (Bộ Nội vụ), run to its final results through the services with
-the person who would act (the Sở Nội vụ and the lead agencies enter and submit, the
-Ministry's council appraises with reasons and comments, the Sở Nội vụ explains, the Ministry
-enters the survey results and finalises). It is the cycle the Lào Cai organiser drafts next
-year's plan from and asks "what does the top 10 take?".
+"""The demo's finished provincial cycle: Lào Cai's self-assessment for the Ministry's PAR
+INDEX of last year, organised by the Sở Nội vụ and reporting to the Bộ Nội vụ
+(Cycle.reports_to), run through the services with the person who would act: the Sở Nội vụ
+and the lead agencies enter with evidence, the leader approves, the province's own council
+pre-appraises, the cycle is finalised (what went to the Ministry); then the Ministry's
+spreadsheet of results (its appraisal with reasons and comments, the province's
+explanations, the survey points, the final points) is imported back, so the ledger compares
+self, provincial pre-appraisal, Ministry appraisal and final. It is the cycle the Lào Cai
+organiser drafts next year's plan from and asks "what does the top 10 take?".
 
 Synthetic demo data, labelled in the cycle's name. Which figure is which:
 
@@ -19,14 +22,16 @@ Synthetic demo data, labelled in the cycle's name. Which figure is which:
   the cycle's final index equals the table's (to 0,01) and the target planner, which takes
   the unit's own index from the finished cycle and its competitors from the table
   (targets.reference), compares like with like.
-- The self-assessed points are higher where the council cut (and equal elsewhere); the cuts,
-  their reasons and comments are invented for the demo (not the Ministry's).
+- The self-assessed points are higher where the Ministry cut (and equal elsewhere); the
+  province's council lowered two claims half-way; the cuts, their reasons and comments, the
+  explanations and what they recovered are invented for the demo (not the Ministry's).
 - Without a table row for the year, the blocks are those of an index of 85 (demo only).
 
-The cycle ends in FINAL (results finalised), not PUBLISHED: no invented Ministry decision."""
+The cycle ends in FINAL (results finalised), not PUBLISHED: no invented UBND decision."""
 
 from __future__ import annotations
 
+import io
 import random
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
@@ -34,21 +39,22 @@ from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth.models import User
 
-from parindex.accounts.models import OrgUnit, Role
 from parindex.assessment import services as svc
 from parindex.assessment.models import Cycle, Entry, Participation
 from parindex.core import q4
 from parindex.core.model import SURVEY, Node
-
-from .org import BNV, account, give_role
 
 if TYPE_CHECKING:
     from .builder import _Builder
 
 State = Cycle.State
 TWO = Decimal("0.01")
-# The Ministry's council member who appraises the province (not a demo login).
-APPRAISER = "td.bonoivu"
+# The fields whose claims the province's own council lowered before sending.
+PRE_APPRAISED = ("2", "7")
+PRE_APPRAISAL_COMMENT = (
+    "Hội đồng thẩm định của tỉnh: tài liệu kiểm chứng chưa đủ cho toàn bộ điểm tự đánh giá; "
+    "điều chỉnh trước khi gửi Bộ Nội vụ."
+)
 # The Ministry moves the cycle with open points (a reason); no decision: it stays in FINAL.
 MOVE: dict[str, Any] = {"reason": "Dữ liệu minh họa"}
 # Which lead agency enters which field (the demo's lead agencies), else the Sở Nội vụ.
@@ -171,15 +177,30 @@ def _cut(rng: random.Random, node: Node, final: Decimal) -> Decimal:
     return cut if cut > 0 else room
 
 
+def _ministry_table(rows: list[tuple[str, Any, str, str, str, Decimal]]) -> bytes:
+    """The Ministry's spreadsheet of results as it comes back to the province (.xlsx)."""
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.append(["Mã", "Điểm thẩm định", "Lý do", "Nhận xét", "Giải trình", "Điểm sau giải trình"])
+    for code, points, reason, comment, explanation, final in rows:
+        ws.append([code, points, reason, comment, explanation, float(final)])
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
 def finished_province_cycle(
     b: _Builder, cycle: Cycle, year: int, now: datetime, users: dict[str, User]
 ) -> Cycle:
-    """Run `cycle` (Lào Cai alone, organised by the Ministry) to FINAL (module docstring)."""
+    """Run `cycle` (Lào Cai's self-assessment for the Ministry, organised by the Sở Nội vụ)
+    to FINAL, then enter the Ministry's results back (module docstring)."""
     rng = b.rng
-    admin, home_affairs = users["admin"], users["sonoivu"]
-    council = account(APPRAISER, "Vũ Đức Thịnh", password=None)
-    give_role(council, Role.APPRAISER, unit=OrgUnit.objects.get(code=BNV))
-    cycle = svc.cycle_transition(**MOVE, cycle=cycle, to_state=State.OPEN, user=admin)
+    home_affairs, council = users["sonoivu"], users["thamdinh"]
+    move = {**MOVE, "user": home_affairs}
+    cycle = svc.cycle_transition(**move, cycle=cycle, to_state=State.OPEN)
     p = b._participations(cycle)[0]
     tree = cycle.methodology.tree
     blocks = _blocks(year)
@@ -188,12 +209,12 @@ def finished_province_cycle(
     surveys = [n for n in tree.leaves if n.method == SURVEY]
     cut_fields = {f for f, _r, _c in CUTS}
 
-    def weight(n: Node) -> Decimal:  # the lost points mostly where the council cut
+    def weight(n: Node) -> Decimal:  # the lost points mostly where the Ministry cut
         return n.max_points * (1 if _field(n) in cut_fields else Decimal("0.2"))
 
     final = _fill(rng, blocks["appraisal"], [n for n in own if _field(n) != impact], weight)
     final |= _fill(rng, blocks["socio_economic"], [n for n in own if _field(n) == impact], weight)
-    # The council's cuts: in each field of CUTS, the leaf that lost the most.
+    # The Ministry's cuts: in each field of CUTS, the leaf that lost the most.
     cut: dict[str, Decimal] = {}
     comments: dict[str, tuple[str, str]] = {}
     for field, reason, comment in CUTS:
@@ -205,64 +226,66 @@ def finished_province_cycle(
     missing = {c for c, (r, _c) in comments.items() if r == Entry.Reason.EVIDENCE_MISSING}
     # The self-assessment: the Sở Nội vụ and the lead agencies, each their fields.
     for node in own:
-        points = final[node.code]
         user = users[ENTERED_BY.get(_field(node), "sonoivu")]
-        note = "Theo báo cáo CCHC năm của UBND tỉnh và các phụ lục kèm theo."
         svc.entry_save_self(
             participation=p,
             code=node.code,
-            value=_num(points + cut.get(node.code, 0)),
-            note=note,
+            value=_num(final[node.code] + cut.get(node.code, 0)),
+            note="Theo báo cáo CCHC năm của UBND tỉnh và các phụ lục kèm theo.",
             user=user,
         )
-        if node.code not in missing:  # the evidence the council found missing
+        if node.code not in missing:  # the evidence the Ministry found missing
             b._evidence(p, node, user, year)
-    # The Ministry's survey results: SIPAS and the leaders' survey, each its block's points.
-    survey_points = _fill(
-        rng,
-        blocks["sipas_pct"] / 10,
-        [n for n in surveys if _field(n) == impact],
-        lambda n: n.max_points,
-    )
-    survey_points |= _fill(
-        rng,
-        blocks["leader_survey"],
-        [n for n in surveys if _field(n) != impact],
-        lambda n: n.max_points,
-    )
-    for code, points in survey_points.items():
-        svc.entry_set_external(participation=p, code=code, value=_num(points), user=admin)
-    svc.participation_submit(participation=p, user=home_affairs)
+    svc.participation_submit(participation=p, user=home_affairs)  # the leader approves
     for state in (State.SELF_CLOSED, State.APPRAISAL):
-        cycle = svc.cycle_transition(**MOVE, cycle=cycle, to_state=state, user=admin)
-    cuts: list[Entry] = []
+        cycle = svc.cycle_transition(**move, cycle=cycle, to_state=state)
+    # The province's own council pre-appraises: it lowers two of the claims half-way.
+    tree_cut = {c: x for c, x in cut.items() if _field(tree.nodes[c]) in PRE_APPRAISED}
     for e in Participation.objects.get(pk=p.pk).entries.all():
-        if tree.nodes[e.code].method == SURVEY:
-            continue
-        if e.code not in cut:
+        if e.code not in tree_cut:
             svc.entry_appraise(entry=e, points=None, user=council)
             continue
-        reason, comment = comments[e.code]
-        cuts.append(
-            svc.entry_appraise(
-                entry=e,
-                points=final[e.code],
-                reason=reason,
-                comment=comment.format(year=year),
-                user=council,
-            )
+        node = tree.nodes[e.code]
+        step = getattr(node.rule, "step", TWO) or TWO
+        half = ((tree_cut[e.code] / 2) // step) * step
+        svc.entry_appraise(
+            entry=e,
+            points=final[e.code] + tree_cut[e.code] - half,
+            reason=Entry.Reason.NOT_MET,
+            comment=PRE_APPRAISAL_COMMENT,
+            user=council,
         )
-    cycle = svc.cycle_transition(**MOVE, cycle=cycle, to_state=State.EXPLANATION, user=admin)
-    for e in cuts:
-        text = EXPLAINED.get(e.code.split(".")[0])
-        if text:
-            svc.entry_explain(entry=e, text=text.format(year=year), user=home_affairs)
-    for state in (State.APPRAISAL_2, State.FINAL):
-        cycle = svc.cycle_transition(
-            **MOVE, cycle=Cycle.objects.get(pk=cycle.pk), to_state=state, user=admin
-        )
+    for state in (State.EXPLANATION, State.APPRAISAL_2, State.FINAL):
+        cycle = svc.cycle_transition(**move, cycle=Cycle.objects.get(pk=cycle.pk), to_state=state)
+    # The Ministry's results come back in its spreadsheet: its appraisal (explained items
+    # lower, recovered by the explanation), the survey points, the final points.
+    rows: list[tuple[str, Any, str, str, str, Decimal]] = []
+    for node in own:
+        code, points = node.code, final[node.code]
+        reason, comment, explanation = "", "", ""
+        if code in comments:
+            reason, comment = comments[code][0], comments[code][1].format(year=year)
+            text = EXPLAINED.get(_field(node))
+            step = getattr(node.rule, "step", TWO) or TWO
+            recovered = ((points * Decimal("0.3")) // step) * step
+            if text and recovered > 0:
+                points, explanation = points - recovered, text.format(year=year)
+        rows.append((code, float(points), reason, comment, explanation, final[node.code]))
+    survey_points = _fill(
+        rng, blocks["sipas_pct"] / 10, [n for n in surveys if _field(n) == impact], _max
+    )
+    survey_points |= _fill(
+        rng, blocks["leader_survey"], [n for n in surveys if _field(n) != impact], _max
+    )
+    rows += [(code, None, "", "", "", pts) for code, pts in survey_points.items()]
+    table = svc.outside_read_file(f"ket-qua-tham-dinh-bo-noi-vu-{year}.xlsx", _ministry_table(rows))
+    svc.outside_import(cycle=Cycle.objects.get(pk=cycle.pk), table=table, user=home_affairs)
     _backdate(cycle, year, now)
-    return cycle
+    return Cycle.objects.get(pk=cycle.pk)
+
+
+def _max(n: Node) -> Decimal:
+    return n.max_points
 
 
 def _backdate(cycle: Cycle, year: int, now: datetime) -> None:

@@ -36,7 +36,7 @@ from parindex.audit.models import LogEntry
 from parindex.results.services import national_demo_load
 
 from .builder import build_demo
-from .org import ACCOUNTS, BNV, MARKER_UNIT, PASSWORD
+from .org import ACCOUNTS, MARKER_UNIT, PASSWORD
 
 URL = "http://127.0.0.1:8000/"
 SEED = 2025
@@ -146,8 +146,11 @@ def _wipe() -> None:
 
 def describe() -> DemoInfo:
     """The logins and the volumes of the demo data in the database."""
-    local = list(Cycle.objects.filter(organiser__code=MARKER_UNIT).order_by("-year"))
-    province = Cycle.objects.filter(organiser__code=BNV).order_by("-year").first()
+    # The Sở Nội vụ's cycles: the internal index of the departments and communes, and the
+    # province's self-assessment for the Ministry (reports_to set).
+    ours = Cycle.objects.filter(organiser__code=MARKER_UNIT).order_by("-year")
+    local = list(ours.filter(reports_to=""))
+    province = ours.exclude(reports_to="").first()
     y_open = local[0].year if local else timezone.localdate().year
     hints = _hints(y_open, y_open - 1)
     units = {u.code: u.name for u in OrgUnit.objects.filter(code__in={a.unit for a in ACCOUNTS})}
@@ -175,7 +178,8 @@ def describe() -> DemoInfo:
     if province:
         cycles["province"] = province.pk
     final = (
-        Cycle.objects.filter(organiser__code=BNV, state__in=lifecycle.FINISHED_STATES)
+        ours.exclude(reports_to="")
+        .filter(state__in=lifecycle.FINISHED_STATES)
         .order_by("-year")
         .first()
     )

@@ -73,6 +73,9 @@ def leaf_records(entries: Sequence[Entry]) -> dict[str, LeafRecord]:
     out = {}
     for e in entries:
         comment = e.r2_comment if e.r2_points is not None and e.r2_comment else e.r1_comment
+        outside = e.ministry_points is not None or e.ministry_final_points is not None
+        if outside and e.ministry_comment:  # the outside body's word is the latest
+            comment = e.ministry_comment
         out[e.code] = LeafRecord(
             code=e.code,
             self_points=e.self_points,

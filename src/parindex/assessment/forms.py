@@ -181,7 +181,10 @@ class EvidenceUploadForm(forms.Form):
 class AppraisalForm(forms.Form):
     """Accept or adjust one item in the open round: `points` (Decimal; None when accepting)
     and the `reason` ("" when accepting) of an adjustment, the council's comment, and the
-    version read. The first message in the order of the checks is the one shown."""
+    version read. A `ratio` item is adjusted by its two counts instead (action "counts":
+    `done` and `total`, which make `counts` "45/50"; the service scores them by the rule
+    and refuses counts that do not fit). The first message in the order of the checks is
+    the one shown."""
 
     version = forms.IntegerField(
         error_messages={
@@ -190,7 +193,7 @@ class AppraisalForm(forms.Form):
         }
     )
     action = forms.ChoiceField(
-        choices=[("accept", "accept"), ("adjust", "adjust")],
+        choices=[("accept", "accept"), ("adjust", "adjust"), ("counts", "counts")],
         error_messages={
             "required": gettext_lazy("Thao tác không hợp lệ."),
             "invalid_choice": gettext_lazy("Thao tác không hợp lệ."),
@@ -199,9 +202,21 @@ class AppraisalForm(forms.Form):
     points = forms.CharField(required=False, strip=False)
     reason = forms.CharField(required=False, strip=False)
     comment = forms.CharField(required=False, strip=False)
+    done = forms.CharField(required=False)
+    total = forms.CharField(required=False)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
+        done, total = data.pop("done", ""), data.pop("total", "")
+        data["counts"] = None
+        if data.get("action") == "counts":
+            data["points"] = None
+            if not done or not total:
+                self.add_error(
+                    "total", _("Hãy nhập đủ hai số liệu: số đã thực hiện và tổng số.")
+                )
+            data["counts"] = f"{done}/{total}"
+            return data
         if data.get("action") != "adjust":
             data["points"], data["reason"] = None, ""
             return data
@@ -217,7 +232,9 @@ class AppraisalForm(forms.Form):
 
     def typed(self) -> dict[str, str]:
         """What the user typed, to show again with the message."""
-        return {k: self.data.get(k, "") for k in ("points", "reason", "comment")}
+        return {
+            k: self.data.get(k, "") for k in ("points", "reason", "comment", "done", "total")
+        }
 
 
 # --- the organiser's side of a cycle ------------------------------------------------------------

@@ -67,8 +67,8 @@ from .tables import (
 
 # services.EntryRow as the database driver returns it: code, value, self, r1, r2 and final
 # points (raw: float or int on SQLite, converted with Shared.decimal when needed), r1
-# reason, r2 reason, participation id
-Row = tuple[str, str, Any, Any, Any, Any, str, str, int]
+# reason, r2 reason, participation id, r1 and r2 verified counts
+Row = tuple[str, str, Any, Any, Any, Any, str, str, int, str, str]
 Texts = tuple[str, str, str]  # r1 comment, r2 comment, explanation
 
 LIVE_MAX_UNITS = 24_000  # per process: units x stages computed, over every snapshot kept
@@ -86,6 +86,8 @@ _ROW_COLUMNS = (
     "r1_reason",
     "r2_reason",
     "participation_id",
+    "r1_value",
+    "r2_value",
 )
 _TEXT_COLUMNS = ("participation_id", "code", "r1_comment", "r2_comment", "explanation")
 
@@ -137,7 +139,7 @@ class UnitData:
         out = {}
         texts = self.texts
         dec = self.decimal
-        for code, _v, self_points, r1, r2, _f, r1_reason, r2_reason, _p in self.rows:
+        for code, _v, self_points, r1, r2, _f, r1_reason, r2_reason, *_rest in self.rows:
             r1_comment, r2_comment, explanation = texts.get(code, ("", "", ""))
             out[code] = LeafRecord(
                 code=code,

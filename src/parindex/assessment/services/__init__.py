@@ -43,6 +43,7 @@ from .scoring import (  # noqa: F401
     STAGES,
     EntryRow,
     Progress,
+    counts_explanation,
     entry_row,
     participation_progress,
     stage_inputs,

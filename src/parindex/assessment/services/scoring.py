@@ -20,6 +20,7 @@ from parindex.core import (
     score_leaf,
 )
 from parindex.core.model import EXTERNAL, SURVEY
+from parindex.core.values import FLAG
 
 from .. import lifecycle
 from ..models import Cycle, Entry, Participation
@@ -41,9 +42,20 @@ STAGE_LABELS = {
 
 # What the engine reads of an entry, as a plain row (results/computation.py reads these with
 # values_list): code, value as typed, self, round 1, round 2 and final points, round 1 and
-# round 2 reason codes, and the participation.
+# round 2 reason codes, the participation, and the counts the council verified in round 1
+# and round 2 (a `ratio` item appraised by its counts, else "").
 EntryRow = tuple[
-    str, str, Decimal | None, Decimal | None, Decimal | None, Decimal | None, str, str, int
+    str,
+    str,
+    Decimal | None,
+    Decimal | None,
+    Decimal | None,
+    Decimal | None,
+    str,
+    str,
+    int,
+    str,
+    str,
 ]
 _INVALID = object()
 _SKIP: Any = object()
@@ -60,6 +72,8 @@ def entry_row(e: Entry) -> EntryRow:
         e.r1_reason,
         e.r2_reason,
         e.participation_id,
+        e.r1_value,
+        e.r2_value,
     )
 
 
@@ -97,34 +111,41 @@ def stage_inputs_of_rows(
     leaf_of = parsed.get
     only_self, r1_only, r2_at_most = stage == "self", stage == "r1", stage == "r2"
     for row in rows:
-        code, value, self_points, r1_points, r2_points, final_points, r1_reason, r2_reason, _p = row
+        code, value, self_points, r1_points, r2_points, final_points, r1_reason, r2_reason = row[:8]
         leaf = leaf_of(code)
         if leaf is None:
             node = nodes.get(code)
-            leaf = parsed[code] = (
-                _SKIP if node is None or node.rule is None else (node.rule.expects, {})
-            )
+            if node is not None and node.block and node.rule is None:
+                leaf = parsed[code] = (FLAG, {})  # a block declared absent: "không phát sinh"
+            else:
+                leaf = parsed[code] = (
+                    _SKIP if node is None or node.rule is None else (node.rule.expects, {})
+                )
         if leaf is _SKIP:
             continue
         if value:  # != ""
-            typed = leaf[1].get(value)
-            if typed is None:
-                try:
-                    typed = parse_value(value, leaf[0])
-                except InvalidValue:
-                    typed = _INVALID  # stored values were valid when saved; a changed rule
-                    # scores them 0
-                leaf[1][value] = typed
+            typed = _typed(leaf, value)
             if typed is not _INVALID:
                 inputs[code] = typed
         if only_self:
             continue
+        counted = ""  # the counts the council verified for the stage's points, if any
         if r1_only:
-            pts = r1_points
-        elif r2_at_most or final_points is None:
-            pts = r2_points if r2_points is not None else r1_points
+            pts, counted = r1_points, row[9]
+        elif r2_points is not None:
+            pts, counted = r2_points, row[10]
         else:
+            pts, counted = r1_points, row[9]
+        if not (r1_only or r2_at_most or final_points is None):
+            counted = counted if final_points == pts else ""
             pts = final_points
+        if pts is not None and counted:
+            # The stage's input is the verified counts, scored by the rule like the
+            # self-assessment's (0/0: the leaf's not-arising policy, which may exclude it).
+            typed = _typed(leaf, counted)
+            if typed is not _INVALID:
+                inputs[code] = typed
+                continue
         if pts is not None and pts != self_points:
             # Only a changed item overrides the rule, so accepted "not arising" items keep
             # their policy (e.g. excluded from the maximum).
@@ -132,6 +153,31 @@ def stage_inputs_of_rows(
             label = (reasons or {}).get(reason, reason) if reason else ""
             overrides[code] = Override(pts if decimal is None else decimal(pts), label)
     return inputs, overrides
+
+
+def _typed(leaf: tuple[str, dict[str, Any]], text: str) -> Any:
+    """The typed value of `text` for a leaf (expects, cache), parsed once per text."""
+    typed = leaf[1].get(text)
+    if typed is None:
+        try:
+            typed = parse_value(text, leaf[0])
+        except InvalidValue:
+            typed = _INVALID  # stored values were valid when saved; a changed rule scores
+            # them 0
+        leaf[1][text] = typed
+    return typed
+
+
+def counts_explanation(participation: Participation, code: str, text: str) -> str:
+    """The rule's explanation of the counts a stage took as the input of a `ratio` item
+    ("40/50 = 80,0000 %; … → 1,6000 điểm"; 0/0: the not-arising policy applied)."""
+    tree = participation.cycle.methodology.tree
+    node = tree.nodes[code]
+    try:
+        value = parse_value(text, node.rule.expects if node.rule else "ratio")
+        return score_leaf(tree, node, unit_of(participation.unit), value).explanation
+    except InvalidValue as exc:
+        return str(exc)
 
 
 def unit_result(

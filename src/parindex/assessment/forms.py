@@ -259,6 +259,52 @@ class LateGrantForm(forms.Form):
         field.queryset = cycle.participations.select_related("unit")
 
 
+class AbsentBlockForm(forms.Form):
+    """Declare a block absent for one unit or for every unit (no unit chosen), or withdraw
+    the declaration (`action`), with the reason (required either way)."""
+
+    block = forms.ChoiceField(
+        label=gettext_lazy("Khối"),
+        error_messages={
+            "required": gettext_lazy("Hãy chọn khối."),
+            "invalid_choice": gettext_lazy("Hãy chọn khối."),
+        },
+    )
+    participation = UnitChoiceField(
+        queryset=Participation.objects.none(),
+        label=gettext_lazy("Đơn vị"),
+        required=False,
+        empty_label=gettext_lazy("— Mọi đơn vị của kỳ đánh giá —"),
+        error_messages={"invalid_choice": gettext_lazy("Đơn vị không tham gia kỳ đánh giá này.")},
+    )
+    action = forms.ChoiceField(
+        choices=[
+            ("declare", gettext_lazy("Khai báo không thực hiện")),
+            ("withdraw", gettext_lazy("Bỏ khai báo")),
+        ],
+        label=gettext_lazy("Thao tác"),
+        error_messages={
+            "required": gettext_lazy("Thao tác không hợp lệ."),
+            "invalid_choice": gettext_lazy("Thao tác không hợp lệ."),
+        },
+    )
+    reason = forms.CharField(
+        label=gettext_lazy("Lý do"),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": gettext_lazy("Cần ghi lý do.")},
+    )
+
+    def __init__(self, *args: Any, cycle: Cycle, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        block = self.fields["block"]
+        assert isinstance(block, forms.ChoiceField)
+        block.choices = [(n.code, f"{n.code} {n.name}") for n in svc.cycle_blocks(cycle)]
+        field = self.fields["participation"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = cycle.participations.select_related("unit")
+
+
 class TransitionForm(forms.Form):
     """A move of the cycle: the state, the reason (needed with open points and when going
     back) and, when publishing, the approving decision (the service checks which apply)."""

@@ -46,6 +46,7 @@ class StateFacts:
     shown_round: int | None  # the round the appraisal pages show (current, else last held)
     shown_stage: str | None  # the appraisal stage shown beside the self-assessed points
     organiser_edit: bool  # the organiser enters external/survey data, schedule, surveys
+    absent_blocks: bool  # the organiser declares blocks absent for units (a survey not run)
     finished: bool  # final points are fixed: everything is read-only
     published: bool  # results are public
     unit_stages: tuple[str, ...]  # stages whose points units and viewers read
@@ -67,6 +68,7 @@ def _facts(
     shown_round: int | None = None,
     shown_stage: str | None = None,
     organiser_edit: bool = True,
+    absent_blocks: bool = True,
     finished: bool = False,
     published: bool = False,
     unit_stages: tuple[str, ...] = ("self",),
@@ -86,6 +88,7 @@ def _facts(
         shown_round=shown_round,
         shown_stage=shown_stage,
         organiser_edit=organiser_edit,
+        absent_blocks=absent_blocks,
         finished=finished,
         published=published,
         unit_stages=unit_stages,
@@ -156,6 +159,7 @@ FACTS: dict[str, StateFacts] = {
         shown_round=2,
         shown_stage="final",
         organiser_edit=False,
+        absent_blocks=False,
         finished=True,
         unit_stages=STAGES,
         staff_stages=STAGES,
@@ -166,6 +170,7 @@ FACTS: dict[str, StateFacts] = {
         shown_round=2,
         shown_stage="final",
         organiser_edit=False,
+        absent_blocks=False,
         finished=True,
         published=True,
         unit_stages=STAGES,
@@ -324,3 +329,13 @@ def organiser_edit_open(cycle: Cycle) -> tuple[bool, str]:
     if FACTS[cycle.state].organiser_edit:
         return True, ""
     return False, _("Kỳ đánh giá đã chốt kết quả: dữ liệu chỉ còn để xem.")
+
+
+def absent_blocks_open(cycle: Cycle) -> tuple[bool, str]:
+    """Whether the organiser may declare a block absent for a unit (or withdraw it) now:
+    until the final points are fixed."""
+    if FACTS[cycle.state].absent_blocks:
+        return True, ""
+    return False, _(
+        "Kỳ đánh giá đã chốt kết quả: không thể khai báo hoặc bỏ khai báo khối không thực hiện."
+    )

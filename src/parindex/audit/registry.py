@@ -29,6 +29,8 @@ ACTIONS: dict[str, Promise] = {
     "appraisal.bulk_r2": _("Giữ kết quả vòng 1 cho mọi mục không giải trình (vòng 2)"),
     "entry.explained": _("Giải trình"),
     "entry.finalised": _("Chốt điểm cuối cùng"),
+    "block.absent_declared": _("Khai báo khối không thực hiện ở đơn vị"),
+    "block.absent_withdrawn": _("Bỏ khai báo khối không thực hiện ở đơn vị"),
     # participations
     "participation.handed_over": _("Chuyển biểu tự đánh giá cho lãnh đạo phê duyệt"),
     "participation.returned": _("Lãnh đạo trả lại biểu tự đánh giá kèm ý kiến"),

@@ -8,6 +8,8 @@ parindex demo [--empty]  set up the demo database (or an empty one with one orga
                          (--port N, --host H, --reset to rebuild, --no-serve)
 parindex setup import FILE.xlsx | export --out FILE.xlsx   the set-up workbook
 parindex cycle checklist CYCLE | move CYCLE STATE --user U [--reason R]   a cycle's stages
+parindex report self-assessment --cycle ID --unit CODE --out FILE.docx [--evidence-zip F.zip]
+                         a unit's self-assessment report (Word) and evidence bundle
 parindex manage ARGS...  Django management commands (migrate, createsuperuser, ...)
 """
 
@@ -202,6 +204,13 @@ def cmd_cycle(args: argparse.Namespace) -> int:
     return run_cycle(args)
 
 
+def cmd_report(args: argparse.Namespace) -> int:
+    _django_setup()
+    from parindex.assessment.cli_report import run_report
+
+    return run_report(args)
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "parindex.settings")
     from django.core.management import call_command
@@ -286,6 +295,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_cycle_arguments(y)
     y.set_defaults(func=cmd_cycle)
+
+    r = sub.add_parser("report", help="báo cáo tự đánh giá của một đơn vị (Word, zip)")
+    from parindex.assessment.cli_report import add_report_arguments
+
+    add_report_arguments(r)
+    r.set_defaults(func=cmd_report)
 
     g = sub.add_parser("manage", help="lệnh quản trị Django", add_help=False)
     g.add_argument("rest", nargs=argparse.REMAINDER)

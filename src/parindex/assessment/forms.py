@@ -212,9 +212,7 @@ class AppraisalForm(forms.Form):
         if data.get("action") == "counts":
             data["points"] = None
             if not done or not total:
-                self.add_error(
-                    "total", _("Hãy nhập đủ hai số liệu: số đã thực hiện và tổng số.")
-                )
+                self.add_error("total", _("Hãy nhập đủ hai số liệu: số đã thực hiện và tổng số."))
             data["counts"] = f"{done}/{total}"
             return data
         if data.get("action") != "adjust":
@@ -232,9 +230,7 @@ class AppraisalForm(forms.Form):
 
     def typed(self) -> dict[str, str]:
         """What the user typed, to show again with the message."""
-        return {
-            k: self.data.get(k, "") for k in ("points", "reason", "comment", "done", "total")
-        }
+        return {k: self.data.get(k, "") for k in ("points", "reason", "comment", "done", "total")}
 
 
 # --- the organiser's side of a cycle ------------------------------------------------------------

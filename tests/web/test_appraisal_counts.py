@@ -14,6 +14,7 @@ from factories import MOVE
 
 from parindex.assessment import services
 from parindex.assessment.models import Cycle, Entry
+from parindex.audit.models import LogEntry
 from parindex.common.errors import ServiceError
 from parindex.core import parse_value, score_leaf
 
@@ -83,6 +84,9 @@ def test_counts_give_the_rules_points_and_are_shown_with_the_explanation(cast, a
     assert result.nodes["1.1.1"].points == Decimal("1.6000")
     assert result.points == Decimal("2.3500")
     assert result.nodes["1.1.1"].value is not None and str(result.nodes["1.1.1"].value) == "40/50"
+    # The audit row records the counts with the points.
+    row = LogEntry.objects.filter(action="entry.appraised_r1", code="1.1.1").get()
+    assert row.data["new"]["value"] == "40/50" and row.data["new"]["points"] == "1.6000"
 
 
 def test_a_cut_by_counts_needs_a_reason(cast, appraising):

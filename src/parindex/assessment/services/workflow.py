@@ -264,6 +264,10 @@ def entry_appraise(
     if points is None or new == base:
         reason = "" if not cut else (reason or (locked.r1_reason if rnd == 2 else ""))
     prefix = f"r{rnd}_"
+    old = {k: getattr(locked, prefix + k) for k in ("points", "reason", "comment")}
+    after = {"points": new, "reason": reason, "comment": comment.strip()}
+    if counted or getattr(locked, prefix + "value"):  # the counts, when some are involved
+        old["value"], after["value"] = getattr(locked, prefix + "value"), counted
     change = EntryChange(
         participation=p,
         entry=locked,
@@ -275,8 +279,8 @@ def entry_appraise(
             prefix + "value": counted,
             prefix + "by": user,
         },
-        old={k: getattr(locked, prefix + k) for k in ("points", "value", "reason", "comment")},
-        new={"points": new, "value": counted, "reason": reason, "comment": comment.strip()},
+        old=old,
+        new=after,
         version=version,
     )
     return _write_entry(change, user=user)

@@ -138,7 +138,7 @@ def block_set_absent(
     for p in parts:
         entry = locked[(p.pk, code)]
         was = is_not_arising(entry.value)
-        if absent and was and entry.note == reason or not absent and not was:
+        if (absent and was and entry.note == reason) or (not absent and not was):
             continue
         changes.append(
             EntryChange(

@@ -9,6 +9,8 @@ parindex demo [--empty]  set up the demo database (or an empty one with one orga
 parindex setup import FILE.xlsx | export --out FILE.xlsx   the set-up workbook
 parindex cycle checklist CYCLE | move CYCLE STATE --user U [--reason R]   a cycle's stages
 parindex cycle ministry-import CYCLE FILE --user U   the Ministry's results entered back
+parindex report self-assessment --cycle ID --unit CODE --out FILE.docx [--evidence-zip F.zip]
+                         a unit's self-assessment report (Word) and evidence bundle
 parindex manage ARGS...  Django management commands (migrate, createsuperuser, ...)
 """
 
@@ -217,6 +219,11 @@ def _demo_secret_key() -> None:
         path.write_text(secrets.token_urlsafe(50), encoding="utf-8")
         path.chmod(0o600)
     os.environ["SECRET_KEY_FILE"] = str(path)
+def cmd_report(args: argparse.Namespace) -> int:
+    _django_setup()
+    from parindex.assessment.cli_report import run_report
+
+    return run_report(args)
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -304,6 +311,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_cycle_arguments(y)
     y.set_defaults(func=cmd_cycle)
+
+    r = sub.add_parser("report", help="báo cáo tự đánh giá của một đơn vị (Word, zip)")
+    from parindex.assessment.cli_report import add_report_arguments
+
+    add_report_arguments(r)
+    r.set_defaults(func=cmd_report)
 
     g = sub.add_parser("manage", help="lệnh quản trị Django", add_help=False)
     g.add_argument("rest", nargs=argparse.REMAINDER)

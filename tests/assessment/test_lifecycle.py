@@ -14,18 +14,19 @@ from parindex.assessment.models import Cycle, Participation
 S = Cycle.State
 
 # state: self_entry, self_entry_late, withdraw, late_grant, evidence_change, explanation,
-#        appraisal_round, shown_round, shown_stage, organiser_edit, finished, published,
+#        appraisal_round, shown_round, shown_stage, organiser_edit, absent_blocks, finished,
+#        published,
 #        unit_stages, staff_stages, next_states
 #   Y/- for booleans; stages as letters: s=self 1=r1 2=r2 f=final
 TABLE = """
-draft        - - - - - -  .  .  .      Y - -  s     s     open
-open         Y - Y Y - -  .  .  .      Y - -  s     s     self_closed
-self_closed  - Y Y Y - -  .  .  .      Y - -  s     s     open,appraisal
-appraisal    - - - - - -  1  1  r1     Y - -  s     s1    explanation
-explanation  - - - - Y Y  .  1  r1     Y - -  s1    s1    appraisal_2
-appraisal_2  - - - - - -  2  2  r2     Y - -  s1    s12   final
-final        - - - - - -  .  2  final  - Y -  s12f  s12f  final_published
-published    - - - - - -  .  2  final  - Y Y  s12f  s12f  .
+draft        - - - - - -  .  .  .      Y Y - -  s     s     open
+open         Y - Y Y - -  .  .  .      Y Y - -  s     s     self_closed
+self_closed  - Y Y Y - -  .  .  .      Y Y - -  s     s     open,appraisal
+appraisal    - - - - - -  1  1  r1     Y Y - -  s     s1    explanation
+explanation  - - - - Y Y  .  1  r1     Y Y - -  s1    s1    appraisal_2
+appraisal_2  - - - - - -  2  2  r2     Y Y - -  s1    s12   final
+final        - - - - - -  .  2  final  - - Y -  s12f  s12f  final_published
+published    - - - - - -  .  2  final  - - Y Y  s12f  s12f  .
 """
 LETTERS = {"s": "self", "1": "r1", "2": "r2", "f": "final"}
 
@@ -58,11 +59,13 @@ def test_state_facts(state: str):
     assert f.appraisal_round == (None if row[6] == "." else int(row[6]))
     assert f.shown_round == (None if row[7] == "." else int(row[7]))
     assert f.shown_stage == (None if row[8] == "." else row[8])
-    assert [f.organiser_edit, f.finished, f.published] == [c == "Y" for c in row[9:12]]
-    assert f.unit_stages == _stages(row[12])
-    assert f.staff_stages == _stages(row[13])
+    assert [f.organiser_edit, f.absent_blocks, f.finished, f.published] == [
+        c == "Y" for c in row[9:13]
+    ]
+    assert f.unit_stages == _stages(row[13])
+    assert f.staff_stages == _stages(row[14])
     nexts = (
-        () if row[14] == "." else tuple(row[14].replace("final_published", "published").split(","))
+        () if row[15] == "." else tuple(row[15].replace("final_published", "published").split(","))
     )
     assert f.next_states == nexts
 
@@ -171,6 +174,8 @@ def test_explanation_and_evidence_windows():
     assert not lifecycle.evidence_open(_p(S.FINAL, status="submitted"))[0]
     assert lifecycle.organiser_edit_open(Cycle(state=S.APPRAISAL_2))[0]
     assert not lifecycle.organiser_edit_open(Cycle(state=S.PUBLISHED))[0]
+    assert lifecycle.absent_blocks_open(Cycle(state=S.APPRAISAL_2))[0]
+    assert not lifecycle.absent_blocks_open(Cycle(state=S.FINAL))[0]
     assert lifecycle.appraisal_open(Cycle(state=S.APPRAISAL_2))[0] == 2
     assert lifecycle.appraisal_open(Cycle(state=S.EXPLANATION))[0] is None
 

@@ -419,7 +419,7 @@ def test_validate_reports_every_problem_with_its_line(capsys, tmp_path):
     assert code == 1
     assert "Lỗi (2):" in err
     assert "bad.yaml, dòng 35, mã 2: tổng điểm tối đa" in err
-    assert "bad.yaml, dòng 49, mã 2.2.1: loại quy tắc không hợp lệ 'sondage'" in err
+    assert "bad.yaml, dòng 50, mã 2.2.1: loại quy tắc không hợp lệ 'sondage'" in err
 
 
 def test_validate_shipped_methodologies(capsys):

@@ -364,6 +364,12 @@ CASES = [
          data=lambda w: {"file": SimpleUploadedFile(
              "bo.csv", b"unit,code,final\nSTP,1.1.1,0\n", "text/csv")},
          effect=outside_final("1.1.1")),
+    Case("cycle_absent_blocks", cycle,
+         get="      200     200     403       403      403     403       403    403       login",
+         post="     done    done    403       403      403     403       403    403       login",
+         data=lambda w: {"block": "2.2", "participation": w.p.pk, "action": "declare",
+                         "reason": "Không tổ chức khảo sát SIPAS tại đơn vị"},
+         effect=value_of("2.2", "không phát sinh")),
     Case("participation_external", part,
          get="      200     200     403       403      403     403       403    404       login",
          post="     done    done    403       403      403     403       403    404       login",

@@ -181,7 +181,10 @@ class EvidenceUploadForm(forms.Form):
 class AppraisalForm(forms.Form):
     """Accept or adjust one item in the open round: `points` (Decimal; None when accepting)
     and the `reason` ("" when accepting) of an adjustment, the council's comment, and the
-    version read. The first message in the order of the checks is the one shown."""
+    version read. A `ratio` item is adjusted by its two counts instead (action "counts":
+    `done` and `total`, which make `counts` "45/50"; the service scores them by the rule
+    and refuses counts that do not fit). The first message in the order of the checks is
+    the one shown."""
 
     version = forms.IntegerField(
         error_messages={
@@ -190,7 +193,7 @@ class AppraisalForm(forms.Form):
         }
     )
     action = forms.ChoiceField(
-        choices=[("accept", "accept"), ("adjust", "adjust")],
+        choices=[("accept", "accept"), ("adjust", "adjust"), ("counts", "counts")],
         error_messages={
             "required": gettext_lazy("Thao tác không hợp lệ."),
             "invalid_choice": gettext_lazy("Thao tác không hợp lệ."),
@@ -199,9 +202,19 @@ class AppraisalForm(forms.Form):
     points = forms.CharField(required=False, strip=False)
     reason = forms.CharField(required=False, strip=False)
     comment = forms.CharField(required=False, strip=False)
+    done = forms.CharField(required=False)
+    total = forms.CharField(required=False)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
+        done, total = data.pop("done", ""), data.pop("total", "")
+        data["counts"] = None
+        if data.get("action") == "counts":
+            data["points"] = None
+            if not done or not total:
+                self.add_error("total", _("Hãy nhập đủ hai số liệu: số đã thực hiện và tổng số."))
+            data["counts"] = f"{done}/{total}"
+            return data
         if data.get("action") != "adjust":
             data["points"], data["reason"] = None, ""
             return data
@@ -217,7 +230,7 @@ class AppraisalForm(forms.Form):
 
     def typed(self) -> dict[str, str]:
         """What the user typed, to show again with the message."""
-        return {k: self.data.get(k, "") for k in ("points", "reason", "comment")}
+        return {k: self.data.get(k, "") for k in ("points", "reason", "comment", "done", "total")}
 
 
 # --- the organiser's side of a cycle ------------------------------------------------------------
@@ -237,6 +250,52 @@ class LateGrantForm(forms.Form):
 
     def __init__(self, *args: Any, cycle: Cycle, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        field = self.fields["participation"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = cycle.participations.select_related("unit")
+
+
+class AbsentBlockForm(forms.Form):
+    """Declare a block absent for one unit or for every unit (no unit chosen), or withdraw
+    the declaration (`action`), with the reason (required either way)."""
+
+    block = forms.ChoiceField(
+        label=gettext_lazy("Khối"),
+        error_messages={
+            "required": gettext_lazy("Hãy chọn khối."),
+            "invalid_choice": gettext_lazy("Hãy chọn khối."),
+        },
+    )
+    participation = UnitChoiceField(
+        queryset=Participation.objects.none(),
+        label=gettext_lazy("Đơn vị"),
+        required=False,
+        empty_label=gettext_lazy("— Mọi đơn vị của kỳ đánh giá —"),
+        error_messages={"invalid_choice": gettext_lazy("Đơn vị không tham gia kỳ đánh giá này.")},
+    )
+    action = forms.ChoiceField(
+        choices=[
+            ("declare", gettext_lazy("Khai báo không thực hiện")),
+            ("withdraw", gettext_lazy("Bỏ khai báo")),
+        ],
+        label=gettext_lazy("Thao tác"),
+        error_messages={
+            "required": gettext_lazy("Thao tác không hợp lệ."),
+            "invalid_choice": gettext_lazy("Thao tác không hợp lệ."),
+        },
+    )
+    reason = forms.CharField(
+        label=gettext_lazy("Lý do"),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": gettext_lazy("Cần ghi lý do.")},
+    )
+
+    def __init__(self, *args: Any, cycle: Cycle, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        block = self.fields["block"]
+        assert isinstance(block, forms.ChoiceField)
+        block.choices = [(n.code, f"{n.code} {n.name}") for n in svc.cycle_blocks(cycle)]
         field = self.fields["participation"]
         assert isinstance(field, forms.ModelChoiceField)
         field.queryset = cycle.participations.select_related("unit")

@@ -46,6 +46,7 @@ class StateFacts:
     shown_round: int | None  # the round the appraisal pages show (current, else last held)
     shown_stage: str | None  # the appraisal stage shown beside the self-assessed points
     organiser_edit: bool  # the organiser enters external/survey data, schedule, surveys
+    absent_blocks: bool  # the organiser declares blocks absent for units (a survey not run)
     finished: bool  # final points are fixed: everything is read-only
     published: bool  # results are public
     unit_stages: tuple[str, ...]  # stages whose points units and viewers read
@@ -70,6 +71,7 @@ def _facts(
     shown_round: int | None = None,
     shown_stage: str | None = None,
     organiser_edit: bool = True,
+    absent_blocks: bool = True,
     finished: bool = False,
     published: bool = False,
     unit_stages: tuple[str, ...] = ("self",),
@@ -90,6 +92,7 @@ def _facts(
         shown_round=shown_round,
         shown_stage=shown_stage,
         organiser_edit=organiser_edit,
+        absent_blocks=absent_blocks,
         finished=finished,
         published=published,
         unit_stages=unit_stages,
@@ -161,6 +164,7 @@ FACTS: dict[str, StateFacts] = {
         shown_round=2,
         shown_stage="final",
         organiser_edit=False,
+        absent_blocks=False,
         finished=True,
         outside_results=True,
         unit_stages=STAGES,
@@ -172,6 +176,7 @@ FACTS: dict[str, StateFacts] = {
         shown_round=2,
         shown_stage="final",
         organiser_edit=False,
+        absent_blocks=False,
         finished=True,
         published=True,
         outside_results=True,
@@ -345,3 +350,11 @@ def outside_results_open(cycle: Cycle) -> tuple[bool, str]:
             "(hiện: %(s)s)."
         ) % {"b": cycle.reports_to, "s": cycle.get_state_display()}
     return True, ""
+def absent_blocks_open(cycle: Cycle) -> tuple[bool, str]:
+    """Whether the organiser may declare a block absent for a unit (or withdraw it) now:
+    until the final points are fixed."""
+    if FACTS[cycle.state].absent_blocks:
+        return True, ""
+    return False, _(
+        "Kỳ đánh giá đã chốt kết quả: không thể khai báo hoặc bỏ khai báo khối không thực hiện."
+    )

@@ -214,6 +214,9 @@ class Entry(models.Model):
     note = models.TextField(_("thuyết minh"), blank=True)
     # Appraisal round 1 (thẩm định vòng 1).
     r1_points = models.DecimalField(max_digits=9, decimal_places=4, null=True, blank=True)
+    # The counts the council verified for a `ratio` item ("45/50"; "" when it gave points):
+    # the stage's input then, scored by the rule (0/0: the not-arising policy).
+    r1_value = models.CharField(_("số liệu thẩm định vòng 1"), max_length=64, blank=True)
     r1_reason = models.CharField(max_length=24, choices=Reason.choices, blank=True)
     r1_comment = models.TextField(blank=True)
     r1_by = models.ForeignKey(
@@ -226,6 +229,7 @@ class Entry(models.Model):
     # Explanation (giải trình) by the unit, then appraisal round 2.
     explanation = models.TextField(_("giải trình"), blank=True)
     r2_points = models.DecimalField(max_digits=9, decimal_places=4, null=True, blank=True)
+    r2_value = models.CharField(_("số liệu thẩm định vòng 2"), max_length=64, blank=True)
     r2_reason = models.CharField(max_length=24, choices=Reason.choices, blank=True)
     r2_comment = models.TextField(blank=True)
     r2_by = models.ForeignKey(

@@ -3,7 +3,7 @@ audit log."""
 
 from django.urls import path
 
-from .views import appraisal, audit, cycle, evidence, outside
+from .views import appraisal, audit, blocks, cycle, evidence, outside
 from .views import self_assessment as v
 
 urlpatterns = [
@@ -21,6 +21,11 @@ urlpatterns = [
         "ky-danh-gia/<int:pk>/nhap-so-lieu/",
         cycle.cycle_external_import,
         name="cycle_external_import",
+    ),
+    path(
+        "ky-danh-gia/<int:pk>/khoi-khong-thuc-hien/",
+        blocks.cycle_absent_blocks,
+        name="cycle_absent_blocks",
     ),
     path(
         "don-vi-tham-gia/<int:pk>/so-lieu-ngoai/",

@@ -31,6 +31,8 @@ ACTIONS: dict[str, Promise] = {
     "entry.explained": _("Giải trình"),
     "entry.finalised": _("Chốt điểm cuối cùng"),
     "entry.outside_saved": _("Nhập kết quả thẩm định, giải trình, điểm cuối cùng của cấp trên"),
+    "block.absent_declared": _("Khai báo khối không thực hiện ở đơn vị"),
+    "block.absent_withdrawn": _("Bỏ khai báo khối không thực hiện ở đơn vị"),
     # participations
     "participation.handed_over": _("Chuyển biểu tự đánh giá cho lãnh đạo phê duyệt"),
     "participation.returned": _("Lãnh đạo trả lại biểu tự đánh giá kèm ý kiến"),

@@ -67,9 +67,9 @@ from .tables import (
 
 # services.EntryRow as the database driver returns it: code, value, self, r1, r2 and final
 # points (raw: float or int on SQLite, converted with Shared.decimal when needed), r1
-# reason, r2 reason, participation id, then the outside body's appraisal points, final points
-# and reason (Cycle.reports_to)
-Row = tuple[str, str, Any, Any, Any, Any, str, str, int, Any, Any, str]
+# reason, r2 reason, participation id, r1 and r2 verified counts, then the outside body's
+# appraisal points, final points and reason (Cycle.reports_to)
+Row = tuple[str, str, Any, Any, Any, Any, str, str, int, str, str, Any, Any, str]
 # r1 comment, r2 comment, explanation, the outside body's comment, the explanation to it
 Texts = tuple[str, str, str, str, str]
 
@@ -140,7 +140,7 @@ class UnitData:
         dec = self.decimal
         for row in self.rows:
             code, _v, self_points, r1, r2, final, r1_reason, r2_reason = row[:8]
-            m_points, m_final, m_reason = row[9:12]
+            m_points, m_final, m_reason = row[11:14]
             r1_comment, r2_comment, explanation, m_comment, m_explanation = texts.get(
                 code, _NO_TEXT
             )

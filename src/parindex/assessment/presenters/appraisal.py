@@ -13,6 +13,7 @@ from parindex.assessment import services as svc
 from parindex.assessment.models import Cycle, Entry, Participation
 from parindex.core import Node, UnitResult
 from parindex.core.model import SELF
+from parindex.core.values import RATIO
 
 State = Cycle.State
 
@@ -55,6 +56,21 @@ class LeafRow:
     message: str = ""
     error: bool = False
     form: dict[str, str] = field(default_factory=dict)
+    # round -> (the counts the council verified, the rule's explanation of them)
+    counts: dict[int, tuple[str, str]] = field(default_factory=dict)
+
+    @property
+    def by_counts(self) -> bool:
+        """A `ratio` item: the council may enter the two counts it verified."""
+        return self.node.rule is not None and self.node.rule.expects == RATIO
+
+    @property
+    def r1_counts(self) -> tuple[str, str]:
+        return self.counts.get(1, ("", ""))
+
+    @property
+    def r2_counts(self) -> tuple[str, str]:
+        return self.counts.get(2, ("", ""))
 
     @property
     def version(self) -> int:
@@ -131,7 +147,12 @@ def _leaf_row(
         and acc.covers(node.code)
         and p.status == Participation.Status.SUBMITTED
     )
-    return LeafRow(node, entry, applies, editable, rnd, **extra)
+    counts = {}
+    if entry is not None:
+        for number, text in ((1, entry.r1_value), (2, entry.r2_value)):
+            if text:
+                counts[number] = (text, svc.counts_explanation(p, node.code, text))
+    return LeafRow(node, entry, applies, editable, rnd, counts=counts, **extra)
 
 
 @dataclass

@@ -3,6 +3,7 @@ and tests alike; each checks the caller's rights (parindex.assessment.permission
 the cycle's state (parindex.assessment.lifecycle), writes in one transaction and audits.
 
 Modules: base (unit_of, the organiser's rights), writes (the one write path of entries),
+blocks (blocks declared absent for units),
 cycles (methodologies, cycles, schedule), stages (checklist, transitions), workflow
 (submission, late entry, appraisal, explanation), scoring (a unit's result at a stage,
 progress), evidence, external (the organiser's data from a file), self_report (the unit's
@@ -16,6 +17,14 @@ from .base import (  # noqa: F401
     _require_manage,
     can_manage,
     unit_of,
+)
+from .blocks import (  # noqa: F401
+    AbsentBlock,
+    absent_block_text,
+    absent_block_texts,
+    absent_blocks_of,
+    block_set_absent,
+    cycle_blocks,
 )
 from .cycles import (  # noqa: F401
     SCHEDULE_FIELDS,
@@ -53,6 +62,7 @@ from .scoring import (  # noqa: F401
     STAGES,
     EntryRow,
     Progress,
+    counts_explanation,
     entry_row,
     participation_progress,
     stage_inputs,

@@ -20,6 +20,7 @@ from parindex.core import (
     score_leaf,
 )
 from parindex.core.model import EXTERNAL, SURVEY
+from parindex.core.values import FLAG
 
 from .. import lifecycle
 from ..models import Cycle, Entry, Participation
@@ -41,8 +42,10 @@ STAGE_LABELS = {
 
 # What the engine reads of an entry, as a plain row (results/computation.py reads these with
 # values_list): code, value as typed, self, round 1, round 2 and final points, round 1 and
-# round 2 reason codes, the participation, then what the outside body the cycle reports to
-# gave (Cycle.reports_to): its appraisal's points, its final points and its reason code.
+# round 2 reason codes, the participation, the counts the council verified in round 1 and
+# round 2 (a `ratio` item appraised by its counts, else ""), then what the outside body the
+# cycle reports to gave (Cycle.reports_to): its appraisal's points, its final points and its
+# reason code.
 EntryRow = tuple[
     str,
     str,
@@ -53,6 +56,8 @@ EntryRow = tuple[
     str,
     str,
     int,
+    str,
+    str,
     Decimal | None,
     Decimal | None,
     str,
@@ -68,6 +73,8 @@ ENTRY_ROW_COLUMNS = (
     "r1_reason",
     "r2_reason",
     "participation_id",
+    "r1_value",
+    "r2_value",
     "ministry_points",
     "ministry_final_points",
     "ministry_reason",
@@ -87,6 +94,8 @@ def entry_row(e: Entry) -> EntryRow:
         e.r1_reason,
         e.r2_reason,
         e.participation_id,
+        e.r1_value,
+        e.r2_value,
         e.ministry_points,
         e.ministry_final_points,
         e.ministry_reason,
@@ -131,47 +140,79 @@ def stage_inputs_of_rows(
         leaf = leaf_of(code)
         if leaf is None:
             node = nodes.get(code)
-            leaf = parsed[code] = (
-                _SKIP if node is None or node.rule is None else (node.rule.expects, {})
-            )
+            if node is not None and node.block and node.rule is None:
+                leaf = parsed[code] = (FLAG, {})  # a block declared absent: "không phát sinh"
+            else:
+                leaf = parsed[code] = (
+                    _SKIP if node is None or node.rule is None else (node.rule.expects, {})
+                )
         if leaf is _SKIP:
             continue
         if value:  # != ""
-            typed = leaf[1].get(value)
-            if typed is None:
-                try:
-                    typed = parse_value(value, leaf[0])
-                except InvalidValue:
-                    typed = _INVALID  # stored values were valid when saved; a changed rule
-                    # scores them 0
-                leaf[1][value] = typed
+            typed = _typed(leaf, value)
             if typed is not _INVALID:
                 inputs[code] = typed
         if only_self:
             continue
-        outside = None
+        counted = ""  # the counts the council verified for the stage's points, if any
         if r1_only:
-            pts = r1_points
-        elif not r2_at_most and (outside := row[10]) is not None:
+            pts, counted = r1_points, row[9]
+        elif r2_points is not None:
+            pts, counted = r2_points, row[10]
+        else:
+            pts, counted = r1_points, row[9]
+        if not (r1_only or r2_at_most or final_points is None):
+            counted = counted if final_points == pts else ""
+            pts = final_points
+        outside = None
+        if not (r1_only or r2_at_most) and (outside := row[12]) is not None:
             # THE choice of an item's final points: the outside body's final points (the
             # Ministry's, entered back after its appraisal and the explanation round) when
             # it has given them, else the cycle's own (fixed when it was finalised). The
             # results, rankings, profiles, ledger and targets all read the "final" stage.
-            pts = outside
-        elif r2_at_most or final_points is None:
-            pts = r2_points if r2_points is not None else r1_points
-        else:
-            pts = final_points
+            pts, counted = outside, ""
+        if pts is not None and counted:
+            # The stage's input is the verified counts, scored by the rule like the
+            # self-assessment's (0/0: the leaf's not-arising policy, which may exclude it).
+            typed = _typed(leaf, counted)
+            if typed is not _INVALID:
+                inputs[code] = typed
+                continue
         if pts is not None and pts != self_points:
             # Only a changed item overrides the rule, so accepted "not arising" items keep
             # their policy (e.g. excluded from the maximum).
-            if outside is not None and row[11]:
-                reason = row[11]
+            if outside is not None and row[13]:
+                reason = row[13]
             else:
                 reason = r2_reason if not r1_only and r2_reason else r1_reason
             label = (reasons or {}).get(reason, reason) if reason else ""
             overrides[code] = Override(pts if decimal is None else decimal(pts), label)
     return inputs, overrides
+
+
+def _typed(leaf: tuple[str, dict[str, Any]], text: str) -> Any:
+    """The typed value of `text` for a leaf (expects, cache), parsed once per text."""
+    typed = leaf[1].get(text)
+    if typed is None:
+        try:
+            typed = parse_value(text, leaf[0])
+        except InvalidValue:
+            typed = _INVALID  # stored values were valid when saved; a changed rule scores
+            # them 0
+        leaf[1][text] = typed
+    return typed
+
+
+def counts_explanation(participation: Participation, code: str, text: str) -> str:
+    """The rule's explanation of the counts a stage took as the input of a `ratio` item
+    ("40/50 = 80,0000 %; … → 1,6000 điểm"; 0/0: the not-arising policy applied)."""
+    tree = participation.cycle.methodology.tree
+    node = tree.nodes[code]
+    try:
+        value = parse_value(text, node.rule.expects if node.rule else "ratio")
+        return score_leaf(tree, node, unit_of(participation.unit), value).explanation
+    except InvalidValue as exc:
+        return str(exc)
 
 
 def unit_result(

@@ -21,13 +21,14 @@ from parindex.core import (
     q4,
 )
 from parindex.core.model import EXTERNAL, SURVEY
+from parindex.core.values import RATIO
 
 from .. import notify
 from .. import permissions as perm
 from ..models import Cycle, Entry, Participation
 from .base import _require_manage
 from .cycles import self_assessment_open
-from .writes import EntryChange, _leaf, _unit_item, _write_entry, write_entries
+from .writes import EntryChange, _leaf, _self_points, _unit_item, _write_entry, write_entries
 
 State = Cycle.State
 Status = Participation.Status
@@ -205,9 +206,13 @@ def entry_appraise(
     comment: str = "",
     version: int | None = None,
     user: Any,
+    counts: str | None = None,
 ) -> Entry:
     """An appraiser accepts (points None: the self-assessed points) or adjusts one item in
-    the current round (round 1 in 'appraisal', round 2 in 'appraisal_2')."""
+    the current round (round 1 in 'appraisal', round 2 in 'appraisal_2'). A `ratio` item
+    may be adjusted by the two counts the council verified (`counts`, "45/50"): its points
+    are the rule's, computed as for the self-assessment (_self_points; 0/0: the leaf's
+    not-arising policy), and the counts are kept as the round's input."""
     # Read the cycle's state from the database, not from objects the caller may hold.
     p = Participation.objects.select_related("cycle__methodology", "cycle__organiser", "unit").get(
         pk=entry.participation_id
@@ -221,13 +226,27 @@ def entry_appraise(
         raise ServiceError(why)
     if p.status != Participation.Status.SUBMITTED:
         raise ServiceError(_("Đơn vị chưa gửi kết quả tự đánh giá."))
-    node = _leaf(cycle.methodology.tree, entry.code)
+    tree = cycle.methodology.tree
+    node = _leaf(tree, entry.code)
     locked = Entry.objects.select_for_update().get(pk=entry.pk)
     base = (
         locked.self_points
         if rnd == 1
         else (locked.r1_points if locked.r1_points is not None else locked.self_points)
     )
+    counted = ""
+    if counts is not None:
+        if node.rule is None or node.rule.expects != RATIO:
+            raise ServiceError(
+                _("Mục %(c)s không chấm theo hai số liệu (số đã thực hiện / tổng số).")
+                % {"c": entry.code}
+            )
+        counted = counts.strip()
+        if not counted:
+            raise ServiceError(_("Hãy nhập số đã thực hiện và tổng số."))
+        points = _self_points(tree, p.unit, node, counted) or Decimal(0)
+    elif points is None and rnd == 2 and locked.r1_points is not None:
+        counted = locked.r1_value  # keeping round 1 keeps the counts it verified
     new = (base if base is not None else Decimal(0)) if points is None else q4(points)
     if new < 0 or new > node.max_points:
         raise ServiceError(
@@ -245,6 +264,10 @@ def entry_appraise(
     if points is None or new == base:
         reason = "" if not cut else (reason or (locked.r1_reason if rnd == 2 else ""))
     prefix = f"r{rnd}_"
+    old = {k: getattr(locked, prefix + k) for k in ("points", "reason", "comment")}
+    after = {"points": new, "reason": reason, "comment": comment.strip()}
+    if counted or getattr(locked, prefix + "value"):  # the counts, when some are involved
+        old["value"], after["value"] = getattr(locked, prefix + "value"), counted
     change = EntryChange(
         participation=p,
         entry=locked,
@@ -253,10 +276,11 @@ def entry_appraise(
             prefix + "points": new,
             prefix + "reason": reason,
             prefix + "comment": comment.strip(),
+            prefix + "value": counted,
             prefix + "by": user,
         },
-        old={k: getattr(locked, prefix + k) for k in ("points", "reason", "comment")},
-        new={"points": new, "reason": reason, "comment": comment.strip()},
+        old=old,
+        new=after,
         version=version,
     )
     return _write_entry(change, user=user)
@@ -300,6 +324,7 @@ def entry_appraise_code(
     comment: str = "",
     version: int | None = None,
     user: Any,
+    counts: str | None = None,
 ) -> Entry:
     """entry_appraise for an item named by its code; an item the unit left empty gets its
     entry here (version 0), so the council can score it too. Only the unit's own items
@@ -308,7 +333,13 @@ def entry_appraise_code(
     entry, _created = Entry.objects.get_or_create(participation=participation, code=code)
     entry.participation = participation
     return entry_appraise(
-        entry=entry, points=points, reason=reason, comment=comment, version=version, user=user
+        entry=entry,
+        points=points,
+        reason=reason,
+        comment=comment,
+        version=version,
+        user=user,
+        counts=counts,
     )
 
 
@@ -368,14 +399,20 @@ def appraise_remaining(*, participation: Participation, user: Any) -> int:
         new: Decimal | None
         if rnd == 1:
             new, reason = (e.self_points if e.self_points is not None else Decimal(0)), ""
+            counted = ""
         else:
-            new, reason = e.r1_points, e.r1_reason
+            new, reason, counted = e.r1_points, e.r1_reason, e.r1_value
         changes.append(
             EntryChange(
                 participation=p,
                 entry=e,
                 action=f"entry.appraised_r{rnd}",
-                values={prefix + "points": new, prefix + "reason": reason, prefix + "by": user},
+                values={
+                    prefix + "points": new,
+                    prefix + "reason": reason,
+                    prefix + "value": counted,
+                    prefix + "by": user,
+                },
                 old={k: getattr(e, prefix + k) for k in ("points", "reason", "comment")},
                 new={"points": new, "reason": reason, "comment": getattr(e, prefix + "comment")},
             )

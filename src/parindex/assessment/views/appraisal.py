@@ -182,12 +182,15 @@ def appraisal_entry(request: HttpRequest, pk: int, code: str) -> HttpResponse:
                 comment=data["comment"],
                 version=data["version"],
                 user=request.user,
+                counts=data["counts"],
             )
         except svc.ServiceError as exc:  # a Conflict among them
             message = str(exc)
         else:
             points = _round_points(entry, _round(p.cycle) or 1) or Decimal(0)
             message, error = _("Đã lưu: %(p)s điểm.") % {"p": fmt_vn(points, 2)}, False
+            if data["counts"]:
+                message += " " + svc.counts_explanation(p, code, data["counts"])
     if not request.headers.get("HX-Request"):
         (messages.error if error else messages.success)(request, f"{code}: {message}")
         return redirect(reverse("appraisal_detail", args=[p.pk]) + f"#m-{code}")

@@ -133,6 +133,7 @@ def cycle_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "sort": sort,
             "statuses": Participation.Status.choices,
             "manage": manage,
+            "has_blocks": bool(cycle.methodology.tree.blocks),
             "appraise": appraise,
             "finished": finished,
             "plans": perm.may_draft_plans_in(request.user, cycle),

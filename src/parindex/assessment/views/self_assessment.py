@@ -328,6 +328,7 @@ def unit_results(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "p": p,
             "stages": stages,
+            "absent_blocks": services.absent_block_texts(p),
             "rows": _compare_rows(tree, results, entries, p.unit.type),
             "adjustments": adjustments,
             "nav": "home",

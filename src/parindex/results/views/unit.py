@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET
 
 from parindex.assessment import permissions as perm
 from parindex.assessment.models import Participation
+from parindex.assessment.services import absent_block_texts
 from parindex.results import profile as rprof
 from parindex.results.presenters import Weak, _f, _seen, _stage_field, _trend_chart
 from parindex.results.tables import (
@@ -58,6 +59,7 @@ def results_unit(request: HttpRequest, pk: int) -> HttpResponse:
             "stage": stage,
             "stage_label": STAGE_LABELS[stage],
             "stages": seen.stages(),
+            "absent_blocks": absent_block_texts(p),
             "profile": profile,
             "row": profile.row,
             "stage_totals": stages,

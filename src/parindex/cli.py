@@ -219,6 +219,8 @@ def _demo_secret_key() -> None:
         path.write_text(secrets.token_urlsafe(50), encoding="utf-8")
         path.chmod(0o600)
     os.environ["SECRET_KEY_FILE"] = str(path)
+
+
 def cmd_report(args: argparse.Namespace) -> int:
     _django_setup()
     from parindex.assessment.cli_report import run_report

@@ -350,6 +350,8 @@ def outside_results_open(cycle: Cycle) -> tuple[bool, str]:
             "(hiện: %(s)s)."
         ) % {"b": cycle.reports_to, "s": cycle.get_state_display()}
     return True, ""
+
+
 def absent_blocks_open(cycle: Cycle) -> tuple[bool, str]:
     """Whether the organiser may declare a block absent for a unit (or withdraw it) now:
     until the final points are fixed."""

@@ -51,7 +51,12 @@ def evidence_upload(
     link_code: str = "",
     page_ref: str = "",
 ) -> Evidence:
-    """Check size and type by content, hash, store, and optionally link to one item."""
+    """Check size and type by content, hash, store, and optionally link to one item.
+
+    Every check, the link's included, runs before the file is stored, so a refused upload
+    leaves nothing on disk (and a failure after storing removes the file). A file the unit
+    already has in the cycle (the same SHA-256) is not stored again: its document is reused
+    (and linked), returned with `reused` set."""
     from django.conf import settings
 
     _require_evidence_rights(
@@ -59,6 +64,24 @@ def evidence_upload(
     )
     _require_evidence_window(participation, user)
     checked = check_upload(file, settings.EVIDENCE_MAX_BYTES)
+    if link_code:
+        _require_linkable(participation, link_code, user)
+    # One upload of a unit at a time: two clicks of the same file make one document.
+    Participation.objects.select_for_update().filter(pk=participation.pk).exists()
+    same = Evidence.objects.filter(
+        cycle=participation.cycle, unit=participation.unit, sha256=checked.sha256
+    ).first()
+    if same is not None:
+        same.reused = True
+        if link_code:
+            evidence_link(
+                participation=participation,
+                evidence=same,
+                code=link_code,
+                page_ref=page_ref,
+                user=user,
+            )
+        return same
     name = checked.name
     file.name = name
     ev = Evidence(
@@ -75,22 +98,39 @@ def evidence_upload(
         uploaded_by=user,
     )
     ev.file.save(name, file, save=False)
-    ev.save()
-    log_action(
-        "evidence.uploaded",
-        actor=user,
-        target=ev,
-        cycle=participation.cycle,
-        unit=participation.unit,
-        name=name,
-        sha256=ev.sha256,
-        size=ev.size,
-    )
-    if link_code:
-        evidence_link(
-            participation=participation, evidence=ev, code=link_code, page_ref=page_ref, user=user
+    try:
+        ev.save()
+        log_action(
+            "evidence.uploaded",
+            actor=user,
+            target=ev,
+            cycle=participation.cycle,
+            unit=participation.unit,
+            name=name,
+            sha256=ev.sha256,
+            size=ev.size,
         )
+        if link_code:
+            evidence_link(
+                participation=participation,
+                evidence=ev,
+                code=link_code,
+                page_ref=page_ref,
+                user=user,
+            )
+    except BaseException:
+        ev.file.storage.delete(ev.file.name)  # the rows roll back: so does the file
+        raise
     return ev
+
+
+def _require_linkable(participation: Participation, code: str, user: Any) -> None:
+    """The checks of evidence_link that do not need the document: the user's rights on the
+    item, and the item being one of the unit's own."""
+    _require_evidence_rights(
+        user, participation, code, _("Bạn không có quyền gắn tài liệu cho mục này.")
+    )
+    _unit_item(participation, code)
 
 
 @transaction.atomic
@@ -102,13 +142,10 @@ def evidence_link(
     page_ref: str = "",
     user: Any,
 ) -> EvidenceLink:
-    _require_evidence_rights(
-        user, participation, code, _("Bạn không có quyền gắn tài liệu cho mục này.")
-    )
+    _require_linkable(participation, code, user)
     if evidence.unit_id != participation.unit_id or evidence.cycle_id != participation.cycle_id:
         raise ServiceError(_("Tài liệu không thuộc đơn vị này."))
     _require_evidence_window(participation, user)
-    _unit_item(participation, code)
     entry, _created = Entry.objects.get_or_create(participation=participation, code=code)
     link, created = EvidenceLink.objects.get_or_create(
         evidence=evidence, entry=entry, defaults={"page_ref": page_ref.strip()}

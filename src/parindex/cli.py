@@ -8,6 +8,7 @@ parindex demo [--empty]  set up the demo database (or an empty one with one orga
                          (--port N, --host H, --reset to rebuild, --no-serve)
 parindex setup import FILE.xlsx | export --out FILE.xlsx   the set-up workbook
 parindex cycle checklist CYCLE | move CYCLE STATE --user U [--reason R]   a cycle's stages
+parindex evidence orphans [--delete]   evidence files no document names (count, bytes)
 parindex manage ARGS...  Django management commands (migrate, createsuperuser, ...)
 """
 
@@ -202,6 +203,13 @@ def cmd_cycle(args: argparse.Namespace) -> int:
     return run_cycle(args)
 
 
+def cmd_evidence(args: argparse.Namespace) -> int:
+    _django_setup()
+    from parindex.assessment.cli import run_evidence
+
+    return run_evidence(args)
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "parindex.settings")
     from django.core.management import call_command
@@ -286,6 +294,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_cycle_arguments(y)
     y.set_defaults(func=cmd_cycle)
+
+    v = sub.add_parser("evidence", help="tệp tài liệu kiểm chứng: tìm, xóa tệp mồ côi")
+    from parindex.assessment.cli import add_evidence_arguments
+
+    add_evidence_arguments(v)
+    v.set_defaults(func=cmd_evidence)
 
     g = sub.add_parser("manage", help="lệnh quản trị Django", add_help=False)
     g.add_argument("rest", nargs=argparse.REMAINDER)

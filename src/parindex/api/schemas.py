@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any, Literal
 
+from django.utils.translation import gettext as _
 from ninja import Field, Schema
 from pydantic import field_validator
 
@@ -17,8 +18,6 @@ CycleState = Literal[
 LedgerKind = Literal["evidence", "appraisal", "self_shortfall", "missing", "structural"]
 LedgerReason = Literal["evidence_missing", "evidence_invalid", "outside_period", "not_met", "other"]
 LedgerSort = Literal["lost", "recoverable", "unit", "code", "rank"]
-
-NUL_REFUSED = "không được chứa ký tự NUL (\\u0000)"
 
 
 def holds_nul(value: Any) -> bool:
@@ -40,7 +39,7 @@ class InSchema(Schema):
     @classmethod
     def _no_nul(cls, value: Any) -> Any:
         if holds_nul(value):
-            raise ValueError(NUL_REFUSED)
+            raise ValueError(_("không được chứa ký tự NUL (mã 0)"))
         return value
 
 

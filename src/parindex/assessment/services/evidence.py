@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from parindex.assessment import lifecycle
@@ -119,7 +123,8 @@ def evidence_upload(
                 user=user,
             )
     except BaseException:
-        ev.file.storage.delete(ev.file.name)  # the rows roll back: so does the file
+        if ev.file.name:  # the rows roll back: so does the file
+            ev.file.storage.delete(ev.file.name)
         raise
     return ev
 
@@ -195,3 +200,57 @@ def evidence_for_user(user: Any, pk: int) -> Evidence:
     if not perm.access(user, p).can(perm.VIEW):
         raise Evidence.DoesNotExist
     return ev
+
+
+# --- files without a document ----------------------------------------------------------------
+
+EVIDENCE_DIR = "evidence"
+
+
+@dataclass
+class Orphans:
+    """Files under the evidence storage that no Evidence row names: their names (storage
+    paths, sorted) and total size; `deleted` when they were removed."""
+
+    names: list[str] = field(default_factory=list)
+    size: int = 0
+    deleted: bool = False
+
+
+def _stored_files(storage: Any, folder: str) -> Iterator[str]:
+    """Every file under `folder` of the storage, by its storage name."""
+    try:
+        dirs, files = storage.listdir(folder)
+    except FileNotFoundError:
+        return
+    for name in files:
+        yield f"{folder}/{name}"
+    for d in dirs:
+        yield from _stored_files(storage, f"{folder}/{d}")
+
+
+def evidence_orphans(*, delete: bool = False, min_age: timedelta = timedelta(hours=1)) -> Orphans:
+    """Find (and with `delete`, remove) the evidence files no document names: left by an
+    upload killed between storing its file and committing its row. Files younger than
+    `min_age` are left alone (an upload may be storing them right now). Removal is audited."""
+    storage = Evidence._meta.get_field("file").storage  # type: ignore[union-attr]
+    known = set(Evidence.objects.values_list("file", flat=True))
+    cutoff = timezone.now() - min_age
+    found = Orphans()
+    for name in _stored_files(storage, EVIDENCE_DIR):
+        if name in known or storage.get_modified_time(name) > cutoff:
+            continue
+        found.names.append(name)
+        found.size += storage.size(name)
+    found.names.sort()
+    if delete and found.names:
+        for name in found.names:
+            storage.delete(name)
+        found.deleted = True
+        log_action(
+            "evidence.orphans_removed",
+            files=found.names[:1000],
+            count=len(found.names),
+            size=found.size,
+        )
+    return found

@@ -71,7 +71,7 @@ def evidence_upload(
     if link_code:
         _require_linkable(participation, link_code, user)
     # One upload of a unit at a time: two clicks of the same file make one document.
-    Participation.objects.select_for_update().filter(pk=participation.pk).exists()
+    list(Participation.objects.select_for_update().filter(pk=participation.pk).values("pk"))
     same = Evidence.objects.filter(
         cycle=participation.cycle, unit=participation.unit, sha256=checked.sha256
     ).first()

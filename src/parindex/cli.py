@@ -11,6 +11,7 @@ parindex cycle checklist CYCLE | move CYCLE STATE --user U [--reason R]   a cycl
 parindex cycle ministry-import CYCLE FILE --user U   the Ministry's results entered back
 parindex report self-assessment --cycle ID --unit CODE --out FILE.docx [--evidence-zip F.zip]
                          a unit's self-assessment report (Word) and evidence bundle
+parindex evidence orphans [--delete]   evidence files no document names (count, bytes)
 parindex manage ARGS...  Django management commands (migrate, createsuperuser, ...)
 """
 
@@ -226,6 +227,11 @@ def cmd_report(args: argparse.Namespace) -> int:
     from parindex.assessment.cli_report import run_report
 
     return run_report(args)
+def cmd_evidence(args: argparse.Namespace) -> int:
+    _django_setup()
+    from parindex.assessment.cli import run_evidence
+
+    return run_evidence(args)
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -319,6 +325,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_report_arguments(r)
     r.set_defaults(func=cmd_report)
+    v = sub.add_parser("evidence", help="tệp tài liệu kiểm chứng: tìm, xóa tệp mồ côi")
+    from parindex.assessment.cli import add_evidence_arguments
+
+    add_evidence_arguments(v)
+    v.set_defaults(func=cmd_evidence)
 
     g = sub.add_parser("manage", help="lệnh quản trị Django", add_help=False)
     g.add_argument("rest", nargs=argparse.REMAINDER)

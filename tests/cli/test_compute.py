@@ -267,9 +267,13 @@ def test_percent_above_100(capsys, tmp_path):
 
 
 def test_huge_number_is_an_error_not_a_crash(capsys, tmp_path):
-    path = scores_with(tmp_path, "XA-C,1.1.2,1e30,commune")
+    path = scores_with(tmp_path, "XA-C,1.1.2,1" + "0" * 30 + ",commune")
     err = assert_fails(capsys, "--scores", str(path))
     assert "dòng 17, cột value" in err and "vượt quá 100%" in err
+    # written as a power of ten, it is not a number a person types
+    path = scores_with(tmp_path, "XA-C,1.1.2,1e30,commune")
+    err = assert_fails(capsys, "--scores", str(path))
+    assert "dòng 17, cột value" in err and "viết bằng chữ số 0–9" in err
 
 
 def test_wrong_kind_of_value(capsys, tmp_path):

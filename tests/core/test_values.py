@@ -238,3 +238,20 @@ def test_to_decimal_fast_path_reads_like_the_text_path(text):
     except ValueError:
         slow = None
     assert (None if fast is None else str(fast)) == (None if slow is None else str(slow))
+
+
+@pytest.mark.parametrize(
+    "raw", ["1e-400", "1E5", "٣", "３", "१२", "1_000", "NaN", "Infinity", "-inf", "0x10", "٣,٥"]
+)
+def test_numbers_are_typed_in_plain_digits(raw):
+    # Decimal() reads each of these; a person's input must not (issue 12, security pass).
+    with pytest.raises(InvalidValue, match="cần một số, viết bằng chữ số 0–9"):
+        parse_value(raw, NUMBER)
+
+
+@pytest.mark.parametrize(
+    "raw, value",
+    [("7,5", "7.5"), ("85.5", "85.5"), (" 1.234,5 ", "1234.5"), ("90 %", "90"), ("-2", "-2")],
+)
+def test_typed_numbers_still_read(raw, value):
+    assert parse_value(raw, NUMBER) == Number(D(value))

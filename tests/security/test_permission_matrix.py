@@ -427,7 +427,8 @@ CASES = [
     Case("evidence_upload", part,
          get="      405     405     405       405      405     405       405    405       login",
          post="     noop    noop    done      done     done    noop      noop   404       login",
-         data=lambda w: {"file": SimpleUploadedFile("bo-sung.pdf", PDF, "application/pdf")},
+         # another file than the world's (the same one would reuse its document)
+         data=lambda w: {"file": SimpleUploadedFile("bo-sung.pdf", PDF + b"%2\n")},
          effect=lambda w: Evidence.objects.filter(unit=w.unit_a).count() == 2),
     Case("library_link", lambda w: {"pk": w.p.pk, "ev_pk": w.evidence.pk},
          get="      405     405     405       405      405     405       405    405       login",

@@ -206,7 +206,7 @@ def test_the_evidence_panel_lists_documents_not_yet_linked(self_world, self_logi
     p = self_world["p"]
     client = self_login(self_world["officer"])
     upload(client, p, "a.pdf", small_pdf(), title="Tài liệu A", code="1.1.1")
-    upload(client, p, "b.pdf", small_pdf(), title="Tài liệu B")
+    upload(client, p, "b.pdf", small_pdf() + b"%B\n", title="Tài liệu B")  # another file
     html = client.get(
         reverse("self_entry_evidence", args=[p.pk, "1.1.1"]) + "?ctx=self", **HX
     ).content.decode()

@@ -153,3 +153,15 @@ def test_the_appraiser_sees_round_one_while_it_runs(self_world, self_login):
     assert staff_view.content.decode().count("chưa có") < unit_view.content.decode().count(
         "chưa có"
     )
+
+
+def test_a_nul_byte_in_the_explanation_is_refused(self_appraised, self_login):
+    # PostgreSQL cannot store it (DataError, a 500): refused on the item, nothing saved.
+    p = self_appraised["p"]
+    entry = Entry.objects.get(participation=p, code="1.1.2")
+    client = self_login(self_appraised["officer"])
+    response = explain(client, p, "1.1.2", "Đã hoàn thành\x00 đủ", entry.version)
+    assert response.status_code == 200
+    assert "Chưa lưu" in response.content.decode()
+    entry.refresh_from_db()
+    assert entry.explanation == "" and "\x00" not in entry.explanation

@@ -23,7 +23,7 @@ from .auth import user_of
 from .errors import ApiError
 from .pagination import Pagination
 from .reads import PK_MAX, dec, router, unit_ref
-from .schemas import ErrorOut
+from .schemas import ErrorOut, InSchema
 
 TaskStatus = Literal["not_started", "in_progress", "done"]
 PLAN_ID = Path(..., ge=1, le=PK_MAX, description="Mã số kế hoạch")
@@ -81,7 +81,7 @@ class TaskOut(Schema):
     version: int = Field(..., description="Gửi lại khi cập nhật (409 nếu đã có người sửa)")
 
 
-class TaskUpdateIn(Schema):
+class TaskUpdateIn(InSchema):
     version: int = Field(..., ge=0, le=PK_MAX)
     status: TaskStatus | None = None
     progress: int | None = Field(None, ge=0, le=100)

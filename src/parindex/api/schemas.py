@@ -6,7 +6,9 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any, Literal
 
+from django.utils.translation import gettext as _
 from ninja import Field, Schema
+from pydantic import field_validator
 
 Stage = Literal["self", "r1", "r2", "final"]
 UnitType = Literal["ministry", "province", "department", "commune", "other"]
@@ -16,6 +18,29 @@ CycleState = Literal[
 LedgerKind = Literal["evidence", "appraisal", "self_shortfall", "missing", "structural"]
 LedgerReason = Literal["evidence_missing", "evidence_invalid", "outside_period", "not_met", "other"]
 LedgerSort = Literal["lost", "recoverable", "unit", "code", "rank"]
+
+
+def holds_nul(value: Any) -> bool:
+    """Whether a text anywhere in `value` (texts, lists, dicts' keys and values) holds NUL."""
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(holds_nul(k) or holds_nul(v) for k, v in value.items())
+    if isinstance(value, list | tuple):
+        return any(holds_nul(v) for v in value)
+    return False
+
+
+class InSchema(Schema):
+    """A request body: no text in it may hold a NUL byte (PostgreSQL can store none; the
+    write would fail with a 500). Refused with 422 naming the field."""
+
+    @field_validator("*")
+    @classmethod
+    def _no_nul(cls, value: Any) -> Any:
+        if holds_nul(value):
+            raise ValueError(_("không được chứa ký tự NUL (mã 0)"))
+        return value
 
 
 class ErrorDetail(Schema):
@@ -161,7 +186,7 @@ class EntryOut(Schema):
 # --- writes --------------------------------------------------------------------------------
 
 
-class ScoreIn(Schema):
+class ScoreIn(InSchema):
     code: str = Field(..., min_length=1, max_length=32, description="Mã tiêu chí thành phần")
     value: str | int | float = Field(
         ..., description="Giá trị như khi nhập trên trang (ví dụ “95,5”, “có”, “không phát sinh”)"
@@ -172,7 +197,7 @@ class ScoreIn(Schema):
     )
 
 
-class ExternalIn(Schema):
+class ExternalIn(InSchema):
     code: str = Field(..., min_length=1, max_length=32)
     value: str | int | float
     version: int | None = Field(None, ge=0, le=2_147_483_647)
@@ -219,7 +244,7 @@ class ChecklistOut(Schema):
     moves: list[MoveOut]
 
 
-class TransitionIn(Schema):
+class TransitionIn(InSchema):
     to_state: CycleState
     reason: str = Field("", max_length=1000, description="Cần khi còn việc tồn đọng, khi quay lại")
     decision_number: str = Field("", max_length=100, description="Công bố: số quyết định")

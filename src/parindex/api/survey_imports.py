@@ -26,7 +26,7 @@ from parindex.surveys.models import ImportJob
 from .auth import user_of
 from .errors import ApiError
 from .reads import CYCLE_ID, PK_MAX, router
-from .schemas import ErrorOut
+from .schemas import ErrorOut, InSchema
 
 MAX_ROWS = 50_000
 FIRST_COLUMNS = ("respondent", "unit", "group")
@@ -34,7 +34,7 @@ Mode = Literal["all", "valid_only"]
 Cell = str | int | float | None
 
 
-class SurveyResponsesIn(Schema):
+class SurveyResponsesIn(InSchema):
     rows: list[dict[str, Cell]] = Field(
         ...,
         min_length=1,
@@ -54,7 +54,7 @@ class SurveyResponsesIn(Schema):
     name: str | None = Field(None, max_length=100, description="Tên để nhận ra lượt nhập")
 
 
-class StartIn(Schema):
+class StartIn(InSchema):
     mode: Mode
 
 

@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import sys
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
 # Cycle.State's values (the parser is built before Django is set up; a test pins them).
@@ -197,3 +198,44 @@ def run_cycle(args: argparse.Namespace) -> int:
     if args.action == "ministry-import":
         return ministry_import(args, cycle)
     return move(args, cycle)
+
+
+# --- parindex evidence orphans ---------------------------------------------------------------
+
+
+def add_evidence_arguments(p: argparse.ArgumentParser) -> None:
+    sub = p.add_subparsers(dest="action", required=True)
+    o = sub.add_parser("orphans", help="tệp tài liệu kiểm chứng không thuộc hồ sơ nào")
+    o.add_argument("--delete", action="store_true", help="xóa các tệp đó")
+    o.add_argument(
+        "--min-age",
+        type=int,
+        default=60,
+        metavar="PHÚT",
+        help="bỏ qua tệp mới lưu chưa quá số phút này (mặc định 60: có thể đang tải lên)",
+    )
+
+
+def run_evidence(args: argparse.Namespace) -> int:
+    """`parindex evidence orphans [--delete]`: the files under the evidence storage that no
+    document names (an upload killed mid-way), their count and bytes; removed with --delete."""
+    from datetime import timedelta
+
+    from parindex.assessment import services as svc
+    from parindex.core import fmt_vn
+
+    if args.min_age < 0:
+        _err("Lỗi: --min-age cần một số phút không âm.")
+        return 2
+    found = svc.evidence_orphans(delete=args.delete, min_age=timedelta(minutes=args.min_age))
+    for name in found.names:
+        _out(f"  {name}")
+    mb = fmt_vn(Decimal(found.size) / 1048576, 1)
+    what = f"{len(found.names)} tệp không thuộc hồ sơ nào, {found.size} byte ({mb} MB)"
+    if found.deleted:
+        _out(f"Đã xóa {what}.")
+    elif found.names:
+        _out(f"Tìm thấy {what}; thêm --delete để xóa.")
+    else:
+        _out("Không có tệp nào không thuộc hồ sơ nào (0 tệp, 0 byte).")
+    return 0

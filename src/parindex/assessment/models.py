@@ -310,6 +310,9 @@ class Evidence(models.Model):
     )
     uploaded_at = models.DateTimeField(auto_now_add=True)
 
+    # Not stored: set by evidence_upload when the file was already the unit's (same SHA-256).
+    reused = False
+
     class Meta:
         ordering = ["-uploaded_at"]
         verbose_name = _("tài liệu kiểm chứng")

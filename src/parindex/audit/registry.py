@@ -45,6 +45,7 @@ ACTIONS: dict[str, Promise] = {
     "evidence.linked": _("Gắn tài liệu kiểm chứng vào mục"),
     "evidence.unlinked": _("Gỡ tài liệu kiểm chứng khỏi mục"),
     "evidence.deleted": _("Xóa tài liệu kiểm chứng"),
+    "evidence.orphans_removed": _("Xóa tệp tài liệu không thuộc hồ sơ nào"),
     # surveys
     "survey.config_updated": _("Sửa cấu hình điều tra"),
     "survey.design_set": _("Khai báo thiết kế điều tra (trọng số, hệ số thiết kế)"),

@@ -2,8 +2,10 @@
 that writes text someone typed (unit names, notes, reasons, respondents' answers).
 
 CSV: text starting with = + - @, a tab or a line break gets a leading apostrophe (OWASP's
-advice on CSV injection); numbers are written as they are. XLSX written with openpyxl:
-text cells are typed as text, so "=..." stays text (no apostrophe shows). No Django here.
+advice on CSV injection); numbers are written as they are. XLSX written with openpyxl
+(append_text_safe for rows, put_text_safe for one cell; every openpyxl writer of the
+project uses them): text cells are typed as text, so "=..." stays text (no apostrophe
+shows). No Django here.
 """
 
 from __future__ import annotations
@@ -49,8 +51,36 @@ def as_text(cells: Iterable[Any]) -> None:
 
 
 def append_text_safe(ws: Any, values: Iterable[Any]) -> None:
-    """openpyxl's ws.append, with the row's text typed as text."""
+    """openpyxl's ws.append, with the row's text typed as text (numbers stay numbers). Works
+    on ordinary and write-only worksheets (Workbook(write_only=True))."""
     row = list(values)
+    if _write_only(ws):
+        from openpyxl.cell import WriteOnlyCell
+
+        out: list[Any] = []
+        for value in row:
+            if isinstance(value, str):
+                cell = WriteOnlyCell(ws, value=value)
+                cell.data_type = "s"
+                out.append(cell)
+            else:
+                out.append(value)
+        ws.append(out)
+        return
     ws.append(row)
     if row:
         as_text(ws[ws.max_row])
+
+
+def put_text_safe(ws: Any, row: int, column: int, value: Any) -> Any:
+    """ws.cell(row, column, value) with text typed as text; returns the cell."""
+    cell = ws.cell(row=row, column=column, value=value)
+    if isinstance(value, str):
+        cell.data_type = "s"
+    return cell
+
+
+def _write_only(ws: Any) -> bool:
+    from openpyxl.worksheet._write_only import WriteOnlyWorksheet
+
+    return isinstance(ws, WriteOnlyWorksheet)

@@ -49,11 +49,22 @@ def detect_type(head: bytes, file: Any) -> str | None:
     return None
 
 
+MAX_NAME = 200
+
+
 def clean_filename(name: str) -> str:
-    """The last path component, without control characters, at most 200 characters."""
+    """The last path component, without control characters, at most MAX_NAME characters:
+    a longer name is shortened in its stem, keeping its extension (up to 10 characters), so
+    the type check still sees "bao-cao.pdf" and its message names the file's real type."""
     base = name.replace("\\", "/").split("/")[-1]
     base = "".join(ch for ch in base if ch.isprintable()).strip().lstrip(".")
-    return base[:200] or "tai-lieu"
+    if len(base) > MAX_NAME:
+        stem, dot, ext = base.rpartition(".")
+        if dot and stem and len(ext) <= 10:
+            base = stem[: MAX_NAME - len(ext) - 1].rstrip() + "." + ext
+        else:
+            base = base[:MAX_NAME]
+    return base or "tai-lieu"
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 Q4 = Decimal("0.0001")
@@ -44,6 +45,25 @@ def to_decimal(raw: object) -> Decimal:
     if not result.is_finite():
         raise ValueError(f"'{raw}' không phải là số hữu hạn")
     return result
+
+
+# What a typed number may hold: ASCII digits, a sign, decimal/thousands marks, spaces and a
+# trailing percent. No exponent (1e-400), no other script's digits (٣, ３), no underscores,
+# no NaN/Infinity: Decimal() reads all of those, officials never type them.
+_TYPED = re.compile(r"[+-]?[0-9.,\u00a0 ]*[0-9][0-9.,\u00a0 ]*%?")
+PLAIN_NUMBER = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)")
+NOT_TYPED = "'{raw}' không phải là số viết bằng chữ số 0–9 (ví dụ 7,5)"
+
+
+def typed_decimal(raw: str) -> Decimal:
+    """A number a person typed (a form, an API value, a score or survey file), read as
+    to_decimal reads it ("7,5", "1.234,5", "85 %") but in plain digits only: an exponent,
+    non-ASCII digits (Arabic-Indic, full-width ...), underscores, NaN and Infinity are
+    refused. Raises ValueError."""
+    text = raw.strip()
+    if not _TYPED.fullmatch(text):
+        raise ValueError(NOT_TYPED.format(raw=raw))
+    return to_decimal(text)
 
 
 def _from_text(raw: str) -> Decimal:

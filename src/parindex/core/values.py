@@ -5,11 +5,11 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from enum import Enum
 
 from .errors import InvalidValue
-from .numbers import HUNDRED, q4, to_decimal
+from .numbers import HUNDRED, PLAIN_NUMBER, q4, to_decimal, typed_decimal
 
 # How the engine writes values back (and the form offers them): the canonical words.
 YES_TEXT, NO_TEXT = "có", "không"
@@ -110,6 +110,7 @@ _NOT_ARISING = NotArising()
 _FLAGS = {True: Flag(True), False: Flag(False)}
 _STATUSES = {t: Status(t) for t in Timeliness}
 
+_PLAIN_NUMBER = PLAIN_NUMBER.fullmatch  # "85.5", "-3", ".5": what Decimal reads as typed
 _new = object.__new__
 _set_number = Number.__dict__["value"].__set__  # Number(x) without the frozen __init__
 
@@ -147,23 +148,17 @@ def parse_value(raw: object, expects: str) -> Value:
         if "," in raw:  # "85,5": what numbers._from_text makes of it when nothing else is there
             plain = "." not in raw and " " not in raw and "\u00a0" not in raw and "%" not in raw
             text = raw.replace(",", ".") if plain else None
-        if text is not None:
-            try:
-                number = Decimal(text)
-            except InvalidOperation:
-                pass
-            else:
-                if number.is_finite():
-                    made = _new(Number)
-                    _set_number(made, number)
-                    return made
+        if text is not None and _PLAIN_NUMBER(text):
+            made = _new(Number)
+            _set_number(made, Decimal(text))
+            return made
     if isinstance(raw, NotArising | Number | Flag | Status | Ratio):
         return raw
     text = None
     if isinstance(raw, str):
         if expects == NUMBER:  # most inputs: no NA word is a number, so try a number first
             try:
-                return Number(to_decimal(raw))
+                return Number(typed_decimal(raw))
             except ValueError:
                 pass
         text = _norm(raw)
@@ -187,9 +182,11 @@ def parse_value(raw: object, expects: str) -> Value:
             "(on-time / late / not-done)"
         )
     try:
-        return Number(to_decimal(raw))
+        return Number(typed_decimal(raw) if isinstance(raw, str) else to_decimal(raw))
     except ValueError:
-        raise InvalidValue(f"giá trị '{raw}' không hợp lệ: cần một số") from None
+        raise InvalidValue(
+            f"giá trị '{raw}' không hợp lệ: cần một số, viết bằng chữ số 0–9 (ví dụ 7,5)"
+        ) from None
 
 
 def _count_text(count: Decimal) -> str:
@@ -211,7 +208,7 @@ def parse_count(raw: object, what: str) -> Decimal:
     if text == "" or text is None:
         raise InvalidValue(f"thiếu {what}")
     try:
-        count = to_decimal(text)
+        count = typed_decimal(text) if isinstance(text, str) else to_decimal(text)
     except ValueError:
         raise InvalidValue(f"{what} '{raw}' không phải là số") from None
     if count < 0:

@@ -351,9 +351,8 @@ def plan_xlsx(plan: Plan) -> bytes:
     assert ws is not None
     ws.title = "Nhiệm vụ"
     title = f"KẾ HOẠCH {TITLE.format(y=plan.year).upper()} — {plan.unit.name.upper()}"
-    ws.append([title])
+    append_text_safe(ws, [title])
     ws["A1"].font = Font(bold=True, size=13)
-    ws["A1"].data_type = "s"
     append_text_safe(
         ws,
         [f"Căn cứ kết quả kỳ đánh giá: {plan.source_cycle.name}. Xuất ngày {_date(today)}."],

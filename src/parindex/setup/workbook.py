@@ -19,6 +19,7 @@ from openpyxl import Workbook
 from parindex.accounts.models import Membership, OrgUnit, Role
 from parindex.assessment import permissions as perm
 from parindex.audit.services import log_action
+from parindex.common.cells import append_text_safe
 from parindex.common.errors import ServiceError
 from parindex.common.office_zip import DEFAULT, OfficeFileRefused, capped, load_workbook_checked
 
@@ -158,12 +159,12 @@ def workbook_bytes(rows: dict[str, list[tuple[str, ...]]] | None = None) -> byte
     wb = Workbook(write_only=True)
     for name, columns in COLUMNS.items():
         ws = wb.create_sheet(name)
-        ws.append(list(columns))
+        append_text_safe(ws, columns)
         for row in (rows or {}).get(name, []):
-            ws.append(list(row))
+            append_text_safe(ws, row)  # names, codes, e-mails: text, never formulas
     ws = wb.create_sheet(HELP)
     for line in HELP_LINES:
-        ws.append([line])
+        append_text_safe(ws, [line])
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()

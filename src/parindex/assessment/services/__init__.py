@@ -39,6 +39,7 @@ from .cycles import (  # noqa: F401
 from .evidence import (  # noqa: F401
     evidence_for_user,
     evidence_link,
+    evidence_orphans,
     evidence_unlink,
     evidence_upload,
 )

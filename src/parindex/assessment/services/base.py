@@ -24,5 +24,12 @@ def _require_manage(user: Any, cycle: Cycle) -> None:
         raise ServiceError(_("Bạn không có quyền quản lý kỳ đánh giá này."))
 
 
+def _require_plain_text(*texts: str | None) -> None:
+    """Refuse a text holding a NUL byte: PostgreSQL stores none (the write would fail with
+    DataError, a 500); no value, note or explanation typed by a person holds one."""
+    if any(t and "\x00" in t for t in texts):
+        raise ServiceError(_("Nội dung có ký tự không hợp lệ (NUL); hãy gõ lại."))
+
+
 def can_manage(user: Any, cycle: Cycle) -> bool:
     return perm.can_manage(user, cycle)

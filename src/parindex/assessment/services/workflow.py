@@ -26,7 +26,7 @@ from parindex.core.values import RATIO
 from .. import notify
 from .. import permissions as perm
 from ..models import Cycle, Entry, Participation
-from .base import _require_manage
+from .base import _require_manage, _require_plain_text
 from .cycles import self_assessment_open
 from .writes import EntryChange, _leaf, _self_points, _unit_item, _write_entry, write_entries
 
@@ -296,6 +296,7 @@ def entry_explain(*, entry: Entry, text: str, version: int | None = None, user: 
     acc = perm.access(user, p)
     if not acc.can(perm.EXPLAIN) or not acc.covers(entry.code):
         raise ServiceError(_("Bạn không có quyền giải trình mục này."))
+    _require_plain_text(text)
     ok, why = lifecycle.explanation_open(p.cycle)
     if not ok:
         raise ServiceError(why)

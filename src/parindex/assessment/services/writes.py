@@ -28,7 +28,7 @@ from parindex.core.model import EXTERNAL, SURVEY, Node
 
 from .. import permissions as perm
 from ..models import Cycle, Entry, Participation
-from .base import _require_manage, unit_of
+from .base import _require_manage, _require_plain_text, unit_of
 
 State = Cycle.State
 
@@ -190,6 +190,8 @@ def write_entries(changes: Sequence[EntryChange], *, user: Any) -> list[Entry]:
         first = stale[0][1]
         first.conflicts = stale
         raise first
+    for change in changes:  # the last guard: no NUL reaches the database
+        _require_plain_text(*(v for v in change.values.values() if isinstance(v, str)))
     todo = [c for c in changes if c.changed]
     if todo:
         now = timezone.now()
@@ -315,6 +317,9 @@ def _self_change(
         raise ServiceError(
             _("Mục %(c)s do cơ quan tổ chức nhập (điều tra, số liệu ngoài).") % {"c": code}
         )
+    if not node.applies(participation.unit.type):
+        raise ServiceError(_("Mục %(c)s không áp dụng cho loại đơn vị này.") % {"c": code})
+    _require_plain_text(value, note)
     value = value.strip()
     points = _self_points(tree, participation.unit, node, value)
     if entry is None:

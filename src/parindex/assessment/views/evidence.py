@@ -58,6 +58,11 @@ def _item_answer(
         return redirect(_safe_next(request, where["next"], library))
     if ctx == "explain":
         return _explain_response(request, p, acc, code, kind, message)
+    node = p.cycle.methodology.tree.nodes.get(code)
+    if node is None or not node.is_leaf:  # no row to answer (a forged or stale request)
+        return render(
+            request, "self/_message.html", {"kind": "error", "message": message}, status=404
+        )
     return _leaf_response(request, form_state(p, acc), code, kind, message)
 
 
@@ -92,6 +97,8 @@ def self_entry_evidence(request: HttpRequest, pk: int, code: str) -> HttpRespons
 @require_POST
 def self_evidence_link(request: HttpRequest, pk: int, code: str) -> HttpResponse:
     p, acc = _participation(request, pk)
+    if code not in p.cycle.methodology.tree.nodes:
+        raise Http404
     form = EvidenceLinkForm(request.POST, documents=_unit_evidence(p))
     if not form.is_valid():
         return _item_answer(request, p, acc, code, "error", first_error(form))
@@ -223,16 +230,25 @@ def evidence_upload(request: HttpRequest, pk: int) -> HttpResponse:
             return _item_answer(
                 request, p, acc, code, "error", _("Chưa tải lên: %(m)s") % {"m": error}
             )
-        return _item_answer(
-            request, p, acc, code, "success", _("Đã tải lên “%(n)s”.") % {"n": ev.original_name}
-        )
+        done = _("Đã tải lên “%(n)s”.") % {"n": ev.original_name}
+        return _item_answer(request, p, acc, code, "success", _reused(ev) or done)
     if error:
         return _library(request, p, acc, form, error)
     messages.success(
         request,
-        _("Đã tải lên “%(n)s” (SHA-256 %(h)s…).") % {"n": ev.original_name, "h": ev.sha256[:12]},
+        _reused(ev)
+        or _("Đã tải lên “%(n)s” (SHA-256 %(h)s…).") % {"n": ev.original_name, "h": ev.sha256[:12]},
     )
     return redirect("evidence_library", pk=p.pk)
+
+
+def _reused(ev: Evidence) -> str:
+    """The message of an upload that reused the unit's document (same SHA-256), else ""."""
+    if not ev.reused:
+        return ""
+    return _("Tệp này đã có trong kho tài liệu (“%(t)s”): dùng lại, không lưu thêm bản sao.") % {
+        "t": ev
+    }
 
 
 @login_required

@@ -14,6 +14,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
+from parindex.common.cells import put_text_safe
 from parindex.core.errors import Issue, ValidationFailed
 from parindex.core.loader import FORMAT
 from parindex.core.model import METHODS, NOT_ARISING_POLICIES, Methodology, Node
@@ -62,9 +63,7 @@ def _put(ws: Worksheet, row: int, col: int, value: Any) -> Cell:
         raise ValidationFailed(
             [Issue(f"nội dung dài {len(value)} ký tự, vượt giới hạn {MAX_CELL_TEXT} của Excel")]
         )
-    cell = ws.cell(row=row, column=col, value=value)
-    if isinstance(value, str):
-        cell.data_type = "s"
+    cell = put_text_safe(ws, row, col, value)
     assert isinstance(cell, Cell)
     return cell
 

@@ -227,6 +227,8 @@ def cmd_report(args: argparse.Namespace) -> int:
     from parindex.assessment.cli_report import run_report
 
     return run_report(args)
+
+
 def cmd_evidence(args: argparse.Namespace) -> int:
     _django_setup()
     from parindex.assessment.cli import run_evidence

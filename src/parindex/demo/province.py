@@ -49,6 +49,7 @@ if TYPE_CHECKING:
 
 State = Cycle.State
 TWO = Decimal("0.01")
+ZERO = Decimal(0)
 # The fields whose claims the province's own council lowered before sending.
 PRE_APPRAISED = ("2", "7")
 PRE_APPRAISAL_COMMENT = (
@@ -161,7 +162,7 @@ def _fill(
     lost = [min(x, n.max_points) for n, x in zip(leaves, lost, strict=True)]
     steps = [getattr(n.rule, "step", TWO) or TWO for n in leaves]
     coarse = [(x // st) * st if st > TWO else x for x, st in zip(lost, steps, strict=True)]
-    rest = sum(lost) - sum(coarse)
+    rest = sum(lost, ZERO) - sum(coarse, ZERO)
     fine = [i for i, st in enumerate(steps) if st <= TWO]
     extra = _split(rng, rest, [leaves[i].max_points - coarse[i] for i in fine])
     for i, x in zip(fine, extra, strict=True):

@@ -66,8 +66,8 @@ def write_structure(ws: Worksheet, s: Structure, put: Any, header: Any, number: 
     for source in s.sources:
         row += 1
         put(ws, row, 1, source)
-    for col, width in zip("ABCDEFG", (16, 48, 30, 18, 12, 14, 60), strict=True):
-        ws.column_dimensions[col].width = width
+    for letter, width in zip("ABCDEFG", (16, 48, 30, 18, 12, 14, 60), strict=True):
+        ws.column_dimensions[letter].width = width
 
 
 def read_structure(ws: Worksheet, text: Any, numeric: Any) -> dict[str, Any]:

@@ -8,6 +8,8 @@ parindex demo [--empty]  set up the demo database (or an empty one with one orga
                          (--port N, --host H, --reset to rebuild, --no-serve)
 parindex setup import FILE.xlsx | export --out FILE.xlsx   the set-up workbook
 parindex cycle checklist CYCLE | move CYCLE STATE --user U [--reason R]   a cycle's stages
+parindex backup [--out FILE.tar.gz]   the database and the uploaded files in one archive
+parindex restore FILE.tar.gz [--force]   into an empty, migrated database (docs/deploy.md)
 parindex manage ARGS...  Django management commands (migrate, createsuperuser, ...)
 """
 
@@ -203,6 +205,20 @@ def cmd_cycle(args: argparse.Namespace) -> int:
     return run_cycle(args)
 
 
+def cmd_backup(args: argparse.Namespace) -> int:
+    _django_setup()
+    from parindex.backup.cli import run_backup
+
+    return run_backup(args)
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    _django_setup()
+    from parindex.backup.cli import run_restore
+
+    return run_restore(args)
+
+
 def _demo_secret_key() -> None:
     """The demo runs with DEBUG off: without SECRET_KEY it gets a random key of its own, kept
     in its data directory (never the published development key)."""
@@ -303,6 +319,16 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_cycle_arguments(y)
     y.set_defaults(func=cmd_cycle)
+
+    from parindex.backup.cli import add_backup_arguments, add_restore_arguments
+
+    b = sub.add_parser("backup", help="sao lưu cơ sở dữ liệu và các tệp tải lên vào một tệp")
+    add_backup_arguments(b)
+    b.set_defaults(func=cmd_backup)
+
+    r = sub.add_parser("restore", help="khôi phục từ tệp sao lưu vào cơ sở dữ liệu trống")
+    add_restore_arguments(r)
+    r.set_defaults(func=cmd_restore)
 
     g = sub.add_parser("manage", help="lệnh quản trị Django", add_help=False)
     g.add_argument("rest", nargs=argparse.REMAINDER)

@@ -159,7 +159,11 @@ def test_across_vendors(world, tmp_path, settings):
     env.update(DEBUG="true", PARINDEX_DATA_DIR=str(tmp_path / "sq"), MEDIA_ROOT=str(tmp_path / "m"))
     (tmp_path / "sq").mkdir()
     cli = [sys.executable, "-m", "parindex.cli"]
-    for args in (["manage", "migrate", "-v0"], ["restore", "pg.tar.gz"], ["backup", "-o", "sq.tar.gz"]):
+    for args in (
+        ["manage", "migrate", "-v0"],
+        ["restore", "pg.tar.gz"],
+        ["backup", "-o", "sq.tar.gz"],
+    ):
         done = subprocess.run([*cli, *args], cwd=tmp_path, env=env, capture_output=True, text=True)
         assert done.returncode == 0, done.stderr
     with tarfile.open(tmp_path / "sq.tar.gz") as tar:

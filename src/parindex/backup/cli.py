@@ -9,6 +9,15 @@ from django.utils import timezone
 
 from .common import BackupError
 
+
+def _out(text: str) -> None:
+    sys.stdout.write(text + "\n")
+
+
+def _err(text: str) -> None:
+    sys.stderr.write(text + "\n")
+
+
 # exit codes: 0 done, 1 refused (nothing written), 3 backup written but files were missing
 MISSING_FILES = 3
 
@@ -37,21 +46,20 @@ def run_backup(args: argparse.Namespace) -> int:
     try:
         report = backup_write(out)
     except BackupError as exc:
-        print(f"Lỗi: {exc}", file=sys.stderr)
+        _err(f"Lỗi: {exc}")
         return 1
     m = report.manifest
-    print(
+    _out(
         f"Đã ghi {report.path}: {report.rows} dòng trong {len(m['tables'])} bảng, "
         f"{len(m['media'])} tệp ({m['database']['vendor']}, parindex {m['parindex_version']})."
     )
     if report.missing:
-        print(
+        _err(
             f"Cảnh báo: {len(report.missing)} tệp được ghi trong cơ sở dữ liệu nhưng không có "
-            "trong kho tệp (ghi trong manifest.json, mục missing_files):",
-            file=sys.stderr,
+            "trong kho tệp (ghi trong manifest.json, mục missing_files):"
         )
         for item in report.missing[:20]:
-            print(f"  - {item['model']} #{item['pk']} ({item['field']}): {item['name']}", file=sys.stderr)
+            _err(f"  - {item['model']} #{item['pk']} ({item['field']}): {item['name']}")
         return MISSING_FILES
     return 0
 
@@ -62,17 +70,14 @@ def run_restore(args: argparse.Namespace) -> int:
     try:
         report = restore_archive(args.file, force=args.force)
     except BackupError as exc:
-        print(f"Lỗi: {exc}", file=sys.stderr)
+        _err(f"Lỗi: {exc}")
         return 1
     m = report.manifest
-    print(
+    _out(
         f"Đã khôi phục {report.rows} dòng và {report.files} tệp (mã băm đã kiểm tra) từ bản sao "
         f"lưu tạo lúc {m['created_at']} ({m['database']['vendor']}, parindex "
         f"{m['parindex_version']})."
     )
     if report.missing:
-        print(
-            f"Cảnh báo: bản sao lưu không có {len(report.missing)} tệp (đã thiếu khi sao lưu).",
-            file=sys.stderr,
-        )
+        _err(f"Cảnh báo: bản sao lưu không có {len(report.missing)} tệp (đã thiếu khi sao lưu).")
     return 0

@@ -173,7 +173,9 @@ def verify_archive(path: str | os.PathLike[str], manifest: dict[str, Any]) -> No
 
 def _check_member(info: tarfile.TarInfo, expected: dict[str, Any], seen: set[str]) -> None:
     if info.name not in expected or info.name in seen:
-        raise BackupError(f"Tệp sao lưu hỏng: “{info.name}” không có (hoặc lặp lại) trong {MANIFEST}.")
+        raise BackupError(
+            f"Tệp sao lưu hỏng: “{info.name}” không có (hoặc lặp lại) trong {MANIFEST}."
+        )
     seen.add(info.name)
 
 
@@ -244,9 +246,12 @@ def restore_archive(
 
 def _flush() -> None:
     tables = [m._meta.db_table for m in backed_up_models()]
-    connection.ops.execute_sql_flush(
-        connection.ops.sql_flush(no_style(), tables, reset_sequences=False)
-    )
+    statements = connection.ops.sql_flush(no_style(), tables, reset_sequences=False)
+    if connection.vendor == "postgresql":
+        # TRUNCATE refuses tables with deferred checks pending (rows written earlier in a
+        # caller's transaction): run those checks now, defer again for the load.
+        statements = ["SET CONSTRAINTS ALL IMMEDIATE", *statements, "SET CONSTRAINTS ALL DEFERRED"]
+    connection.ops.execute_sql_flush(statements)
 
 
 def _load_table(member: str, reader: HashingReader) -> int:
@@ -259,7 +264,9 @@ def _load_table(member: str, reader: HashingReader) -> int:
         if line:
             row = json.loads(line)
             if row.get("model") != label:
-                raise BackupError(f"Tệp sao lưu hỏng: dòng của {row.get('model')!r} trong {member}.")
+                raise BackupError(
+                    f"Tệp sao lưu hỏng: dòng của {row.get('model')!r} trong {member}."
+                )
             batch.append(row)
         if batch and (not line or len(batch) >= ROWS_PER_INSERT):
             _insert(model, batch)
@@ -291,7 +298,9 @@ def _finish_tables(manifest: dict[str, Any]) -> None:
     for label, table in manifest["tables"].items():
         found = apps.get_model(label)._base_manager.count()
         if found != table["rows"]:
-            raise BackupError(f"Bảng {label}: {found} dòng sau khi nạp, bản sao lưu ghi {table['rows']}.")
+            raise BackupError(
+                f"Bảng {label}: {found} dòng sau khi nạp, bản sao lưu ghi {table['rows']}."
+            )
     statements = connection.ops.sequence_reset_sql(no_style(), backed_up_models())
     if statements:
         with connection.cursor() as cursor:
@@ -321,7 +330,8 @@ def _put_file(storage: Storage, name: str, reader: HashingReader, sha: str, forc
                 f"Tệp “{name}” đã có trong kho tệp với nội dung khác; thêm --force để ghi đè."
             )
         storage.delete(name)
-    saved = storage.save(name, File(_Chunks(reader), name=name))
+    content = File(_Chunks(reader), name=name)  # type: ignore[arg-type]
+    saved = storage.save(name, content)
     if saved != name:
         storage.delete(saved)
         raise BackupError(f"Không ghi được tệp “{name}” đúng tên (kho tệp đặt “{saved}”).")

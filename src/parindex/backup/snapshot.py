@@ -20,7 +20,6 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 
 from .common import (
-    CHUNK,
     FORMAT,
     FORMAT_VERSION,
     MANIFEST,
@@ -138,7 +137,8 @@ def backup_write(out: str | os.PathLike[str]) -> BackupReport:
             for model in backed_up_models():
                 part = Path(tmp) / data_member(model).replace("/", "_")
                 tables[model._meta.label_lower] = _dump_model(model, part, files)
-        media, missing = [], []
+        media: list[dict[str, Any]] = []
+        missing: list[dict[str, Any]] = []
         for name in sorted(files):
             try:
                 with storage.open(name, "rb") as fh:
@@ -191,6 +191,3 @@ def _add(tar: tarfile.TarFile, name: str, fh: Any, size: int, mtime: float) -> N
     info.mtime = int(mtime)
     info.mode = 0o600
     tar.addfile(info, fh)
-
-
-__all__ = ["CHUNK", "BackupReport", "backup_write", "read_snapshot"]

@@ -280,5 +280,6 @@ def test_the_archive_is_one_gzip_file_with_the_manifest_first(world, tmp_path):
     with gzip.open(tmp_path / "b.tar.gz") as fh:
         first = tarfile.open(fileobj=fh, mode="r|").next()
     assert first is not None and first.name == "manifest.json"
+    assert (tmp_path / "b.tar.gz").stat().st_mode & 0o777 == 0o600
     with pytest.raises(BackupError, match="đã có"):
         backup_write(tmp_path / "b.tar.gz")

@@ -167,6 +167,7 @@ def _write_archive(
 ) -> None:
     partial = out.with_name(out.name + ".partial")
     try:
+        partial.touch(mode=0o600)  # rows, password hashes, documents: the operator's only
         with tarfile.open(partial, "w:gz", format=tarfile.PAX_FORMAT) as tar:
             body = json.dumps(manifest, ensure_ascii=False, indent=1).encode("utf-8")
             _add(tar, MANIFEST, io.BytesIO(body), len(body), mtime)

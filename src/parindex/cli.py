@@ -12,6 +12,8 @@ parindex cycle ministry-import CYCLE FILE --user U   the Ministry's results ente
 parindex report self-assessment --cycle ID --unit CODE --out FILE.docx [--evidence-zip F.zip]
                          a unit's self-assessment report (Word) and evidence bundle
 parindex evidence orphans [--delete]   evidence files no document names (count, bytes)
+parindex backup [--out FILE.tar.gz]   the database and the uploaded files in one archive
+parindex restore FILE.tar.gz [--force]   into an empty, migrated database (docs/deploy.md)
 parindex manage ARGS...  Django management commands (migrate, createsuperuser, ...)
 """
 
@@ -207,6 +209,20 @@ def cmd_cycle(args: argparse.Namespace) -> int:
     return run_cycle(args)
 
 
+def cmd_backup(args: argparse.Namespace) -> int:
+    _django_setup()
+    from parindex.backup.cli import run_backup
+
+    return run_backup(args)
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    _django_setup()
+    from parindex.backup.cli import run_restore
+
+    return run_restore(args)
+
+
 def _demo_secret_key() -> None:
     """The demo runs with DEBUG off: without SECRET_KEY it gets a random key of its own, kept
     in its data directory (never the published development key)."""
@@ -332,6 +348,15 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_evidence_arguments(v)
     v.set_defaults(func=cmd_evidence)
+    from parindex.backup.cli import add_backup_arguments, add_restore_arguments
+
+    b = sub.add_parser("backup", help="sao lưu cơ sở dữ liệu và các tệp tải lên vào một tệp")
+    add_backup_arguments(b)
+    b.set_defaults(func=cmd_backup)
+
+    r = sub.add_parser("restore", help="khôi phục từ tệp sao lưu vào cơ sở dữ liệu trống")
+    add_restore_arguments(r)
+    r.set_defaults(func=cmd_restore)
 
     g = sub.add_parser("manage", help="lệnh quản trị Django", add_help=False)
     g.add_argument("rest", nargs=argparse.REMAINDER)

@@ -91,6 +91,8 @@ ACTIONS: dict[str, Promise] = {
     "setup.methodology_retired": _("Ngừng sử dụng bộ tiêu chí"),
     "setup.cycle_copied": _("Tạo kỳ đánh giá từ kỳ năm trước"),
     "setup.workbook_imported": _("Nhập tệp thiết lập (Excel)"),
+    # backups (parindex.backup)
+    "backup.restored": _("Khôi phục dữ liệu từ bản sao lưu"),
     # API tokens
     "api_token.created": _("Tạo khóa API"),
     "api_token.revoked": _("Thu hồi khóa API"),

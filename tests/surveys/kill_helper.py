@@ -12,7 +12,8 @@ worker POINT F   run the task worker (db_worker --batch). POINT "write": the wor
                  "none": no stop. At the stop it creates the file F and waits to be killed.
 poll JOB         the job's page as polled by the progress bar (htmx), as the manager;
                  prints the job's state after it
-restart JOB      the user's "Nhập lại" (import_job_restart)
+restart JOB      the user's "Nhập lại" (import_job_restart), then a worker that runs the
+                 queue and stops, then check JOB
 check JOB        prints the job, its rows and whether the stored survey points and the
                  units' entries are those the stored rows give (JSON)
 """
@@ -131,7 +132,10 @@ def poll(job_id: int) -> None:
 
 
 def restart(job_id: int) -> None:
-    s.import_job_restart(job=ImportJob.objects.get(pk=job_id), user=_manager())
+    job = s.import_job_restart(job=ImportJob.objects.get(pk=job_id), user=_manager())
+    assert job.status == ImportJob.Status.QUEUED, job.status
+    worker("none", "")
+    check(job_id)
 
 
 def check(job_id: int) -> None:

@@ -280,6 +280,11 @@ TASKS = {
         else "django_tasks.backends.immediate.ImmediateBackend"
     }
 }
+# A running survey import whose worker wrote nothing for this long (seconds) is taken as
+# interrupted (the worker was killed) and marked failed, to be started again. It must exceed
+# the longest write phase of one import (rows + survey points in one transaction: about a
+# minute for a million rows), during which no progress can be seen from outside.
+SURVEY_JOB_STALE_AFTER = env_int("SURVEY_JOB_STALE_AFTER", 900)
 
 LOGGING = {
     "version": 1,

@@ -3,11 +3,13 @@ all or nothing or the valid rows, score), the organiser's right only."""
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
 from api_helpers import assert_error
+from django.utils import timezone
 from factories import install_methodology, make_cycle, make_unit, make_user
 
 from parindex.accounts.models import OrgUnit, Role
@@ -123,3 +125,20 @@ def test_malformed_bodies_are_422(api_survey, api_client, body):
         f"/cycles/{api_survey.cycle.pk}/survey-responses", body
     )
     assert_error(response, 422, "validation_error")
+
+
+def test_polling_an_import_whose_worker_died_reports_it_interrupted(
+    api_survey, api_client, settings
+):
+    settings.SURVEY_JOB_STALE_AFTER = 600
+    job = _post(api_client, api_survey, "manager", {"rows": [sipas("API-001")]}).json()
+    ImportJob.objects.filter(pk=job["id"]).update(
+        status=ImportJob.Status.IMPORTING,
+        mode="all",
+        progress=75,
+        heartbeat_at=timezone.now() - dt.timedelta(seconds=601),
+    )
+    client = api_client(api_survey.keys["manager"])
+    got = client.get(f"/cycles/{api_survey.cycle.pk}/survey-imports/{job['id']}").json()
+    assert got["status"] == "failed" and got["message"].startswith("Nhập bị gián đoạn")
+    assert not Response.objects.exists()

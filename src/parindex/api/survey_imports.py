@@ -201,7 +201,8 @@ JOB_ID = Path(..., ge=1, le=PK_MAX, description="Mã số lượt nhập phiếu
 )
 def survey_import(request: HttpRequest, cycle_id: int = CYCLE_ID, job_id: int = JOB_ID) -> Any:
     """An import of survey responses: its state, counts and first problems."""
-    return Status(200, job_out(_job(user_of(request), cycle_id, job_id)))
+    job = survey_svc.import_job_refresh(_job(user_of(request), cycle_id, job_id))
+    return Status(200, job_out(job))
 
 
 @router.post(

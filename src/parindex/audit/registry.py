@@ -62,6 +62,11 @@ ACTIONS: dict[str, Promise] = {
     "survey.import_uploaded": _("Tải lên tệp phiếu khảo sát"),
     "survey.import_started": _("Bắt đầu nhập tệp phiếu khảo sát đã kiểm tra"),
     "survey.imported": _("Nhập xong tệp phiếu khảo sát"),
+    "survey.import_interrupted": _(
+        "Đánh dấu lượt nhập phiếu bị gián đoạn (tiến trình xử lý đã dừng)"
+    ),
+    "survey.import_restarted": _("Chạy lại lượt nhập phiếu bị gián đoạn hoặc lỗi"),
+    "survey.import_rescored": _("Tính lại điểm điều tra của lượt nhập chưa được tính điểm"),
     "survey.scored": _("Tính điểm điều tra xã hội học"),
     # results
     "results.national_imported": _("Nhập kết quả Chỉ số CCHC đã công bố"),

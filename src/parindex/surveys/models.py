@@ -224,6 +224,11 @@ class ImportJob(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # Liveness of a running job: the last state or progress change its worker wrote, and the
+    # id of its django-tasks result (see services/jobs.py: a job whose worker died is marked
+    # failed and can be started again).
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    task_id = models.CharField(max_length=64, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]

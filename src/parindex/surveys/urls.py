@@ -29,6 +29,7 @@ urlpatterns = [
     path(cycle + "nhap-phieu/tep-mau.csv", views.sample_file, name="sample_file"),
     path(cycle + "nhap-phieu/<int:jpk>/", views.job, name="job"),
     path(cycle + "nhap-phieu/<int:jpk>/nhap/", views.job_start, name="job_start"),
+    path(cycle + "nhap-phieu/<int:jpk>/chay-lai/", views.job_restart, name="job_restart"),
     path(cycle + "nhap-phieu/<int:jpk>/dong-bi-loai.csv", views.job_rejected, name="job_rejected"),
     path(cycle + "nhap-kep/", views.batches, name="batches"),
     path(cycle + "nhap-kep/<int:bpk>/", views.batch, name="batch"),

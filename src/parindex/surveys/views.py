@@ -82,7 +82,7 @@ def home(request: HttpRequest, pk: int) -> HttpResponse:
         table=table,
         config=svc.survey_config(cycle),
         window=svc.form_window(cycle),
-        jobs=sel.import_jobs(cycle, 5),
+        jobs=[svc.import_job_refresh(j) for j in sel.import_jobs(cycle, 5)],
         batches=sel.batches(cycle),
         questionnaires=sel.questionnaires_of(cycle),
     )
@@ -377,7 +377,7 @@ def imports(request: HttpRequest, pk: int) -> HttpResponse:
         cycle,
         "imports",
         form=form,
-        jobs=sel.import_jobs(cycle),
+        jobs=[svc.import_job_refresh(j) for j in sel.import_jobs(cycle)],
         questionnaires=sel.questionnaires_of(cycle),
         sample=svc.SAMPLE_RESPONSES.name,
     )
@@ -431,7 +431,7 @@ def _job_context(job: ImportJob) -> dict[str, Any]:
 @login_required
 def job(request: HttpRequest, pk: int, jpk: int) -> HttpResponse:
     cycle = _cycle(request, pk)
-    j = _job(cycle, jpk)
+    j = svc.import_job_refresh(_job(cycle, jpk))
     context = _job_context(j)
     if request.headers.get("HX-Request"):
         closed = not cycle.facts.organiser_edit
@@ -452,6 +452,18 @@ def job_start(request: HttpRequest, pk: int, jpk: int) -> HttpResponse:
             svc.import_job_start(job=j, mode=form.cleaned_data["mode"], user=request.user)
         except ServiceError as exc:
             messages.error(request, str(exc))
+    return redirect("surveys:job", cycle.pk, j.pk)
+
+
+@login_required
+@require_POST
+def job_restart(request: HttpRequest, pk: int, jpk: int) -> HttpResponse:
+    cycle = _cycle(request, pk)
+    j = _job(cycle, jpk)
+    try:
+        svc.import_job_restart(job=j, user=request.user)
+    except ServiceError as exc:
+        messages.error(request, str(exc))
     return redirect("surveys:job", cycle.pk, j.pk)
 
 

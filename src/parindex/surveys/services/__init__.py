@@ -36,6 +36,7 @@ from .imports import (
     import_job_validate,
     responses_import_path,
 )
+from .jobs import import_job_refresh, import_job_restart, import_jobs_recover
 from .plan import (
     form_window,
     sample_plan_fill,
@@ -78,6 +79,9 @@ __all__ = [
     "form_window",
     "forms_read",
     "import_job_create",
+    "import_job_refresh",
+    "import_job_restart",
+    "import_jobs_recover",
     "import_job_run",
     "import_job_start",
     "import_job_validate",

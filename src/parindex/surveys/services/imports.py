@@ -38,6 +38,7 @@ from ..responses_io import (
     open_table,
 )
 from .common import IMPORT_MAX_BYTES, INSERT_BATCH, _require_manage, _require_open
+from .jobs import enqueue_job
 from .scores import survey_points_write
 
 
@@ -187,10 +188,25 @@ def _insert_responses(
 
 
 def _progress(job: ImportJob, percent: int, phase: str) -> None:
-    """Record progress in its own short write (outside the import transaction)."""
+    """Record progress (and the job's heartbeat) in its own short write, outside the import
+    transaction."""
     job.progress = max(0, min(100, percent))
     job.phase = phase
-    ImportJob.objects.filter(pk=job.pk).update(progress=job.progress, phase=phase)
+    job.heartbeat_at = timezone.now()
+    ImportJob.objects.filter(pk=job.pk).update(
+        progress=job.progress, phase=phase, heartbeat_at=job.heartbeat_at
+    )
+
+
+def _still_running(job: ImportJob) -> bool:
+    """Inside the caller's transaction: is the job still in the state this worker put it in
+    (not marked interrupted by the recovery meanwhile)? The write also locks the job's row
+    (and, on SQLite, the database) until the caller commits, so the recovery cannot mark it
+    while the caller writes."""
+    job.heartbeat_at = timezone.now()
+    return bool(
+        ImportJob.objects.filter(pk=job.pk, status=job.status).update(heartbeat_at=job.heartbeat_at)
+    )
 
 
 def _job_report(job: ImportJob, outcome: Outcome, plan: Plan) -> None:
@@ -266,12 +282,18 @@ def import_job_create(*, cycle: Cycle, file: Any, user: Any) -> ImportJob:
         )
     if not name.lower().endswith((".csv", ".txt", ".xlsx")):
         raise ServiceError(_("Chỉ nhận tệp CSV hoặc Excel (.xlsx)."))
-    job = ImportJob(cycle=cycle, original_name=name, size=size, created_by=user)
+    job = ImportJob(
+        cycle=cycle,
+        original_name=name,
+        size=size,
+        created_by=user,
+        heartbeat_at=timezone.now(),
+    )
     job.file.save(name, file, save=False)
     job.save()
     log_action("survey.import_uploaded", actor=user, target=job, cycle=cycle, name=name, size=size)
     job_id = job.pk
-    transaction.on_commit(lambda: tasks.validate_import.enqueue(job_id))
+    transaction.on_commit(lambda: enqueue_job(tasks.validate_import, job_id))
     return job
 
 
@@ -281,20 +303,25 @@ def import_job_validate(*, job_id: int) -> ImportJob:
     if job.status != ImportJob.Status.PENDING:
         return job
     job.status = ImportJob.Status.VALIDATING
-    job.save(update_fields=["status"])
+    job.heartbeat_at = timezone.now()
+    job.save(update_fields=["status", "heartbeat_at"])
     _progress(job, 1, _("Đang kiểm tra tệp"))
     try:
         _check_job(job, 1, 98, _("Đang kiểm tra tệp"))
     except Exception as exc:  # noqa: BLE001 - the job must not stay "validating" forever
-        job.status = ImportJob.Status.FAILED
-        job.message = _("Lỗi hệ thống khi kiểm tra tệp: %(e)s") % {"e": str(exc)[:300]}
-        job.finished_at = timezone.now()
-        job.save()
+        _finish(
+            job,
+            ImportJob.Status.FAILED,
+            _("Lỗi hệ thống khi kiểm tra tệp: %(e)s") % {"e": str(exc)[:300]},
+        )
         raise
-    job.status = ImportJob.Status.VALIDATED
-    job.progress = 100
-    job.phase = ""
-    job.save()
+    with transaction.atomic():
+        if not _still_running(job):
+            return ImportJob.objects.get(pk=job.pk)
+        job.status = ImportJob.Status.VALIDATED
+        job.progress = 100
+        job.phase = ""
+        job.save()
     return job
 
 
@@ -325,39 +352,52 @@ def import_job_start(*, job: ImportJob, mode: str, user: Any) -> ImportJob:
     job.started_by = user
     job.progress = 0
     job.phase = _("Đang chờ xử lý")
+    job.heartbeat_at = timezone.now()
+    job.task_id = ""
     job.save()
     log_action("survey.import_started", actor=user, target=job, cycle=job.cycle, mode=mode)
     job_id = job.pk
-    transaction.on_commit(lambda: tasks.run_import.enqueue(job_id))
+    transaction.on_commit(lambda: enqueue_job(tasks.run_import, job_id))
     return job
 
 
 def import_job_run(*, job_id: int) -> ImportJob:
-    """Task body: check the file again, then import in ONE transaction (all or nothing),
-    then recompute the survey points."""
+    """Task body: check the file again, then import the rows, recompute the survey points
+    and mark the job done in ONE transaction (all or nothing: a worker killed at any point
+    leaves no rows, or the rows with their points)."""
     job = ImportJob.objects.select_related("cycle", "cycle__methodology").get(pk=job_id)
     if job.status != ImportJob.Status.QUEUED:
         return job
     job.status = ImportJob.Status.IMPORTING
-    job.save(update_fields=["status"])
+    job.heartbeat_at = timezone.now()
+    job.save(update_fields=["status", "heartbeat_at"])
     try:
         return _run(job)
     except Exception as exc:  # noqa: BLE001 - record the failure, then let the task fail
-        job.status = ImportJob.Status.FAILED
-        job.message = _("Lỗi hệ thống, chưa nhập dòng nào: %(e)s") % {"e": str(exc)[:300]}
-        job.finished_at = timezone.now()
-        job.save()
+        _finish(
+            job,
+            ImportJob.Status.FAILED,
+            _("Lỗi hệ thống, chưa nhập dòng nào: %(e)s") % {"e": str(exc)[:300]},
+        )
         raise
 
 
-def _refuse(job: ImportJob, message: str) -> ImportJob:
-    job.status = ImportJob.Status.REFUSED
-    job.message = message
-    job.progress = 100
-    job.phase = ""
-    job.finished_at = timezone.now()
-    job.save()
+def _finish(job: ImportJob, status: str, message: str) -> ImportJob:
+    """End a running job (refused or failed) unless the recovery ended it meanwhile."""
+    with transaction.atomic():
+        if not _still_running(job):
+            return ImportJob.objects.get(pk=job.pk)
+        job.status = status
+        job.message = message
+        job.progress = 100 if status == ImportJob.Status.REFUSED else job.progress
+        job.phase = ""
+        job.finished_at = timezone.now()
+        job.save()
     return job
+
+
+def _refuse(job: ImportJob, message: str) -> ImportJob:
+    return _finish(job, ImportJob.Status.REFUSED, message)
 
 
 def _run(job: ImportJob, stream: IO[bytes] | None = None) -> ImportJob:
@@ -375,47 +415,50 @@ def _run(job: ImportJob, stream: IO[bytes] | None = None) -> ImportJob:
     rows = outcome.valid
     if not rows:
         return _refuse(job, _("Tệp không có dòng hợp lệ nào."))
-    _progress(job, 75, _("Đang ghi dữ liệu"))
+    _progress(job, 75, _("Đang ghi dữ liệu và tính điểm điều tra"))
     with transaction.atomic():
+        if not _still_running(job):  # marked interrupted meanwhile: write nothing
+            return ImportJob.objects.get(pk=job.pk)
         # Responses stored since the check (another import, the online form) win.
         stored = _stored_respondents(job.cycle)
         taken = [r for r in rows if r[0] in stored]
-        if taken:
-            if job.mode == ImportJob.Mode.ALL:
-                transaction.set_rollback(True)
-                return _refuse(
-                    job,
-                    _("%(n)s mã phiếu vừa được nhập bởi lượt khác: không nhập dòng nào.")
-                    % {"n": len(taken)},
-                )
+        if taken and job.mode == ImportJob.Mode.ALL:
+            refusal = _("%(n)s mã phiếu vừa được nhập bởi lượt khác: không nhập dòng nào.") % {
+                "n": len(taken)
+            }
+        else:
+            refusal = ""
             rows = [r for r in rows if r[0] not in stored]
             job.rows_rejected += len(taken)
-        n = _insert_responses(job.cycle_id, rows, Response.Source.IMPORT, job.pk, outcome.clusters)
-        job.rows_imported = n
-        job.status = ImportJob.Status.DONE
-        job.progress = 90
-        job.phase = _("Đang tính điểm điều tra")
-        job.save()
-        log_action(
-            "survey.imported",
-            actor=job.started_by,
-            target=job,
-            cycle=job.cycle,
-            rows=n,
-            rejected=job.rows_rejected,
-            mode=job.mode,
-            name=job.original_name,
-        )
+            _write(job, rows, outcome)
+    return _refuse(job, refusal) if refusal else job
+
+
+def _write(job: ImportJob, rows: list[Any], outcome: Outcome) -> None:
+    """In the caller's transaction: store the rows, recompute the survey points, mark the
+    job done. Nothing of it is seen (nor left) unless all of it commits."""
+    n = _insert_responses(job.cycle_id, rows, Response.Source.IMPORT, job.pk, outcome.clusters)
+    job.rows_imported = n
+    log_action(
+        "survey.imported",
+        actor=job.started_by,
+        target=job,
+        cycle=job.cycle,
+        rows=n,
+        rejected=job.rows_rejected,
+        mode=job.mode,
+        name=job.original_name,
+    )
     try:
         summary = survey_points_write(cycle=job.cycle, user=job.started_by)
         job.summary = {**job.summary, "scored": summary.as_dict()}
-    except ServiceError as exc:
+    except ServiceError as exc:  # refused (rights, cycle state): rolled back to its savepoint
         job.message = _("Đã nhập phiếu nhưng chưa tính được điểm: %(e)s") % {"e": str(exc)}
+    job.status = ImportJob.Status.DONE
     job.progress = 100
     job.phase = ""
     job.finished_at = timezone.now()
     job.save()
-    return job
 
 
 def responses_import_path(
@@ -434,6 +477,7 @@ def responses_import_path(
         started_by=user,
         mode=mode,
         status=ImportJob.Status.IMPORTING,
+        heartbeat_at=timezone.now(),
     )
     with path.open("rb") as stream:
         return _run(job, stream)

@@ -293,6 +293,37 @@ def test_the_ledger_page_and_excel_show_the_four_columns(cast):
         assert title in header
 
 
+def test_the_ledger_csv_and_json_carry_the_four_columns(cast):
+    import csv
+    import json
+
+    from parindex.results.exports import ledger_csv, ledger_json
+
+    cycle, _p = _entered(cast)
+    ledger = lost_points_ledger(cycle)
+    rows = {
+        r["code"]: r for r in csv.DictReader(io.StringIO(ledger_csv(ledger).decode("utf-8-sig")))
+    }
+    row = rows["1.1.2"]
+    assert (row["self_points"], row["province_points"], row["outside_points"]) == (
+        "1.0000",
+        "0.5000",
+        "0.0000",
+    )
+    assert (row["final_points"], row["outside_cut"], row["recovered"]) == (
+        "0.5000",
+        "0.5000",
+        "0.5000",
+    )
+    data = json.loads(ledger_json(cycle_results(cycle), ledger))
+    entry = next(e for e in data["entries"] if e["code"] == "2.1.1")
+    assert (entry["outside_points"], entry["council_cut"], entry["outside_cut"]) == (
+        "1.0000",
+        "0.0000",
+        "0.5000",
+    )
+
+
 def test_an_ordinary_cycle_ledger_looks_as_before(cast):
     cycle, _p = _finalised(cast, reports_to="")
     html = cast.client("manager").get(reverse("results_ledger", args=[cycle.pk])).content.decode()

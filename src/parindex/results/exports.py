@@ -559,6 +559,13 @@ LEDGER_COLUMNS = (
     "recoverable",
     "recoverable_points",
     "lead_agencies",
+    # a cycle reporting to an outside body (Cycle.reports_to; empty otherwise): the cycle's
+    # own final (the provincial pre-appraisal), the outside body's appraisal, the differences
+    "province_points",
+    "outside_points",
+    "council_cut",
+    "outside_cut",
+    "recovered",
 )
 
 
@@ -584,6 +591,11 @@ def _ledger_values(e: LedgerEntry) -> list[Any]:
         e.recoverable,
         e.recoverable_points,
         "; ".join(e.lead_agencies),
+        e.province_points,
+        e.ministry_points,
+        e.council_cut,
+        e.ministry_cut,
+        e.recovered,
     ]
 
 

@@ -51,6 +51,12 @@ if not SECRET_KEY:
             "for development set DEBUG=true to use the built-in development key."
         )
     SECRET_KEY = DEV_SECRET_KEY
+elif SECRET_KEY == DEV_SECRET_KEY and not DEBUG:
+    # copied from the repository into production: as good as none
+    raise ImproperlyConfigured(
+        "SECRET_KEY is the development key published in the repository: set a long random "
+        "value of your own in production."
+    )
 ALLOWED_HOSTS = [
     h.strip() for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h
 ]

@@ -27,6 +27,9 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 HELPER = Path(__file__).with_name("serve_helper.py")
+# The servers' secret key (not the published development key, which they refuse): the test
+# sets it too (use_server_key) so that the sessions it makes are valid there.
+SERVER_KEY = "fault-tests-" + uuid.uuid4().hex + uuid.uuid4().hex
 CSRF = "f" * 8 + uuid.uuid4().hex[:24]  # a 32-character CSRF secret, sent as cookie and header
 WAIT = 60  # seconds: the longest any step may take before the test fails
 
@@ -56,14 +59,12 @@ def database_url(sd: dict, port: int | None = None) -> str:
 def server_env(tmp_path: Path, db_url: str, media: Path) -> dict[str, str]:
     """The environment of a production-like server process: DEBUG off, the test's secret key
     (the sessions made by the test are signed with it), connections kept 10 minutes."""
-    from django.conf import settings
-
     drop = ("PYTEST", "DATABASE_URL", "CACHE_URL", "TASKS_BACKEND", "HTTPS", "SECURE_", "S3_")
     env = {k: v for k, v in os.environ.items() if not k.startswith(drop)}
     return env | {
         "DJANGO_SETTINGS_MODULE": "parindex.settings",
         "DEBUG": "false",
-        "SECRET_KEY": settings.SECRET_KEY,
+        "SECRET_KEY": SERVER_KEY,
         "ALLOWED_HOSTS": "127.0.0.1",
         "DATABASE_URL": db_url,
         "CONN_MAX_AGE": "600",
@@ -143,10 +144,12 @@ def running(env: dict[str, str], log: Path, session: str = "") -> Iterator[Serve
         server.stop()
 
 
-def session_of(user) -> str:
-    """A session of `user` stored in the database (what logging in leaves), its cookie."""
+def session_of(user, settings) -> str:
+    """A session of `user` stored in the database (what logging in leaves), its cookie;
+    signed with the servers' key (`settings`: pytest-django's fixture)."""
     from django.test import Client
 
+    settings.SECRET_KEY = SERVER_KEY
     client = Client()
     client.force_login(user)
     return client.cookies["sessionid"].value

@@ -36,12 +36,12 @@ def save(server, p, code: str, value: str, version: int):
 
 
 def test_requests_fail_cleanly_during_a_database_restart_and_nothing_is_lost(
-    tmp_path, self_world
+    tmp_path, self_world, settings
 ):
     sd = postgres_only()
     proxy = TcpProxy((sd.get("HOST") or "127.0.0.1", int(sd.get("PORT") or 5432)))
     p = self_world["p"]
-    session = session_of(self_world["officer"])
+    session = session_of(self_world["officer"], settings)
     sessions = set(Session.objects.values_list("session_key", flat=True))
     page = reverse("self_assessment", args=[p.pk])
     env = server_env(tmp_path, database_url(sd, proxy.port), tmp_path / "media")

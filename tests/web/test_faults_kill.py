@@ -53,7 +53,7 @@ def files_under(root: Path) -> list[str]:
 
 
 @pytest.fixture
-def world(tmp_path, self_world):
+def world(tmp_path, self_world, settings):
     sd = postgres_only()
     media = tmp_path / "media"
     media.mkdir()
@@ -64,7 +64,7 @@ def world(tmp_path, self_world):
         "env": server_env(tmp_path, database_url(sd), media),
         "db_url": database_url(sd),
         "log": tmp_path / "server.log",
-        "session": session_of(self_world["officer"]),
+        "session": session_of(self_world["officer"], settings),
     }
 
 

@@ -164,7 +164,7 @@ def form_post(fields: dict[str, str], files: dict[str, tuple[str, bytes]]) -> tu
         out += value.encode() + b"\r\n"
     for name, (filename, content) in files.items():
         out += (
-            f"--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"; "
+            f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; '
             f'filename="{filename}"\r\nContent-Type: application/pdf\r\n\r\n'
         ).encode()
         out += content + b"\r\n"

@@ -2,9 +2,10 @@
 worker keeping its database connection, serve_helper.py) reaches PostgreSQL through a TCP
 proxy the test cuts and restores, like a database restart: every connection dropped, new
 ones refused. During the outage pages and saves answer the site's 503 page (from the
-template, no traceback, Retry-After); after it the very next request succeeds, also when the
-restart fell between two requests (the kept connection is checked: CONN_HEALTH_CHECKS), the user is still logged in, and every entry
-saved before is there, the one refused during the outage is not, nothing is half-written.
+template, no traceback, Retry-After). After it the very next request succeeds, also when the
+restart fell between two requests (the kept connection is checked: CONN_HEALTH_CHECKS); the
+user is still logged in; every entry saved before is there, the one refused during the
+outage is not, nothing is half-written.
 
 PostgreSQL only (`database` mark: the CI's PostgreSQL run); skipped on SQLite."""
 

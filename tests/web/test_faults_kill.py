@@ -162,7 +162,9 @@ def test_an_upload_killed_after_storing_its_file_leaves_only_an_orphan_the_comma
 ):
     body, content_type = upload_body(300_000)
     path = reverse("evidence_upload", args=[world["p"].pk])
-    written = kill_inside_the_transaction(world, "POST", path, body, **{"Content-Type": content_type})
+    written = kill_inside_the_transaction(
+        world, "POST", path, body, **{"Content-Type": content_type}
+    )
     assert Evidence._meta.db_table in written  # its row was written, never committed
     assert not Evidence.objects.exists()
     assert not LogEntry.objects.filter(action="evidence.uploaded").exists()

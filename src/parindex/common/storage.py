@@ -36,7 +36,7 @@ class FileSystemStorage(_DjangoFileSystemStorage):
         full = self.path(name)
         existed = os.path.lexists(full)
         try:
-            return super()._save(name, content)
+            return super()._save(name, content)  # type: ignore[misc]  # not in the stubs
         except BaseException:
             # The name was free (get_available_name; random in practice): a file there now
             # is the part this save wrote before it failed.

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from csp.constants import NONCE, NONE, SELF
@@ -50,6 +51,12 @@ if not SECRET_KEY:
             "for development set DEBUG=true to use the built-in development key."
         )
     SECRET_KEY = DEV_SECRET_KEY
+elif SECRET_KEY == DEV_SECRET_KEY and not DEBUG:
+    # copied from the repository into production: as good as none
+    raise ImproperlyConfigured(
+        "SECRET_KEY is the development key published in the repository: set a long random "
+        "value of your own in production."
+    )
 ALLOWED_HOSTS = [
     h.strip() for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h
 ]
@@ -231,14 +238,44 @@ STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
 STATICFILES_DIRS = [PACKAGE_DIR / "static"]
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", DATA_DIR / "media"))
-STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+# Uploaded files (evidence, plan attachments, survey imports): on the local disk under
+# MEDIA_ROOT by default; in an S3-compatible object storage (AWS S3, MinIO, Ceph, a cloud
+# provider's) when STORAGE_S3_BUCKET is set. Either way they are read back only through the
+# application's permission-checked views: no file is ever given a public address.
+STORAGE_S3_BUCKET = os.environ.get("STORAGE_S3_BUCKET", "").strip()
+STORAGES: dict[str, dict[str, Any]] = {
+    "default": {"BACKEND": "parindex.common.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"
         if not DEBUG
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
 }
+if STORAGE_S3_BUCKET:
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": STORAGE_S3_BUCKET,
+            # unset: AWS itself; MinIO and the others: their address, e.g. https://s3.example.vn
+            "endpoint_url": os.environ.get("S3_ENDPOINT_URL", "").strip() or None,
+            "region_name": os.environ.get("S3_REGION", "").strip() or None,
+            # unset: boto3's own chain (an instance role, ~/.aws, AWS_* variables)
+            "access_key": env_secret("S3_ACCESS_KEY_ID") or None,
+            "secret_key": env_secret("S3_SECRET_ACCESS_KEY") or None,
+            "location": os.environ.get("S3_PREFIX", "").strip().strip("/"),
+            # "path" for most self-hosted servers (MinIO); "virtual" or unset for AWS
+            "addressing_style": os.environ.get("S3_ADDRESSING_STYLE", "").strip() or None,
+            "signature_version": "s3v4",
+            # a name already taken gets another, as on disk (never overwritten)
+            "file_overwrite": False,
+            # no ACL sent: the bucket's own (private, public access blocked) applies
+            "default_acl": None,
+            # any address the storage makes is signed and short-lived (the views do not use
+            # them: files are streamed through the application)
+            "querystring_auth": True,
+            "querystring_expire": 300,
+        },
+    }
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 

@@ -14,3 +14,6 @@ urlpatterns = [
     path("", include("parindex.targets.urls")),
     path("", include("parindex.assessment.urls")),
 ]
+
+# A database out of reach answers 503 (Retry-After), anything else 500: templates 503/500.html.
+handler500 = "parindex.web.errors.server_error"

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from parindex.assessment import lifecycle
 from parindex.audit.services import log_action
 from parindex.common.errors import ServiceError
+from parindex.common.storage import store
 from parindex.common.uploads import check_upload
 
 from .. import permissions as perm
@@ -101,7 +102,7 @@ def evidence_upload(
         issuer=issuer.strip(),
         uploaded_by=user,
     )
-    ev.file.save(name, file, save=False)
+    store(ev.file, name, file)  # the disk full: refused, nothing left stored
     try:
         ev.save()
         log_action(

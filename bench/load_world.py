@@ -102,13 +102,18 @@ def build(
         org.give_role(acc, role, unit=unit)
         return username
 
+    # The first unit is the cross-process check's (bench/load.py): only its two accounts
+    # work on it, so that its points change only by the check's saves.
+    check_unit, worked = units[0], units[1:]
+    check_officer = make_account("load.check.cb", Role.OFFICER, check_unit)
+    check_leader = make_account("load.check.ld", Role.LEADER, check_unit)
     officer_names: dict[str, list[str]] = {u.code: [] for u in units}
     leader_names: dict[str, list[str]] = {u.code: [] for u in units}
     for i in range(officers):
-        u = units[i % len(units)]
+        u = worked[i % len(worked)]
         officer_names[u.code].append(make_account(f"load.cb{i:03d}", Role.OFFICER, u))
     for i in range(leaders):
-        u = units[i % len(units)]
+        u = worked[i % len(worked)]
         leader_names[u.code].append(make_account(f"load.ld{i:03d}", Role.LEADER, u))
     appraiser_names = [
         make_account(f"load.td{i:03d}", Role.APPRAISER, organiser) for i in range(appraisers)
@@ -146,9 +151,7 @@ def build(
                 inp = gen.self_input(rng, tree, node, unit, quality[p.unit.code])
                 items.append(svc.EntryInput(code=node.code, value=inp.value, note=inp.note))
             try:
-                svc.entries_save_self(
-                    participation=p, items=items, user=users[staff[p.unit.code]]
-                )
+                svc.entries_save_self(participation=p, items=items, user=users[staff[p.unit.code]])
             except svc.EntriesRefused as exc:
                 raise SystemExit(f"{p.unit.code}: {exc.errors[:3]}") from None
 
@@ -166,31 +169,22 @@ def build(
     today = timezone.localdate()
     year = today.year if today.month >= 9 else today.year - 1
 
-    def schedule(self_open: bool) -> dict[str, Any]:
-        def at(days: int, hour: int) -> Any:
-            return timezone.make_aware(datetime.combine(today + timedelta(days=days), dtime(hour)))
+    def at(days: int, hour: int) -> Any:
+        return timezone.make_aware(datetime.combine(today + timedelta(days=days), dtime(hour)))
 
-        if self_open:
-            return dict(
-                self_start=at(-10, 7),
-                self_end=at(20, 17),
-                appraisal_start=at(22, 8),
-                appraisal_end=at(40, 17),
-                explanation_start=at(42, 8),
-                explanation_end=at(50, 17),
-                publication_date=today + timedelta(days=70),
-            )
-        return dict(
-            self_start=at(-40, 7),
-            self_end=at(-20, 17),
-            appraisal_start=at(-10, 8),
-            appraisal_end=at(20, 17),
-            explanation_start=at(22, 8),
-            explanation_end=at(30, 17),
-            publication_date=today + timedelta(days=40),
-        )
+    # Every cycle is created with its self-assessment open now (the earlier ones are entered,
+    # then moved on by the organiser, as a late cycle is).
+    schedule = dict(  # noqa: C408 - the keywords of setup_cycle_create
+        self_start=at(-10, 7),
+        self_end=at(20, 17),
+        appraisal_start=at(22, 8),
+        appraisal_end=at(40, 17),
+        explanation_start=at(42, 8),
+        explanation_end=at(50, 17),
+        publication_date=today + timedelta(days=70),
+    )
 
-    def create(name: str, y: int, self_open: bool) -> Cycle:
+    def create(name: str, y: int) -> Cycle:
         return setup.setup_cycle_create(
             name=name,
             year=y,
@@ -199,28 +193,26 @@ def build(
             units=units,
             user=manager,
             confirm_years=True,
-            **schedule(True),
+            **schedule,
         )
 
     # Y-2: published
-    published = create(f"Tải thử: Chỉ số CCHC năm {year - 2} (đã công bố)", year - 2, False)
+    published = create(f"Tải thử: Chỉ số CCHC năm {year - 2} (đã công bố)", year - 2)
     published = move(published, State.OPEN)
     fill(published, 1.0)
     submit_all(published)
     published = move(published, State.SELF_CLOSED, State.APPRAISAL)
     for p in Participation.objects.filter(cycle=published):
         svc.appraise_remaining(participation=p, user=appraiser_user)
-    published = move(
-        published, State.EXPLANATION, State.APPRAISAL_2, State.FINAL, State.PUBLISHED
-    )
+    published = move(published, State.EXPLANATION, State.APPRAISAL_2, State.FINAL, State.PUBLISHED)
     # Y-1: in appraisal round 1
-    appraisal = create(f"Tải thử: Chỉ số CCHC năm {year - 1} (thẩm định)", year - 1, False)
+    appraisal = create(f"Tải thử: Chỉ số CCHC năm {year - 1} (thẩm định)", year - 1)
     appraisal = move(appraisal, State.OPEN)
     fill(appraisal, 1.0)
     submit_all(appraisal)
     appraisal = move(appraisal, State.SELF_CLOSED, State.APPRAISAL)
     # Y: open
-    current = create(f"Tải thử: Chỉ số CCHC năm {year} (tự đánh giá)", year, True)
+    current = create(f"Tải thử: Chỉ số CCHC năm {year} (tự đánh giá)", year)
     current = move(current, State.OPEN)
     fill(current, 0.4)
 
@@ -267,6 +259,12 @@ def build(
                 {"username": username, "participation": pk, "codes": codes[j :: len(names)]}
             )
     own_part = {p.unit.code: p.pk for p in Participation.objects.filter(cycle=current)}
+    # the check's item: one whose two values give different points (a deadline kept or not)
+    check_code = next(
+        n.code
+        for n in own_leaves(current, check_unit)
+        if n.rule is not None and n.rule.kind == "timeliness"
+    )
     plan_leaders = [
         {
             "username": username,
@@ -284,6 +282,14 @@ def build(
         "officers": plan_officers,
         "appraisers": plan_appraisers,
         "leaders": plan_leaders,
+        "check": {
+            "officer": check_officer,
+            "leader": check_leader,
+            "unit": check_unit.code,
+            "participation": own_part[check_unit.code],
+            "code": check_code,
+            "values": ["đúng hạn", "chậm"],
+        },
         "entries": Entry.objects.count(),
         "build_seconds": round(time.monotonic() - started, 1),
         "built_on": date.today().isoformat(),

@@ -243,14 +243,14 @@ class Browser:
 
         self.http = requests.Session()
         self.base = base
-        form = self.http.get(base + "/dang-nhap/", timeout=30).text
+        form = self.http.get(base + "/dang-nhap/", timeout=120).text
         token = TOKEN.search(form)
         assert token, "no CSRF token in the login form"
         r = self.http.post(
             base + "/dang-nhap/",
             data={"username": username, "password": password, "csrfmiddlewaretoken": token[1]},
             allow_redirects=False,
-            timeout=30,
+            timeout=120,
         )
         assert r.status_code == 302 and "dang-nhap" not in r.headers["Location"], "login refused"
 
@@ -270,7 +270,7 @@ def points_shown(leader: Browser, cycle: int, unit: str) -> str:
 
 def save(officer: Browser, check: dict[str, Any], value: str) -> None:
     pk, code = check["participation"], check["code"]
-    page = officer.http.get(f"{officer.base}/tu-danh-gia/{pk}/", timeout=60).text
+    page = officer.http.get(f"{officer.base}/tu-danh-gia/{pk}/", timeout=120).text
     start = page.find(f'<tbody id="e-{code.replace(".", "-")}"')
     version = re.search(r'name="version" value="(\d+)"', page[start:])
     assert start >= 0 and version, f"item {code} not on the form"
@@ -278,7 +278,7 @@ def save(officer: Browser, check: dict[str, Any], value: str) -> None:
         f"{officer.base}/tu-danh-gia/{pk}/muc/{code}/",
         data={"value": value, "version": version[1]},
         headers={"HX-Request": "true", "X-CSRFToken": officer.http.cookies.get("csrftoken", "")},
-        timeout=60,
+        timeout=120,
     )
     assert r.status_code == 200 and "Đã lưu." in r.text, f"save refused: {r.status_code}"
 
@@ -396,7 +396,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--users", type=int, default=200)
     parser.add_argument("--seconds", type=int, default=60)
     parser.add_argument("--workers", type=int, default=4, help="gunicorn worker processes")
-    parser.add_argument("--spawn-rate", type=float, default=20, help="users started a second")
+    parser.add_argument(
+        "--spawn-rate", type=float, default=5, help="users started (logged in) a second"
+    )
     parser.add_argument("--think", default="2-6", help="seconds between a user's requests")
     parser.add_argument(
         "--warmup", type=int, default=15, help="seconds of unmeasured load first (0: none)"

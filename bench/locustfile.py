@@ -25,9 +25,8 @@ import json
 import os
 import random
 import re
-import uuid
-
 import time
+import uuid
 
 from locust import HttpUser, between, constant, constant_throughput, events, task
 

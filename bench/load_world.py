@@ -227,13 +227,12 @@ def build(
             mine = leaves[j :: len(names)]
             values = {}
             for node in mine:
-                a = gen.self_input(rng, tree, node, unit, 0.9).value
-                b = a
-                for _try in range(10):
-                    b = gen.self_input(rng, tree, node, unit, 0.4).value
-                    if b != a:
-                        break
-                values[node.code] = [a, b]
+                # two different values, neither "không phát sinh" (it needs a note)
+                drawn = [gen.self_input(rng, tree, node, unit, q).value for q in (0.9, 0.4) * 8]
+                usable = [v for v in dict.fromkeys(drawn) if v != gen.NOT_ARISING]
+                if usable:
+                    values[node.code] = (usable * 2)[:2]
+            mine = [n for n in mine if n.code in values]
             plan_officers.append(
                 {
                     "username": username,

@@ -209,7 +209,14 @@ def test_the_province_runs_on_a_methodology_imported_from_a_docx_appendix(demo):
         assert "minh họa" in tree.name and "phu-luc-minh-hoa.docx" in tree.description
     national = shipped_methodology("vn-province-876")
     assert [f.max for f in national.structure.fields] == [
-        None, None, Decimal(13), Decimal("10.5"), Decimal(15), None, None, Decimal("16.5")
+        None,
+        None,
+        Decimal(13),
+        Decimal("10.5"),
+        Decimal(15),
+        None,
+        None,
+        Decimal("16.5"),
     ]
     assert not any(n.unknown for n in national.walk())
 

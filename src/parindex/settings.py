@@ -288,12 +288,14 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # `migrate`), or empty / "locmem" for a memory cache in each process (development, or a
 # single worker process).
 CACHE_URL = os.environ.get("CACHE_URL", "").strip()
+# Several sites (or test runs) sharing one Redis keep apart by their key prefix.
+CACHE_KEY_PREFIX = os.environ.get("CACHE_KEY_PREFIX", "").strip() or "parindex"
 if CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": CACHE_URL,
-            "KEY_PREFIX": "parindex",
+            "KEY_PREFIX": CACHE_KEY_PREFIX,
         }
     }
 elif CACHE_URL == "db":

@@ -318,6 +318,8 @@ CASES = [
          get="      200     200     200       200      200     200       200    200       login",
          post="     ok      ok      ok        ok       ok      ok        ok     ok        login",
          data=lambda w: {"notify_by_email": "on"}),
+    Case("healthz", none,
+         get="      200     200     200       200      200     200       200    200       200"),
     Case("methodology_list", none,
          get="      200     200     200       200      200     200       200    200       200"),
     Case("methodology_detail", lambda w: {"pk": w.objs["methodology"].pk},
@@ -750,7 +752,13 @@ def test_matrix_rows_are_well_formed():
         if c.post and {"done", "noop"} & set(c.post.split()):
             assert c.effect is not None, f"{c.id}: done/noop needs an effect"
         # Anonymous visitors never reach anything but the public pages.
-        public = {"login", "methodology_list", "methodology_detail", "methodology_shipped"}
+        public = {
+            "login",
+            "healthz",
+            "methodology_list",
+            "methodology_detail",
+            "methodology_shipped",
+        }
         public |= {
             "password_reset",
             "password_reset_done",

@@ -5,6 +5,7 @@ from . import views
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("healthz/", views.healthz, name="healthz"),
     path(
         "dang-nhap/",
         auth_views.LoginView.as_view(redirect_authenticated_user=True),

@@ -8,6 +8,8 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
 
 from parindex.accounts.models import OrgUnit
 from parindex.accounts.services import notifications_set, profile_of
@@ -18,6 +20,15 @@ from parindex.assessment.todo import todo_for
 from parindex.common.collation import unit_key, vn_key
 from parindex.core import Methodology
 from parindex.files.methodology import shipped_methodology, shipped_methodology_names
+
+
+@require_GET
+@never_cache
+def healthz(request: HttpRequest) -> HttpResponse:
+    """/healthz/: "ok" while the process serves requests (for a load balancer's or a service
+    manager's check). Public and trivial on purpose: no session, no database, no template; the
+    load test (bench/load.py) measures it beside the real pages as the server's floor."""
+    return HttpResponse("ok\n", content_type="text/plain; charset=utf-8")
 
 
 @login_required

@@ -17,6 +17,7 @@ import pytest
 from django.test import override_settings
 
 from parindex.accounts.models import OrgUnit
+from parindex.assessment.models import Cycle
 from parindex.demo.services import PASSWORD, demo_setup
 from parindex.plans.models import Plan, Task
 
@@ -87,11 +88,13 @@ def test_the_lao_cai_organiser_plans_for_the_top_10(
     expect(page.locator("#tg-plan a[href^='/ke-hoach/nhiem-vu/']").first).to_be_visible()
     page.screenshot(path=str(shots / "top10-target-1366.png"), full_page=True)
     target_url = page.url
-    # 5. What if field 2's appraisal part were at its maximum?
+    # 5. What if field 2's item that lost the most were at its maximum?
+    tree = Cycle.objects.get(pk=final_pk).methodology.tree
+    lost = max((t for t in recover if t.code.startswith("2.")), key=lambda t: (t.lost, t.code))
     page.evaluate("window.__same_page = true")
     before = page.locator("#wi-result").inner_text()
-    field = page.locator("input[name='p-2.1']")
-    field.fill("8,25")
+    field = page.locator(f"input[name='p-{lost.code}']")
+    field.fill(format(tree.nodes[lost.code].max_points.normalize(), "f").replace(".", ","))
     field.dispatch_event("change")
     expect(page.locator("#wi-answer")).to_be_visible()
     assert page.evaluate("window.__same_page") is True

@@ -53,6 +53,8 @@ def results_ledger(request: HttpRequest, pk: int) -> HttpResponse:
         key=lambda row: (row[0], vn_key(row[2])),
     )
     units = [(code, name) for _type, code, name, _pk in listed]
+    # One participant (a province's own self-assessment): no unit column.
+    one_unit = len(listed) == 1 and seen.ledger_all
     on_page = {e.unit.code for e in page}
     links = {code: pk for _type, code, _name, pk in listed if code in on_page}
     tree = cycle.methodology.tree
@@ -89,6 +91,7 @@ def results_ledger(request: HttpRequest, pk: int) -> HttpResponse:
             "f": params,
             "selected_unit": next(iter(lf.units)) if len(lf.units) == 1 else "",
             "units": units if len(units) <= UNIT_SELECT_MAX else [],
+            "one_unit": one_unit,
             "unit_search": len(units) > UNIT_SELECT_MAX,
             "types": [
                 (t, unit_type_label(t))

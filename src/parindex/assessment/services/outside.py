@@ -46,8 +46,8 @@ from django.utils.translation import gettext as _
 from parindex.assessment import lifecycle
 from parindex.audit.services import log_action
 from parindex.common.csvio import CsvUnreadable, read_table
-from parindex.common.office_zip import OfficeFileRefused
 from parindex.common.errors import ImportRefused, RowError, ServiceError, unreadable_message
+from parindex.common.office_zip import OfficeFileRefused
 from parindex.core import fmt_vn, q4
 from parindex.core.model import Node
 from parindex.core.numbers import to_decimal

@@ -84,7 +84,11 @@ def read_methodology(path: str | Path) -> Methodology:
         raise ValidationFailed(
             [Issue("định dạng không hỗ trợ (cần .yaml, .yml hoặc .xlsx)", p.name)]
         )
-    return load_yaml_text(p.read_text(encoding="utf-8"), p.name)
+    try:
+        text = p.read_bytes().decode("utf-8")
+    except UnicodeDecodeError:
+        raise ValidationFailed([Issue("tệp không phải văn bản UTF-8", p.name)]) from None
+    return load_yaml_text(text, p.name)
 
 
 def _represent_decimal(dumper: yaml.SafeDumper, value: Decimal) -> yaml.Node:

@@ -61,11 +61,17 @@ def _rows(path: Path) -> Iterator[tuple[int, list[str]]]:
             wb = load(path, path.name, DEFAULT)
         except OfficeFileRefused as exc:
             raise ValidationFailed([Issue(str(exc), path.name)]) from None
+        except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds of errors
+            raise ValidationFailed([Issue(f"không đọc được tệp Excel: {exc}", path.name)]) from None
         try:
             ws = wb.worksheets[0]
             rows = capped(ws.iter_rows(values_only=True), path.name, ws.title, DEFAULT)
             for i, row in enumerate(rows, start=1):
                 yield i, ["" if c is None else str(c) for c in row]
+        except OfficeFileRefused as exc:
+            raise ValidationFailed([Issue(str(exc), path.name)]) from None
+        except Exception as exc:  # noqa: BLE001 - a damaged sheet fails while it streams
+            raise ValidationFailed([Issue(f"không đọc được tệp Excel: {exc}", path.name)]) from None
         finally:
             wb.close()
         return

@@ -194,6 +194,10 @@ def _choice(text: str, choices: Any) -> str | None:
     return None
 
 
+def _unreadable(name: str) -> str:
+    return _("Không đọc được tệp “%(n)s”: cần tệp Excel .xlsx theo mẫu.") % {"n": name}
+
+
 def read_sheets(
     data: bytes, name: str = "thiet-lap.xlsx"
 ) -> tuple[dict[str, list[tuple[int, list[str]]]], list[str]]:
@@ -203,7 +207,7 @@ def read_sheets(
     except OfficeFileRefused as exc:
         return {}, [str(exc)]
     except Exception:  # noqa: BLE001 - any unreadable file
-        return {}, [_("Không đọc được tệp: cần tệp Excel .xlsx theo mẫu.")]
+        return {}, [_unreadable(name)]
     sheets: dict[str, list[tuple[int, list[str]]]] = {}
     errors: list[str] = []
     try:
@@ -211,6 +215,8 @@ def read_sheets(
             sheets[sheet] = _sheet_rows(wb, sheet, columns, name, errors)
     except OfficeFileRefused as exc:
         return {}, [str(exc)]
+    except Exception:  # noqa: BLE001 - a damaged sheet fails while it streams
+        return {}, [_unreadable(name)]
     finally:
         wb.close()
     return sheets, errors

@@ -34,7 +34,6 @@ naming the file, the row and the column.
 
 from __future__ import annotations
 
-import io
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -48,6 +47,7 @@ from parindex.assessment import lifecycle
 from parindex.audit.services import log_action
 from parindex.common.csvio import CsvUnreadable, read_table
 from parindex.common.errors import ImportRefused, RowError, ServiceError, unreadable_message
+from parindex.common.office_zip import OfficeFileRefused
 from parindex.core import fmt_vn, q4
 from parindex.core.model import Node
 from parindex.core.numbers import to_decimal
@@ -189,15 +189,16 @@ def entry_save_outside(
 # --- the Ministry's spreadsheet ----------------------------------------------------------------
 
 
-def _xlsx_table(data: bytes) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
-    from openpyxl import load_workbook
+def _xlsx_table(data: bytes, name: str) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
+    from parindex.common.office_zip import DEFAULT, capped, load_workbook_checked
 
-    wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    wb = load_workbook_checked(data, name, DEFAULT)  # a zip bomb refused before parsing
     try:
         ws = wb.worksheets[0]
         header: list[str] = []
         rows: list[tuple[int, dict[str, str]]] = []
-        for line, cells in enumerate(ws.iter_rows(values_only=True), start=1):
+        cells_of = capped(ws.iter_rows(values_only=True), name, ws.title, DEFAULT)
+        for line, cells in enumerate(cells_of, start=1):
             text = ["" if c is None else _cell_text(c) for c in cells]
             if not header:
                 if any(t.strip() for t in text):
@@ -243,11 +244,13 @@ def outside_read_file(name: str, data: bytes) -> OutsideTable:
         raise ImportRefused([RowError(1, "", _("tệp quá lớn (tối đa 5 MB)."), file)])
     try:
         if suffix == ".xlsx":
-            header, raw = _xlsx_table(data)
+            header, raw = _xlsx_table(data, file)
         else:
             header, raw = read_table(data)
     except CsvUnreadable as exc:
         raise ImportRefused([RowError(exc.line, "", unreadable_message(exc), file)]) from None
+    except OfficeFileRefused as exc:
+        raise ImportRefused([RowError(1, "", str(exc), file)]) from None
     except Exception as exc:  # noqa: BLE001 - any unreadable workbook is the user's file
         raise ImportRefused(
             [RowError(1, "", _("không đọc được tệp (%(e)s).") % {"e": str(exc)[:100]}, file)]

@@ -105,7 +105,7 @@ def rule_from_dict(spec: Mapping[str, Any]) -> Rule:
     kind = spec.get("kind")
     if kind == "thresholds" and not isinstance(spec.get("bands") or [], list):
         raise ValueError("'bands' của quy tắc ngưỡng phải là một danh sách")
-    if kind not in _BUILDERS:
+    if not isinstance(kind, str) or kind not in _BUILDERS:
         raise ValueError(f"loại quy tắc không hợp lệ '{kind}' (các loại: {', '.join(RULE_KINDS)})")
     return _BUILDERS[str(kind)](spec)
 

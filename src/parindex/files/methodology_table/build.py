@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from parindex.core.errors import Issue
@@ -349,8 +349,11 @@ def manual_step(item: Item) -> Decimal:
         return _STEPS[-1]
     values = [item.max or ZERO, *(p for _, p in item.levels)]
     for step in _STEPS:
-        if all(v % step == 0 for v in values):
-            return step
+        try:
+            if all(v % step == 0 for v in values):
+                return step
+        except InvalidOperation:  # a number too large for the step to be told (1e27)
+            return ZERO
     return ZERO
 
 

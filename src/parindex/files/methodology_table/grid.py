@@ -10,7 +10,6 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from zipfile import BadZipFile
 
 from parindex.core.errors import Issue, ValidationFailed
 
@@ -74,7 +73,6 @@ def docx_grids(path: Path) -> list[Grid]:
     """The top-level tables of a .docx file, in the order of the document, each with the
     paragraphs before it. Raises ValidationFailed when the file is not a Word document."""
     import docx
-    from docx.opc.exceptions import PackageNotFoundError
     from docx.oxml.ns import qn
 
     from parindex.common.office_zip import METHODOLOGY, OfficeFileRefused, check_office_zip
@@ -84,11 +82,15 @@ def docx_grids(path: Path) -> list[Grid]:
     except OfficeFileRefused as exc:
         raise ValidationFailed([Issue(str(exc), path.name)]) from None
     try:
-        document = docx.Document(str(path))
-    except (PackageNotFoundError, BadZipFile, KeyError, ValueError, OSError) as exc:
+        return _document_grids(docx.Document(str(path)), qn)
+    except Exception as exc:  # noqa: BLE001 - a damaged file fails in python-docx, lxml or zlib
         raise ValidationFailed(
             [Issue(f"không đọc được tệp Word (.docx): {exc}", path.name)]
         ) from None
+
+
+def _document_grids(document: Any, qn: Any) -> list[Grid]:
+    """The top-level tables of an open Word document, each with the paragraphs before it."""
     grids: list[Grid] = []
     paragraphs: list[str] = []
     for child in document.element.body.iterchildren():
@@ -104,8 +106,6 @@ def docx_grids(path: Path) -> list[Grid]:
 
 def xlsx_grids(path: Path) -> list[Grid]:
     """Each sheet of a workbook as one table (merged ranges as merges)."""
-    from openpyxl.utils.exceptions import InvalidFileException
-
     from parindex.common.office_zip import METHODOLOGY, OfficeFileRefused, load_workbook_checked
     from parindex.files.methodology_xlsx.read import _text
 
@@ -113,7 +113,7 @@ def xlsx_grids(path: Path) -> list[Grid]:
         wb = load_workbook_checked(path, path.name, METHODOLOGY, read_only=False)
     except OfficeFileRefused as exc:
         raise ValidationFailed([Issue(str(exc), path.name)]) from None
-    except (InvalidFileException, BadZipFile, OSError, KeyError, ValueError) as exc:
+    except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds of errors on broken files
         raise ValidationFailed([Issue(f"không đọc được tệp Excel: {exc}", path.name)]) from None
     grids: list[Grid] = []
     try:

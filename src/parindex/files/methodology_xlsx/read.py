@@ -10,9 +10,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
-from zipfile import BadZipFile
 
-from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet.worksheet import Worksheet
 
 from parindex.common.office_zip import METHODOLOGY, OfficeFileRefused, load_workbook_checked
@@ -432,7 +430,7 @@ def _read(path: Path) -> tuple[dict[str, Any], _Reader]:
         wb = load_workbook_checked(path, source, METHODOLOGY, read_only=False)
     except OfficeFileRefused as exc:
         raise ValidationFailed([Issue(str(exc), source)]) from None
-    except (InvalidFileException, BadZipFile, OSError, KeyError, ValueError) as exc:
+    except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds of errors on broken files
         raise ValidationFailed([Issue(f"không đọc được tệp Excel: {exc}", source)]) from None
     try:
         reader = _Reader(source)

@@ -313,15 +313,19 @@ def test_payloads_come_back_escaped_in_pages_and_as_text_in_files(world: XssWorl
     assert FORMULA in files["excel"]
 
 
-def test_a_methodology_source_is_a_link_only_when_it_is_a_web_address(world: XssWorld):
-    """An uploaded methodology's sources are links on a public page: a `javascript:` one
-    must not become a link (the CSP would block it too; the page must not rely on that)."""
+def test_a_methodology_whose_source_is_not_a_web_address_is_refused(world: XssWorld):
+    """An uploaded methodology's sources are links on a public page (methodology_detail): a
+    `javascript:` one is refused at the upload (the CSP would block it too; the page must
+    not rely on that); a web address is linked."""
+    from parindex.core.errors import ValidationFailed
+
     yaml_text = SMALL_YAML.read_text(encoding="utf-8").replace('version: "2025"', 'version: "2097"')
-    with pytest.raises(services.ServiceError) as refused:
+    with pytest.raises(ValidationFailed) as refused:
         services.methodology_install(
             source=yaml_text + _structure("javascript:alert(document.cookie)"), name="x.yaml"
         )
-    assert "javascript:alert" in str(refused.value)
+    message = str(refused.value)
+    assert "javascript:alert" in message and "(sources)" in message and "lĩnh vực 1" in message
     mv = services.methodology_install(
         source=yaml_text + _structure("https://example.vn/qd-876"), name="ok.yaml"
     )

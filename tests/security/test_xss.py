@@ -79,8 +79,8 @@ def _methodology_yaml(tmp: Path) -> Path:
     text = SMALL_YAML.read_text(encoding="utf-8")
     text = text.replace("name: Bộ tiêu chí nhỏ để kiểm thử", f"name: '{payload('xmname')}'")
     text = text.replace(
-        "{code: \"1.1.1\", name: Ban hành kế hoạch, max: 1, rule: {kind: timeliness}}",
-        "{code: \"1.1.1\", name: '" + payload("xitemname") + "', max: 1, "
+        '{code: "1.1.1", name: Ban hành kế hoạch, max: 1, rule: {kind: timeliness}}',
+        '{code: "1.1.1", name: \'' + payload("xitemname") + "', max: 1, "
         "guidance: '" + payload("xguidance") + "', rule: {kind: timeliness}}",
     )
     path = tmp / "small.yaml"
@@ -152,7 +152,13 @@ def build(tmp: Path) -> XssWorld:
     put(EntryBatch.objects.get(pk=m.objs["batch"].pk), "note", payload("xbatchnote"))
     assert Plan.objects.filter(pk=plan.pk).exists() and Task.objects.filter(pk=task.pk).exists()
     return XssWorld(
-        cycle_pk=m.cycle.pk, p_pk=m.p.pk, plan_pk=plan.pk, q_pk=q.pk, token=token.token, matrix=m, fields=typed
+        cycle_pk=m.cycle.pk,
+        p_pk=m.p.pk,
+        plan_pk=plan.pk,
+        q_pk=q.pk,
+        token=token.token,
+        matrix=m,
+        fields=typed,
     )
 
 
@@ -223,7 +229,9 @@ def _excel_text(data: bytes, where: str, problems: list[str]) -> str:
         for row in ws.iter_rows():
             for cell in row:
                 if cell.data_type == "f":
-                    problems.append(f"{where}: formula {cell.value!r} in {ws.title}!{cell.coordinate}")
+                    problems.append(
+                        f"{where}: formula {cell.value!r} in {ws.title}!{cell.coordinate}"
+                    )
                 if isinstance(cell.value, str):
                     if cell.data_type != "s":
                         problems.append(f"{where}: {ws.title}!{cell.coordinate} not text")
@@ -358,9 +366,7 @@ def test_plain_text_emails_carry_names_and_comments_as_typed(world: XssWorld, se
         email="x@example.vn"
     )
     Participation.objects.filter(pk=world.p_pk).update(handed_over_by=officer)
-    p = Participation.objects.select_related("unit", "cycle", "handed_over_by").get(
-        pk=world.p_pk
-    )
+    p = Participation.objects.select_related("unit", "cycle", "handed_over_by").get(pk=world.p_pk)
     mail.outbox = []
     assert notify.handed_over(p) and notify.returned(p)
     send_password_link(User.objects.get(pk=officer.pk))

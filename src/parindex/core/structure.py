@@ -18,6 +18,7 @@ from .errors import Issue
 from .numbers import ZERO, fmt_vn, to_decimal
 
 COUNTS = ("fields", "criteria", "sub_criteria")
+WEB_ADDRESS = ("http://", "https://")
 
 
 @dataclass(frozen=True)
@@ -125,6 +126,12 @@ def _check(s: Structure, issues: list[Issue], source: str, scored_total: Decimal
     def issue(message: str) -> None:
         issues.append(Issue(f"structure: {message}", source))
 
+    # Sources are shown as links (a public page): web addresses only, never `javascript:`.
+    for where, url in [("sources", x) for x in s.sources] + [
+        (f"lĩnh vực {f.code}", f.source) for f in s.fields if f.source
+    ]:
+        if not url.strip().lower().startswith(WEB_ADDRESS):
+            issue(f"nguồn '{url}' ({where}) không phải địa chỉ web (http:// hoặc https://)")
     if s.fields and s.fields_count is not None and len(s.fields) != s.fields_count:
         issue(f"ghi {s.fields_count} lĩnh vực nhưng liệt kê {len(s.fields)}")
     for key, stated in (("criteria", s.criteria), ("sub_criteria", s.sub_criteria)):

@@ -168,3 +168,26 @@ def test_the_page_is_read_only_once_final(cast, cycle):
     html = page.content.decode()
     assert 'name="reason"' not in html
     assert "đã chốt kết quả" in html
+
+
+def test_the_self_assessment_report_says_the_block_was_not_carried_out(cast, cycle):
+    import io
+
+    from docx import Document
+
+    p = cast.part(cycle, "a")
+    services.block_set_absent(
+        cycle=cycle, code="2.2", absent=True, reason=REASON, user=cast.manager,
+        participations=[p],
+    )  # fmt: skip
+    data = services.self_report_data(participation=p, user=cast.manager)
+    rows = {r.code: r for r in data.rows}
+    assert rows["2.2.1"].absent and not rows["2.2.1"].needs_explanation
+    assert not rows["2.1.1"].absent
+    assert data.absent_texts == tuple(services.absent_block_texts(p))
+    _name, content = services.self_report_docx(participation=p, user=cast.manager)
+    doc = Document(io.BytesIO(content))
+    text = "\n".join(x.text for x in doc.paragraphs)
+    assert f"Khối 2.2 Hài lòng không thực hiện: {REASON}" in text
+    cells = [c.text for t in doc.tables for r in t.rows for c in r.cells]
+    assert "Không thực hiện" in cells

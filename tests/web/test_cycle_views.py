@@ -394,12 +394,13 @@ def test_a_csv_with_one_bad_row_saves_nothing_and_names_rows_and_columns(ap_worl
     html = response.content.decode()
     assert not Entry.objects.exists()
     errors = [str(e) for e in response.context["errors"]]
-    assert errors[0].startswith("Dòng 3, cột “unit”")
-    assert any(e.startswith("Dòng 4, cột “code”") and "tự đánh giá" in e for e in errors)
-    assert any(e.startswith("Dòng 5, cột “value”") for e in errors)
-    assert any(e.startswith("Dòng 6, cột “code”") and "dòng 2" in e for e in errors)
-    assert any(e.startswith("Dòng 7, cột “code”") for e in errors)
-    assert any(e.startswith("Dòng 8, cột “value”") for e in errors)
+    f = "Tệp “so-lieu.csv”, dòng"  # every error names the file
+    assert errors[0].startswith(f"{f} 3, cột “unit”")
+    assert any(e.startswith(f"{f} 4, cột “code”") and "tự đánh giá" in e for e in errors)
+    assert any(e.startswith(f"{f} 5, cột “value”") for e in errors)
+    assert any(e.startswith(f"{f} 6, cột “code”") and "dòng 2" in e for e in errors)
+    assert any(e.startswith(f"{f} 7, cột “code”") for e in errors)
+    assert any(e.startswith(f"{f} 8, cột “value”") for e in errors)
     assert "Không nhập dòng nào" in html
     assert not LogEntry.objects.filter(action__startswith="entry.").exists()
 
@@ -408,15 +409,16 @@ def test_a_csv_without_the_columns_is_refused(ap_world):
     response = csv_upload(ap_client(ap_world["manager"]), ap_world["cycle"], "don_vi,ma\nSTP,T1\n")
     errors = [str(e) for e in response.context["errors"]]
     assert errors == [
-        "Dòng 1, cột “unit”: thiếu cột này ở dòng tiêu đề (cần: unit,code,value).",
-        "Dòng 1, cột “code”: thiếu cột này ở dòng tiêu đề (cần: unit,code,value).",
-        "Dòng 1, cột “value”: thiếu cột này ở dòng tiêu đề (cần: unit,code,value).",
+        f"Tệp “so-lieu.csv”, dòng 1, cột “{c}”: thiếu cột này ở dòng tiêu đề (cần: "
+        "unit,code,value)."
+        for c in ("unit", "code", "value")
     ]
     latin1 = SimpleUploadedFile("x.csv", "unit,code,value\nSTP,T1,Đ\n".encode("cp1258"))
     response = ap_client(ap_world["manager"]).post(
         reverse("cycle_external_import", args=[ap_world["cycle"].pk]), {"file": latin1}
     )
     assert "UTF-8" in str(response.context["errors"][0])
+    assert str(response.context["errors"][0]).startswith("Tệp “x.csv”")
 
 
 def test_external_data_is_refused_once_final(ap_world):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.utils.translation import gettext as _
 
@@ -55,9 +55,13 @@ class ImportRefused(ServiceError):
         self.errors = errors
 
     @classmethod
-    def unreadable(cls, exc: CsvUnreadable) -> ImportRefused:
+    def unreadable(cls, exc: CsvUnreadable, file: str = "") -> ImportRefused:
         """The import refused because the file cannot be read as CSV at all."""
-        return cls([RowError(exc.line, "", unreadable_message(exc))])
+        return cls([RowError(exc.line, "", unreadable_message(exc), file)])
+
+    def in_file(self, file: str) -> ImportRefused:
+        """The same refusal, each error naming `file` (when it names none)."""
+        return type(self)([replace(e, file=e.file or file) for e in self.errors])
 
 
 def unreadable_message(exc: CsvUnreadable) -> str:

@@ -31,19 +31,19 @@ def external_codes(tree: Methodology) -> list[Node]:
 EXTERNAL_CSV_COLUMNS = ("unit", "code", "value")
 
 
-def external_values_read_csv(data: bytes) -> list[tuple[int, dict[str, str]]]:
+def external_values_read_csv(data: bytes, filename: str = "") -> list[tuple[int, dict[str, str]]]:
     """Rows of a "unit,code,value" CSV (read as parindex.common.csvio reads every import)
     with their line numbers. Raises ImportRefused when the file cannot be read or lacks a
-    column."""
+    column; `filename` names the file in the messages."""
     try:
         header, rows = read_table(data)
     except CsvUnreadable as exc:
-        raise ImportRefused.unreadable(exc) from None
+        raise ImportRefused.unreadable(exc, filename) from None
     missing = [c for c in EXTERNAL_CSV_COLUMNS if c not in header]
     if missing:
         raise ImportRefused(
             [
-                RowError(1, c, _("thiếu cột này ở dòng tiêu đề (cần: unit,code,value)."))
+                RowError(1, c, _("thiếu cột này ở dòng tiêu đề (cần: unit,code,value)."), filename)
                 for c in missing
             ]
         )
@@ -52,10 +52,20 @@ def external_values_read_csv(data: bytes) -> list[tuple[int, dict[str, str]]]:
 
 @transaction.atomic
 def external_values_import(
-    *, cycle: Cycle, rows: list[tuple[int, dict[str, str]]], user: Any
+    *, cycle: Cycle, rows: list[tuple[int, dict[str, str]]], user: Any, filename: str = ""
 ) -> int:
     """Enter survey/external data and bonus/deduction values for many units at once, all
-    or nothing: every row is checked first; one wrong row refuses the whole file."""
+    or nothing: every row is checked first; one wrong row refuses the whole file (every
+    error naming `filename`)."""
+    try:
+        return _external_values_import(cycle=cycle, rows=rows, user=user)
+    except ImportRefused as exc:
+        raise exc.in_file(filename) if filename else exc from None
+
+
+def _external_values_import(
+    *, cycle: Cycle, rows: list[tuple[int, dict[str, str]]], user: Any
+) -> int:
     _require_manage(user, cycle)
     _require_organiser_edit(cycle)
     tree = cycle.methodology.tree

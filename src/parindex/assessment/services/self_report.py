@@ -66,6 +66,7 @@ class ReportRow:
     not_arising: bool = False
     organiser: bool = False  # survey, external data: entered by the organiser
     evidence: tuple[EvidenceDoc, ...] = ()
+    absent: bool = False  # inside a block declared absent for the unit (not carried out)
 
     @property
     def below_max(self) -> bool:
@@ -74,7 +75,7 @@ class ReportRow:
     @property
     def needs_explanation(self) -> bool:
         """A unit's own item without evidence or scored below its maximum."""
-        if not self.leaf or self.organiser or self.not_arising:
+        if not self.leaf or self.organiser or self.not_arising or self.absent:
             return False
         return not self.evidence or self.points is None or self.below_max
 
@@ -92,6 +93,8 @@ class SelfReportData:
     difficulties: str
     recommendations: str
     signer_name: str
+    # The blocks declared absent for the unit, as its results pages say them.
+    absent_texts: tuple[str, ...] = ()
 
     @property
     def leaves(self) -> list[ReportRow]:
@@ -151,6 +154,11 @@ def self_report_data(*, participation: Participation, user: Any) -> SelfReportDa
     entries = {e.code: e for e in Entry.objects.filter(participation=p)}
     result = unit_result(p, "self", list(entries.values()))
     docs = _documents(p)
+    from .blocks import absent_block_text, absent_blocks_of
+
+    tree = p.cycle.methodology.tree
+    absent = absent_blocks_of(p.cycle, [p]).get(p.pk, [])
+    inside = {n.code for b in absent for n in b.node.walk()}
     rows: list[ReportRow] = []
     for field_result in result.fields:
         for nr in field_result.walk():
@@ -173,6 +181,7 @@ def self_report_data(*, participation: Participation, user: Any) -> SelfReportDa
                     and (isinstance(nr.value, NotArising) or is_not_arising(value)),
                     organiser=node.is_leaf and node.method in (SURVEY, EXTERNAL),
                     evidence=tuple(docs.get(node.code, ())),
+                    absent=node.code in inside,
                 )
             )
     return SelfReportData(
@@ -187,6 +196,7 @@ def self_report_data(*, participation: Participation, user: Any) -> SelfReportDa
         difficulties=p.difficulties,
         recommendations=p.recommendations,
         signer_name=_signer_name(p),
+        absent_texts=tuple(absent_block_text(tree, b) for b in absent),
     )
 
 

@@ -293,8 +293,10 @@ def cycle_external_import(request: HttpRequest, pk: int) -> HttpResponse:
             try:
                 if upload.size > 2 * 1024 * 1024:
                     raise svc.ServiceError(_("Tệp quá lớn (tối đa 2 MB)."))
-                rows = svc.external_values_read_csv(upload.read())
-                n = svc.external_values_import(cycle=cycle, rows=rows, user=request.user)
+                rows = svc.external_values_read_csv(upload.read(), upload.name)
+                n = svc.external_values_import(
+                    cycle=cycle, rows=rows, user=request.user, filename=upload.name
+                )
             except svc.ImportRefused as exc:
                 messages.error(request, str(exc))
                 errors = exc.errors

@@ -120,6 +120,8 @@ def doc_line(doc: EvidenceDoc) -> str:
 
 
 def _points_cell(row: ReportRow) -> str:
+    if row.absent:
+        return "Không thực hiện"
     if row.not_arising:
         return NOT_ARISING
     if row.leaf and row.organiser and row.points is None:
@@ -130,6 +132,8 @@ def _points_cell(row: ReportRow) -> str:
 def _evidence_cell(row: ReportRow) -> str:
     if not row.leaf:
         return ""
+    if row.absent:
+        return "Khối không thực hiện (xem dưới Bảng 1)"
     if row.organiser:
         return "Số liệu điều tra, số liệu do cơ quan tổ chức cung cấp"
     listed = "\n".join(f"- {doc_line(d)}" for d in row.evidence)
@@ -274,6 +278,8 @@ def self_assessment_docx(data: SelfReportData, params: ReportParams | None = Non
     )
     caption(doc, "Bảng 1. Kết quả tự đánh giá, chấm điểm", above=True)
     _summary_table(doc, data.rows)
+    for text in data.absent_texts:  # a block not carried out, and how the points are scaled
+        para(doc, f"{text}.", indent=True, before=4)
     para(doc, "", after=4)
 
     _heading(

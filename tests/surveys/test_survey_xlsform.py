@@ -211,3 +211,29 @@ def test_a_leaf_inside_a_repeat_is_refused_with_its_place():
         "f.xlsx, survey, dòng 3, cột “parindex_leaf”: câu hỏi trong nhóm lặp (repeat) không "
         "chấm điểm được."
     ]
+
+
+def test_survey_check_prints_what_is_scored_and_exits_0(tmp_path, capsys):
+    from parindex.cli import main
+
+    path = tmp_path / "hdnd.xlsx"
+    path.write_bytes(form_to_xlsform(load_sample_forms()[1]))
+    assert main(["survey", "check", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "Hợp lệ." in out and "form_id ld_dai_bieu_hdnd" in out
+    assert "Được chấm điểm (" in out and "→ tiêu chí" in out
+    assert "start (start)" in out.split("Không chấm điểm")[1]
+
+
+def test_survey_check_prints_the_problems_and_exits_1(tmp_path, capsys):
+    from parindex.cli import main
+
+    path = tmp_path / "bad.xlsx"
+    path.write_bytes(_book({"survey": [["type", "label"], ["text", "A"]]}))
+    assert main(["survey", "check", str(path)]) == 1
+    err = capsys.readouterr().err
+    assert "Lỗi (1):" in err and "bad.xlsx: trang “survey” thiếu cột “name”." in err
+    yaml_path = tmp_path / "p.yaml"
+    yaml_path.write_text("form_id: p1\ntitle: ''\n", encoding="utf-8")
+    assert main(["survey", "check", str(yaml_path)]) == 1
+    assert "thiếu tên phiếu" in capsys.readouterr().err

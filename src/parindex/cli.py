@@ -3,6 +3,8 @@
 parindex compute --methodology FILE --scores FILE [--units FILE] [--out FILE]
 parindex methodology list|validate|show|export|import ...
                          (import FILE.docx [--out F.yaml] [--mapping ...]: the appendix table)
+parindex survey check FORM.xlsx|FORM.yaml   a questionnaire checked without a database:
+                         what will be scored and what will not (exit 1 with the problems)
 parindex demo [--empty]  set up the demo database (or an empty one with one organiser) and
                          serve it on http://127.0.0.1:8000
                          (--port N, --host H, --reset to rebuild, --no-serve)
@@ -180,6 +182,39 @@ def _django_setup() -> None:
     django.setup()
 
 
+def cmd_survey(args: argparse.Namespace) -> int:
+    """`survey check FILE`: read the questionnaire file as an import would, no database."""
+    _django_setup()
+    from parindex.surveys.definitions import form_report
+    from parindex.surveys.services.common import SurveyFileRefused
+    from parindex.surveys.services.questionnaires import forms_read
+
+    path = Path(args.file)
+    try:
+        forms = forms_read(path.read_bytes(), path.name)
+    except OSError as exc:
+        print(f"Không đọc được tệp {path}: {exc.strerror}", file=sys.stderr)
+        return 1
+    except SurveyFileRefused as exc:
+        print(f"Lỗi ({len(exc.problems)}):", file=sys.stderr)
+        for problem in exc.problems:
+            print(f"  - {problem}", file=sys.stderr)
+        return 1
+    for form in forms:
+        scored, unscored = form_report(form)
+        print(
+            f"Hợp lệ. {form.title} (form_id {form.form_id}, nhóm {form.group_code}, "
+            f"loại {form.kind}): {len(form.questions)} câu hỏi"
+        )
+        print(f"  Được chấm điểm ({len(scored)}):")
+        for line in scored:
+            print(f"    {line}")
+        print(f"  Không chấm điểm ({len(unscored)}):")
+        for line in unscored:
+            print(f"    {line}")
+    return 0
+
+
 def cmd_manage(args: argparse.Namespace) -> int:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "parindex.settings")
     from django.core.management import execute_from_command_line
@@ -313,6 +348,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_export_arguments(e)
     e.set_defaults(func=cmd_export)
+
+    q = sub.add_parser("survey", help="kiểm tra tệp phiếu khảo sát (XLSForm, YAML)")
+    q.add_argument("action", choices=["check"])
+    q.add_argument("file", help="tệp phiếu .xlsx (XLSForm) hoặc .yaml")
+    q.set_defaults(func=cmd_survey)
 
     d = sub.add_parser("demo", help="tạo dữ liệu mẫu và chạy ứng dụng web")
     d.add_argument("--host", default="127.0.0.1")

@@ -63,11 +63,12 @@ def test_exported_xlsform_has_the_standard_sheets_and_parindex_columns():
     assert wb.sheetnames == ["survey", "choices", "settings"]
     survey = [list(r) for r in wb["survey"].iter_rows(values_only=True)]
     assert survey[0][:3] == ["type", "name", "label"]
-    assert "parindex::leaf" in survey[0] and "parindex::weight" in survey[0]
+    assert "parindex_leaf" in survey[0] and "parindex_weight" in survey[0]
+    assert not [h for sheet in wb for h in next(sheet.iter_rows(values_only=True)) if "::" in h]
     types = [r[0] for r in survey[1:]]
     assert types[:4] == ["start", "end", "select_one parindex_units", "calculate"]
     choices = [list(r) for r in wb["choices"].iter_rows(values_only=True)]
-    assert choices[0] == ["list_name", "name", "label", "parindex::score", "parindex::satisfied"]
+    assert choices[0] == ["list_name", "name", "label", "parindex_score", "parindex_satisfied"]
     assert ["abcd", "A", "Rất tốt", 100, None] in choices
     settings = [list(r) for r in wb["settings"].iter_rows(values_only=True)]
     assert settings[1][:4] == [form.title, "ld_dai_bieu_hdnd", "2025.1", "hdnd"]
@@ -133,7 +134,6 @@ def test_xlsform_problems_name_sheet_row_and_column():
     text = "\n".join(exc.value.problems)
     assert "choices, dòng 2, cột “parindex::score”: “cao” không phải số" in text
     assert "survey, dòng 2, cột “parindex::weight”: “nặng” không phải số" in text
-    assert "survey, dòng 4: nhóm lặp (repeat) không được hỗ trợ" in text
     assert "câu hỏi “q2”: không có danh sách phương án “khong_co”" in text
 
 
@@ -153,7 +153,7 @@ questionnaires:
     group: {code: "nhóm có dấu", name: X}
     questions:
       - {name: q1, type: select_one, choices: abcd, leaf: "8.2.1"}
-      - {name: q1, type: geopoint}
+      - {name: q1, type: hologram}
       - {name: q3, type: text, leaf: "8.2.2"}
     choices:
       abcd:
@@ -169,7 +169,7 @@ questionnaires:
         "mã nhóm đối tượng “nhóm có dấu” không hợp lệ",
         "loại phiếu “other” không hợp lệ",
         "câu hỏi “q1” bị trùng tên",
-        "loại “geopoint” không được hỗ trợ",
+        "loại “hologram” không được hỗ trợ",
         "câu hỏi “q3”: chỉ câu hỏi chọn một phương án",
         "điểm “x” không phải số",
     ):

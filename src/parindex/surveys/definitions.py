@@ -1,33 +1,25 @@
 """Questionnaire definitions as data, read from and written to YAML and XLSForm.
 
-XLSForm is the format of ODK and KoboToolbox: an .xlsx with the sheets `survey` (type, name,
-label, hint, required, relevant, ...), `choices` (list_name, name, label) and `settings`
-(form_title, form_id, version). parindex's own data sits in extra columns, which XLSForm
-tools ignore: `parindex::leaf`, `parindex::weight`, `parindex::aspect` on `survey`,
-`parindex::score`, `parindex::satisfied` on `choices`, and `parindex::group`,
-`parindex::group_label`, `parindex::kind`, `parindex::description` on `settings`. The YAML
+XLSForm (the format of ODK and KoboToolbox) is read and written in `xlsform.py`; the YAML
 format is documented in docs/survey-format.md.
 
 Reading checks the form on its own (names, lists, scores, weights) and collects every problem
-with its sheet, row and column; checks against a cycle's methodology (leaf codes) are done by
-the service that installs the form.
+with its place; checks against a cycle's methodology (leaf codes) are done by the service that
+installs the form. Only select_one questions with a leaf are scored; every other question is
+kept (shown, round-tripped) and reported as not scored.
 """
 
 from __future__ import annotations
 
-import io
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
-from zipfile import BadZipFile
 
 import yaml
 from django.utils.translation import gettext as _
 
 from parindex.common import safe_yaml
-from parindex.common.cells import as_text
-from parindex.common.office_zip import DEFAULT, OfficeFileRefused, capped, load_workbook_checked
 from parindex.core.numbers import to_decimal
 from parindex.core.values import parse_yes_no
 
@@ -36,30 +28,30 @@ from .codes import MAX_OPTIONS
 YAML_FORMAT = "parindex-questionnaire/1"
 SELECT_ONE = "select_one"
 NOTE = "note"
+# Questions that take their options from a choices list.
+LIST_TYPES = {SELECT_ONE, "select_multiple", "rank"}
 # Kept in the form (shown online, round-tripped) but neither stored nor scored.
-UNSCORED_TYPES = {"text", "integer", "decimal", "date"}
-TYPES = {SELECT_ONE, NOTE} | UNSCORED_TYPES
-# XLSForm metadata and structure rows: skipped on reading.
-META_TYPES = {
-    "start",
-    "end",
-    "today",
-    "deviceid",
-    "subscriberid",
-    "simserial",
-    "phonenumber",
-    "username",
-    "email",
-    "audit",
-    "calculate",
-    "hidden",
-    "start-geopoint",
-    "background-audio",
-    "begin_group",
-    "end_group",
-    "begin group",
-    "end group",
+UNSCORED_TYPES = {
+    "select_multiple",
+    "rank",
+    "text",
+    "integer",
+    "decimal",
+    "range",
+    "date",
+    "time",
+    "dateTime",
+    "geopoint",
+    "geotrace",
+    "geoshape",
+    "image",
+    "audio",
+    "video",
+    "file",
+    "barcode",
+    "acknowledge",
 }
+TYPES = {SELECT_ONE, NOTE} | UNSCORED_TYPES
 # Structural fields of a response (which form, unit, group): not questions.
 RESERVED_NAMES = {"respondent", "respondent_id", "unit", "unit_code", "group", "instanceID"}
 KINDS = ("standard", "sipas")
@@ -101,9 +93,14 @@ class FormDef:
     description: str = ""
     questions: list[QuestionDef] = field(default_factory=list)
     choices: dict[str, list[ChoiceDef]] = field(default_factory=dict)
+    # Rows of the file that are not questions (metadata, groups, calculations): reported only.
+    skipped: list[str] = field(default_factory=list, compare=False)
 
     def select_questions(self) -> list[QuestionDef]:
         return [q for q in self.questions if q.type == SELECT_ONE]
+
+    def scored_questions(self) -> list[QuestionDef]:
+        return [q for q in self.questions if q.type == SELECT_ONE and q.leaf]
 
 
 class DefinitionError(Exception):
@@ -121,6 +118,14 @@ def _yes(value: Any) -> bool:
     """An XLSForm yes: the yes words of parindex.core, or XLSForm's expression true()."""
     text = str(value if value is not None else "").strip()
     return text.lower() == "true()" or parse_yes_no(text) is True
+
+
+def _cell_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
 
 
 def _decimal(value: Any) -> Decimal:
@@ -147,6 +152,8 @@ def check_form(form: FormDef, where: str = "") -> list[str]:
         p.append(
             at + _("loại phiếu “%(v)s” không hợp lệ (standard hoặc sipas).") % {"v": form.kind}
         )
+    # Options of stored (select_one) lists are coded A, B, ...: those lists have a maximum.
+    coded = {q.list_name for q in form.questions if q.type == SELECT_ONE}
     for list_name, options in form.choices.items():
         names = [o.name for o in options]
         for dup in sorted({n for n in names if names.count(n) > 1}):
@@ -154,7 +161,7 @@ def check_form(form: FormDef, where: str = "") -> list[str]:
                 at
                 + _("danh sách “%(l)s”: phương án “%(n)s” bị trùng.") % {"l": list_name, "n": dup}
             )
-        if len(options) > MAX_OPTIONS:
+        if list_name in coded and len(options) > MAX_OPTIONS:
             p.append(
                 at
                 + _("danh sách “%(l)s” có quá %(m)s phương án.")
@@ -182,7 +189,7 @@ def check_form(form: FormDef, where: str = "") -> list[str]:
                 at
                 + _("câu hỏi “%(n)s”: loại “%(t)s” không được hỗ trợ.") % {"n": q.name, "t": q.type}
             )
-        if q.type == SELECT_ONE:
+        if q.type in LIST_TYPES:
             if q.list_name not in form.choices:
                 p.append(
                     at
@@ -191,7 +198,7 @@ def check_form(form: FormDef, where: str = "") -> list[str]:
                 )
             elif not form.choices[q.list_name]:
                 p.append(at + _("danh sách “%(l)s” không có phương án.") % {"l": q.list_name})
-        elif q.leaf:
+        if q.type != SELECT_ONE and q.leaf:
             p.append(
                 at
                 + _(
@@ -219,7 +226,7 @@ def check_form(form: FormDef, where: str = "") -> list[str]:
                     at
                     + _(
                         "câu hỏi “%(n)s”: danh sách “%(l)s” chưa đánh dấu phương án nào là "
-                        "“hài lòng” (parindex::satisfied)."
+                        "“hài lòng” (parindex_satisfied)."
                     )
                     % {"n": q.name, "l": q.list_name}
                 )
@@ -415,276 +422,44 @@ def forms_from_yaml(text: str, name: str = "phieu.yaml") -> list[FormDef]:
     return forms
 
 
-# --- XLSForm --------------------------------------------------------------------------------
-
-SURVEY_COLUMNS = [
-    "type",
-    "name",
-    "label",
-    "hint",
-    "required",
-    "relevant",
-    "calculation",
-    "parindex::leaf",
-    "parindex::weight",
-    "parindex::aspect",
-]
-CHOICE_COLUMNS = ["list_name", "name", "label", "parindex::score", "parindex::satisfied"]
-SETTINGS_COLUMNS = [
-    "form_title",
-    "form_id",
-    "version",
-    "parindex::group",
-    "parindex::group_label",
-    "parindex::kind",
-    "parindex::description",
-]
+def form_report(form: FormDef) -> tuple[list[str], list[str]]:
+    """What will be scored (one line per scored question) and what will not."""
+    scored = [
+        _("%(n)s → tiêu chí %(c)s (trọng số %(w)s)") % {"n": q.name, "c": q.leaf, "w": q.weight}
+        for q in form.scored_questions()
+    ]
+    unscored = [
+        _("%(n)s (%(t)s)") % {"n": q.name, "t": q.type}
+        for q in form.questions
+        if not (q.type == SELECT_ONE and q.leaf)
+    ]
+    return scored, unscored + form.skipped
 
 
-def _cell_text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
-
-
-def _sheet_rows(ws: Any, name: str) -> tuple[dict[str, int], list[tuple[int, list[Any]]]]:
-    rows = list(capped(ws.iter_rows(values_only=True), name, ws.title, DEFAULT))
-    if not rows:
-        return {}, []
-    header: dict[str, int] = {}
-    for i, h in enumerate(rows[0]):
-        key = _cell_text(h)
-        if key and key not in header:
-            header[key] = i
-    return header, [(n, list(r)) for n, r in enumerate(rows[1:], 2)]
-
-
-def _get(row: list[Any], header: dict[str, int], *names: str) -> str:
-    for name in names:
-        i = header.get(name)
-        if i is not None and i < len(row):
-            text = _cell_text(row[i])
-            if text:
-                return text
-    return ""
-
-
-def _label_columns(header: dict[str, int], base: str) -> list[str]:
-    """ "label", else the first "label::Language (xx)" column (Vietnamese preferred)."""
-    if base in header:
-        return [base]
-    langs = [h for h in header if h.startswith(base + "::")]
-    langs.sort(key=lambda h: (0 if "(vi)" in h or "Viet" in h else 1, header[h]))
-    return langs
+# The XLSForm reader and writer (xlsform.py), importable from here as before.
 
 
 def form_from_xlsform(data: bytes, name: str = "phieu.xlsx") -> FormDef:
-    """Read one XLSForm workbook. Raises DefinitionError naming sheets, rows and columns."""
-    try:
-        wb = load_workbook_checked(data, name)
-    except OfficeFileRefused as exc:
-        raise DefinitionError([str(exc)]) from None
-    except (BadZipFile, KeyError, OSError, ValueError, TypeError, IndexError, EOFError):
-        raise DefinitionError([f"{name}: " + _("không đọc được tệp Excel (.xlsx).")]) from None
-    except Exception:  # noqa: BLE001 - openpyxl raises many kinds of errors on broken files
-        raise DefinitionError([f"{name}: " + _("không đọc được tệp Excel (.xlsx).")]) from None
-    try:
-        sheets = {ws.title.strip().lower(): ws for ws in wb.worksheets}
-        problems: list[str] = []
-        for sheet in ("survey", "choices"):
-            if sheet not in sheets:
-                problems.append(f"{name}: " + _("thiếu trang tính “%(s)s”.") % {"s": sheet})
-        if problems:
-            raise DefinitionError(problems)
-        settings: dict[str, str] = {}
-        if "settings" in sheets:
-            sh, srows = _sheet_rows(sheets["settings"], name)
-            if srows:
-                row = srows[0][1]
-                for key in sh:
-                    settings[key] = _get(row, sh, key)
-        form = FormDef(
-            form_id=settings.get("form_id", ""),
-            title=settings.get("form_title", "") or settings.get("form_id", ""),
-            version=settings.get("version", ""),
-            group_code=settings.get("parindex::group", "") or settings.get("form_id", ""),
-            group_name=settings.get("parindex::group_label", ""),
-            kind=settings.get("parindex::kind", "") or "standard",
-            description=settings.get("parindex::description", ""),
-        )
-        form.group_name = form.group_name or form.group_code
-        ch, crows = _sheet_rows(sheets["choices"], name)
-        clabel = _label_columns(ch, "label")
-        for col in ("list_name", "name"):
-            if col not in ch:
-                problems.append(f"{name}: " + _("trang “choices” thiếu cột “%(c)s”.") % {"c": col})
-        for line, row in crows:
-            if "list_name" not in ch or "name" not in ch:
-                break
-            list_name = _get(row, ch, "list_name")
-            opt = _get(row, ch, "name")
-            if (not list_name and not opt) or list_name == UNIT_LIST:
-                continue
-            if not list_name or not opt:
-                problems.append(
-                    f"{name}, choices, " + _("dòng %(l)s: thiếu list_name hoặc name.") % {"l": line}
-                )
-                continue
-            raw_score = _get(row, ch, "parindex::score")
-            score = None
-            if raw_score:
-                try:
-                    score = to_decimal(raw_score)
-                except ValueError:
-                    problems.append(
-                        f"{name}, choices, "
-                        + _("dòng %(l)s, cột “parindex::score”: “%(v)s” không phải số.")
-                        % {"l": line, "v": raw_score}
-                    )
-            form.choices.setdefault(list_name, []).append(
-                ChoiceDef(
-                    name=opt,
-                    label=_get(row, ch, *clabel) or opt,
-                    score=score,
-                    satisfied=_yes(_get(row, ch, "parindex::satisfied")),
-                )
-            )
-        sh, srows = _sheet_rows(sheets["survey"], name)
-        slabel = _label_columns(sh, "label")
-        shint = _label_columns(sh, "hint")
-        for col in ("type", "name"):
-            if col not in sh:
-                problems.append(f"{name}: " + _("trang “survey” thiếu cột “%(c)s”.") % {"c": col})
-        for line, row in srows:
-            if "type" not in sh or "name" not in sh:
-                break
-            raw_type = " ".join(_get(row, sh, "type").split())
-            qname = _get(row, sh, "name")
-            if not raw_type and not qname:
-                continue
-            base = raw_type.split(" ")[0]
-            if base in META_TYPES or raw_type in META_TYPES or qname in RESERVED_NAMES:
-                continue
-            if base == "begin_repeat" or raw_type == "begin repeat":
-                problems.append(
-                    f"{name}, survey, "
-                    + _("dòng %(l)s: nhóm lặp (repeat) không được hỗ trợ.") % {"l": line}
-                )
-                continue
-            if base in ("end_repeat",) or raw_type == "end repeat":
-                continue
-            list_name = ""
-            if base == SELECT_ONE:
-                parts = raw_type.split(" ")
-                list_name = parts[1] if len(parts) > 1 else ""
-                if not list_name:
-                    problems.append(
-                        f"{name}, survey, "
-                        + _("dòng %(l)s: “select_one” thiếu tên danh sách.") % {"l": line}
-                    )
-            weight = Decimal(1)
-            raw_weight = _get(row, sh, "parindex::weight")
-            if raw_weight:
-                try:
-                    weight = to_decimal(raw_weight)
-                except ValueError:
-                    problems.append(
-                        f"{name}, survey, "
-                        + _("dòng %(l)s, cột “parindex::weight”: “%(v)s” không phải số.")
-                        % {"l": line, "v": raw_weight}
-                    )
-            form.questions.append(
-                QuestionDef(
-                    type=base,
-                    name=qname,
-                    label=_get(row, sh, *slabel) or qname,
-                    hint=_get(row, sh, *shint),
-                    required=_yes(_get(row, sh, "required")),
-                    relevant=_get(row, sh, "relevant"),
-                    list_name=list_name,
-                    leaf=_get(row, sh, "parindex::leaf"),
-                    weight=weight,
-                    aspect=_get(row, sh, "parindex::aspect"),
-                )
-            )
-        problems += check_form(form, name)
-        if problems:
-            raise DefinitionError(problems)
-        return form
-    finally:
-        wb.close()
+    from .xlsform import form_from_xlsform as read
+
+    return read(data, name)
 
 
 def form_to_xlsform(form: FormDef, units: list[tuple[str, str]] | None = None) -> bytes:
-    """The form as an XLSForm workbook that KoboToolbox/ODK accept. The respondent's unit is
-    a select_one of `units` (code, name) when given, else a text field; the group is a
-    calculate field with the group code, so exported submissions carry both."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
+    from .xlsform import form_to_xlsform as write
 
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "survey"
-    ws.append(SURVEY_COLUMNS)
-    ws.append(["start", "start", "", "", "", "", "", "", "", ""])
-    ws.append(["end", "end", "", "", "", "", "", "", "", ""])
-    unit_type = f"select_one {UNIT_LIST}" if units else "text"
-    ws.append([unit_type, "unit", _("Đơn vị được đánh giá"), "", "yes", "", "", "", "", ""])
-    ws.append(["calculate", "group", "", "", "", "", f"'{form.group_code}'", "", "", ""])
-    for q in form.questions:
-        qtype = f"{q.type} {q.list_name}" if q.type == SELECT_ONE else q.type
-        ws.append(
-            [
-                qtype,
-                q.name,
-                q.label,
-                q.hint,
-                "yes" if q.required else "",
-                q.relevant,
-                "",
-                q.leaf,
-                _plain_number(q.weight) if q.leaf or q.weight != 1 else "",
-                q.aspect,
-            ]
-        )
-    cs = wb.create_sheet("choices")
-    cs.append(CHOICE_COLUMNS)
-    for list_name, options in form.choices.items():
-        for o in options:
-            cs.append(
-                [
-                    list_name,
-                    o.name,
-                    o.label,
-                    _plain_number(o.score) if o.score is not None else "",
-                    "yes" if o.satisfied else "",
-                ]
-            )
-    for code, unit_name in units or []:
-        cs.append([UNIT_LIST, code, unit_name, "", ""])
-    ss = wb.create_sheet("settings")
-    ss.append(SETTINGS_COLUMNS)
-    ss.append(
-        [
-            form.title,
-            form.form_id,
-            form.version,
-            form.group_code,
-            form.group_name,
-            form.kind,
-            form.description,
-        ]
-    )
-    for sheet in (ws, cs, ss):
-        as_text(cell for row in sheet.iter_rows() for cell in row)  # labels never run as formulas
-        for cell in sheet[1]:
-            cell.font = Font(bold=True)
-        sheet.freeze_panes = "A2"
-    ws.column_dimensions["C"].width = 70
-    ws.column_dimensions["A"].width = 24
-    cs.column_dimensions["C"].width = 40
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    return write(form, units)
+
+
+__all__ = [
+    "ChoiceDef",
+    "DefinitionError",
+    "FormDef",
+    "QuestionDef",
+    "check_form",
+    "form_from_xlsform",
+    "form_report",
+    "form_to_xlsform",
+    "forms_from_yaml",
+    "forms_to_yaml",
+]

@@ -177,6 +177,8 @@ def _place_before(before: str) -> tuple[str, str | None]:
     place: list[str] = []
     while words and (_title_word(words[-1]) or words[-1] in ("TP.", "Tp.")) and len(place) < 5:
         place.insert(0, words.pop())
+    if place and words[-2:] in (["Thành", "phố"], ["Thị", "xã"], ["Thị", "trấn"]):
+        place[:0] = [words.pop(-2), words.pop()]
     return " ".join(words), " ".join(place) or None
 
 
@@ -198,7 +200,7 @@ def _find_type_line(lines: list[str], facts: DocumentFacts) -> int | None:
 
 
 def _find_number(lines: list[str], head: list[str], facts: DocumentFacts) -> None:
-    for scope in (head, lines[:60]):
+    for scope in (head, lines[:60], [" ".join(head)]):
         for line in scope:
             match = _NUMBER.search(line)
             if match:
@@ -207,7 +209,7 @@ def _find_number(lines: list[str], head: list[str], facts: DocumentFacts) -> Non
 
 
 def _find_date(lines: list[str], head: list[str], facts: DocumentFacts) -> None:
-    for scope in (head, lines[:60]):
+    for scope in (head, lines[:60], [" ".join(head)]):  # last: a date broken over lines
         for line in scope:
             match = _DATE.search(line)
             if not match:

@@ -105,6 +105,7 @@ def make_pdf(sample: Sample) -> bytes:
     rows: list[tuple[int, int, str]] = []
     y = 800
     left, right = sample.header_rows()
+    left = [part for line in left for part in _wrap(line, 40)]  # the left cell is narrow
     for i in range(max(len(left), len(right))):
         if i < len(left):
             rows.append((40, y, left[i]))
@@ -127,6 +128,16 @@ def make_pdf(sample: Sample) -> bytes:
             rows.append((330, y, right[i]))
         y -= 16
     return text_pdf([rows])
+
+
+def _wrap(text: str, width: int) -> list[str]:
+    lines: list[str] = []
+    for word in text.split():
+        if lines and len(lines[-1]) + 1 + len(word) <= width:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return lines or [""]
 
 
 def text_pdf(pages: list[list[tuple[int, int, str]]]) -> bytes:

@@ -362,7 +362,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_report_arguments(r)
     r.set_defaults(func=cmd_report)
-    v = sub.add_parser("evidence", help="tệp tài liệu kiểm chứng: tìm, xóa tệp mồ côi; đọc một tài liệu")
+    v = sub.add_parser(
+        "evidence", help="tệp tài liệu kiểm chứng: tìm, xóa tệp mồ côi; đọc một tài liệu"
+    )
     from parindex.assessment.cli import add_evidence_arguments
 
     add_evidence_arguments(v)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from datetime import date
+from typing import Any
 
 from hypothesis import strategies as st
 
@@ -49,35 +51,38 @@ POSITIONS = [
 ]
 
 
-@st.composite
-def samples(draw: st.DrawFn) -> Sample:
-    parent, issuer, short = draw(st.sampled_from(ISSUERS))
-    doc_type, abbr = draw(st.sampled_from(TYPES))
-    issued = draw(st.dates(date(2019, 1, 1), date(2031, 12, 31)))
-    serial = draw(st.integers(1, 2999))
+def build_sample(pick: Callable[[Sequence[Any]], Any], serial: int, issued: date) -> Sample:
+    """A sample from choices made by `pick` (hypothesis's draw or random.choice)."""
+    parent, issuer, short = pick(ISSUERS)
+    doc_type, abbr = pick(TYPES)
     if doc_type == "Công văn":
-        number = f"{serial}/{short}-{draw(st.sampled_from(['VP', 'CCHC', 'TH']))}"
-        subject = draw(st.sampled_from(TITLES)).format(y=issued.year)
+        number = f"{serial}/{short}-{pick(['VP', 'CCHC', 'TH'])}"
+        subject = pick(TITLES).format(y=issued.year)
         title = "V/v " + subject[0].lower() + subject[1:]
     else:
         year = f"{issued.year}/" if doc_type in ("Quyết định", "Nghị quyết", "Chỉ thị") else ""
         number = f"{serial}/{year}{abbr}-{short}"
-        title = draw(st.sampled_from(TITLES)).format(y=issued.year)
-    signer = " ".join(
-        [draw(st.sampled_from(FAMILY)), draw(st.sampled_from(MIDDLE)), draw(st.sampled_from(GIVEN))]
-    )
+        title = pick(TITLES).format(y=issued.year)
     return Sample(
         issuer=issuer,
         issuer_parent=parent,
         number=number,
-        place=draw(st.sampled_from(PLACES)),
+        place=pick(PLACES),
         issued=issued,
         doc_type=doc_type,
         title=title,
-        signer=signer,
-        position=draw(st.sampled_from(POSITIONS)),
-        padded_date=draw(st.booleans()),
+        signer=" ".join([pick(FAMILY), pick(MIDDLE), pick(GIVEN)]),
+        position=pick(POSITIONS),
+        padded_date=pick([True, False]),
+        rough=pick([True, False]),
     )
+
+
+@st.composite
+def samples(draw: st.DrawFn) -> Sample:
+    issued = draw(st.dates(date(2019, 1, 1), date(2031, 12, 31)))
+    serial = draw(st.integers(1, 2999))
+    return build_sample(lambda seq: draw(st.sampled_from(seq)), serial, issued)
 
 
 def expected(sample: Sample) -> dict[str, object]:

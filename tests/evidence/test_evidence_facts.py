@@ -52,7 +52,9 @@ def test_number_without_colon_and_decision_symbol_with_year():
 
 
 def test_decomposed_unicode_is_normalised():
-    text = unicodedata.normalize("NFD", "SỞ NỘI VỤ\nSố: 7/BC-SNV\nHà Nội, ngày 02 tháng 02 năm 2026")
+    text = unicodedata.normalize(
+        "NFD", "SỞ NỘI VỤ\nSố: 7/BC-SNV\nHà Nội, ngày 02 tháng 02 năm 2026"
+    )
     facts = extract_facts(text + "\nBÁO CÁO\nKết quả năm 2026\n")
     assert facts.issuer == "SỞ NỘI VỤ"
     assert facts.number == "7/BC-SNV"
@@ -61,7 +63,9 @@ def test_decomposed_unicode_is_normalised():
 
 
 def test_date_broken_over_two_lines_is_found():
-    facts = extract_facts("SỞ NỘI VỤ\nSố: 7/TB-SNV\nLào Cai, ngày 15 tháng 01 năm\n2026\nTHÔNG BÁO\nX")
+    facts = extract_facts(
+        "SỞ NỘI VỤ\nSố: 7/TB-SNV\nLào Cai, ngày 15 tháng 01 năm\n2026\nTHÔNG BÁO\nX"
+    )
     assert facts.date == date(2026, 1, 15)
 
 

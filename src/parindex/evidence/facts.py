@@ -214,7 +214,9 @@ def _find_date(lines: list[str], head: list[str], facts: DocumentFacts) -> None:
             match = _DATE.search(line)
             if not match:
                 continue
-            d, m, y = (int(g) for g in (match.groups()[:3] if match.group(1) else match.groups()[3:]))
+            d, m, y = (
+                int(g) for g in (match.groups()[:3] if match.group(1) else match.groups()[3:])
+            )
             try:
                 facts.date = date(y, m, d)
             except ValueError:

@@ -99,7 +99,7 @@ def read_document(data: bytes, name: str = "") -> DocumentText:
             return _read_docx(data)
         if kind == "text":
             return _read_text(data)
-    except Exception as exc:  # a reader bug on a hostile file must not escape
+    except Exception as exc:  # noqa: BLE001 - pypdf, python-docx, lxml, zlib on a hostile file
         logging.getLogger(__name__).info("cannot read %s: %r", name, exc)
         return DocumentText(
             kind=kind if kind != "zip" else "docx",
@@ -147,9 +147,9 @@ def _read_pdf(data: bytes) -> DocumentText:
         reader = PdfReader(io.BytesIO(data), strict=False)
         if reader.is_encrypted:
             try:
-                opened = reader.decrypt("")
-            except Exception:
-                opened = 0
+                opened = bool(reader.decrypt(""))
+            except Exception:  # noqa: BLE001 - e.g. AES without the cryptography package
+                opened = False
             if not opened:
                 doc.readable = False
                 doc.problems.append("Tệp PDF có mật khẩu: không đọc được nội dung.")
@@ -166,7 +166,7 @@ def _read_pdf(data: bytes) -> DocumentText:
     for index in range(min(total, MAX_PAGES)):
         try:
             page_text = reader.pages[index].extract_text() or ""
-        except Exception:
+        except Exception:  # noqa: BLE001 - one broken page must not lose the others
             failed += 1
             page_text = ""
         parts.append(page_text)

@@ -34,6 +34,9 @@ class Sample:
         ]
     )
     padded_date: bool = True  # "ngày 05 tháng 01" (Decree 30) or "ngày 5 tháng 1"
+    # typed less tidily: "Số :  12 / KH-SNV", an en dash in the motto, the title over two
+    # lines, "(Ký, ghi rõ họ tên, đóng dấu)" in the signature block
+    rough: bool = False
 
     @property
     def date_line(self) -> str:
@@ -48,12 +51,13 @@ class Sample:
 
     def header_rows(self) -> tuple[list[str], list[str]]:
         left = [*([self.issuer_parent] if self.issuer_parent else []), self.issuer, "________"]
-        left.append(f"Số: {self.number}")
+        number = self.number.replace("/", " / ", 1) if self.rough else self.number
+        left.append(f"Số :  {number}" if self.rough else f"Số: {number}")
         if self.is_letter:
             left.append(self.title)
         right = [
             "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
-            "Độc lập - Tự do - Hạnh phúc",
+            "Độc lập – Tự do – Hạnh phúc" if self.rough else "Độc lập - Tự do - Hạnh phúc",
             "________________________",
             self.date_line,
         ]
@@ -62,11 +66,13 @@ class Sample:
     def middle(self) -> list[str]:
         if self.is_letter:
             return ["Kính gửi: Các cơ quan, đơn vị trực thuộc."]
-        return [self.doc_type.upper(), self.title, "__________"]
+        title = _wrap(self.title, 30) if self.rough else [self.title]
+        return [self.doc_type.upper(), *title, "__________"]
 
     def closing(self) -> tuple[list[str], list[str]]:
         left = ["Nơi nhận:", "- Như trên;", "- UBND tỉnh (b/c);", "- Lưu: VT, CCHC."]
-        right = [*self.position, "(Đã ký)", "", self.signer]
+        signed = "(Ký, ghi rõ họ tên, đóng dấu)" if self.rough else "(Đã ký)"
+        right = [*self.position, signed, "", self.signer]
         return left, right
 
 
@@ -196,6 +202,6 @@ def text_pdf(pages: list[list[tuple[int, int, str]]]) -> bytes:
 
 def _stream(data: bytes) -> bytes:
     packed = zlib.compress(data)
-    return b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(packed) + packed + (
-        b"\nendstream"
+    return (
+        b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(packed) + packed + (b"\nendstream")
     )

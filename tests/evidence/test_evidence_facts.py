@@ -95,3 +95,11 @@ def test_body_references_do_not_override_the_header():
     # the body cites "Quyết định số 15/2025/QĐ-UBND ngày 10 tháng 3 năm 2025" (Sample default)
     facts = inspect_bytes(make_pdf(_plan()))
     assert facts["number"] == "123/KH-SNV" and facts["date"] == "2026-01-15"
+
+
+def test_without_a_header_a_cited_number_and_date_are_not_taken_as_the_documents():
+    facts = extract_facts(
+        "Căn cứ Quyết định số 15/2025/QĐ-UBND ngày 10 tháng 3 năm 2025 của UBND tỉnh;\n"
+        "Thực hiện Kế hoạch số 7/KH-UBND ngày 2 tháng 1 năm 2026.\n"
+    )
+    assert facts.number is None and facts.date is None

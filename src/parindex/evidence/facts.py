@@ -200,19 +200,21 @@ def _find_type_line(lines: list[str], facts: DocumentFacts) -> int | None:
 
 
 def _find_number(lines: list[str], head: list[str], facts: DocumentFacts) -> None:
-    for scope in (head, lines[:60], [" ".join(head)]):
+    for strict, scope in ((False, head), (True, lines[:60]), (False, [" ".join(head)])):
         for line in scope:
             match = _NUMBER.search(line)
-            if match:
+            # outside the header only a line starting "Số" (not "… Quyết định số 15/QĐ-UBND")
+            if match and not (strict and match.start() > 0):
                 facts.number = re.sub(r"\s+", "", match.group(1)).rstrip(".")
                 return
 
 
 def _find_date(lines: list[str], head: list[str], facts: DocumentFacts) -> None:
-    for scope in (head, lines[:60], [" ".join(head)]):  # last: a date broken over lines
+    for strict, scope in ((False, head), (True, lines[:60]), (True, [" ".join(head)])):
         for line in scope:
             match = _DATE.search(line)
-            if not match:
+            # outside the header (or broken over lines) only "Place, ngày …", not a citation
+            if not match or strict and not _place_before(line[: match.start()])[1]:
                 continue
             d, m, y = (
                 int(g) for g in (match.groups()[:3] if match.group(1) else match.groups()[3:])

@@ -14,6 +14,7 @@ parindex cycle ministry-import CYCLE FILE --user U   the Ministry's results ente
 parindex report self-assessment --cycle ID --unit CODE --out FILE.docx [--evidence-zip F.zip]
                          a unit's self-assessment report (Word) and evidence bundle
 parindex evidence orphans [--delete]   evidence files no document names (count, bytes)
+parindex evidence inspect FILE   a document's facts (issuer, number, date, type ...) as JSON
 parindex backup [--out FILE.tar.gz]   the database and the uploaded files in one archive
 parindex restore FILE.tar.gz [--force]   into an empty, migrated database (docs/deploy.md)
 parindex manage ARGS...  Django management commands (migrate, createsuperuser, ...)
@@ -281,10 +282,28 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 
 def cmd_evidence(args: argparse.Namespace) -> int:
+    if args.action == "inspect":  # pure Python: no database needed
+        return cmd_evidence_inspect(Path(args.file))
     _django_setup()
     from parindex.assessment.cli import run_evidence
 
     return run_evidence(args)
+
+
+def cmd_evidence_inspect(path: Path) -> int:
+    """`parindex evidence inspect FILE`: the document's facts as JSON on stdout (exit 1 when
+    the file cannot be opened or read)."""
+    import json
+
+    from parindex.evidence import inspect_file
+
+    try:
+        facts = inspect_file(path)
+    except OSError as exc:
+        print(f"Lỗi: không mở được tệp {path}: {exc.strerror}", file=sys.stderr)
+        return 1
+    print(json.dumps(facts, ensure_ascii=False, indent=2))
+    return 0 if facts["readable"] else 1
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -383,7 +402,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_report_arguments(r)
     r.set_defaults(func=cmd_report)
-    v = sub.add_parser("evidence", help="tệp tài liệu kiểm chứng: tìm, xóa tệp mồ côi")
+    v = sub.add_parser(
+        "evidence", help="tệp tài liệu kiểm chứng: tìm, xóa tệp mồ côi; đọc một tài liệu"
+    )
     from parindex.assessment.cli import add_evidence_arguments
 
     add_evidence_arguments(v)

@@ -214,6 +214,10 @@ def add_evidence_arguments(p: argparse.ArgumentParser) -> None:
         metavar="PHÚT",
         help="bỏ qua tệp mới lưu chưa quá số phút này (mặc định 60: có thể đang tải lên)",
     )
+    i = sub.add_parser(
+        "inspect", help="đọc một tài liệu, in các thông tin của văn bản (JSON, Nghị định 30/2020)"
+    )
+    i.add_argument("file", metavar="TỆP", help="tệp PDF, Word .docx hoặc văn bản")
 
 
 def run_evidence(args: argparse.Namespace) -> int:

@@ -34,6 +34,7 @@ On request:
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -78,6 +79,18 @@ def media_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(autouse=True)
 def _fast_password_hasher(settings) -> None:
     settings.PASSWORD_HASHERS = FAST_HASHERS
+
+
+@pytest.fixture(autouse=True)
+def _no_leaked_demo_key():
+    """`parindex demo` (some tests run it in-process) points SECRET_KEY_FILE at its own key
+    for the rest of the process; a later test's server subprocess would inherit it."""
+    before = os.environ.get("SECRET_KEY_FILE")
+    yield
+    if before is None:
+        os.environ.pop("SECRET_KEY_FILE", None)
+    else:
+        os.environ["SECRET_KEY_FILE"] = before
 
 
 @pytest.fixture(autouse=True)

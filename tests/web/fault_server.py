@@ -59,7 +59,12 @@ def database_url(sd: dict, port: int | None = None) -> str:
 def server_env(tmp_path: Path, db_url: str, media: Path) -> dict[str, str]:
     """The environment of a production-like server process: DEBUG off, the test's secret key
     (the sessions made by the test are signed with it), connections kept 10 minutes."""
-    drop = ("PYTEST", "DATABASE_URL", "CACHE_URL", "TASKS_BACKEND", "HTTPS", "SECURE_", "S3_")
+    # SECRET_KEY_FILE too: `parindex demo` run by another test of this process sets it, and
+    # it would win over SECRET_KEY (settings.env_secret), signing nothing the test made.
+    drop = (
+        "PYTEST", "DATABASE_URL", "CACHE_URL", "TASKS_BACKEND", "HTTPS", "SECURE_", "S3_",
+        "SECRET_KEY",
+    )  # fmt: skip
     env = {k: v for k, v in os.environ.items() if not k.startswith(drop)}
     return env | {
         "DJANGO_SETTINGS_MODULE": "parindex.settings",

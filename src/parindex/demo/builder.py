@@ -178,39 +178,31 @@ def build_demo(now: datetime, rng: random.Random) -> None:
 
     demo_seed(current, manager)
 
-    # Last year's provincial index of Lào Cai (QĐ 876), appraised by the Ministry and final:
-    # what the Lào Cai organiser drafts next year's plan from (demo/province.py).
-    finished = setup.setup_cycle_create(
-        name=f"Tự đánh giá Chỉ số CCHC cấp tỉnh năm {y_prev} của tỉnh Lào Cai — dữ liệu minh họa",
-        year=y_prev,
-        methodology=appendix,
-        organiser=units[MARKER_UNIT],
-        units=[lao_cai],
-        user=admin,
-        reports_to=MINISTRY,
-        self_start=_on_workday(now, -10, 7, 30),
-        self_end=_on_workday(now, 25, 17),
-        appraisal_start=_on_workday(now, 30, 8),
-        appraisal_end=_on_workday(now, 60, 17),
-        publication_date=(now + timedelta(days=120)).date(),
-    )
+    # Lào Cai's self-assessment for the Ministry: last year's, pre-appraised by the province's
+    # council, the Ministry's results imported back (demo/province.py), what the organiser
+    # drafts next year's plan from; this year's, open.
+    def provincial(year: int, name: str) -> Cycle:
+        return setup.setup_cycle_create(
+            name=name,
+            year=year,
+            methodology=appendix,
+            organiser=units[MARKER_UNIT],
+            units=[lao_cai],
+            user=admin,
+            reports_to=MINISTRY,
+            self_start=_on_workday(now, -10, 7, 30),
+            self_end=_on_workday(now, 25, 17),
+            appraisal_start=_on_workday(now, 30, 8),
+            appraisal_end=_on_workday(now, 60, 17),
+            publication_date=(now + timedelta(days=120)).date(),
+        )
+
+    title = "Tự đánh giá Chỉ số CCHC cấp tỉnh năm {} của tỉnh Lào Cai"
+    finished = provincial(y_prev, title.format(y_prev) + " — dữ liệu minh họa")
     users.update(build_accounts(units, finished))
     finished_province_cycle(builder, finished, y_prev, now, users)
 
-    province = setup.setup_cycle_create(
-        name=f"Tự đánh giá Chỉ số CCHC cấp tỉnh năm {y_open} của tỉnh Lào Cai",
-        year=y_open,
-        methodology=appendix,
-        organiser=units[MARKER_UNIT],
-        units=[lao_cai],
-        user=admin,
-        reports_to=MINISTRY,
-        self_start=_on_workday(now, -10, 7, 30),
-        self_end=_on_workday(now, 25, 17),
-        appraisal_start=_on_workday(now, 30, 8),
-        appraisal_end=_on_workday(now, 60, 17),
-        publication_date=(now + timedelta(days=120)).date(),
-    )
+    province = provincial(y_open, title.format(y_open))
     users.update(build_accounts(units, province))
     builder.province_cycle(province, y_open)
     from parindex.plans.demo import demo_plans  # the Sở Tư pháp's improvement plan

@@ -34,6 +34,8 @@ from parindex.assessment.presenters.cycle import (
 )
 from parindex.common.collation import vn_key
 
+from .uploads import run_file_import
+
 State = Cycle.State
 
 
@@ -287,26 +289,24 @@ def cycle_external_import(request: HttpRequest, pk: int) -> HttpResponse:
     cycle = _managed_cycle(request.user, pk)
     errors: list[svc.RowError] = []
     if request.method == "POST":
-        form = CsvUploadForm(request.POST, request.FILES)
-        if form.is_valid():
-            upload = form.cleaned_data["file"]
-            try:
-                if upload.size > 2 * 1024 * 1024:
-                    raise svc.ServiceError(_("Tệp quá lớn (tối đa 2 MB)."))
-                rows = svc.external_values_read_csv(upload.read(), upload.name)
-                n = svc.external_values_import(
-                    cycle=cycle, rows=rows, user=request.user, filename=upload.name
-                )
-            except svc.ImportRefused as exc:
-                messages.error(request, str(exc))
-                errors = exc.errors
-            except svc.ServiceError as exc:
-                messages.error(request, str(exc))
-            else:
-                messages.success(request, _("Đã nhập %(n)s dòng số liệu.") % {"n": n})
-                return redirect("cycle_detail", cycle.pk)
-        else:
-            messages.error(request, _("Hãy chọn tệp CSV."))
+
+        def run(upload: Any) -> int:
+            if upload.size > 2 * 1024 * 1024:
+                raise svc.ServiceError(_("Tệp quá lớn (tối đa 2 MB)."))
+            rows = svc.external_values_read_csv(upload.read(), upload.name)
+            return svc.external_values_import(
+                cycle=cycle, rows=rows, user=request.user, filename=upload.name
+            )
+
+        done, errors = run_file_import(
+            request,
+            CsvUploadForm(request.POST, request.FILES),
+            run,
+            _("Đã nhập %(n)s dòng số liệu."),
+            _("Hãy chọn tệp CSV."),
+        )
+        if done:
+            return redirect("cycle_detail", cycle.pk)
     tree = cycle.methodology.tree
     sample_unit = cycle.participations.select_related("unit").first()
     return render(

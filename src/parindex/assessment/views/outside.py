@@ -4,6 +4,8 @@ Views only parse (forms), call the services (assessment.services.outside) and re
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -18,6 +20,8 @@ from parindex.assessment import services as svc
 from parindex.assessment.forms import OutsideEntryForm, OutsideImportForm, first_error
 from parindex.assessment.models import Cycle, Entry, Participation
 from parindex.assessment.presenters.cycle import outside_rows
+
+from .uploads import run_file_import
 
 
 @login_required
@@ -83,22 +87,20 @@ def cycle_outside_import(request: HttpRequest, pk: int) -> HttpResponse:
         raise PermissionDenied
     errors: list[svc.RowError] = []
     if request.method == "POST":
-        form = OutsideImportForm(request.POST, request.FILES)
-        if form.is_valid():
-            upload = form.cleaned_data["file"]
-            try:
-                table = svc.outside_read_file(upload.name, upload.read())
-                n = svc.outside_import(cycle=cycle, table=table, user=request.user)
-            except svc.ImportRefused as exc:
-                messages.error(request, str(exc))
-                errors = exc.errors
-            except svc.ServiceError as exc:
-                messages.error(request, str(exc))
-            else:
-                messages.success(request, _("Đã nhập %(n)s dòng kết quả.") % {"n": n})
-                return redirect("cycle_detail", cycle.pk)
-        else:
-            messages.error(request, _("Hãy chọn tệp .xlsx hoặc .csv."))
+
+        def run(upload: Any) -> int:
+            table = svc.outside_read_file(upload.name, upload.read())
+            return svc.outside_import(cycle=cycle, table=table, user=request.user)
+
+        done, errors = run_file_import(
+            request,
+            OutsideImportForm(request.POST, request.FILES),
+            run,
+            _("Đã nhập %(n)s dòng kết quả."),
+            _("Hãy chọn tệp .xlsx hoặc .csv."),
+        )
+        if done:
+            return redirect("cycle_detail", cycle.pk)
     open_, why = lifecycle.outside_results_open(cycle)
     return render(
         request,
